@@ -1,0 +1,54 @@
+# infraplane: `make run` starts the main job, `make test` checks everything. Both set themselves up.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PYTEST_ARGS ?=
+
+.PHONY: setup system-deps run test quick-test lint typecheck format bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# PostgreSQL for the store tests (Debian's package; only installed when missing and we are root).
+system-deps:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = "0" ]; then \
+			echo "installing PostgreSQL (apt-get)"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+		else \
+			echo "PostgreSQL binaries are missing: install Debian's postgresql package" >&2; exit 1; \
+		fi; \
+	fi
+	@command -v terraform >/dev/null || { echo "terraform is not on PATH" >&2; exit 1; }
+
+run: setup
+	@bash scripts/run.sh
+
+lint: setup
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports
+
+typecheck: setup
+	$(BIN)/mypy
+
+test: setup system-deps lint typecheck
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The quick subset while you work: everything but the slow end-to-end cases.
+quick-test: setup system-deps
+	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
+
+format: setup
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+clean:
+	rm -rf $(VENV) .infraplane .mypy_cache .ruff_cache .pytest_cache

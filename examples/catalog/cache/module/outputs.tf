@@ -1,0 +1,9 @@
+output "endpoint" {
+  description = "host:port of the primary endpoint (TLS)"
+  value       = "${aws_elasticache_replication_group.this.primary_endpoint_address}:${local.port}"
+}
+
+output "security_group_id" {
+  description = "ID of the security group attached to the cache"
+  value       = aws_security_group.this.id
+}

@@ -1,0 +1,3 @@
+from infraplane.interfaces.cli.main import main
+
+main()

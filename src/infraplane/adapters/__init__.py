@@ -1,0 +1,1 @@
+"""Adapters: the store, IaC runners, archive packing, module parsing. Each behind a Protocol of core.ports."""

@@ -1,0 +1,67 @@
+"""Normalized archives of blueprint directories: same content, same bytes, same digest, anywhere.
+
+The archive is an uncompressed POSIX tar with sorted entries, zeroed times,
+owners and groups, and modes reduced to 0644/0755, so its SHA-256 depends on
+file names and contents only. Tool working files are left out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import stat
+import tarfile
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+
+__all__ = ["EXCLUDED_DIRS", "digest_of", "pack_directory", "unpack_archive"]
+
+EXCLUDED_DIRS = frozenset({".terraform", ".git", "__pycache__", ".infraplane"})
+_EXCLUDED_SUFFIXES = (".tfstate", ".tfstate.backup", ".tfplan", ".pyc")
+_EXCLUDED_NAMES = frozenset({"terraform.tfstate.d", ".terraform.tfstate.lock.info", ".DS_Store"})
+
+
+def _excluded(relative: PurePosixPath) -> bool:
+    if any(part in EXCLUDED_DIRS for part in relative.parts):
+        return True
+    name = relative.name
+    return name in _EXCLUDED_NAMES or name.endswith(_EXCLUDED_SUFFIXES) or ".tfstate." in name or name.endswith(".plan")
+
+
+def _files(root: Path) -> Iterator[tuple[PurePosixPath, Path]]:
+    for directory, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if d not in EXCLUDED_DIRS]
+        for filename in filenames:
+            path = Path(directory) / filename
+            relative = PurePosixPath(path.relative_to(root).as_posix())
+            if not _excluded(relative) and path.is_file() and not path.is_symlink():
+                yield relative, path
+
+
+def pack_directory(root: Path) -> bytes:
+    """The normalized tar of every regular file under `root` (symlinks are not followed)."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for relative, path in sorted(_files(root), key=lambda item: str(item[0])):
+            data = path.read_bytes()
+            info = tarfile.TarInfo(str(relative))
+            info.size = len(data)
+            info.mtime = 0
+            info.uid = info.gid = 0
+            info.uname = info.gname = ""
+            info.mode = 0o755 if path.stat().st_mode & stat.S_IXUSR else 0o644
+            tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def digest_of(data: bytes) -> str:
+    """`sha256:<hex>` of the archive bytes."""
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def unpack_archive(data: bytes, target: Path) -> None:
+    """Extract an archive made by :func:`pack_directory` into `target` (regular files only)."""
+    target.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r") as tar:
+        tar.extractall(target, filter="data")

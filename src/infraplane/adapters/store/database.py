@@ -1,0 +1,88 @@
+"""Engine set-up, migrations and the transaction object the services use."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from infraplane.adapters.store.audit_repository import SqlAuditRepository
+from infraplane.adapters.store.catalog_repository import SqlCatalogRepository
+from infraplane.errors import ConfigError, FailureError
+
+__all__ = ["SqlStore", "SqlTransaction"]
+
+_MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # IMMEDIATE takes the write lock up front: two writers queue instead of failing
+        # half-way, which keeps the audit chain single-file across processes.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class SqlTransaction:
+    """One session; the repositories share it, so a change and its audit event commit together."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.catalog = SqlCatalogRepository(session)
+        self.audit = SqlAuditRepository(session)
+
+
+class SqlStore:
+    """The metadata store. `url` is any SQLAlchemy URL; sqlite files are created on demand."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        elif url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+        try:
+            self.engine = create_engine(url, pool_pre_ping=True)
+        except (SQLAlchemyError, ValueError, ImportError) as exc:
+            raise ConfigError(f"database_url: cannot use {self.url!r}: {exc}") from None
+        if self.engine.dialect.name == "sqlite":
+            _configure_sqlite(self.engine)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest migration (idempotent)."""
+        config = Config()
+        config.set_main_option("script_location", str(_MIGRATIONS))
+        try:
+            with self.engine.begin() as connection:
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+        except OperationalError as exc:
+            raise FailureError(f"cannot open the store at {self.engine.url!r}: {exc.orig}") from None
+
+    @contextmanager
+    def transaction(self) -> Iterator[SqlTransaction]:
+        """Commit on success, roll back on any error."""
+        with self._sessions() as session, session.begin():
+            yield SqlTransaction(session)
+
+    def dispose(self) -> None:
+        self.engine.dispose()

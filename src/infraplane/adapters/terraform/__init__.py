@@ -1,0 +1,1 @@
+"""The terraform/tofu runner and what it needs: CLI configuration, provider mirror discovery."""

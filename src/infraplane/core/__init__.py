@@ -1,0 +1,1 @@
+"""Pure domain: models, versions, wiring, graphs, audit hashing. No I/O here."""

@@ -1,0 +1,1 @@
+"""Interfaces: the CLI now; the REST API, web page and MCP server build on the same container."""

@@ -1,0 +1,1 @@
+"""The `infraplane` command line (Typer + Rich)."""

@@ -1,0 +1,49 @@
+"""`infraplane audit ...`: read, verify and export the tamper-evident log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from infraplane.interfaces.cli.output import console, print_json
+from infraplane.interfaces.cli.state import cli_state
+
+__all__ = ["app"]
+
+app = typer.Typer(help="The audit trail: who did what, when, and why.", no_args_is_help=True)
+
+
+@app.command("log")
+def log(
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
+    limit: Annotated[int | None, typer.Option(help="Only the last N events.")] = None,
+    action: Annotated[str | None, typer.Option(help="Only actions starting with this, e.g. catalog.")] = None,
+) -> None:
+    """The events, oldest first."""
+    events = cli_state.container.audit.events(limit=limit, action=action)
+    if json_out:
+        print_json([e.as_dict() for e in events])
+        return
+    table = Table("seq", "time", "actor", "action", "subject", "hash", box=None, header_style="bold")
+    for event in events:
+        table.add_row(str(event.sequence), event.time, str(event.actor), event.action, event.subject, event.hash[:12])
+    console.print(table)
+
+
+@app.command("verify")
+def verify() -> None:
+    """Recompute the hash chain; exit 1 naming the first broken event."""
+    result = cli_state.container.audit.verify()
+    console.print(
+        f"[green]audit chain verified[/]: {result.events} events, head {result.head[:16] or '-'}", highlight=False
+    )
+
+
+@app.command("export")
+def export(file: Annotated[Path, typer.Argument(help="Where to write JSON Lines.")]) -> None:
+    """Write every event as one JSON object per line."""
+    count = cli_state.container.audit.export(file)
+    console.print(f"exported {count} events to {file}", highlight=False)

@@ -1,0 +1,69 @@
+"""Finding and reading `blueprint.yaml` files from a path given by a user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from infraplane.adapters.archive import EXCLUDED_DIRS
+from infraplane.core.blueprint import Blueprint, parse_blueprint
+from infraplane.errors import InputError, Problem
+
+__all__ = ["BLUEPRINT_FILE", "LoadedBlueprint", "find_blueprint_files", "load_blueprint"]
+
+BLUEPRINT_FILE = "blueprint.yaml"
+
+
+@dataclass(frozen=True)
+class LoadedBlueprint:
+    """A blueprint read from disk, with where it came from."""
+
+    file: Path
+    blueprint: Blueprint
+
+    @property
+    def directory(self) -> Path:
+        return self.file.parent
+
+
+def find_blueprint_files(path: Path) -> list[Path]:
+    """One file, a blueprint directory, or a catalog directory holding many blueprints."""
+    if not path.exists():
+        raise InputError(f"{path}: no such file or directory", [Problem(str(path), "", "no such file or directory")])
+    if path.is_file():
+        return [path]
+    if (path / BLUEPRINT_FILE).is_file():
+        return [path / BLUEPRINT_FILE]
+    found = sorted(
+        p for p in path.rglob(BLUEPRINT_FILE) if not any(part in EXCLUDED_DIRS for part in p.relative_to(path).parts)
+    )
+    if not found:
+        raise InputError(
+            f"{path}: no {BLUEPRINT_FILE} in this directory or below",
+            [Problem(str(path), "", f"no {BLUEPRINT_FILE} found")],
+        )
+    return found
+
+
+def load_blueprint(file: Path) -> tuple[LoadedBlueprint | None, list[Problem]]:
+    """Read and parse one file; every problem names the file and the field."""
+    name = str(file)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return None, [Problem(name, "", "not a text file (not valid UTF-8)")]
+    except OSError as exc:
+        return None, [Problem(name, "", f"cannot read: {exc.strerror}")]
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "syntax error"
+        return None, [Problem(name, "", f"not valid YAML{where}: {problem}")]
+    blueprint, problems = parse_blueprint(data, name)
+    if blueprint is None:
+        return None, problems
+    return LoadedBlueprint(file.resolve(), blueprint), []

@@ -1,0 +1,61 @@
+"""Shared fixtures: an isolated INFRAPLANE_HOME, the store on SQLite and on a throw-away PostgreSQL."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from infraplane.adapters.store import SqlStore
+from tests.support.postgres import ThrowawayPostgres, find_pg_bin
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE_CATALOG = REPO / "examples" / "catalog"
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[ThrowawayPostgres]:
+    bin_dir = find_pg_bin()
+    if bin_dir is None:
+        pytest.fail("PostgreSQL binaries not found; `make test` installs Debian's postgresql package")
+    server = ThrowawayPostgres(bin_dir)
+    server.start()
+    yield server
+    server.stop()
+
+
+_database_counter = 0
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database URL: SQLite file or a new PostgreSQL database."""
+    global _database_counter
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'infraplane.db'}"
+    server: ThrowawayPostgres = request.getfixturevalue("postgres_server")
+    _database_counter += 1
+    return server.create_database(f"test_{_database_counter}")
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[SqlStore]:
+    store = SqlStore(store_url)
+    store.migrate()
+    yield store
+    store.dispose()
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return tmp_path / ".infraplane"
+
+
+@pytest.fixture
+def catalog_copy(tmp_path: Path) -> Path:
+    """A private copy of the example catalog that a test may edit."""
+    target = tmp_path / "catalog"
+    shutil.copytree(EXAMPLE_CATALOG, target)
+    return target
