@@ -9,7 +9,7 @@ from __future__ import annotations
 import getpass
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -27,8 +27,12 @@ class TerraformSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    binary: str = Field("terraform", description="terraform or tofu (must be on PATH)")
-    provider_mirror: Path | None = Field(None, description="filesystem mirror of providers")
+    binary: str = Field("auto", description="terraform, tofu, or auto (terraform when on PATH, else tofu)")
+    provider_mirror: Path | None = Field(None, description="filesystem mirror of providers (discovered when unset)")
+    plugin_cache: Path = Field(
+        default_factory=lambda: Path.home() / ".cache" / "infraplane" / "terraform-plugins",
+        description="provider plugin cache shared by every component and every INFRAPLANE_HOME",
+    )
 
 
 class Settings(BaseSettings):
@@ -42,6 +46,11 @@ class Settings(BaseSettings):
     debug: bool = False
     groups: dict[str, list[str]] = Field(default_factory=dict)
     terraform: TerraformSettings = Field(default_factory=lambda: TerraformSettings())
+    sandbox_port: int = Field(4566, ge=1, le=65535, description="loopback port of the sandbox cloud")
+    default_target: Literal["sandbox", "aws"] = "sandbox"
+    concurrency: int = Field(4, ge=1, le=64, description="components run at once")
+    lock_lease_seconds: float = Field(60.0, gt=0, description="a lock not renewed for this long can be taken over")
+    state_key_file: Path | None = Field(None, description="Fernet key for state at rest (default: HOME/keys/state.key)")
 
     @classmethod
     def settings_customise_sources(
@@ -61,6 +70,14 @@ class Settings(BaseSettings):
     @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.home / 'infraplane.db'}"
+
+    @property
+    def effective_state_key_file(self) -> Path:
+        return self.state_key_file or self.home / "keys" / "state.key"
+
+    @property
+    def work_dir(self) -> Path:
+        return self.home / "work"
 
     @property
     def is_sqlite(self) -> bool:

@@ -39,6 +39,7 @@ class ModuleOutput:
 class ModuleInterface:
     variables: dict[str, ModuleVariable]
     outputs: dict[str, ModuleOutput]
+    providers: frozenset[str] = frozenset()
 
 
 def _type_expression(raw: Any) -> str | None:
@@ -62,6 +63,7 @@ def read_module_interface(directory: Path) -> tuple[ModuleInterface, list[Proble
     """Variables and outputs of every `*.tf` file in `directory` (not recursive, like Terraform)."""
     variables: dict[str, ModuleVariable] = {}
     outputs: dict[str, ModuleOutput] = {}
+    providers: set[str] = set()
     problems: list[Problem] = []
     for path in sorted(directory.glob("*.tf")):
         try:
@@ -82,4 +84,5 @@ def read_module_interface(directory: Path) -> tuple[ModuleInterface, list[Proble
             )
         for name, body in _blocks(document, "output"):
             outputs[name] = ModuleOutput(name=name, sensitive=bool(body.get("sensitive", False)), file=str(path))
-    return ModuleInterface(variables, outputs), problems
+        providers.update(name for name, _ in _blocks(document, "provider"))
+    return ModuleInterface(variables, outputs, frozenset(providers)), problems

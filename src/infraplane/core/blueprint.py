@@ -156,7 +156,7 @@ class Blueprint(_Frozen):
         }
 
 
-def _field_path(loc: tuple[int | str, ...]) -> str:
+def field_path(loc: tuple[int | str, ...]) -> str:
     parts: list[str] = []
     for item in loc:
         if isinstance(item, int):
@@ -168,7 +168,7 @@ def _field_path(loc: tuple[int | str, ...]) -> str:
     return "".join(parts)
 
 
-def _reason(error: Mapping[str, Any]) -> str:
+def pydantic_reason(error: Mapping[str, Any]) -> str:
     message = str(error["msg"])
     if error["type"] == "missing":
         return "is required"
@@ -190,5 +190,5 @@ def parse_blueprint(data: Any, file: str) -> tuple[Blueprint | None, list[Proble
     try:
         return Blueprint.model_validate(data), []
     except ValidationError as exc:
-        problems = [Problem(file, _field_path(err["loc"]), _reason(err)) for err in exc.errors()]
+        problems = [Problem(file, field_path(err["loc"]), pydantic_reason(err)) for err in exc.errors()]
         return None, problems

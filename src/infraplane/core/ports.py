@@ -8,8 +8,18 @@ from typing import Any, Protocol
 
 from infraplane.core.audit import Actor, AuditEvent
 from infraplane.core.catalog import PublishedVersion
+from infraplane.core.records import ComponentRecord, EnvironmentRecord, LockHolder, RevisionRecord, StateVersion
+from infraplane.core.runs import EventSink, OutputValues, PlanSummary, RunRequest
 
-__all__ = ["AuditRepository", "CatalogRepository", "Store", "Transaction"]
+__all__ = [
+    "AuditRepository",
+    "CatalogRepository",
+    "EnvironmentRepository",
+    "LockRepository",
+    "Runner",
+    "Store",
+    "Transaction",
+]
 
 
 class CatalogRepository(Protocol):
@@ -38,6 +48,42 @@ class AuditRepository(Protocol):
     def events(self, after: int = 0, limit: int | None = None) -> Iterator[AuditEvent]: ...
 
 
+class EnvironmentRepository(Protocol):
+    """Environments, their components, revisions and Terraform state versions."""
+
+    def get(self, name: str) -> EnvironmentRecord | None: ...
+
+    def all(self) -> list[EnvironmentRecord]: ...
+
+    def save(self, record: EnvironmentRecord) -> None: ...
+
+    def components(self, environment: str) -> list[ComponentRecord]: ...
+
+    def save_component(self, record: ComponentRecord) -> None: ...
+
+    def delete_component(self, environment: str, name: str) -> None: ...
+
+    def add_revision(self, record: RevisionRecord) -> None: ...
+
+    def revisions(self, environment: str) -> list[RevisionRecord]: ...
+
+    def add_state(self, version: StateVersion) -> None: ...
+
+    def latest_state(self, environment: str, component: str) -> StateVersion | None: ...
+
+    def state_history(self, environment: str, component: str) -> list[StateVersion]: ...
+
+
+class LockRepository(Protocol):
+    """Lease-based locks keyed by name."""
+
+    def get(self, key: str) -> LockHolder | None: ...
+
+    def put(self, key: str, holder: LockHolder) -> None: ...
+
+    def delete(self, key: str) -> None: ...
+
+
 class Transaction(Protocol):
     """One atomic unit of work: state changes and their audit events commit together."""
 
@@ -47,8 +93,30 @@ class Transaction(Protocol):
     @property
     def audit(self) -> AuditRepository: ...
 
+    @property
+    def environments(self) -> EnvironmentRepository: ...
+
+    @property
+    def locks(self) -> LockRepository: ...
+
 
 class Store(Protocol):
     """The metadata store (SQLite or PostgreSQL)."""
 
     def transaction(self) -> AbstractContextManager[Transaction]: ...
+
+
+class Runner(Protocol):
+    """Runs one kind of blueprint. Reading (plan, outputs, refresh) is kept apart from changing (apply, destroy)."""
+
+    # -- reading --
+    def plan(self, request: RunRequest, on_event: EventSink, destroy: bool = False) -> PlanSummary: ...
+
+    def outputs(self, request: RunRequest) -> OutputValues: ...
+
+    def refresh(self, request: RunRequest, on_event: EventSink) -> PlanSummary: ...
+
+    # -- changing --
+    def apply(self, request: RunRequest, plan: PlanSummary, on_event: EventSink) -> OutputValues: ...
+
+    def destroy(self, request: RunRequest, on_event: EventSink) -> None: ...

@@ -1,13 +1,24 @@
-"""The composition root: settings, the store and the services, built once per process."""
+"""The composition root: settings, the store, runners and services, built once per process."""
 
 from __future__ import annotations
 
 from functools import cached_property
+from pathlib import Path
 
+from infraplane.adapters.ansible.runner import AnsibleRunner
+from infraplane.adapters.sandbox.control import sandbox_status
+from infraplane.adapters.script.runner import ScriptRunner
+from infraplane.adapters.secrets import SecretBox
 from infraplane.adapters.store import SqlStore
+from infraplane.adapters.terraform.cli_config import discover_mirror, find_tool, write_cli_config
+from infraplane.adapters.terraform.runner import TerraformRunner
 from infraplane.core.audit import Actor
+from infraplane.core.ports import Runner
+from infraplane.core.runs import Target
+from infraplane.errors import ConfigError, RefusedError
 from infraplane.services.audit import AuditService
 from infraplane.services.catalog import CatalogService
+from infraplane.services.orchestration.service import EnvironmentService
 from infraplane.settings import Settings, load_settings
 
 __all__ = ["Container"]
@@ -27,7 +38,9 @@ class Container:
     @cached_property
     def store(self) -> SqlStore:
         self.settings.home.mkdir(parents=True, exist_ok=True)
-        store = SqlStore(self.settings.effective_database_url)
+        store = SqlStore(
+            self.settings.effective_database_url, SecretBox.from_key_file(self.settings.effective_state_key_file)
+        )
         store.migrate()
         return store
 
@@ -43,6 +56,49 @@ class Container:
     @cached_property
     def audit(self) -> AuditService:
         return AuditService(self.store)
+
+    def _terraform(self) -> TerraformRunner:
+        configured = self.settings.terraform
+        names = ["terraform", "tofu"] if configured.binary == "auto" else [configured.binary]
+        tool = next((found for name in names if (found := find_tool(name)) is not None), None)
+        if tool is None:
+            raise ConfigError(f"terraform.binary: {' or '.join(names)} is not on PATH")
+        cli_config = write_cli_config(
+            self.settings.home / "terraform" / "terraformrc",
+            configured.plugin_cache,
+            discover_mirror(configured.provider_mirror),
+        )
+        return TerraformRunner(tool.path, cli_config, configured.plugin_cache)
+
+    @cached_property
+    def runners(self) -> dict[str, Runner]:
+        return {"terraform": self._terraform(), "ansible": AnsibleRunner(), "script": ScriptRunner()}
+
+    def target(self, kind: str) -> Target:
+        """Where an environment's resources go; the sandbox must be running."""
+        if kind == "aws":
+            return Target("aws")
+        info = sandbox_status(self.settings.home)
+        if info is None:
+            raise RefusedError("the sandbox cloud is not running: start it with `infraplane sandbox start`")
+        return Target("sandbox", info.endpoint)
+
+    @cached_property
+    def environments(self) -> EnvironmentService:
+        return EnvironmentService(
+            store=self.store,
+            catalog=self.catalog,
+            runners=self.runners,
+            work_dir=self.settings.work_dir,
+            target_for=self.target,
+            concurrency=self.settings.concurrency,
+            lease_seconds=self.settings.lock_lease_seconds,
+            default_target=self.settings.default_target,
+        )
+
+    @property
+    def home(self) -> Path:
+        return self.settings.home
 
     def close(self) -> None:
         if "store" in self.__dict__:

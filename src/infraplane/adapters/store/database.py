@@ -14,8 +14,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from infraplane.adapters.secrets import SecretBox
 from infraplane.adapters.store.audit_repository import SqlAuditRepository
 from infraplane.adapters.store.catalog_repository import SqlCatalogRepository
+from infraplane.adapters.store.environment_repository import SqlEnvironmentRepository
+from infraplane.adapters.store.lock_repository import SqlLockRepository
 from infraplane.errors import ConfigError, FailureError
 
 __all__ = ["SqlStore", "SqlTransaction"]
@@ -44,17 +47,23 @@ def _configure_sqlite(engine: Engine) -> None:
 class SqlTransaction:
     """One session; the repositories share it, so a change and its audit event commit together."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, box: SecretBox) -> None:
         self.session = session
         self.catalog = SqlCatalogRepository(session)
         self.audit = SqlAuditRepository(session)
+        self.environments = SqlEnvironmentRepository(session, box)
+        self.locks = SqlLockRepository(session)
 
 
 class SqlStore:
-    """The metadata store. `url` is any SQLAlchemy URL; sqlite files are created on demand."""
+    """The metadata store. `url` is any SQLAlchemy URL; sqlite files are created on demand.
 
-    def __init__(self, url: str) -> None:
+    `box` encrypts secret material (state, outputs) before it reaches the database.
+    """
+
+    def __init__(self, url: str, box: SecretBox | None = None) -> None:
         self.url = url
+        self._box = box or SecretBox(SecretBox.new_key())
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         elif url.startswith("postgresql://"):
@@ -82,7 +91,7 @@ class SqlStore:
     def transaction(self) -> Iterator[SqlTransaction]:
         """Commit on success, roll back on any error."""
         with self._sessions() as session, session.begin():
-            yield SqlTransaction(session)
+            yield SqlTransaction(session, self._box)
 
     def dispose(self) -> None:
         self.engine.dispose()

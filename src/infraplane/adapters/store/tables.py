@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import Float as sa_Float
 from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -70,3 +71,77 @@ class AuditHeadRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     sequence: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class EnvironmentRow(Base):
+    """An environment's current record; its history is in revisions and the audit log."""
+
+    __tablename__ = "environments"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    team: Mapped[str] = mapped_column(String(64))
+    tier: Mapped[str] = mapped_column(String(32))
+    owner: Mapped[str] = mapped_column(String(200))
+    blueprint: Mapped[str] = mapped_column(String(200))
+    target: Mapped[str] = mapped_column(String(16))
+    ttl: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    status: Mapped[str] = mapped_column(String(32))
+    error: Mapped[str] = mapped_column(Text, default="")
+    current_revision: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[str] = mapped_column(String(32))
+
+
+class RevisionRow(Base):
+    """One desired state of an environment (exact digests + inputs); numbered, kept forever."""
+
+    __tablename__ = "revisions"
+    __table_args__ = (UniqueConstraint("environment", "number", name="uq_revisions_environment_number"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    environment: Mapped[str] = mapped_column(String(64), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    document: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[str] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(200))
+
+
+class ComponentRow(Base):
+    """A component's last known condition; outputs are encrypted because some are secrets."""
+
+    __tablename__ = "components"
+    __table_args__ = (UniqueConstraint("environment", "name", name="uq_components_environment_name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    environment: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    blueprint: Mapped[str] = mapped_column(String(200))
+    digest: Mapped[str] = mapped_column(String(80))
+    runner: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(32))
+    applied_fingerprint: Mapped[str] = mapped_column(String(80), default="")
+    outputs: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
+    sensitive_outputs: Mapped[str] = mapped_column(Text, default="[]")
+    depends_on: Mapped[str] = mapped_column(Text, default="[]")
+    error: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[str] = mapped_column(String(32))
+
+
+class StateVersionRow(Base):
+    """Every Terraform state version ever written for a component, encrypted."""
+
+    __tablename__ = "state_versions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    environment: Mapped[str] = mapped_column(String(64), index=True)
+    component: Mapped[str] = mapped_column(String(64))
+    serial: Mapped[int] = mapped_column(Integer)
+    lineage: Mapped[str] = mapped_column(String(64))
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[str] = mapped_column(String(32))
+
+
+class LockRow(Base):
+    """A lease-based lock; a holder that stops renewing loses it when the lease runs out."""
+
+    __tablename__ = "locks"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    holder: Mapped[str] = mapped_column(Text)
+    acquired_at: Mapped[str] = mapped_column(String(32))
+    lease_expires: Mapped[float] = mapped_column(sa_Float)

@@ -9,7 +9,7 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 
 from infraplane.errors import FailureError, InfraplaneError
-from infraplane.interfaces.cli import audit_commands, catalog_commands
+from infraplane.interfaces.cli import audit_commands, catalog_commands, env_commands, sandbox_commands
 from infraplane.interfaces.cli.output import err_console, print_error
 from infraplane.interfaces.cli.state import cli_state
 
@@ -23,6 +23,8 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(catalog_commands.app, name="catalog")
+app.add_typer(env_commands.app, name="env")
+app.add_typer(sandbox_commands.app, name="sandbox")
 app.add_typer(audit_commands.app, name="audit")
 
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from infraplane.adapters.archive import EXCLUDED_DIRS
 from infraplane.core.blueprint import Blueprint, parse_blueprint
 from infraplane.errors import InputError, Problem
+from infraplane.services.documents import read_yaml
 
 __all__ = ["BLUEPRINT_FILE", "LoadedBlueprint", "find_blueprint_files", "load_blueprint"]
 
@@ -49,21 +48,10 @@ def find_blueprint_files(path: Path) -> list[Path]:
 
 def load_blueprint(file: Path) -> tuple[LoadedBlueprint | None, list[Problem]]:
     """Read and parse one file; every problem names the file and the field."""
-    name = str(file)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        return None, [Problem(name, "", "not a text file (not valid UTF-8)")]
-    except OSError as exc:
-        return None, [Problem(name, "", f"cannot read: {exc.strerror}")]
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "syntax error"
-        return None, [Problem(name, "", f"not valid YAML{where}: {problem}")]
-    blueprint, problems = parse_blueprint(data, name)
+    data, problems = read_yaml(file)
+    if problems:
+        return None, problems
+    blueprint, problems = parse_blueprint(data, str(file))
     if blueprint is None:
         return None, problems
     return LoadedBlueprint(file.resolve(), blueprint), []

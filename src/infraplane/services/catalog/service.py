@@ -105,6 +105,15 @@ class CatalogService:
             raise NotFoundError(f"no version of {ref.name!r} matches {ref.constraint!r} (available: {available})")
         return next(v for v in candidates if v.version == newest)
 
+    def get(self, ref: str) -> PublishedVersion:
+        """Exactly `name@version`, deprecated or not (what an existing environment runs)."""
+        name, _, version = ref.partition("@")
+        with self._store.transaction() as tx:
+            found = tx.catalog.get(name, version)
+        if found is None:
+            raise NotFoundError(f"{ref} is not published")
+        return found
+
     def used_by(self, version: PublishedVersion) -> list[UsedBy]:
         """Composite versions whose components' constraints admit this version."""
         found = []

@@ -1,0 +1,80 @@
+"""Running an external tool (terraform, ansible-playbook, a script) so that it outlives us if it must.
+
+The tool writes to log files, not pipes, and runs in its own session: if the
+infraplane process is killed, the tool is not killed by a broken pipe or by
+the signal, finishes its step, and leaves its state for the next run to
+recover (Terraform writes `errored.tfstate` when it cannot reach the backend).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["ToolResult", "run_tool"]
+
+_POLL_SECONDS = 0.1
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def _new_lines(handle: object, pending: str) -> tuple[list[str], str]:
+    chunk = handle.read()  # type: ignore[attr-defined]
+    if not chunk:
+        return [], pending
+    text = pending + chunk
+    *lines, rest = text.split("\n")
+    return lines, rest
+
+
+def run_tool(
+    args: Sequence[str],
+    cwd: Path,
+    env: Mapping[str, str],
+    log_name: str,
+    on_line: Callable[[str], None] | None = None,
+    on_start: Callable[[int], None] | None = None,
+) -> ToolResult:
+    """Run `args` in `cwd`; stream stdout lines to `on_line`; logs stay in `cwd/<log_name>.{out,err}`."""
+    out_path = cwd / f"{log_name}.out"
+    err_path = cwd / f"{log_name}.err"
+    with out_path.open("wb") as out, err_path.open("wb") as err:
+        process = subprocess.Popen(
+            list(args), cwd=cwd, env=dict(env), stdout=out, stderr=err, stdin=subprocess.DEVNULL, start_new_session=True
+        )
+    if on_start:
+        on_start(process.pid)
+    pending = ""
+    with out_path.open(encoding="utf-8", errors="replace") as reader:
+        try:
+            while True:
+                finished = process.poll() is not None
+                lines, pending = _new_lines(reader, pending)
+                for line in lines:
+                    if on_line:
+                        on_line(line)
+                if finished:
+                    break
+                time.sleep(_POLL_SECONDS)
+        except KeyboardInterrupt:
+            # Let the tool stop gracefully (Terraform persists its state on SIGINT), then stop too.
+            os.killpg(process.pid, signal.SIGINT)
+            process.wait()
+            raise
+    if pending and on_line:
+        on_line(pending)
+    return ToolResult(
+        process.returncode,
+        out_path.read_text(encoding="utf-8", errors="replace"),
+        err_path.read_text(encoding="utf-8", errors="replace"),
+    )

@@ -1,0 +1,86 @@
+"""The sandbox cloud: moto's multi-service AWS emulator with infraplane's fidelity patches.
+
+Run it with `python -m infraplane.adapters.sandbox.server --host 127.0.0.1 --port 4566`. Once the
+socket is bound it prints exactly one line, `sandbox listening on http://HOST:PORT`, to stdout
+(with `--port 0` the port is the one the system picked), so a parent process can wait for it.
+Diagnostics go to stderr at warning level; requests are not logged. SIGTERM and SIGINT stop it.
+`POST /moto-api/reset` forgets every resource.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from types import FrameType
+from typing import Any
+
+from infraplane.adapters.sandbox.elasticache import apply_elasticache_patches
+from infraplane.adapters.sandbox.sqs import apply_sqs_patches
+
+__all__ = ["apply_fidelity_patches", "build_app", "main"]
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 4566
+
+
+def apply_fidelity_patches() -> None:
+    """Patch moto where it differs from AWS in ways Terraform's AWS provider trips over (idempotent)."""
+    apply_elasticache_patches()
+    apply_sqs_patches()
+
+
+def build_app() -> Any:
+    """moto's WSGI app serving every service, dispatched on the request's SigV4 scope like `moto_server`."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    return DomainDispatcherApplication(create_backend_app)
+
+
+def _quiet_logging() -> None:
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
+    # werkzeug logs every request at INFO; moto's boto/botocore chatter is just as noisy.
+    for name in ("werkzeug", "moto", "botocore", "boto3", "urllib3"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    # Raised in the main thread, it unwinds serve_forever() so the socket is closed in `finally`.
+    raise SystemExit(0)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Serve the patched sandbox until SIGTERM/SIGINT; returns the exit status."""
+    parser = argparse.ArgumentParser(prog="python -m infraplane.adapters.sandbox.server", description=__doc__)
+    parser.add_argument("--host", default=DEFAULT_HOST, help="address to bind (default %(default)s)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port to bind, 0 for any (default %(default)s)")
+    args = parser.parse_args(argv)
+
+    _quiet_logging()
+    apply_fidelity_patches()
+
+    from moto.moto_server.werkzeug_app import MotoRequestHandler
+    from werkzeug.serving import make_server
+
+    server = make_server(args.host, args.port, build_app(), threaded=True, request_handler=MotoRequestHandler)
+    port = server.server_port
+    # moto hands MOTO_PORT to the Lambda and Batch containers it starts so they can call back in.
+    os.environ["MOTO_PORT"] = str(port)
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    print(f"sandbox listening on http://{args.host}:{port}", flush=True)  # noqa: T201 - the readiness line
+    try:
+        server.serve_forever()
+    except SystemExit:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""Reading Terraform's `-json` machine-readable UI stream: progress events and error diagnostics."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from infraplane.core.runs import EventSink, RunEvent
+
+__all__ = ["ProgressParser", "diagnostics_summary"]
+
+_RESOURCE_EVENTS = {
+    "planned_change": "planned",
+    "apply_start": "applying",
+    "apply_complete": "done",
+    "apply_errored": "failed",
+}
+
+
+class ProgressParser:
+    """Turns `-json` lines into RunEvents."""
+
+    def __init__(self, component: str, on_event: EventSink) -> None:
+        self._component = component
+        self._on_event = on_event
+
+    def feed(self, line: str) -> None:
+        try:
+            message: dict[str, Any] = json.loads(line)
+        except ValueError:
+            return
+        kind = message.get("type")
+        if kind in _RESOURCE_EVENTS:
+            hook = message.get("hook") or message.get("change") or {}
+            resource = hook.get("resource", {})
+            self._on_event(
+                RunEvent(
+                    self._component,
+                    "resource",
+                    _RESOURCE_EVENTS[kind],
+                    address=resource.get("addr", ""),
+                    action=hook.get("action", ""),
+                )
+            )
+        elif kind == "change_summary":
+            self._on_event(RunEvent(self._component, "summary", message.get("@message", "")))
+
+
+def diagnostics_summary(stdout: str, stderr: str, limit: int = 3) -> str:
+    """The first error diagnostics of a failed run, one line each."""
+    found: list[str] = []
+    for line in stdout.splitlines():
+        try:
+            message = json.loads(line)
+        except ValueError:
+            continue
+        if message.get("type") == "diagnostic" and message.get("diagnostic", {}).get("severity") == "error":
+            diagnostic = message["diagnostic"]
+            detail = " ".join(str(diagnostic.get("detail", "")).split())
+            address = diagnostic.get("address", "")
+            text = f"{address + ': ' if address else ''}{diagnostic.get('summary', '')}"
+            found.append(f"{text} ({detail[:300]})" if detail else text)
+    if not found:
+        lines = [" ".join(line.split()) for line in (stderr + "\n" + stdout).splitlines() if line.strip()]
+        errors = [line for line in lines if "Error" in line or "error" in line]
+        found = (errors or lines)[-limit:]
+    return "; ".join(found[:limit]) or "no diagnostics"

@@ -1,0 +1,201 @@
+"""The terraform (or tofu) runner: materialize, init, plan -out + show -json, apply that plan, outputs, destroy.
+
+Each component gets its own work directory under `$INFRAPLANE_HOME/work/`:
+the published archive is unpacked there, inputs and context go in a JSON
+tfvars file (never HCL built from strings), and a generated override file
+points the state at infraplane's http backend and, for the sandbox, the AWS
+provider at the emulator — the blueprint's own files are never edited.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock
+
+from infraplane.adapters.process import ToolResult, run_tool
+from infraplane.adapters.sandbox.provider import provider_override_hcl
+from infraplane.adapters.terraform.progress import ProgressParser, diagnostics_summary
+from infraplane.adapters.terraform_module import read_module_interface
+from infraplane.adapters.workdir import materialize, write_private_json
+from infraplane.core.blueprint import CONTEXT_VARIABLE
+from infraplane.core.runs import EventSink, OutputValues, PlanSummary, RunEvent, RunRequest
+from infraplane.errors import FailureError
+
+__all__ = ["TerraformRunner"]
+
+OVERRIDE_FILE = "_infraplane_override.tf"
+PROVIDER_FILE = "_infraplane_provider.tf"
+TFVARS_FILE = "infraplane.tfvars.json"
+# Environment variables a real-AWS run may pass through to the provider.
+_AWS_PASSTHROUGH = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_PROFILE",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+)
+
+
+class TerraformRunner:
+    """Runs Terraform configurations with `binary` (terraform or tofu) and infraplane's CLI config."""
+
+    def __init__(self, binary: str, cli_config: Path, plugin_cache: Path) -> None:
+        self._binary = binary
+        self._cli_config = cli_config
+        self._plugin_cache_lock = str(plugin_cache.parent / f".{plugin_cache.name}.lock")
+
+    # -- preparation ---------------------------------------------------------------------------
+
+    def module_dir(self, request: RunRequest) -> Path:
+        return request.workdir / "blueprint" / (request.blueprint.spec.source or ".")
+
+    def _materialize(self, request: RunRequest) -> Path:
+        module = materialize(request)
+        interface, _ = read_module_interface(module)
+        override = ['terraform {\n  backend "http" {}\n}\n']
+        if request.target.kind == "sandbox" and request.target.endpoint:
+            provider = provider_override_hcl(request.target.endpoint)
+            if "aws" in interface.providers:
+                override.append(provider)
+            else:
+                (module / PROVIDER_FILE).write_text(provider, encoding="utf-8")
+        (module / OVERRIDE_FILE).write_text("\n".join(override), encoding="utf-8")
+        values = {k: v for k, v in request.inputs.items() if k in interface.variables}
+        if CONTEXT_VARIABLE in interface.variables:
+            values[CONTEXT_VARIABLE] = dict(request.context)
+        write_private_json(module / TFVARS_FILE, values)
+        return module
+
+    def _environment(self, request: RunRequest) -> dict[str, str]:
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
+            "HOME": os.environ.get("HOME", "/tmp"),  # noqa: S108 - only a fallback for HOME
+            "TF_CLI_CONFIG_FILE": str(self._cli_config),
+            "TF_IN_AUTOMATION": "1",
+            "TF_INPUT": "0",
+            "CHECKPOINT_DISABLE": "1",
+            **request.backend,
+        }
+        if request.target.kind == "aws":
+            env.update({k: os.environ[k] for k in _AWS_PASSTHROUGH if k in os.environ})
+        return env
+
+    def _run(
+        self,
+        request: RunRequest,
+        module: Path,
+        step: str,
+        args: list[str],
+        on_event: EventSink,
+        parser: ProgressParser | None = None,
+    ) -> ToolResult:
+        def on_start(pid: int) -> None:
+            on_event(RunEvent(request.component, "tool-started", step, pid=pid))
+
+        on_line: Callable[[str], None] | None = None
+        if parser is not None:
+            on_line = parser.feed
+        result = run_tool([self._binary, *args], module, self._environment(request), step, on_line, on_start)
+        if result.returncode != 0:
+            reason = diagnostics_summary(result.stdout, result.stderr)
+            raise FailureError(f"{request.component}: {self._binary} {step} failed: {reason}")
+        return result
+
+    def _init(self, request: RunRequest, on_event: EventSink) -> Path:
+        module = self._materialize(request)
+        # Terraform's plugin cache is not safe for concurrent installs; init is ~0.5 s warm, so queue them.
+        with FileLock(self._plugin_cache_lock):
+            self._run(request, module, "init", ["init", "-input=false", "-no-color", "-reconfigure"], on_event)
+        return module
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def plan(self, request: RunRequest, on_event: EventSink, destroy: bool = False) -> PlanSummary:
+        """`plan -out` then `show -json`; the saved plan is what apply will run."""
+        module = self._init(request, on_event)
+        plan_file = module / ("destroy.tfplan" if destroy else "infraplane.tfplan")
+        args = ["plan", "-input=false", "-no-color", "-json", f"-var-file={TFVARS_FILE}", f"-out={plan_file.name}"]
+        if destroy:
+            args.append("-destroy")
+        parser = ProgressParser(request.component, on_event)
+        self._run(request, module, "plan", args, on_event, parser)
+        shown = self._run(request, module, "show", ["show", "-json", "-no-color", plan_file.name], on_event)
+        plan_json = plan_file.with_suffix(".json")
+        plan_json.write_text(shown.stdout, encoding="utf-8")
+        plan_json.chmod(0o600)
+        add, change, remove = _counts(json.loads(shown.stdout))
+        return PlanSummary(request.component, add, change, remove, plan_file, plan_json, destroying=destroy)
+
+    def refresh(self, request: RunRequest, on_event: EventSink) -> PlanSummary:
+        """A refresh-only plan: what changed in the cloud behind Terraform's back."""
+        module = self._init(request, on_event)
+        plan_file = module / "refresh.tfplan"
+        args = [
+            "plan",
+            "-refresh-only",
+            "-input=false",
+            "-no-color",
+            "-json",
+            f"-var-file={TFVARS_FILE}",
+            f"-out={plan_file.name}",
+        ]
+        self._run(request, module, "refresh", args, on_event, ProgressParser(request.component, on_event))
+        shown = self._run(request, module, "show", ["show", "-json", "-no-color", plan_file.name], on_event)
+        drift = json.loads(shown.stdout).get("resource_drift", [])
+        return PlanSummary(request.component, 0, len(drift), 0, plan_file, None, note=f"{len(drift)} drifted")
+
+    def outputs(self, request: RunRequest) -> OutputValues:
+        module = self.module_dir(request)
+        result = self._run(request, module, "output", ["output", "-json", "-no-color"], lambda _e: None)
+        raw: dict[str, Any] = json.loads(result.stdout or "{}")
+        return OutputValues(
+            {name: item.get("value") for name, item in raw.items()},
+            frozenset(name for name, item in raw.items() if item.get("sensitive")),
+        )
+
+    # -- changing ------------------------------------------------------------------------------
+
+    def apply(self, request: RunRequest, plan: PlanSummary, on_event: EventSink) -> OutputValues:
+        """Apply exactly the saved plan; Terraform refuses it if the state moved since it was made."""
+        if plan.plan_file is None or not plan.plan_file.is_file():
+            raise FailureError(f"{request.component}: no saved plan to apply")
+        module = plan.plan_file.parent
+        parser = ProgressParser(request.component, on_event)
+        self._run(
+            request,
+            module,
+            "apply",
+            ["apply", "-input=false", "-no-color", "-json", plan.plan_file.name],
+            on_event,
+            parser,
+        )
+        return self.outputs(request) if not plan.destroying else OutputValues({})
+
+    def destroy(self, request: RunRequest, on_event: EventSink) -> None:
+        plan = self.plan(request, on_event, destroy=True)
+        if plan.has_changes:
+            self.apply(request, plan, on_event)
+
+
+def _counts(plan: Mapping[str, Any]) -> tuple[int, int, int]:
+    add = change = remove = 0
+    for resource in plan.get("resource_changes", []):
+        actions = resource.get("change", {}).get("actions", [])
+        if actions == ["create"]:
+            add += 1
+        elif actions == ["update"]:
+            change += 1
+        elif actions == ["delete"]:
+            remove += 1
+        elif sorted(actions) == ["create", "delete"]:
+            add += 1
+            remove += 1
+    return add, change, remove

@@ -1,0 +1,53 @@
+"""Per-component work directories: the unpacked archive and the files a run exchanges with its tool."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from infraplane.adapters.archive import unpack_archive
+from infraplane.core.runs import OutputValues, RunRequest
+from infraplane.errors import FailureError
+
+__all__ = ["materialize", "read_outputs_file", "write_private_json"]
+
+DIGEST_MARKER = ".infraplane-digest"
+
+
+def materialize(request: RunRequest) -> Path:
+    """Unpack the published archive once per digest; return the blueprint's source directory."""
+    workdir = request.workdir
+    workdir.mkdir(parents=True, exist_ok=True)
+    marker = workdir / DIGEST_MARKER
+    if not marker.is_file() or marker.read_text() != request.digest:
+        shutil.rmtree(workdir / "blueprint", ignore_errors=True)
+        unpack_archive(request.archive, workdir / "blueprint")
+        marker.write_text(request.digest)
+    return workdir / "blueprint" / (request.blueprint.spec.source or ".")
+
+
+def write_private_json(path: Path, value: Mapping[str, Any]) -> Path:
+    """Inputs may hold secrets: the file is readable by its owner only."""
+    path.write_text(json.dumps(value, indent=2, sort_keys=True, default=str), encoding="utf-8")
+    path.chmod(0o600)
+    return path
+
+
+def read_outputs_file(request: RunRequest, path: Path) -> OutputValues:
+    """The outputs a playbook or script wrote, restricted to those the blueprint declares."""
+    if not path.is_file():
+        raise FailureError(f"{request.component}: the run wrote no outputs file ({path.name})")
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8") or "{}")
+    except ValueError as exc:
+        raise FailureError(f"{request.component}: outputs file is not JSON: {exc}") from None
+    if not isinstance(raw, dict):
+        raise FailureError(f"{request.component}: outputs file must hold a JSON object")
+    declared = request.blueprint.spec.outputs
+    missing = sorted(set(declared) - set(raw))
+    if missing:
+        raise FailureError(f"{request.component}: outputs file lacks declared outputs: {', '.join(missing)}")
+    return OutputValues({k: raw[k] for k in declared}, request.blueprint.sensitive_outputs())

@@ -1,0 +1,208 @@
+"""An environment's component graph: composite expansion, wiring and fingerprints.
+
+Expansion turns an environment's blueprint into components (a composite's
+components, recursively; a plain blueprint is one component) whose inputs are
+literals or `OutputRef`s to other components. Nothing here does I/O: blueprint
+look-ups come in through a callable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from infraplane.core.audit import canonical_json
+from infraplane.core.blueprint import Blueprint
+from infraplane.core.dag import CycleFound, topological_order
+from infraplane.core.versions import parse_ref
+from infraplane.core.wiring import InputRef, OutputRef, parse_reference
+
+__all__ = [
+    "KNOWN_AFTER_APPLY",
+    "ComponentGraph",
+    "GraphError",
+    "ResolvedComponent",
+    "expand",
+    "fill_defaults",
+    "fingerprint",
+    "wire_inputs",
+]
+
+KNOWN_AFTER_APPLY = "(known after apply)"
+
+# (name, constraint) -> (blueprint, digest); raises LookupError with a readable reason.
+BlueprintLookup = Callable[[str, str | None], tuple[Blueprint, str]]
+
+
+class GraphError(ValueError):
+    """The environment cannot become a valid graph; `field` says where."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class ResolvedComponent:
+    """One node: an exact blueprint version and its inputs (literals or output references)."""
+
+    name: str
+    blueprint: Blueprint
+    digest: str
+    inputs: Mapping[str, Any]
+    depends_on: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def ref(self) -> str:
+        return self.blueprint.ref
+
+    def output_refs(self) -> dict[str, OutputRef]:
+        return {k: v for k, v in self.inputs.items() if isinstance(v, OutputRef)}
+
+
+@dataclass(frozen=True)
+class ComponentGraph:
+    """The expanded environment: components in dependency order."""
+
+    components: tuple[ResolvedComponent, ...]
+
+    def by_name(self) -> dict[str, ResolvedComponent]:
+        return {c.name: c for c in self.components}
+
+    def dependencies(self) -> dict[str, set[str]]:
+        return {c.name: set(c.depends_on) for c in self.components}
+
+    def dependents(self) -> dict[str, set[str]]:
+        result: dict[str, set[str]] = {c.name: set() for c in self.components}
+        for component in self.components:
+            for needed in component.depends_on:
+                result[needed].add(component.name)
+        return result
+
+    def order(self) -> list[str]:
+        return topological_order(self.dependencies())
+
+
+def fill_defaults(blueprint: Blueprint, given: Mapping[str, Any]) -> dict[str, Any]:
+    """The given inputs plus every declared default that was not given."""
+    values = {name: schema["default"] for name, schema in blueprint.spec.inputs.items() if "default" in schema}
+    values.update(given)
+    return values
+
+
+def _schema_errors(blueprint: Blueprint, values: Mapping[str, Any], skip: set[str]) -> list[tuple[str, str]]:
+    schema = blueprint.input_schema()
+    schema["properties"] = {k: v for k, v in schema["properties"].items() if k not in skip}
+    schema["required"] = [r for r in schema["required"] if r not in skip]
+    literal = {k: v for k, v in values.items() if k not in skip}
+    errors = []
+    for error in sorted(Draft202012Validator(schema).iter_errors(literal), key=lambda e: list(e.path)):
+        where = ".".join(str(p) for p in error.path)
+        if error.validator == "additionalProperties":
+            allowed = ", ".join(sorted(blueprint.spec.inputs)) or "none"
+            errors.append(("", f"{error.message} (inputs of {blueprint.ref}: {allowed})"))
+        elif error.validator == "enum":
+            errors.append((where, f"{error.instance!r} is not allowed; allowed values: {error.validator_value}"))
+        else:
+            errors.append((where, error.message))
+    return errors
+
+
+def expand(top: Blueprint, top_digest: str, inputs: Mapping[str, Any], lookup: BlueprintLookup) -> ComponentGraph:
+    """Validate the environment's inputs and expand its blueprint into a component graph."""
+    values = fill_defaults(top, inputs)
+    for where, reason in _schema_errors(top, values, skip=set()):
+        raise GraphError(f"spec.inputs.{where}" if where else "spec.inputs", reason)
+    if top.spec.runner != "composite":
+        return ComponentGraph((ResolvedComponent(top.name, top, top_digest, values),))
+    components = _expand_composite(top, values, lookup, prefix="", field="spec.blueprint")
+    graph = ComponentGraph(tuple(components))
+    try:
+        order = graph.order()
+    except CycleFound as exc:
+        raise GraphError("components", "component cycle: " + " -> ".join(exc.cycle)) from None
+    by_name = graph.by_name()
+    return ComponentGraph(tuple(by_name[name] for name in order))
+
+
+def _expand_composite(
+    composite: Blueprint, values: Mapping[str, Any], lookup: BlueprintLookup, prefix: str, field: str
+) -> list[ResolvedComponent]:
+    result: list[ResolvedComponent] = []
+    # A nested composite's outputs are re-pointed at the inner component that produces them.
+    exported: dict[str, dict[str, OutputRef]] = {}
+    for name, spec in composite.spec.components.items():
+        full_name = f"{prefix}{name}"
+        where = f"{field} {composite.ref} component {name}"
+        ref = parse_ref(spec.blueprint)
+        try:
+            blueprint, digest = lookup(ref.name, ref.constraint)
+        except LookupError as exc:
+            raise GraphError(where, str(exc)) from None
+        wired: dict[str, Any] = {}
+        depends = {f"{prefix}{d}" for d in spec.depends_on}
+        for key, raw in spec.inputs.items():
+            try:
+                reference = parse_reference(raw)
+            except ValueError as exc:
+                raise GraphError(f"{where} input {key}", str(exc)) from None
+            if isinstance(reference, InputRef):
+                if reference.input not in values:
+                    raise GraphError(f"{where} input {key}", f"{reference} has no value")
+                wired[key] = values[reference.input]
+                if isinstance(wired[key], OutputRef):  # passed down from an enclosing composite
+                    depends.add(wired[key].component)
+            elif isinstance(reference, OutputRef):
+                target = exported.get(reference.component, {}).get(reference.output)
+                if target is None:
+                    if reference.component not in composite.spec.components:
+                        raise GraphError(f"{where} input {key}", f"{reference} refers to no component")
+                    target = OutputRef(f"{prefix}{reference.component}", reference.output)
+                wired[key] = target
+                depends.add(target.component)
+            else:
+                wired[key] = raw
+        if blueprint.spec.runner == "composite":
+            result += _expand_composite(blueprint, fill_defaults(blueprint, wired), lookup, f"{full_name}-", where)
+            exported[name] = {
+                out: OutputRef(f"{full_name}-{produced.component}", produced.output)
+                for out, spec_out in blueprint.spec.outputs.items()
+                if isinstance(produced := parse_reference(spec_out.value), OutputRef)
+            }
+            continue
+        full = fill_defaults(blueprint, wired)
+        unknown = {k for k, v in full.items() if isinstance(v, OutputRef)}
+        for where_input, reason in _schema_errors(blueprint, full, skip=unknown):
+            raise GraphError(f"{where} input {where_input}".rstrip(), reason)
+        result.append(ResolvedComponent(full_name, blueprint, digest, full, frozenset(depends)))
+    return result
+
+
+def wire_inputs(
+    component: ResolvedComponent, outputs: Mapping[str, Mapping[str, Any]]
+) -> tuple[dict[str, Any], list[str]]:
+    """Inputs with output references replaced by known values; the names still unknown."""
+    values: dict[str, Any] = {}
+    unknown: list[str] = []
+    for key, value in component.inputs.items():
+        if isinstance(value, OutputRef):
+            produced = outputs.get(value.component, {})
+            if value.output in produced:
+                values[key] = produced[value.output]
+            else:
+                values[key] = KNOWN_AFTER_APPLY
+                unknown.append(key)
+        else:
+            values[key] = value
+    return values, unknown
+
+
+def fingerprint(component: ResolvedComponent, inputs: Mapping[str, Any], context: Mapping[str, str]) -> str:
+    """What a component's desired configuration is, as one hash: archive digest, inputs, context."""
+    document = {"digest": component.digest, "inputs": inputs, "context": context}
+    return "sha256:" + hashlib.sha256(canonical_json(document).encode("utf-8")).hexdigest()

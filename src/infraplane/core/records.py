@@ -1,0 +1,89 @@
+"""What the store remembers about environments: records, component conditions, revisions, state, leases."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = [
+    "ComponentRecord",
+    "ComponentStatus",
+    "EnvironmentRecord",
+    "EnvironmentStatus",
+    "LockHolder",
+    "RevisionRecord",
+    "StateVersion",
+]
+
+EnvironmentStatus = Literal["new", "applying", "ready", "failed", "destroying", "destroyed"]
+ComponentStatus = Literal["pending", "applying", "applied", "failed", "skipped", "destroying", "destroyed"]
+
+
+@dataclass(frozen=True)
+class EnvironmentRecord:
+    name: str
+    team: str
+    tier: str
+    owner: str
+    blueprint: str
+    target: str
+    ttl: str | None
+    status: EnvironmentStatus
+    error: str = ""
+    current_revision: int = 0
+    created_at: str = ""
+    updated_at: str = ""
+
+
+@dataclass(frozen=True)
+class ComponentRecord:
+    environment: str
+    name: str
+    blueprint: str
+    digest: str
+    runner: str
+    status: ComponentStatus
+    applied_fingerprint: str = ""
+    inputs: Mapping[str, Any] = field(default_factory=dict)
+    context: Mapping[str, str] = field(default_factory=dict)
+    outputs: Mapping[str, Any] = field(default_factory=dict)
+    sensitive_outputs: frozenset[str] = frozenset()
+    depends_on: tuple[str, ...] = ()
+    error: str = ""
+    updated_at: str = ""
+
+    def masked_outputs(self) -> dict[str, Any]:
+        """Outputs with sensitive values hidden, for anything a person or a log sees."""
+        return {k: ("(sensitive)" if k in self.sensitive_outputs else v) for k, v in self.outputs.items()}
+
+
+@dataclass(frozen=True)
+class RevisionRecord:
+    environment: str
+    number: int
+    document: Mapping[str, Any]
+    created_at: str
+    created_by: str
+
+
+@dataclass(frozen=True)
+class StateVersion:
+    environment: str
+    component: str
+    serial: int
+    lineage: str
+    content: bytes
+    created_at: str
+
+
+@dataclass(frozen=True)
+class LockHolder:
+    """Who holds a lease: which run, which process on which host, and the tool process it started."""
+
+    run_id: str
+    pid: int
+    host: str
+    acquired_at: str
+    lease_expires: float
+    child_pid: int | None = None

@@ -1,0 +1,82 @@
+"""Runs of a runner step (plan, apply, destroy, outputs, refresh) for one component, and their results."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from infraplane.core.blueprint import Blueprint
+
+__all__ = ["EventSink", "OutputValues", "PlanSummary", "RunEvent", "RunRequest", "Target"]
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where resources are created: the sandbox emulator (with its endpoint) or real AWS."""
+
+    kind: Literal["sandbox", "aws"]
+    endpoint: str | None = None
+    region: str = "us-east-1"
+
+
+@dataclass(frozen=True)
+class RunEvent:
+    """Something a runner reports while it works (for progress displays and JSON event streams)."""
+
+    component: str
+    kind: Literal["started", "resource", "summary", "message", "tool-started"]
+    message: str = ""
+    address: str = ""
+    action: str = ""
+    pid: int | None = None
+
+
+EventSink = Callable[[RunEvent], None]
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """Everything a runner needs to act on one component."""
+
+    environment: str
+    component: str
+    blueprint: Blueprint
+    archive: bytes
+    digest: str
+    workdir: Path
+    inputs: Mapping[str, Any]
+    context: Mapping[str, str]
+    target: Target
+    backend: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    """What a plan would do; counts are None when the runner cannot know (a script without dry-run)."""
+
+    component: str
+    add: int | None
+    change: int | None
+    destroy: int | None
+    plan_file: Path | None = None
+    plan_json: Path | None = None
+    note: str = ""
+    destroying: bool = False
+
+    @property
+    def known(self) -> bool:
+        return self.add is not None
+
+    @property
+    def has_changes(self) -> bool:
+        return not self.known or bool(self.add or self.change or self.destroy)
+
+
+@dataclass(frozen=True)
+class OutputValues:
+    """A component's outputs and which of them are secret."""
+
+    values: Mapping[str, Any]
+    sensitive: frozenset[str] = frozenset()

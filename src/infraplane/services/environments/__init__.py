@@ -1,0 +1,1 @@
+"""Environment files and their resolution against the catalog."""

@@ -1,0 +1,105 @@
+"""From an environment file to exact blueprint versions and a validated component graph."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from infraplane.core.audit import canonical_json
+from infraplane.core.blueprint import Blueprint
+from infraplane.core.catalog import PublishedVersion
+from infraplane.core.environment import EnvironmentFile, parse_environment
+from infraplane.core.graph import ComponentGraph, GraphError, expand
+from infraplane.core.wiring import OutputRef
+from infraplane.errors import InputError, NotFoundError, Problem
+from infraplane.services.catalog import CatalogService
+from infraplane.services.documents import read_yaml
+
+__all__ = ["Resolution", "load_environment_file", "resolve"]
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """An environment file resolved to exact versions: what a revision records."""
+
+    environment: EnvironmentFile
+    top: PublishedVersion
+    graph: ComponentGraph
+    source: str
+
+    def revision_document(self) -> dict[str, Any]:
+        """Exact digests and inputs; enough to reproduce this desired state later."""
+        return {
+            "environment": self.environment.model_dump(mode="json", by_alias=True),
+            "blueprint": self.top.ref,
+            "digest": self.top.digest,
+            "components": [
+                {
+                    "name": c.name,
+                    "blueprint": c.ref,
+                    "digest": c.digest,
+                    "depends_on": sorted(c.depends_on),
+                    "inputs": {k: (str(v) if isinstance(v, OutputRef) else v) for k, v in c.inputs.items()},
+                }
+                for c in self.graph.components
+            ],
+        }
+
+
+def load_environment_file(file: Path) -> EnvironmentFile:
+    data, problems = read_yaml(file)
+    if not problems:
+        environment, problems = parse_environment(data, str(file))
+        if environment is not None:
+            return environment
+    raise InputError.from_problems(problems)
+
+
+def _inline_composite(environment: EnvironmentFile) -> PublishedVersion:
+    """An environment that lists components inline is deployed as an unpublished composite of them."""
+    spec = environment.spec
+    blueprint = Blueprint.model_validate(
+        {
+            "apiVersion": environment.api_version,
+            "kind": "Blueprint",
+            "metadata": {
+                "name": environment.name,
+                "version": "0.0.0",
+                "description": f"inline components of environment {environment.name}",
+                "owner": environment.metadata.team,
+            },
+            "spec": {
+                "runner": "composite",
+                "inputs": {name: {} for name in spec.inputs},
+                "components": {n: c.model_dump() for n, c in (spec.components or {}).items()},
+            },
+        }
+    )
+    digest = "sha256:" + hashlib.sha256(canonical_json(blueprint.model_dump(mode="json")).encode()).hexdigest()
+    return PublishedVersion(blueprint, digest, published_at="", published_by="")
+
+
+def resolve(environment: EnvironmentFile, catalog: CatalogService, source: str) -> Resolution:
+    """Pick exact versions (newest non-deprecated matching each constraint) and build the graph."""
+    if environment.spec.blueprint is None:
+        top = _inline_composite(environment)
+    else:
+        try:
+            top = catalog.resolve(environment.spec.blueprint)
+        except NotFoundError as exc:
+            raise InputError(exc.message, [Problem(source, "spec.blueprint", exc.message)]) from None
+
+    def lookup(name: str, constraint: str | None) -> tuple[Blueprint, str]:
+        try:
+            found = catalog.resolve(f"{name}@{constraint}" if constraint else name)
+        except NotFoundError as exc:
+            raise LookupError(exc.message) from None
+        return found.blueprint, found.digest
+
+    try:
+        graph = expand(top.blueprint, top.digest, environment.spec.inputs, lookup)
+    except GraphError as exc:
+        raise InputError(f"{source}: {exc.field}: {exc.reason}", [Problem(source, exc.field, exc.reason)]) from None
+    return Resolution(environment, top, graph, source)

@@ -1,0 +1,157 @@
+"""Leases: locks that expire unless renewed, so a dead holder never blocks forever.
+
+A holder renews its lease while it works. Another run that finds the lease
+held checks whether the holder is still alive; a dead holder's lease is
+reported as stale and taken over once it runs out (and once the tool process
+it started has exited, so two Terraforms never act on one state).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import replace
+
+import psutil
+
+from infraplane.core.audit import Actor
+from infraplane.core.ports import Store
+from infraplane.core.records import LockHolder
+from infraplane.errors import RefusedError
+from infraplane.services.audit import record
+
+__all__ = ["LeaseManager"]
+
+_HOST = socket.gethostname()
+
+
+def _process_alive(holder: LockHolder, pid: int | None) -> bool:
+    if pid is None:
+        return False
+    if holder.host != _HOST:
+        return True  # another machine's process cannot be seen from here; only its lease tells
+    try:
+        return bool(psutil.Process(pid).status() != psutil.STATUS_ZOMBIE)
+    except psutil.NoSuchProcess:
+        return False
+
+
+class LeaseManager:
+    """Acquires, renews and releases leases for one run (`run_id`) of this process."""
+
+    def __init__(
+        self,
+        store: Store,
+        run_id: str,
+        actor: Actor,
+        lease_seconds: float,
+        report: Callable[[str], None] = lambda _m: None,
+    ) -> None:
+        self._store = store
+        self.run_id = run_id
+        self._actor = actor
+        self._lease = lease_seconds
+        self._report = report
+        self._held: set[str] = set()
+        self._guard = threading.Lock()
+        self._stop = threading.Event()
+        self._heartbeat: threading.Thread | None = None
+
+    def holds(self, key: str) -> bool:
+        with self._guard:
+            return key in self._held
+
+    def _holder(self, child_pid: int | None = None) -> LockHolder:
+        now = time.time()
+        acquired = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
+        return LockHolder(self.run_id, os.getpid(), _HOST, acquired, now + self._lease, child_pid)
+
+    def acquire(self, key: str, wait: bool = True) -> None:
+        """Take the lease on `key`; wait out a dead holder's lease; refuse a live holder."""
+        announced = False
+        while True:
+            with self._store.transaction() as tx:
+                current = tx.locks.get(key)
+                now = time.time()
+                if current is None or current.run_id == self.run_id:
+                    tx.locks.put(key, self._holder())
+                    break
+                holder_alive = _process_alive(current, current.pid)
+                tool_alive = current.child_pid is not None and _process_alive(current, current.child_pid)
+                if current.lease_expires <= now and not tool_alive:
+                    tx.locks.put(key, self._holder())
+                    record(
+                        tx,
+                        self._actor,
+                        "lock.takeover",
+                        key,
+                        {"previous_run": current.run_id, "previous_pid": current.pid, "previous_host": current.host},
+                    )
+                    self._report(f"took over the stale lock on {key} (run {current.run_id}, pid {current.pid})")
+                    break
+            if holder_alive:
+                raise RefusedError(
+                    f"{key} is locked by run {current.run_id} (pid {current.pid} on {current.host}) "
+                    f"since {current.acquired_at}; try again when it finishes"
+                )
+            if not wait:
+                remaining = current.lease_expires - now
+                raise RefusedError(
+                    f"{key} has a stale lock (pid {current.pid} is gone); its lease ends in {remaining:.0f} s"
+                )
+            if not announced:
+                waiting_for = "its tool process to exit and " if tool_alive else ""
+                self._report(
+                    f"stale lock on {key}: holder pid {current.pid} on {current.host} is gone; waiting for "
+                    f"{waiting_for}its lease to end ({max(0.0, current.lease_expires - now):.0f} s) before taking over"
+                )
+                announced = True
+            time.sleep(min(1.0, max(0.1, current.lease_expires - now)))
+        with self._guard:
+            self._held.add(key)
+        self._ensure_heartbeat()
+
+    def set_child(self, key: str, child_pid: int) -> None:
+        """Remember the tool process working under this lease, so a successor waits for it."""
+        with self._store.transaction() as tx:
+            current = tx.locks.get(key)
+            if current is not None and current.run_id == self.run_id:
+                tx.locks.put(key, replace(current, child_pid=child_pid))
+
+    def release(self, key: str) -> None:
+        with self._guard:
+            self._held.discard(key)
+        with self._store.transaction() as tx:
+            current = tx.locks.get(key)
+            if current is not None and current.run_id == self.run_id:
+                tx.locks.delete(key)
+
+    def release_all(self) -> None:
+        self._stop.set()
+        with self._guard:
+            keys = list(self._held)
+        for key in keys:
+            self.release(key)
+
+    def _renew_all(self) -> None:
+        with self._guard:
+            keys = list(self._held)
+        for key in keys:
+            with self._store.transaction() as tx:
+                current = tx.locks.get(key)
+                if current is not None and current.run_id == self.run_id:
+                    tx.locks.put(key, replace(current, lease_expires=time.time() + self._lease))
+
+    def _ensure_heartbeat(self) -> None:
+        if self._heartbeat is not None:
+            return
+
+        def beat() -> None:
+            while not self._stop.wait(self._lease / 3):
+                self._renew_all()
+
+        self._heartbeat = threading.Thread(target=beat, name="lease-heartbeat", daemon=True)
+        self._heartbeat.start()

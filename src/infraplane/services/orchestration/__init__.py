@@ -1,0 +1,1 @@
+"""Environment orchestration: plan and apply component graphs in dependency order."""

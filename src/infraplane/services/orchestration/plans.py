@@ -1,0 +1,84 @@
+"""An environment's plan: what each component would do, and why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from infraplane.core.graph import ResolvedComponent
+from infraplane.core.runs import PlanSummary, Target
+from infraplane.services.environments.resolution import Resolution
+
+__all__ = ["ComponentPlan", "EnvironmentPlan"]
+
+PlanStatus = Literal["planned", "unchanged", "waits"]
+
+
+@dataclass
+class ComponentPlan:
+    """One component's part of a plan."""
+
+    component: ResolvedComponent
+    status: PlanStatus
+    reason: str
+    context: dict[str, str]
+    inputs: dict[str, Any] = field(default_factory=dict)
+    unknown_inputs: list[str] = field(default_factory=list)
+    fingerprint: str | None = None
+    summary: PlanSummary | None = None
+
+    @property
+    def name(self) -> str:
+        return self.component.name
+
+    def counts(self) -> tuple[int | None, int | None, int | None]:
+        if self.status == "unchanged":
+            return 0, 0, 0
+        if self.summary is None:
+            return None, None, None
+        return self.summary.add, self.summary.change, self.summary.destroy
+
+    def as_dict(self) -> dict[str, Any]:
+        add, change, destroy = self.counts()
+        blueprint = self.component.blueprint
+        return {
+            "name": self.name,
+            "blueprint": blueprint.name,
+            "version": blueprint.version,
+            "digest": self.component.digest,
+            "runner": blueprint.spec.runner,
+            "status": self.status,
+            "add": add,
+            "change": change,
+            "destroy": destroy,
+            "changes_known": add is not None,
+            "known_after_apply": list(self.unknown_inputs),
+            "depends_on": sorted(self.component.depends_on),
+            "reason": self.reason,
+            "note": self.summary.note if self.summary else "",
+        }
+
+
+@dataclass
+class EnvironmentPlan:
+    resolution: Resolution
+    target: Target
+    components: dict[str, ComponentPlan]
+
+    @property
+    def name(self) -> str:
+        return self.resolution.environment.name
+
+    def has_changes(self) -> bool:
+        return any(
+            p.status == "waits" or (p.status == "planned" and (p.summary is None or p.summary.has_changes))
+            for p in self.components.values()
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        meta = self.resolution.environment.metadata
+        return {
+            "environment": {"name": meta.name, "team": meta.team, "tier": meta.tier, "target": self.target.kind},
+            "blueprint": self.resolution.top.ref,
+            "components": [self.components[c.name].as_dict() for c in self.resolution.graph.components],
+        }

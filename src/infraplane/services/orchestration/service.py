@@ -1,0 +1,558 @@
+"""Environment use cases: plan, up, destroy, list, show.
+
+`up` resolves the file (bad input stops here, before any runner), plans every
+component whose desired configuration changed since its last apply, asks for
+confirmation, then applies in dependency order: each component starts as soon
+as its dependencies are done; a component whose inputs were unknown at plan
+time is planned again with its dependencies' real outputs first.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from infraplane.core.audit import Actor, utc_timestamp
+from infraplane.core.graph import ResolvedComponent, fingerprint, wire_inputs
+from infraplane.core.ports import Runner, Store
+from infraplane.core.records import (
+    ComponentRecord,
+    ComponentStatus,
+    EnvironmentRecord,
+    EnvironmentStatus,
+    RevisionRecord,
+)
+from infraplane.core.runs import PlanSummary, RunRequest, Target
+from infraplane.errors import FailureError, InfraplaneError, NotFoundError
+from infraplane.services.audit import record
+from infraplane.services.catalog import CatalogService
+from infraplane.services.environments.resolution import Resolution, load_environment_file, resolve
+from infraplane.services.orchestration.executor import GraphOutcome, reverse, run_graph
+from infraplane.services.orchestration.plans import ComponentPlan, EnvironmentPlan
+from infraplane.services.orchestration.progress import Progress
+from infraplane.services.orchestration.session import RunSession, component_lock, environment_lock
+
+__all__ = ["EnvironmentService", "UpResult"]
+
+TargetResolver = Callable[[str], Target]
+
+
+@dataclass(frozen=True)
+class UpResult:
+    plan: EnvironmentPlan
+    outcome: GraphOutcome | None
+    applied: bool
+
+
+def _summary_error(outcome: GraphOutcome) -> str:
+    parts = [f"{name}: {error}" for name, error in outcome.errors.items()]
+    skipped = sorted(outcome.skipped_because.items())
+    if skipped:
+        parts.append("not started: " + ", ".join(f"{n} (needs {b})" for n, b in skipped))
+    return "; ".join(parts)
+
+
+class EnvironmentService:
+    def __init__(
+        self,
+        store: Store,
+        catalog: CatalogService,
+        runners: Mapping[str, Runner],
+        work_dir: Path,
+        target_for: TargetResolver,
+        concurrency: int,
+        lease_seconds: float,
+        default_target: str,
+    ) -> None:
+        self._store = store
+        self._catalog = catalog
+        self._runners = runners
+        self._work_dir = work_dir
+        self._target_for = target_for
+        self._concurrency = concurrency
+        self._lease_seconds = lease_seconds
+        self._default_target = default_target
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def resolve_file(self, file: Path) -> Resolution:
+        """Parse and resolve an environment file; every problem is an InputError naming file and field."""
+        return resolve(load_environment_file(file), self._catalog, str(file))
+
+    def environments(self) -> list[tuple[EnvironmentRecord, list[ComponentRecord]]]:
+        with self._store.transaction() as tx:
+            return [(env, tx.environments.components(env.name)) for env in tx.environments.all()]
+
+    def get(self, name: str) -> tuple[EnvironmentRecord, list[ComponentRecord], list[RevisionRecord]]:
+        with self._store.transaction() as tx:
+            env = tx.environments.get(name)
+            if env is None:
+                known = ", ".join(e.name for e in tx.environments.all()) or "none"
+                raise NotFoundError(f"no environment named {name!r} (environments: {known})")
+            return env, tx.environments.components(name), tx.environments.revisions(name)
+
+    def state_history(self, environment: str, component: str) -> list[tuple[int, str]]:
+        """(serial, time) of every stored state version of a component; the content never leaves the store."""
+        with self._store.transaction() as tx:
+            return [(v.serial, v.created_at) for v in tx.environments.state_history(environment, component)]
+
+    # -- sessions ------------------------------------------------------------------------------
+
+    def _session(self, actor: Actor, progress: Progress) -> RunSession:
+        def archive_for(digest: str) -> bytes:
+            with self._store.transaction() as tx:
+                return tx.catalog.get_archive(digest)
+
+        return RunSession(self._store, self._runners, self._work_dir, actor, self._lease_seconds, progress, archive_for)
+
+    def _context(self, resolution: Resolution, component: str) -> dict[str, str]:
+        meta = resolution.environment.metadata
+        return {
+            "environment": meta.name,
+            "team": meta.team,
+            "tier": meta.tier,
+            "owner": meta.effective_owner,
+            "component": component,
+        }
+
+    def _target(self, resolution: Resolution) -> Target:
+        return self._target_for(resolution.environment.spec.target or self._default_target)
+
+    # -- planning ------------------------------------------------------------------------------
+
+    def plan(self, file: Path, actor: Actor, progress: Progress, replan_all: bool = False) -> EnvironmentPlan:
+        resolution = self.resolve_file(file)
+        target = self._target(resolution)
+        with self._session(actor, progress) as session:
+            session.leases.acquire(environment_lock(resolution.environment.name))
+            return self._plan(session, resolution, target, replan_all)
+
+    def _records(self, environment: str) -> dict[str, ComponentRecord]:
+        with self._store.transaction() as tx:
+            return {r.name: r for r in tx.environments.components(environment)}
+
+    def _plan(self, session: RunSession, resolution: Resolution, target: Target, replan_all: bool) -> EnvironmentPlan:
+        name = resolution.environment.name
+        records = self._records(name)
+        outputs = {n: r.outputs for n, r in records.items() if r.status == "applied"}
+        plans: dict[str, ComponentPlan] = {}
+        to_plan: list[str] = []
+        for component in resolution.graph.components:
+            context = self._context(resolution, component.name)
+            values, unknown = wire_inputs(component, outputs)
+            previous = records.get(component.name)
+            if unknown:
+                waits_for = sorted(
+                    {f"{r.component}.{r.output}" for k, r in component.output_refs().items() if k in unknown}
+                )
+                reason = "known after apply: " + ", ".join(waits_for)
+                plans[component.name] = ComponentPlan(component, "waits", reason, context, values, unknown)
+                session.progress.component(component.name, status="waits", note=reason)
+                continue
+            print_ = fingerprint(component, values, context)
+            if not replan_all and previous and previous.status == "applied" and previous.applied_fingerprint == print_:
+                plans[component.name] = ComponentPlan(
+                    component, "unchanged", "no change since the last apply", context, values, [], print_
+                )
+                session.progress.component(component.name, status="unchanged", add=0, change=0, destroy=0)
+                continue
+            reason = _why(previous, component, values, context)
+            plans[component.name] = ComponentPlan(component, "planned", reason, context, values, [], print_)
+            to_plan.append(component.name)
+
+        def work(component_name: str) -> None:
+            item = plans[component_name]
+            session.progress.component(component_name, status="planning", started=time.monotonic(), note=item.reason)
+            item.summary = self._run_plan(session, name, item, target)
+            session.progress.component(
+                component_name,
+                status="planned",
+                add=item.summary.add,
+                change=item.summary.change,
+                destroy=item.summary.destroy,
+                note=item.summary.note or item.reason,
+            )
+
+        outcome = run_graph({n: set() for n in to_plan}, work, self._concurrency)
+        if not outcome.ok:
+            for failed, error in outcome.errors.items():
+                session.progress.component(failed, status="failed", note=str(error))
+            raise FailureError(f"planning failed: {_summary_error(outcome)}")
+        return EnvironmentPlan(resolution, target, plans)
+
+    def _request(
+        self, session: RunSession, environment: str, item: ComponentPlan, inputs: Mapping[str, Any], target: Target
+    ) -> RunRequest:
+        component = item.component
+        return session.request(
+            environment, component.name, component.blueprint, component.digest, inputs, item.context, target
+        )
+
+    def _run_plan(self, session: RunSession, environment: str, item: ComponentPlan, target: Target) -> PlanSummary:
+        component = item.component
+        session.leases.acquire(component_lock(environment, component.name))
+        request = self._request(session, environment, item, item.inputs, target)
+        self._recover(session, request)
+        return session.runner(component.blueprint.spec.runner).plan(
+            request, session.on_event(environment, component.name)
+        )
+
+    def _recover(self, session: RunSession, request: RunRequest) -> None:
+        if request.blueprint.spec.runner == "terraform":
+            module = request.workdir / "blueprint" / (request.blueprint.spec.source or ".")
+            session.recover_errored_state(request.environment, request.component, module)
+
+    # -- applying ------------------------------------------------------------------------------
+
+    def up(
+        self,
+        file: Path,
+        actor: Actor,
+        progress: Progress,
+        confirm: Callable[[EnvironmentPlan], bool],
+        replan_all: bool = False,
+    ) -> UpResult:
+        """Plan, confirm, apply in dependency order. Raises FailureError (after recording it) when a component fails."""
+        resolution = self.resolve_file(file)
+        target = self._target(resolution)
+        name = resolution.environment.name
+        with self._session(actor, progress) as session:
+            session.leases.acquire(environment_lock(name))
+            revision = self._register(resolution, target, actor)
+            plan = self._plan(session, resolution, target, replan_all)
+            if not plan.has_changes():
+                self._finish(name, actor, revision, "ready", "", {"result": "no changes"})
+                return UpResult(plan, None, applied=False)
+            if not confirm(plan):
+                with self._store.transaction() as tx:
+                    record(tx, actor, "environment.up.cancel", f"environment:{name}", {"revision": revision})
+                return UpResult(plan, None, applied=False)
+            self._set_status(name, "applying", "")
+            with self._store.transaction() as tx:
+                record(
+                    tx,
+                    actor,
+                    "environment.up.start",
+                    f"environment:{name}",
+                    {"revision": revision, "run": session.run_id},
+                )
+            outcome = run_graph(
+                plan.resolution.graph.dependencies(),
+                lambda n: self._apply_component(session, plan, n),
+                self._concurrency,
+                lambda n, because: self._skip(session, plan, n, because),
+            )
+            if outcome.ok:
+                self._finish(name, actor, revision, "ready", "", {"run": session.run_id})
+                return UpResult(plan, outcome, applied=True)
+            error = _summary_error(outcome)
+            self._finish(name, actor, None, "failed", error, {"run": session.run_id, "error": error})
+            raise FailureError(f"{name}: {error}")
+
+    def _register(self, resolution: Resolution, target: Target, actor: Actor) -> int:
+        """Create or update the environment record; store a new revision when the desired state changed."""
+        meta = resolution.environment.metadata
+        document = resolution.revision_document()
+        now = utc_timestamp()
+        with self._store.transaction() as tx:
+            existing = tx.environments.get(meta.name)
+            revisions = tx.environments.revisions(meta.name)
+            env = EnvironmentRecord(
+                name=meta.name,
+                team=meta.team,
+                tier=meta.tier,
+                owner=meta.effective_owner,
+                blueprint=resolution.environment.spec.blueprint or "(inline components)",
+                target=target.kind,
+                ttl=resolution.environment.spec.ttl,
+                status=existing.status if existing else "new",
+                error=existing.error if existing else "",
+                current_revision=existing.current_revision if existing else 0,
+                created_at=existing.created_at if existing else now,
+                updated_at=now,
+            )
+            tx.environments.save(env)
+            if existing is None:
+                record(
+                    tx, actor, "environment.create", f"environment:{meta.name}", {"team": meta.team, "tier": meta.tier}
+                )
+            if revisions and revisions[-1].document == document:
+                return revisions[-1].number
+            number = (revisions[-1].number if revisions else 0) + 1
+            tx.environments.add_revision(RevisionRecord(meta.name, number, document, now, str(actor)))
+            record(
+                tx,
+                actor,
+                "environment.revision.create",
+                f"environment:{meta.name}",
+                {"revision": number, "blueprint": resolution.top.ref, "digest": resolution.top.digest},
+                sensitive_keys=resolution.top.blueprint.sensitive_inputs(),
+            )
+            return number
+
+    def _set_status(self, name: str, status: EnvironmentStatus, error: str) -> None:
+        with self._store.transaction() as tx:
+            env = tx.environments.get(name)
+            if env is not None:
+                tx.environments.save(replace(env, status=status, error=error, updated_at=utc_timestamp()))
+
+    def _finish(
+        self,
+        name: str,
+        actor: Actor,
+        revision: int | None,
+        status: EnvironmentStatus,
+        error: str,
+        payload: dict[str, Any],
+    ) -> None:
+        with self._store.transaction() as tx:
+            env = tx.environments.get(name)
+            if env is None:
+                return
+            current = revision if revision is not None else env.current_revision
+            tx.environments.save(
+                replace(env, status=status, error=error, current_revision=current, updated_at=utc_timestamp())
+            )
+            action = {"ready": "environment.up.finish", "failed": "environment.up.fail"}.get(
+                status, f"environment.{status}"
+            )
+            record(tx, actor, action, f"environment:{name}", {**payload, "revision": current})
+
+    def _save_component(
+        self,
+        session: RunSession,
+        environment: str,
+        component: ResolvedComponent,
+        status: ComponentStatus,
+        **fields: Any,
+    ) -> None:
+        with self._store.transaction() as tx:
+            previous = {r.name: r for r in tx.environments.components(environment)}.get(component.name)
+            base = previous or ComponentRecord(
+                environment, component.name, component.ref, component.digest, component.blueprint.spec.runner, status
+            )
+            tx.environments.save_component(
+                replace(
+                    base,
+                    blueprint=fields.pop("blueprint", component.ref),
+                    digest=fields.pop("digest", component.digest),
+                    runner=component.blueprint.spec.runner,
+                    status=status,
+                    depends_on=tuple(sorted(component.depends_on)),
+                    updated_at=utc_timestamp(),
+                    **fields,
+                )
+            )
+
+    def _skip(self, session: RunSession, plan: EnvironmentPlan, name: str, because: str) -> None:
+        item = plan.components[name]
+        if item.status != "unchanged":
+            self._save_component(session, plan.name, item.component, "skipped", error=f"not started: {because} failed")
+        session.progress.component(name, status="skipped", note=f"not started: {because} failed")
+
+    def _apply_component(self, session: RunSession, plan: EnvironmentPlan, name: str) -> None:
+        environment = plan.name
+        item = plan.components[name]
+        component = item.component
+        records = self._records(environment)
+        outputs = {n: r.outputs for n, r in records.items() if r.status == "applied"}
+        values, unknown = wire_inputs(component, outputs)
+        if unknown:
+            raise FailureError(f"{name}: inputs {', '.join(unknown)} are still unknown after its dependencies ran")
+        print_ = fingerprint(component, values, item.context)
+        previous = records.get(name)
+        if previous and previous.status == "applied" and previous.applied_fingerprint == print_:
+            session.progress.component(name, status="unchanged", add=0, change=0, destroy=0)
+            return
+        started = time.monotonic()
+        summary = item.summary
+        if summary is None or item.fingerprint != print_:
+            upstream = sorted({r.component for r in component.output_refs().values()})
+            session.progress.component(
+                name, status="planning", started=started, note="planning with real outputs of " + ", ".join(upstream)
+            )
+            item = replace(item, inputs=values, fingerprint=print_)
+            summary = self._run_plan(session, environment, item, plan.target)
+        session.leases.acquire(component_lock(environment, name))
+        request = self._request(session, environment, item, values, plan.target)
+        runner = session.runner(component.blueprint.spec.runner)
+        self._save_component(session, environment, component, "applying", error="")
+        with self._store.transaction() as tx:
+            record(
+                tx,
+                session.actor,
+                "component.apply.start",
+                f"component:{environment}/{name}",
+                {
+                    "blueprint": component.ref,
+                    "digest": component.digest,
+                    "add": summary.add,
+                    "change": summary.change,
+                    "destroy": summary.destroy,
+                },
+            )
+        session.progress.component(
+            name, status="applying", started=started, add=summary.add, change=summary.change, destroy=summary.destroy
+        )
+        try:
+            if component.blueprint.spec.runner == "terraform" and not summary.has_changes:
+                produced = runner.outputs(request)
+            else:
+                produced = runner.apply(request, summary, session.on_event(environment, name))
+        except InfraplaneError as exc:
+            self._save_component(session, environment, component, "failed", error=exc.message)
+            with self._store.transaction() as tx:
+                record(
+                    tx, session.actor, "component.apply.fail", f"component:{environment}/{name}", {"error": exc.message}
+                )
+            session.progress.component(name, status="failed", note=exc.message)
+            raise
+        self._save_component(
+            session,
+            environment,
+            component,
+            "applied",
+            applied_fingerprint=print_,
+            inputs=values,
+            context=item.context,
+            outputs=dict(produced.values),
+            sensitive_outputs=produced.sensitive | component.blueprint.sensitive_outputs(),
+            error="",
+        )
+        with self._store.transaction() as tx:
+            record(
+                tx,
+                session.actor,
+                "component.apply.finish",
+                f"component:{environment}/{name}",
+                {
+                    "blueprint": component.ref,
+                    "digest": component.digest,
+                    "seconds": round(time.monotonic() - started, 1),
+                },
+            )
+        session.progress.component(name, status="applied")
+
+    # -- destroying ----------------------------------------------------------------------------
+
+    def destroy(
+        self, name: str, actor: Actor, progress: Progress, confirm: Callable[[list[ComponentRecord]], bool]
+    ) -> bool:
+        """Destroy every component in reverse dependency order; returns False when cancelled."""
+        env, components, _ = self.get(name)
+        alive = [c for c in components if c.status != "destroyed"]
+        target = self._target_for(env.target)
+        if alive and not confirm(alive):
+            return False
+        with self._session(actor, progress) as session:
+            session.leases.acquire(environment_lock(name))
+            self._set_status(name, "destroying", "")
+            with self._store.transaction() as tx:
+                record(
+                    tx,
+                    actor,
+                    "environment.destroy.start",
+                    f"environment:{name}",
+                    {"components": [c.name for c in alive]},
+                )
+            names = {c.name for c in alive}
+            dependencies = {c.name: set(c.depends_on) & names for c in alive}
+            by_name = {c.name: c for c in alive}
+            outcome = run_graph(
+                reverse(dependencies),
+                lambda n: self._destroy_component(session, by_name[n], target),
+                self._concurrency,
+                lambda n, because: progress.component(
+                    n, status="skipped", note=f"kept: {because} could not be destroyed"
+                ),
+            )
+            if not outcome.ok:
+                error = _summary_error(outcome)
+                self._set_status(name, "failed", error)
+                with self._store.transaction() as tx:
+                    record(tx, actor, "environment.destroy.fail", f"environment:{name}", {"error": error})
+                raise FailureError(f"{name}: {error}")
+            self._set_status(name, "destroyed", "")
+            with self._store.transaction() as tx:
+                record(tx, actor, "environment.destroy.finish", f"environment:{name}", {})
+        return True
+
+    def _destroy_component(self, session: RunSession, component: ComponentRecord, target: Target) -> None:
+        environment, name = component.environment, component.name
+        started = time.monotonic()
+        session.progress.component(name, status="destroying", started=started)
+        published = self._catalog.get(component.blueprint)
+        session.leases.acquire(component_lock(environment, name))
+        request = session.request(
+            environment, name, published.blueprint, component.digest, component.inputs, component.context, target
+        )
+        self._recover(session, request)
+        with self._store.transaction() as tx:
+            record(
+                tx,
+                session.actor,
+                "component.destroy.start",
+                f"component:{environment}/{name}",
+                {"blueprint": component.blueprint},
+            )
+        try:
+            session.runner(component.runner).destroy(request, session.on_event(environment, name))
+        except InfraplaneError as exc:
+            with self._store.transaction() as tx:
+                tx.environments.save_component(
+                    replace(component, status="failed", error=exc.message, updated_at=utc_timestamp())
+                )
+                record(
+                    tx,
+                    session.actor,
+                    "component.destroy.fail",
+                    f"component:{environment}/{name}",
+                    {"error": exc.message},
+                )
+            session.progress.component(name, status="failed", note=exc.message)
+            raise
+        with self._store.transaction() as tx:
+            tx.environments.save_component(
+                replace(
+                    component,
+                    status="destroyed",
+                    outputs={},
+                    applied_fingerprint="",
+                    error="",
+                    updated_at=utc_timestamp(),
+                )
+            )
+            record(
+                tx,
+                session.actor,
+                "component.destroy.finish",
+                f"component:{environment}/{name}",
+                {"seconds": round(time.monotonic() - started, 1)},
+            )
+        session.progress.component(name, status="destroyed")
+
+
+def _why(
+    previous: ComponentRecord | None,
+    component: ResolvedComponent,
+    values: Mapping[str, Any],
+    context: Mapping[str, str],
+) -> str:
+    if previous is None:
+        return "new component"
+    if previous.status != "applied":
+        return f"last run ended {previous.status}"
+    reasons = []
+    if previous.blueprint != component.ref:
+        reasons.append(f"blueprint {previous.blueprint} -> {component.ref}")
+    elif previous.digest != component.digest:
+        reasons.append("blueprint content changed")
+    changed = sorted(k for k in set(values) | set(previous.inputs) if values.get(k) != previous.inputs.get(k))
+    if changed:
+        reasons.append("inputs changed: " + ", ".join(changed))
+    if dict(context) != dict(previous.context):
+        reasons.append("context changed")
+    return "; ".join(reasons) or "re-planning on request"
