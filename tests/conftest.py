@@ -8,11 +8,16 @@ from pathlib import Path
 
 import pytest
 
+from infraplane.adapters.sandbox.control import SandboxInfo, start_sandbox, stop_sandbox
 from infraplane.adapters.store import SqlStore
+from tests.support.cli import run_cli
 from tests.support.postgres import ThrowawayPostgres, find_pg_bin
+from tests.support.sandbox import free_port, use_sandbox
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_CATALOG = REPO / "examples" / "catalog"
+EXAMPLE_ENVIRONMENTS = REPO / "examples" / "environments"
+FIXTURE_CATALOG = Path(__file__).resolve().parent / "fixtures" / "catalog"
 
 
 @pytest.fixture(scope="session")
@@ -59,3 +64,22 @@ def catalog_copy(tmp_path: Path) -> Path:
     target = tmp_path / "catalog"
     shutil.copytree(EXAMPLE_CATALOG, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxInfo]:
+    """One real sandbox cloud (infraplane's moto server) for the whole session, on a free loopback port."""
+    sandbox_home = tmp_path_factory.mktemp("sandbox-home")
+    info, _ = start_sandbox(sandbox_home, free_port())
+    yield info
+    stop_sandbox(sandbox_home)
+
+
+@pytest.fixture
+def cloud_home(home: Path, sandbox: SandboxInfo) -> Path:
+    """An INFRAPLANE_HOME that uses the session's sandbox, with the example and test catalogs published."""
+    use_sandbox(Path(sandbox.log).parent, home)
+    for catalog in (EXAMPLE_CATALOG, FIXTURE_CATALOG):
+        published = run_cli(home, "catalog", "publish", str(catalog))
+        assert published.exit_code == 0, published.stderr
+    return home

@@ -15,6 +15,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -31,6 +32,7 @@ READY_PREFIX = "sandbox listening on "
 class Sandbox:
     endpoint: str
     process: subprocess.Popen[str]
+    stderr: Path
 
     def client(self, service: str) -> Any:
         env = sandbox_environment(self.endpoint)
@@ -48,7 +50,7 @@ class Sandbox:
             assert response.status == 200
 
 
-def _read_ready_line(process: subprocess.Popen[str], timeout: float) -> str:
+def _read_ready_line(process: subprocess.Popen[str], stderr: Path, timeout: float) -> str:
     assert process.stdout is not None
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -58,32 +60,35 @@ def _read_ready_line(process: subprocess.Popen[str], timeout: float) -> str:
         if process.poll() is not None:
             break
     process.kill()
-    stderr = process.stderr.read() if process.stderr else ""
-    pytest.fail(f"the sandbox did not report readiness within {timeout}s; stderr:\n{stderr}")
+    pytest.fail(f"the sandbox did not report readiness within {timeout}s; stderr:\n{stderr.read_text()}")
 
 
 @pytest.fixture(scope="module")
-def sandbox_process() -> Iterator[Sandbox]:
+def sandbox_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "infraplane.adapters.sandbox.server", "--host", "127.0.0.1", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
+    stderr = tmp_path_factory.mktemp("sandbox") / "stderr.log"
+    # A file, not a pipe: nobody reads stderr while the tests run, and a full pipe would block the server.
+    with stderr.open("w") as stderr_file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "infraplane.adapters.sandbox.server", "--host", "127.0.0.1", "--port", "0"],
+            stdout=subprocess.PIPE,
+            stderr=stderr_file,
+            text=True,
+            env=env,
+        )
     try:
-        line = _read_ready_line(process, timeout=30)
+        line = _read_ready_line(process, stderr, timeout=30)
         assert line.startswith(READY_PREFIX), line
-        yield Sandbox(endpoint=line.removeprefix(READY_PREFIX), process=process)
+        yield Sandbox(endpoint=line.removeprefix(READY_PREFIX), process=process, stderr=stderr)
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
         try:
-            process.wait(timeout=10)
+            exit_code = process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
             raise
+    assert exit_code == 0, f"the sandbox did not exit cleanly on SIGTERM; stderr:\n{stderr.read_text()}"
 
 
 @pytest.fixture
@@ -147,8 +152,9 @@ def test_the_server_announces_itself_once_and_logs_no_requests(sandbox: Sandbox)
     assert sandbox.endpoint.startswith("http://127.0.0.1:")
     assert sandbox.process.poll() is None
     assert sandbox.process.stdout is not None
-    # Nothing after the readiness line: no request log on stdout.
+    # Nothing after the readiness line, and no request log on either stream.
     assert select.select([sandbox.process.stdout], [], [], 0.1)[0] == []
+    assert "POST /" not in sandbox.stderr.read_text()
 
 
 def test_an_encrypted_replication_group_reads_back_like_aws(sandbox: Sandbox, network: Network) -> None:
@@ -253,6 +259,25 @@ def test_modifying_a_replication_group_reaches_its_members(sandbox: Sandbox, net
     assert cluster["PreferredMaintenanceWindow"] == "mon:01:00-mon:02:00"
 
 
+def test_a_replica_added_to_a_group_inherits_its_settings(sandbox: Sandbox, network: Network) -> None:
+    elasticache = sandbox.client("elasticache")
+    _create_encrypted_group(elasticache, network)
+    elasticache.create_cache_cluster(CacheClusterId="sbx-cache-002", ReplicationGroupId="sbx-cache")
+    [group] = elasticache.describe_replication_groups(ReplicationGroupId="sbx-cache")["ReplicationGroups"]
+    assert group["MemberClusters"] == ["sbx-cache-001", "sbx-cache-002"]
+    [replica] = elasticache.describe_cache_clusters(CacheClusterId="sbx-cache-002")["CacheClusters"]
+    assert replica["CacheNodeType"] == "cache.t3.micro"
+    assert replica["AtRestEncryptionEnabled"] is True
+    assert replica["SecurityGroups"] == [{"SecurityGroupId": network.security_group_id, "Status": "active"}]
+
+    elasticache.delete_cache_cluster(CacheClusterId="sbx-cache-002")
+    [group] = elasticache.describe_replication_groups(ReplicationGroupId="sbx-cache")["ReplicationGroups"]
+    assert group["MemberClusters"] == ["sbx-cache-001"]
+    with pytest.raises(ClientError) as primary:
+        elasticache.delete_cache_cluster(CacheClusterId="sbx-cache-001")
+    assert _error_code(primary) == "InvalidCacheClusterState"
+
+
 def test_a_standalone_cache_cluster_is_created_and_deleted(sandbox: Sandbox, network: Network) -> None:
     elasticache = sandbox.client("elasticache")
     elasticache.create_cache_cluster(
@@ -306,3 +331,17 @@ def test_default_parameter_groups() -> None:
     assert default_parameter_group("redis", "6.2.6") == "default.redis6.x"
     assert default_parameter_group("redis", "7.1.0", cluster_enabled=True) == "default.redis7.cluster.on"
     assert default_parameter_group("memcached", "1.6.22") == "default.memcached1.6"
+
+
+def test_a_redrive_policy_reads_back_as_compact_json_like_aws(sandbox: Sandbox) -> None:
+    sqs = sandbox.client("sqs")
+    dlq_url = sqs.create_queue(QueueName="jobs-dlq")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    policy = f'{{"deadLetterTargetArn":"{dlq_arn}","maxReceiveCount":5}}'
+    allow = '{"redrivePermission":"allowAll"}'
+    url = sqs.create_queue(QueueName="jobs", Attributes={"RedrivePolicy": policy})["QueueUrl"]
+    sqs.set_queue_attributes(QueueUrl=dlq_url, Attributes={"RedriveAllowPolicy": allow})
+    assert sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]["RedrivePolicy"] == policy
+    assert (
+        sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["All"])["Attributes"]["RedriveAllowPolicy"] == allow
+    )

@@ -117,7 +117,7 @@ def default_parameter_group(engine: str, version: str, cluster_enabled: bool = F
         family = f"memcached{major}.{minor}"
     elif engine == "valkey":
         family = f"valkey{major}"
-    elif int(major) >= 7:
+    elif major.isdigit() and int(major) >= 7:
         family = f"redis{major}"
     elif major == "6":
         family = "redis6.x"
@@ -231,10 +231,18 @@ def _complete_cache_cluster(backend: Any, cluster: Any, settings: dict[str, Any]
     cluster.node_address = settings.get("node_address")
 
 
+_COMPASS = {"north": "n", "south": "s", "east": "e", "west": "w", "central": "c"}
+
+
 def _region_short(backend: Any) -> str:
-    # Endpoint host names abbreviate the region: us-east-1 -> use1.
+    # Endpoint host names abbreviate the region: us-east-1 -> use1, ap-southeast-2 -> apse2.
     parts = str(backend.region_name).split("-")
-    return "".join(part[0] for part in parts[:-1]) + parts[-1] if len(parts) >= 3 else str(backend.region_name)
+    if len(parts) != 3:
+        return "".join(parts)
+    middle = parts[1]
+    for word, letter in _COMPASS.items():
+        middle = middle.replace(word, letter)
+    return f"{parts[0]}{middle}{parts[2]}"
 
 
 def _cache_cluster_view(cluster: Any, show_nodes: bool) -> dict[str, Any]:
@@ -321,10 +329,9 @@ def _create_cache_cluster(self: Any, **kwargs: Any) -> Any:
         for key, value in kwargs.items():
             if value not in (None, [], ""):
                 settings[key] = value
-    cluster = _ORIGINALS["ElastiCacheBackend.create_cache_cluster"](self, **kwargs)
-    for key in ("engine", "engine_version", "cache_node_type", "cache_subnet_group_name", "security_group_ids"):
-        if settings.get(key) is not None:
-            setattr(cluster, key, settings[key])
+    cluster = _ORIGINALS["ElastiCacheBackend.create_cache_cluster"](
+        self, **{key: settings.get(key, value) for key, value in kwargs.items()}
+    )
     _complete_cache_cluster(self, cluster, settings)
     if group_id:
         group = self.replication_groups[group_id]

@@ -41,4 +41,4 @@ def apply_sqs_patches() -> None:
     if _ORIGINALS:
         return
     _ORIGINALS["Queue.attributes"] = Queue.__dict__["attributes"]
-    Queue.attributes = property(_attributes)
+    setattr(Queue, "attributes", property(_attributes))  # noqa: B010 - mypy forbids assigning to a property

@@ -13,7 +13,7 @@ from rich.table import Table
 from infraplane.core.records import ComponentRecord
 from infraplane.errors import RefusedError
 from infraplane.interfaces.cli.graph_render import render_graph
-from infraplane.interfaces.cli.output import console, print_json
+from infraplane.interfaces.cli.output import console, print_json, print_json_line
 from infraplane.interfaces.cli.progress import JsonProgress, LiveProgress
 from infraplane.interfaces.cli.state import cli_state
 from infraplane.services.orchestration.plans import EnvironmentPlan
@@ -96,7 +96,7 @@ def up(
     else:
         result = container.environments.up(file, container.human, progress, _confirm(yes, json_out), all_components)
     if json_out:
-        print_json({"event": "result", "applied": result.applied, **result.plan.as_dict()})
+        print_json_line({"event": "result", "applied": result.applied, **result.plan.as_dict()})
         return
     if not result.plan.has_changes():
         console.print(f"[green]no changes[/]: {result.plan.name} matches its last apply; nothing applied")
@@ -130,7 +130,7 @@ def destroy(
     else:
         done = container.environments.destroy(name, container.human, progress, confirm)
     if json_out:
-        print_json({"event": "result", "destroyed": done, "environment": name})
+        print_json_line({"event": "result", "destroyed": done, "environment": name})
     elif done:
         console.print(f"[green]destroyed[/] {name}")
     else:
@@ -252,3 +252,18 @@ def history(name: Annotated[str, typer.Argument(help="Environment name.")], json
         components = ", ".join(f"{c['name']}={c['blueprint']}" for c in r.document.get("components", []))
         table.add_row(f"{r.number}{current}", r.created_at, r.created_by, str(r.document.get("blueprint")), components)
     console.print(table)
+
+
+@app.command("state-history")
+def state_history(
+    name: Annotated[str, typer.Argument(help="Environment name.")],
+    component: Annotated[str, typer.Argument(help="Component name.")],
+    json_out: JsonFlag = False,
+) -> None:
+    """Every stored Terraform state version of a component (serial and time; never the content)."""
+    versions = cli_state.container.environments.state_history(name, component)
+    if json_out:
+        print_json([{"serial": serial, "created_at": created} for serial, created in versions])
+        return
+    for serial, created in versions:
+        console.print(f"serial {serial}  {created}", highlight=False)

@@ -11,7 +11,7 @@ from rich.markup import escape
 
 from infraplane.errors import InfraplaneError
 
-__all__ = ["console", "err_console", "print_error", "print_json"]
+__all__ = ["console", "err_console", "print_error", "print_json", "print_json_line"]
 
 console = Console()
 err_console = Console(stderr=True)
@@ -20,6 +20,11 @@ err_console = Console(stderr=True)
 def print_json(value: Any) -> None:
     """Plain JSON (no wrapping, no colour) so pipes and `jq` get exactly this."""
     sys.stdout.write(json.dumps(value, indent=2, sort_keys=False, ensure_ascii=False, default=str) + "\n")
+
+
+def print_json_line(value: Any) -> None:
+    """One JSON object on one line (the last line of an event stream)."""
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, default=str) + "\n")
 
 
 def print_error(exc: InfraplaneError) -> None:

@@ -32,7 +32,7 @@ class Resolution:
     def revision_document(self) -> dict[str, Any]:
         """Exact digests and inputs; enough to reproduce this desired state later."""
         return {
-            "environment": self.environment.model_dump(mode="json", by_alias=True),
+            "environment": self.environment.model_dump(mode="json", by_alias=True, exclude_none=True),
             "blueprint": self.top.ref,
             "digest": self.top.digest,
             "components": [
@@ -89,7 +89,7 @@ def resolve(environment: EnvironmentFile, catalog: CatalogService, source: str) 
         try:
             top = catalog.resolve(environment.spec.blueprint)
         except NotFoundError as exc:
-            raise InputError(exc.message, [Problem(source, "spec.blueprint", exc.message)]) from None
+            raise InputError.from_problems([Problem(source, "spec.blueprint", exc.message)]) from None
 
     def lookup(name: str, constraint: str | None) -> tuple[Blueprint, str]:
         try:
@@ -101,5 +101,5 @@ def resolve(environment: EnvironmentFile, catalog: CatalogService, source: str) 
     try:
         graph = expand(top.blueprint, top.digest, environment.spec.inputs, lookup)
     except GraphError as exc:
-        raise InputError(f"{source}: {exc.field}: {exc.reason}", [Problem(source, exc.field, exc.reason)]) from None
+        raise InputError.from_problems([Problem(source, exc.field, exc.reason)]) from None
     return Resolution(environment, top, graph, source)
