@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: setup system-deps run test quick-test lint typecheck format bench clean
+.PHONY: setup check-tools system-deps run test quick-test lint typecheck format bench clean
 
 setup: $(STAMP)
 
@@ -16,8 +16,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+check-tools:
+	@command -v terraform >/dev/null || command -v tofu >/dev/null || { echo "terraform (or tofu) is not on PATH" >&2; exit 1; }
+
 # PostgreSQL for the store tests (Debian's package; only installed when missing and we are root).
-system-deps:
+system-deps: check-tools
 	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then \
 		if [ "$$(id -u)" = "0" ]; then \
 			echo "installing PostgreSQL (apt-get)"; \
@@ -26,9 +29,8 @@ system-deps:
 			echo "PostgreSQL binaries are missing: install Debian's postgresql package" >&2; exit 1; \
 		fi; \
 	fi
-	@command -v terraform >/dev/null || { echo "terraform is not on PATH" >&2; exit 1; }
 
-run: setup
+run: setup check-tools
 	@bash scripts/run.sh
 
 lint: setup
@@ -45,6 +47,10 @@ test: setup system-deps lint typecheck
 # The quick subset while you work: everything but the slow end-to-end cases.
 quick-test: setup system-deps
 	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
+
+# Benchmarks print ratios against the peer they measure in the same run (see bench/README.md).
+bench: setup system-deps
+	$(BIN)/python -m bench.orchestration $(BENCH_ARGS)
 
 format: setup
 	$(BIN)/ruff format src tests bench

@@ -1,27 +1,25 @@
 #!/usr/bin/env bash
-# `make run`: the most useful end-to-end thing infraplane does today.
-# Until the server exists, that is: validate and publish the example catalog into
-# $INFRAPLANE_HOME (default .infraplane/), show it, search it, and verify the audit chain.
+# `make run`: the most useful end-to-end thing infraplane does today (the server comes in a later issue).
+# It starts the sandbox cloud, publishes the example catalog, and brings up the example environment
+# (network, PostgreSQL, Redis, queue, bucket and SSM settings) with real Terraform and Ansible.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 infraplane=".venv/bin/infraplane"
+step() { printf '\n\033[1m$ infraplane %s\033[0m\n' "$*"; "$infraplane" "$@"; }
 
-echo "== infraplane: the server is not built yet; this publishes the example catalog and shows it"
+echo "== infraplane: no server yet; this runs the whole loop on the sandbox cloud instead."
 echo "== data lives in ${INFRAPLANE_HOME:-.infraplane/}"
-echo
-echo "\$ infraplane catalog validate examples/catalog"
-$infraplane catalog validate examples/catalog
-echo
-echo "\$ infraplane catalog publish examples/catalog"
-$infraplane catalog publish examples/catalog
-echo
-echo "\$ infraplane catalog list"
-$infraplane catalog list
-echo
-echo "\$ infraplane catalog search \"postgres database\""
-$infraplane catalog search "postgres database"
-echo
-echo "\$ infraplane audit verify"
-$infraplane audit verify
-echo
-echo "Next: infraplane catalog show service-stack | infraplane audit log | infraplane --help"
+step sandbox start
+step catalog publish examples/catalog
+step catalog list
+step env up examples/environments/payments-staging.yaml --yes
+step env show payments-staging
+step env graph payments-staging
+step audit verify
+cat <<'NEXT'
+
+Next:
+  .venv/bin/infraplane env plan examples/environments/payments-staging.yaml   # change an input first
+  .venv/bin/infraplane env destroy payments-staging --yes
+  .venv/bin/infraplane sandbox stop
+NEXT

@@ -64,6 +64,7 @@ class PlanSummary:
     plan_json: Path | None = None
     note: str = ""
     destroying: bool = False
+    output_changes: int = 0
 
     @property
     def known(self) -> bool:
@@ -71,7 +72,7 @@ class PlanSummary:
 
     @property
     def has_changes(self) -> bool:
-        return not self.known or bool(self.add or self.change or self.destroy)
+        return not self.known or bool(self.add or self.change or self.destroy or self.output_changes)
 
 
 @dataclass(frozen=True)

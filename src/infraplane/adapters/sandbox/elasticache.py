@@ -25,15 +25,16 @@ Measured with moto 5.2.5 and provider 5.100.0, and what is patched here:
    keeps it forever, so the provider's wait-until-gone loops until its 40-minute timeout. -> the
    delete answers "deleting" (as AWS does) and the resource is gone from the next describe on, with its
    member clusters (except a retained primary), its tags, and a final snapshot when one was asked for.
-6. `DeleteCacheSubnetGroup` and `ModifyCacheSubnetGroup` are not implemented (destroy fails with
-   "not yet implemented"). -> implemented, including AWS's `CacheSubnetGroupInUse` refusal.
-7. `ModifyReplicationGroup` only understands five parameters and silently drops the rest (security
+6. `DeleteCacheSubnetGroup` and `ModifyCacheSubnetGroup` are not implemented (moto answers that the
+   action is not implemented, so destroy fails). -> implemented, with AWS's `CacheSubnetGroupInUse` refusal.
+7. `ModifyReplicationGroup` only understands six parameters and silently drops the rest (security
    groups, maintenance window, engine version, parameter group, snapshot window, transit encryption,
    ...), so a changed argument shows up as a diff again on every plan. -> all are applied, to the group
    and to its member clusters.
 8. Tags outlive their resource: moto keeps them keyed by ARN after a delete, so a re-created resource
    with the same name inherits them, and tagging a missing resource succeeds. -> deletes drop the tags,
-   and List/Add/RemoveTagsForResource answer the not-found fault of the ARN's resource type.
+   and ListTagsForResource / AddTagsToResource / RemoveTagsFromResource answer the not-found fault of
+   the ARN's resource type.
 9. Subnets in `DescribeCacheSubnetGroups` have an empty `SubnetAvailabilityZone`. -> `Name` filled in.
 
 `apply_elasticache_patches()` installs all of this on moto's backend and response classes, in place,

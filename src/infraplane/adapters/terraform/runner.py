@@ -131,8 +131,21 @@ class TerraformRunner:
         plan_json = plan_file.with_suffix(".json")
         plan_json.write_text(shown.stdout, encoding="utf-8")
         plan_json.chmod(0o600)
-        add, change, remove = _counts(json.loads(shown.stdout))
-        return PlanSummary(request.component, add, change, remove, plan_file, plan_json, destroying=destroy)
+        document = json.loads(shown.stdout)
+        add, change, remove = _counts(document)
+        outputs_changing = sum(
+            1 for o in document.get("output_changes", {}).values() if o.get("actions") not in (["no-op"], None)
+        )
+        return PlanSummary(
+            request.component,
+            add,
+            change,
+            remove,
+            plan_file,
+            plan_json,
+            destroying=destroy,
+            output_changes=outputs_changing,
+        )
 
     def refresh(self, request: RunRequest, on_event: EventSink) -> PlanSummary:
         """A refresh-only plan: what changed in the cloud behind Terraform's back."""
@@ -156,6 +169,9 @@ class TerraformRunner:
         module = self.module_dir(request)
         result = self._run(request, module, "output", ["output", "-json", "-no-color"], lambda _e: None)
         raw: dict[str, Any] = json.loads(result.stdout or "{}")
+        missing = sorted(set(request.blueprint.spec.outputs) - set(raw))
+        if missing:
+            raise FailureError(f"{request.component}: the state has no value for declared outputs {', '.join(missing)}")
         return OutputValues(
             {name: item.get("value") for name, item in raw.items()},
             frozenset(name for name, item in raw.items() if item.get("sensitive")),

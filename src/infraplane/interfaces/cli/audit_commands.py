@@ -27,9 +27,16 @@ def log(
     if json_out:
         print_json([e.as_dict() for e in events])
         return
-    table = Table("seq", "time", "actor", "action", "subject", "hash", box=None, header_style="bold")
+    table = Table(box=None, header_style="bold")
+    table.add_column("seq", justify="right")
+    table.add_column("time (UTC)", no_wrap=True)
+    table.add_column("actor", no_wrap=True)
+    table.add_column("action", no_wrap=True)
+    table.add_column("subject", overflow="fold")
     for event in events:
-        table.add_row(str(event.sequence), event.time, str(event.actor), event.action, event.subject, event.hash[:12])
+        table.add_row(
+            str(event.sequence), event.time[:19].replace("T", " "), str(event.actor), event.action, event.subject
+        )
     console.print(table)
 
 

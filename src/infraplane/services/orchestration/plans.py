@@ -26,6 +26,9 @@ class ComponentPlan:
     unknown_inputs: list[str] = field(default_factory=list)
     fingerprint: str | None = None
     summary: PlanSummary | None = None
+    # The desired configuration differs from what was last applied (or nothing was): even a plan
+    # without resource changes must go through apply, so the component's record and outputs are updated.
+    stale: bool = False
 
     @property
     def name(self) -> str:
@@ -71,7 +74,7 @@ class EnvironmentPlan:
 
     def has_changes(self) -> bool:
         return any(
-            p.status == "waits" or (p.status == "planned" and (p.summary is None or p.summary.has_changes))
+            p.status == "waits" or (p.status == "planned" and (p.stale or p.summary is None or p.summary.has_changes))
             for p in self.components.values()
         )
 

@@ -160,7 +160,10 @@ class EnvironmentService:
                 session.progress.component(component.name, status="unchanged", add=0, change=0, destroy=0)
                 continue
             reason = _why(previous, component, values, context)
-            plans[component.name] = ComponentPlan(component, "planned", reason, context, values, [], print_)
+            stale = previous is None or previous.status != "applied" or previous.applied_fingerprint != print_
+            plans[component.name] = ComponentPlan(
+                component, "planned", reason, context, values, [], print_, stale=stale
+            )
             to_plan.append(component.name)
 
         def work(component_name: str) -> None:
