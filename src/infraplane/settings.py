@@ -35,6 +35,25 @@ class TerraformSettings(BaseModel):
     )
 
 
+class PolicySettings(BaseModel):
+    """Guardrails: the built-in bundle and overrides of bundle params (allowed_regions, instance_classes, ...)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    builtin: bool = Field(True, description="evaluate the built-in infraplane-baseline bundle")
+    params: dict[str, Any] = Field(default_factory=dict, description="override bundle params")
+
+
+class BudgetSettings(BaseModel):
+    """Monthly budgets in USD; a plan whose estimated monthly cost exceeds one is denied or warned."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tiers: dict[str, float] = Field(default_factory=dict)
+    teams: dict[str, float] = Field(default_factory=dict)
+    mode: Literal["deny", "warn"] = "deny"
+
+
 class Settings(BaseSettings):
     """Everything infraplane can be configured with."""
 
@@ -51,6 +70,8 @@ class Settings(BaseSettings):
     concurrency: int = Field(4, ge=1, le=64, description="components run at once")
     lock_lease_seconds: float = Field(60.0, gt=0, description="a lock not renewed for this long can be taken over")
     state_key_file: Path | None = Field(None, description="Fernet key for state at rest (default: HOME/keys/state.key)")
+    policies: PolicySettings = Field(default_factory=lambda: PolicySettings())
+    budgets: BudgetSettings = Field(default_factory=lambda: BudgetSettings())
 
     @classmethod
     def settings_customise_sources(

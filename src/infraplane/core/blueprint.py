@@ -173,6 +173,9 @@ def pydantic_reason(error: Mapping[str, Any]) -> str:
     if error["type"] == "missing":
         return "is required"
     if error["type"] == "extra_forbidden":
+        key = str(error["loc"][-1]) if error.get("loc") else ""
+        if " " in key:
+            return "is not a known field (an unquoted comma inside {...} splits a value: quote it)"
         return "is not a known field"
     if error["type"] == "literal_error":
         return f"{message} (got {error.get('input')!r})"

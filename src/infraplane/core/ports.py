@@ -8,7 +8,14 @@ from typing import Any, Protocol
 
 from infraplane.core.audit import Actor, AuditEvent
 from infraplane.core.catalog import PublishedVersion
-from infraplane.core.records import ComponentRecord, EnvironmentRecord, LockHolder, RevisionRecord, StateVersion
+from infraplane.core.records import (
+    ComponentRecord,
+    EnvironmentRecord,
+    LockHolder,
+    PublishedBundle,
+    RevisionRecord,
+    StateVersion,
+)
 from infraplane.core.runs import EventSink, OutputValues, PlanSummary, RunRequest
 
 __all__ = [
@@ -16,6 +23,7 @@ __all__ = [
     "CatalogRepository",
     "EnvironmentRepository",
     "LockRepository",
+    "PolicyRepository",
     "Runner",
     "Store",
     "Transaction",
@@ -84,6 +92,16 @@ class LockRepository(Protocol):
     def delete(self, key: str) -> None: ...
 
 
+class PolicyRepository(Protocol):
+    """Published policy bundles (their archives live with the catalog's, content-addressed)."""
+
+    def get(self, name: str, version: str) -> PublishedBundle | None: ...
+
+    def all(self) -> list[PublishedBundle]: ...
+
+    def add(self, bundle: PublishedBundle) -> None: ...
+
+
 class Transaction(Protocol):
     """One atomic unit of work: state changes and their audit events commit together."""
 
@@ -98,6 +116,9 @@ class Transaction(Protocol):
 
     @property
     def locks(self) -> LockRepository: ...
+
+    @property
+    def policies(self) -> PolicyRepository: ...
 
 
 class Store(Protocol):

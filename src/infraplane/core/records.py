@@ -12,6 +12,7 @@ __all__ = [
     "EnvironmentRecord",
     "EnvironmentStatus",
     "LockHolder",
+    "PublishedBundle",
     "RevisionRecord",
     "StateVersion",
 ]
@@ -87,3 +88,15 @@ class LockHolder:
     acquired_at: str
     lease_expires: float
     child_pid: int | None = None
+
+
+@dataclass(frozen=True)
+class PublishedBundle:
+    """A policy bundle version in the store: name@version bound to its digest."""
+
+    name: str
+    version: str
+    digest: str
+    manifest: Mapping[str, Any]
+    published_at: str
+    published_by: str

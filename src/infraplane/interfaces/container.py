@@ -18,7 +18,9 @@ from infraplane.core.runs import Target
 from infraplane.errors import ConfigError, RefusedError
 from infraplane.services.audit import AuditService
 from infraplane.services.catalog import CatalogService
+from infraplane.services.orchestration.guardrails import Guardrails
 from infraplane.services.orchestration.service import EnvironmentService
+from infraplane.services.policy import PolicyService
 from infraplane.settings import Settings, load_settings
 
 __all__ = ["Container"]
@@ -57,6 +59,11 @@ class Container:
     def audit(self) -> AuditService:
         return AuditService(self.store)
 
+    @cached_property
+    def policies(self) -> PolicyService:
+        configured = self.settings.policies
+        return PolicyService(self.store, self.settings.home / "policies", configured.params, configured.builtin)
+
     def _terraform(self) -> TerraformRunner:
         configured = self.settings.terraform
         names = ["terraform", "tofu"] if configured.binary == "auto" else [configured.binary]
@@ -94,6 +101,7 @@ class Container:
             concurrency=self.settings.concurrency,
             lease_seconds=self.settings.lock_lease_seconds,
             default_target=self.settings.default_target,
+            guardrails=Guardrails(self.policies),
         )
 
     @property

@@ -78,7 +78,7 @@ def test_example_catalog_validates_and_publishes_in_dependency_order(home: Path)
     refs = [r["ref"] for r in published.json()]
     assert refs.index("service-stack@1.0.0") > max(refs.index(f"{n}@1.0.0") for n in ("network", "postgres", "cache"))
     listed = {b["name"]: b for b in run_cli(home, "catalog", "list", "--json").json()}
-    assert set(listed) == {"network", "postgres", "cache", "queue", "bucket", "service-stack"}
+    assert set(listed) == {"network", "postgres", "cache", "queue", "bucket", "service-stack", "app-config"}
     shown = run_cli(home, "catalog", "show", "network", "--json").json()
     assert shown["versions"][0]["used_by"] == [{"composite": "service-stack@1.0.0", "component": "network"}]
 

@@ -19,6 +19,7 @@ from infraplane.adapters.store.audit_repository import SqlAuditRepository
 from infraplane.adapters.store.catalog_repository import SqlCatalogRepository
 from infraplane.adapters.store.environment_repository import SqlEnvironmentRepository
 from infraplane.adapters.store.lock_repository import SqlLockRepository
+from infraplane.adapters.store.policy_repository import SqlPolicyRepository
 from infraplane.errors import ConfigError, FailureError
 
 __all__ = ["SqlStore", "SqlTransaction"]
@@ -53,6 +54,7 @@ class SqlTransaction:
         self.audit = SqlAuditRepository(session)
         self.environments = SqlEnvironmentRepository(session, box)
         self.locks = SqlLockRepository(session)
+        self.policies = SqlPolicyRepository(session)
 
 
 class SqlStore:

@@ -145,3 +145,17 @@ class LockRow(Base):
     holder: Mapped[str] = mapped_column(Text)
     acquired_at: Mapped[str] = mapped_column(String(32))
     lease_expires: Mapped[float] = mapped_column(sa_Float)
+
+
+class PolicyBundleRow(Base):
+    """A published policy bundle version; like blueprint versions, never updated."""
+
+    __tablename__ = "policy_bundles"
+    __table_args__ = (UniqueConstraint("name", "version", name="uq_policy_bundles_name_version"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[str] = mapped_column(String(64))
+    digest: Mapped[str] = mapped_column(String(80), ForeignKey("blobs.digest"))
+    manifest: Mapped[str] = mapped_column(Text)
+    published_at: Mapped[str] = mapped_column(String(32))
+    published_by: Mapped[str] = mapped_column(String(200))

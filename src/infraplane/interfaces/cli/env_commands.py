@@ -14,6 +14,7 @@ from infraplane.core.records import ComponentRecord
 from infraplane.errors import RefusedError
 from infraplane.interfaces.cli.graph_render import render_graph
 from infraplane.interfaces.cli.output import console, print_json, print_json_line
+from infraplane.interfaces.cli.policy_commands import print_findings
 from infraplane.interfaces.cli.progress import JsonProgress, LiveProgress
 from infraplane.interfaces.cli.state import cli_state
 from infraplane.services.orchestration.plans import EnvironmentPlan
@@ -73,11 +74,16 @@ def plan(
     if json_out:
         result = container.environments.plan(file, container.human, NullProgress(), replan_all=all_components)
         print_json(result.as_dict())
-        return
-    with LiveProgress(console, f"planning {file}") as live:
-        result = container.environments.plan(file, container.human, live, replan_all=all_components)
-    if not result.has_changes():
-        console.print("[green]no changes[/]: every component matches its last apply")
+    else:
+        with LiveProgress(console, f"planning {file}") as live:
+            result = container.environments.plan(file, container.human, live, replan_all=all_components)
+        decision = result.decision()
+        if decision.findings or decision.bundles:
+            print_findings(decision, "guardrails")
+        if not result.has_changes():
+            console.print("[green]no changes[/]: every component matches its last apply")
+    if result.decision().denied:
+        raise typer.Exit(1)
 
 
 @app.command("up")

@@ -9,9 +9,11 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 
 from infraplane.errors import FailureError, InfraplaneError
-from infraplane.interfaces.cli import audit_commands, catalog_commands, env_commands, sandbox_commands
+from infraplane.interfaces.cli import audit_commands, catalog_commands, env_commands, policy_commands, sandbox_commands
 from infraplane.interfaces.cli.output import err_console, print_error
+from infraplane.interfaces.cli.policy_commands import print_findings
 from infraplane.interfaces.cli.state import cli_state
+from infraplane.services.orchestration.guardrails import PolicyDeniedError
 
 __all__ = ["app", "main"]
 
@@ -25,6 +27,7 @@ app = typer.Typer(
 app.add_typer(catalog_commands.app, name="catalog")
 app.add_typer(env_commands.app, name="env")
 app.add_typer(sandbox_commands.app, name="sandbox")
+app.add_typer(policy_commands.app, name="policy")
 app.add_typer(audit_commands.app, name="audit")
 
 
@@ -42,6 +45,10 @@ def main() -> None:
     """Entry point: run the app; map infraplane errors to exit codes, never show a traceback for them."""
     try:
         app()
+    except PolicyDeniedError as exc:
+        print_findings(exc.decision, "guardrails")
+        print_error(exc)
+        sys.exit(exc.exit_code)
     except InfraplaneError as exc:
         print_error(exc)
         sys.exit(exc.exit_code)

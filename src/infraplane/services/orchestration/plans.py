@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from infraplane.core.graph import ResolvedComponent
+from infraplane.core.policy import PolicyDecision
 from infraplane.core.runs import PlanSummary, Target
 from infraplane.services.environments.resolution import Resolution
 
@@ -29,6 +30,7 @@ class ComponentPlan:
     # The desired configuration differs from what was last applied (or nothing was): even a plan
     # without resource changes must go through apply, so the component's record and outputs are updated.
     stale: bool = False
+    decision: PolicyDecision | None = None
 
     @property
     def name(self) -> str:
@@ -59,6 +61,8 @@ class ComponentPlan:
             "depends_on": sorted(self.component.depends_on),
             "reason": self.reason,
             "note": self.summary.note if self.summary else "",
+            "findings": [f.as_dict() for f in self.decision.findings] if self.decision else [],
+            "policy_checked": self.decision is not None,
         }
 
 
@@ -67,6 +71,13 @@ class EnvironmentPlan:
     resolution: Resolution
     target: Target
     components: dict[str, ComponentPlan]
+    request_decision: PolicyDecision | None = None
+
+    def decision(self) -> PolicyDecision:
+        """Every finding of this plan: the request's and each component's, with the bundles that decided."""
+        parts = [self.request_decision] if self.request_decision else []
+        parts += [p.decision for p in self.components.values() if p.decision is not None]
+        return PolicyDecision.merge("plan", parts)
 
     @property
     def name(self) -> str:
@@ -84,4 +95,5 @@ class EnvironmentPlan:
             "environment": {"name": meta.name, "team": meta.team, "tier": meta.tier, "target": self.target.kind},
             "blueprint": self.resolution.top.ref,
             "components": [self.components[c.name].as_dict() for c in self.resolution.graph.components],
+            "policy": self.decision().as_dict(),
         }

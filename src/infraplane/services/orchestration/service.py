@@ -17,6 +17,7 @@ from typing import Any
 
 from infraplane.core.audit import Actor, utc_timestamp
 from infraplane.core.graph import ResolvedComponent, fingerprint, wire_inputs
+from infraplane.core.policy import PolicyDecision
 from infraplane.core.ports import Runner, Store
 from infraplane.core.records import (
     ComponentRecord,
@@ -31,6 +32,7 @@ from infraplane.services.audit import record
 from infraplane.services.catalog import CatalogService
 from infraplane.services.environments.resolution import Resolution, load_environment_file, resolve
 from infraplane.services.orchestration.executor import GraphOutcome, reverse, run_graph
+from infraplane.services.orchestration.guardrails import Guardrails, PolicyDeniedError
 from infraplane.services.orchestration.plans import ComponentPlan, EnvironmentPlan
 from infraplane.services.orchestration.progress import Progress
 from infraplane.services.orchestration.session import RunSession, component_lock, environment_lock
@@ -66,6 +68,7 @@ class EnvironmentService:
         concurrency: int,
         lease_seconds: float,
         default_target: str,
+        guardrails: Guardrails | None = None,
     ) -> None:
         self._store = store
         self._catalog = catalog
@@ -75,6 +78,7 @@ class EnvironmentService:
         self._concurrency = concurrency
         self._lease_seconds = lease_seconds
         self._default_target = default_target
+        self._guardrails = guardrails
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -126,9 +130,46 @@ class EnvironmentService:
     def plan(self, file: Path, actor: Actor, progress: Progress, replan_all: bool = False) -> EnvironmentPlan:
         resolution = self.resolve_file(file)
         target = self._target(resolution)
+        request_decision = self._check_request(resolution, actor)
         with self._session(actor, progress) as session:
             session.leases.acquire(environment_lock(resolution.environment.name))
-            return self._plan(session, resolution, target, replan_all)
+            plan = self._plan(session, resolution, target, replan_all)
+        plan.request_decision = request_decision
+        self._record_decision(plan, actor)
+        return plan
+
+    def _check_request(self, resolution: Resolution, actor: Actor) -> PolicyDecision | None:
+        """Policies on the request itself, before any runner starts; a deny stops here."""
+        if self._guardrails is None:
+            return None
+        decision = self._guardrails.check_request(resolution, actor)
+        if decision.denied:
+            with self._store.transaction() as tx:
+                record(
+                    tx,
+                    actor,
+                    "policy.deny",
+                    f"environment:{resolution.environment.name}",
+                    {"hook": "request", **_decision_summary(decision)},
+                )
+            raise PolicyDeniedError(
+                f"{resolution.environment.name}: the request is denied by {len(decision.denies())} policy finding(s)",
+                decision,
+            )
+        return decision
+
+    def _record_decision(self, plan: EnvironmentPlan, actor: Actor) -> None:
+        decision = plan.decision()
+        if not decision.bundles:
+            return
+        with self._store.transaction() as tx:
+            record(
+                tx,
+                actor,
+                "policy.decision",
+                f"environment:{plan.name}",
+                {"hook": "plan", **_decision_summary(decision)},
+            )
 
     def _records(self, environment: str) -> dict[str, ComponentRecord]:
         with self._store.transaction() as tx:
@@ -170,13 +211,18 @@ class EnvironmentService:
             item = plans[component_name]
             session.progress.component(component_name, status="planning", started=time.monotonic(), note=item.reason)
             item.summary = self._run_plan(session, name, item, target)
+            if self._guardrails is not None:
+                item.decision = self._guardrails.check_plan(resolution, item.component, item.summary)
+            note = item.summary.note or item.reason
+            if item.decision is not None and item.decision.findings:
+                note = f"{len(item.decision.denies())} deny, {len(item.decision.warnings())} warn; {note}"
             session.progress.component(
                 component_name,
-                status="planned",
+                status="denied" if item.decision is not None and item.decision.denied else "planned",
                 add=item.summary.add,
                 change=item.summary.change,
                 destroy=item.summary.destroy,
-                note=item.summary.note or item.reason,
+                note=note,
             )
 
         outcome = run_graph({n: set() for n in to_plan}, work, self._concurrency)
@@ -222,10 +268,18 @@ class EnvironmentService:
         resolution = self.resolve_file(file)
         target = self._target(resolution)
         name = resolution.environment.name
+        request_decision = self._check_request(resolution, actor)
         with self._session(actor, progress) as session:
             session.leases.acquire(environment_lock(name))
             revision = self._register(resolution, target, actor)
             plan = self._plan(session, resolution, target, replan_all)
+            plan.request_decision = request_decision
+            self._record_decision(plan, actor)
+            if plan.decision().denied:
+                denies = plan.decision().denies()
+                raise PolicyDeniedError(
+                    f"{name}: the apply is blocked by {len(denies)} deny finding(s)", plan.decision()
+                )
             if not plan.has_changes():
                 self._finish(name, actor, revision, "ready", "", {"result": "no changes"})
                 return UpResult(plan, None, applied=False)
@@ -379,6 +433,13 @@ class EnvironmentService:
             )
             item = replace(item, inputs=values, fingerprint=print_)
             summary = self._run_plan(session, environment, item, plan.target)
+            if self._guardrails is not None:
+                decision = self._guardrails.check_plan(plan.resolution, component, summary)
+                if decision is not None and decision.denied:
+                    rules = ", ".join(sorted({f"{f.rule} {f.address}" for f in decision.denies()}))
+                    self._save_component(session, environment, component, "failed", error=f"denied by policy: {rules}")
+                    session.progress.component(name, status="denied", note=f"denied by policy: {rules}")
+                    raise PolicyDeniedError(f"{name}: denied by policy: {rules}", decision)
         session.leases.acquire(component_lock(environment, name))
         request = self._request(session, environment, item, values, plan.target)
         runner = session.runner(component.blueprint.spec.runner)
@@ -536,6 +597,18 @@ class EnvironmentService:
                 {"seconds": round(time.monotonic() - started, 1)},
             )
         session.progress.component(name, status="destroyed")
+
+
+def _decision_summary(decision: PolicyDecision) -> dict[str, Any]:
+    """What an audit event keeps of a decision: bundles and findings, never attribute values."""
+    return {
+        "bundles": [b.as_dict() for b in decision.bundles],
+        "denied": decision.denied,
+        "findings": [
+            {"rule": f.rule, "severity": f.severity, "address": f.address, "component": f.component}
+            for f in decision.findings
+        ],
+    }
 
 
 def _why(

@@ -17,9 +17,9 @@ variable "context" {
 }
 
 resource "aws_ssm_parameter" "this" {
-  name  = "/bench/${var.context.environment}/${var.context.component}"
-  type  = "String"
-  value = var.value
+  name           = "/bench/${var.context.environment}/${var.context.component}"
+  type           = "String"
+  insecure_value = var.value
   tags = {
     owner         = var.context.owner
     environment   = var.context.environment
@@ -28,5 +28,5 @@ resource "aws_ssm_parameter" "this" {
 }
 
 output "value" {
-  value = "${aws_ssm_parameter.this.value}/${var.context.component}"
+  value = "${aws_ssm_parameter.this.insecure_value}/${var.context.component}"
 }

@@ -1,0 +1,1 @@
+"""The policy engine (Rego, evaluated in-process with regopy) and bundle loading."""

@@ -1,0 +1,91 @@
+"""Reading policy bundles from disk: `bundle.yaml` plus `.rego` files, packed and digested like blueprints."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from infraplane.adapters.archive import digest_of, pack_directory
+from infraplane.core.blueprint import field_path, pydantic_reason
+from infraplane.core.policy import BundleManifest, BundleRef
+from infraplane.errors import InputError, Problem
+
+__all__ = ["LoadedBundle", "load_bundle", "load_bundle_archive"]
+
+MANIFEST = "bundle.yaml"
+_PACKAGE = re.compile(r"^\s*package\s+([A-Za-z_][\w.]*)", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class LoadedBundle:
+    """A bundle's manifest, its Rego modules by file name, and its digest."""
+
+    manifest: BundleManifest
+    modules: dict[str, str]
+    digest: str
+    archive: bytes
+
+    @property
+    def ref(self) -> BundleRef:
+        return BundleRef(self.manifest.name, self.manifest.version, self.digest)
+
+    def policy_packages(self) -> list[str]:
+        """Packages whose `deny`/`warn` sets are findings (test packages excluded)."""
+        found = {
+            m.group(1)
+            for name, text in self.modules.items()
+            if not name.endswith("_test.rego")
+            for m in _PACKAGE.finditer(text)
+        }
+        return sorted(found)
+
+    def test_modules(self) -> dict[str, str]:
+        return {name: text for name, text in self.modules.items() if name.endswith("_test.rego")}
+
+
+def _manifest(text: str, file: str) -> BundleManifest:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise InputError.from_problems([Problem(file, "", f"not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
+    if not isinstance(data, dict):
+        raise InputError.from_problems([Problem(file, "", "expected a mapping with name and version")])
+    try:
+        return BundleManifest.model_validate(data)
+    except ValidationError as exc:
+        raise InputError.from_problems(
+            [Problem(file, field_path(e["loc"]), pydantic_reason(e)) for e in exc.errors()]
+        ) from None
+
+
+def load_bundle(directory: Path) -> LoadedBundle:
+    """Read a bundle directory; InputError names the file and field of any problem."""
+    if not directory.is_dir():
+        raise InputError.from_problems(
+            [Problem(str(directory), "", "not a bundle directory (expected bundle.yaml and .rego files)")]
+        )
+    manifest_file = directory / MANIFEST
+    if not manifest_file.is_file():
+        raise InputError.from_problems(
+            [Problem(str(manifest_file), "", "missing: a bundle needs bundle.yaml (name, version)")]
+        )
+    manifest = _manifest(manifest_file.read_text(encoding="utf-8"), str(manifest_file))
+    modules = {
+        p.relative_to(directory).as_posix(): p.read_text(encoding="utf-8") for p in sorted(directory.rglob("*.rego"))
+    }
+    if not any(not n.endswith("_test.rego") for n in modules):
+        raise InputError.from_problems([Problem(str(directory), "", "the bundle has no .rego policy files")])
+    archive = pack_directory(directory)
+    return LoadedBundle(manifest, modules, digest_of(archive), archive)
+
+
+def load_bundle_archive(archive: bytes, target: Path) -> LoadedBundle:
+    """A published bundle, unpacked from the store."""
+    from infraplane.adapters.archive import unpack_archive
+
+    unpack_archive(archive, target)
+    return load_bundle(target)

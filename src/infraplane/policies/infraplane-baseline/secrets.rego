@@ -1,0 +1,176 @@
+# SEC-001, SEC-002: secrets written into the configuration.
+#
+# A literal secret lives in the repository, in every plan file and in state. What
+# is a literal comes from `config`: `{"constant": true}` is text in the .tf file;
+# an expression with references (var.x, random_password.p.result) is not. Messages
+# name the attribute and why it looks secret, never the value.
+package infraplane.baseline.secrets
+
+import rego.v1
+
+import data.infraplane.baseline.lib
+
+# ---------------------------------------------------------------- SEC-001
+
+# Attribute names that hold a secret, matched on the last segment of the path.
+secret_attribute_names := {
+	"password", "master_password", "secret", "secret_string", "token", "api_key",
+	"access_key", "secret_key", "private_key", "auth_token", "client_secret",
+}
+
+# ...or ending like one (admin_password, client_secret, master_user_password). Not
+# "_token": creation_token and client_token are idempotency keys, not secrets.
+secret_attribute_suffixes := ["_password", "_secret", "_api_key", "_access_key", "_secret_key", "_private_key", "_auth_token"]
+
+deny contains finding if {
+	some rc in lib.changes_all
+	some path, expression in rc.config
+	secret_attribute(path)
+	expression.constant == true
+	is_string(expression.value)
+	expression.value != ""
+	finding := lib.finding(
+		"SEC-001", rc, path,
+		lib.join([rc.address, " ", path, " is a literal in the configuration: the secret is in the repository, the plan and the state"]),
+		"Reference a variable marked sensitive = true, or a Secrets Manager secret, instead of a literal (for RDS, manage_master_user_password = true lets AWS keep the password); then rotate the exposed secret.",
+	)
+}
+
+secret_attribute(path) if attribute_name(path) in secret_attribute_names
+
+secret_attribute(path) if {
+	name := attribute_name(path)
+	some suffix in secret_attribute_suffixes
+	endswith(name, suffix)
+}
+
+# `master_user_options[0].master_user_password` -> master_user_password; a
+# write-only `password_wo` is still a password.
+attribute_name(path) := name if {
+	segments := split(path, ".")
+	last := segments[count(segments) - 1]
+	name := trim_suffix(regex.replace(last, `\[[0-9]+\]$`, ""), "_wo")
+}
+
+# ---------------------------------------------------------------- SEC-002
+
+# Every environment variable or parameter value the plan sets, as
+# {rc, attribute, label, name, value, literal}.
+entries contains entry if {
+	some rc in lib.changes({"aws_lambda_function"})
+	some i, block in rc.after.environment
+	path := lib.join(["environment[", i, "].variables"])
+	some name, value in block.variables
+	attribute := concat(".", [path, name])
+	entry := {"rc": rc, "attribute": attribute, "label": attribute, "name": name, "value": value, "literal": literal(rc, path)}
+}
+
+entries contains entry if {
+	some rc in lib.changes({"aws_ecs_task_definition"})
+	some container in json.unmarshal(rc.after.container_definitions)
+	some variable in container.environment
+	entry := {
+		"rc": rc, "attribute": "container_definitions",
+		"label": lib.join(["container_definitions: container ", container.name, " environment variable ", variable.name]),
+		"name": variable.name, "value": variable.value, "literal": literal(rc, "container_definitions"),
+	}
+}
+
+entries contains entry if {
+	some rc in lib.changes({"aws_ssm_parameter"})
+	some attribute in ["value", "insecure_value"]
+	value := rc.after[attribute]
+	entry := {
+		"rc": rc, "attribute": attribute,
+		"label": lib.join([attribute, " of parameter ", rc.after.name, " (", rc.after.type, ")"]),
+		"name": rc.after.name, "value": value, "literal": literal(rc, attribute),
+	}
+}
+
+# Written in the configuration: a constant, or an expression built from constants
+# only (jsonencode({...}), merge of literal maps), which the plan records without
+# references and infraplane then finds no configuration entry for.
+literal(rc, path) := true if rc.config[path].constant == true
+
+else := true if lib.unset(rc, path)
+
+else := false
+
+deny contains finding if {
+	some entry in entries
+	reason := secret_reason(entry)
+	finding := lib.finding(
+		"SEC-002", entry.rc, entry.attribute,
+		lib.join([entry.rc.address, " ", entry.label, " holds a secret in clear text: ", reason]),
+		remediation[entry.rc.type],
+	)
+}
+
+# Why an entry is a secret, most telling reason first. A value shaped like a
+# credential is reported wherever it came from (it is readable by anyone who can
+# read the function or task definition); a secret-looking name only for a literal.
+secret_reason(entry) := concat("", ["the value looks like ", concat(" and ", sort(kinds))]) if {
+	kinds := credential_kinds(entry.value)
+	count(kinds) > 0
+}
+
+else := "a SecureString parameter with a literal value" if {
+	entry.rc.type == "aws_ssm_parameter"
+	entry.rc.after.type == "SecureString"
+	entry.literal
+	real_value(entry.value)
+}
+
+else := "the name looks like a secret and the value is a literal" if {
+	entry.literal
+	secret_name(entry.name)
+	real_value(entry.value)
+}
+
+remediation := {
+	"aws_lambda_function": "Store the secret in Secrets Manager (or SSM SecureString), pass its ARN in the environment and read it at runtime; rotate the exposed value.",
+	"aws_ecs_task_definition": "Move the variable from environment to the container's secrets list (valueFrom = a Secrets Manager or SSM SecureString ARN); rotate the exposed value.",
+	"aws_ssm_parameter": "Set the parameter from a variable marked sensitive = true (or value_wo) instead of a literal, and use type = \"SecureString\"; rotate the exposed value.",
+}
+
+# Names such as DB_PASSWORD, STRIPE_API_KEY, /app/prod/db-password, but not
+# DB_PASSWORD_ARN or TOKEN_URL, which point to a secret rather than hold one.
+secret_name(name) if {
+	key := upper(replace(name, "-", "_"))
+	regex.match(`PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL`, key)
+	not regex.match(`_(ARN|NAME|ID|URL|URI|PATH|FILE|HEADER|TTL|LENGTH|EXPIRY|ENABLED|REQUIRED|VERSION)$`, key)
+}
+
+# A value worth protecting: not empty, not a pointer to a secret stored elsewhere.
+real_value(value) if {
+	is_string(value)
+	value != ""
+	not startswith(value, "arn:")
+	not startswith(value, "{{resolve:")
+}
+
+credential_patterns := {
+	"an AWS access key id": `(^|[^A-Z0-9])(AKIA|ASIA)[0-9A-Z]{16}([^A-Z0-9]|$)`,
+	"a private key": `-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY-----`,
+	"a GitHub token": `gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{40,}`,
+	"a Slack token": `xox[abposr]-[A-Za-z0-9-]{10,}`,
+}
+
+credential_kinds(value) := {kind |
+	is_string(value)
+	some kind
+	pattern := credential_patterns[kind]
+	regex.match(pattern, value)
+} | aws_secret_key_kind(value)
+
+# 40 characters of base64 with upper case, lower case and a digit or / or +: the
+# shape of an AWS secret access key (a 40-character hex digest has no upper case).
+aws_secret_key_kind(value) := {"an AWS secret access key"} if {
+	is_string(value)
+	regex.match(`^[A-Za-z0-9/+]{40}$`, value)
+	regex.match(`[A-Z]`, value)
+	regex.match(`[a-z]`, value)
+	regex.match(`[0-9/+]`, value)
+}
+
+else := set()

@@ -1,0 +1,62 @@
+package infraplane.baseline.tags_test
+
+import rego.v1
+
+import data.infraplane.baseline.lib_test as t
+import data.infraplane.baseline.tags
+
+queue(effective_tags) := t.with_tags(t.resource("aws_sqs_queue", "jobs", {"name": "jobs"}), effective_tags)
+
+untagged := t.plan_input([queue({})])
+
+test_tag001_fires_on_untagged_resource if {
+	findings := tags.deny with input as untagged
+	f := t.only(findings, "TAG-001")
+	f.address == "aws_sqs_queue.jobs"
+	f.attribute == "tags"
+	f.message == "aws_sqs_queue.jobs is missing required tag(s) owner, environment, cost-center"
+	f.remediation == "Add owner = \"...\", environment = \"...\", cost-center = \"...\" to the resource's tags, or once for every resource in the aws provider's default_tags block."
+}
+
+partly_tagged := t.plan_input([queue({"owner": "payments", "environment": "", "Name": "jobs"})])
+
+test_tag001_lists_only_missing_and_empty_tags if {
+	findings := tags.deny with input as partly_tagged
+	f := t.only(findings, "TAG-001")
+	f.message == "aws_sqs_queue.jobs is missing required tag(s) environment, cost-center"
+}
+
+fully_tagged := t.plan_input([queue(t.good_tags)])
+
+test_tag001_quiet_when_tagged if {
+	findings := tags.deny with input as fully_tagged
+	count(findings) == 0
+}
+
+tags_all_unknown := t.plan_input([t.with_unknown(queue({"owner": "payments"}), {"tags_all": true})])
+
+test_tag001_quiet_when_tags_all_unknown if {
+	findings := tags.deny with input as tags_all_unknown
+	count(findings) == 0
+}
+
+tag_value_unknown := t.plan_input([t.with_unknown(queue({"owner": "payments", "environment": "dev"}), {"tags": {"cost-center": true}, "tags_all": {}})])
+
+test_tag001_quiet_when_a_tag_value_is_unknown if {
+	findings := tags.deny with input as tag_value_unknown
+	count(findings) == 0
+}
+
+not_taggable := t.plan_input([t.resource("aws_s3_bucket_policy", "p", {"policy": "{}"})])
+
+test_tag001_quiet_on_resource_without_tags if {
+	findings := tags.deny with input as not_taggable
+	count(findings) == 0
+}
+
+untagged_deleted := t.plan_input([t.with_actions(queue({}), ["delete"])])
+
+test_tag001_quiet_on_delete if {
+	findings := tags.deny with input as untagged_deleted
+	count(findings) == 0
+}

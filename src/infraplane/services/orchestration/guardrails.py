@@ -1,0 +1,76 @@
+"""Guardrails in orchestration: policies on the request before planning, and on each component's plan."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+from infraplane.core.audit import Actor
+from infraplane.core.graph import ResolvedComponent
+from infraplane.core.plan import normalize_plan
+from infraplane.core.policy import PolicyDecision, plan_input, request_input
+from infraplane.core.runs import PlanSummary
+from infraplane.errors import RefusedError
+from infraplane.services.environments.resolution import Resolution
+from infraplane.services.policy import PolicyService
+
+__all__ = ["Guardrails", "PolicyDeniedError"]
+
+
+class PolicyDeniedError(RefusedError):
+    """A deny finding blocks the change; the findings travel with the error."""
+
+    code = "policy_denied"
+
+    def __init__(self, message: str, decision: PolicyDecision) -> None:
+        super().__init__(message)
+        self.decision = decision
+
+
+def _environment(resolution: Resolution) -> dict[str, str]:
+    meta = resolution.environment.metadata
+    return {"name": meta.name, "team": meta.team, "tier": meta.tier, "owner": meta.effective_owner}
+
+
+class Guardrails:
+    def __init__(self, policies: PolicyService) -> None:
+        self._policies = policies
+
+    def check_request(self, resolution: Resolution, actor: Actor) -> PolicyDecision:
+        """Before anything is planned: the environment, the blueprint, the inputs, who asks."""
+        top = resolution.top.blueprint
+        blueprint = {
+            "name": top.name,
+            "version": top.version,
+            "runner": top.spec.runner,
+            "labels": list(top.metadata.labels),
+            "compliance": dict(top.spec.compliance),
+        }
+        document = request_input(
+            _environment(resolution),
+            blueprint,
+            dict(resolution.environment.spec.inputs),
+            {"kind": actor.kind, "id": actor.id},
+            {},
+        )
+        meta = resolution.environment.metadata
+        return self._policies.decide("request", document, meta.tier, meta.team, top.name)
+
+    def check_plan(
+        self, resolution: Resolution, component: ResolvedComponent, summary: PlanSummary
+    ) -> PolicyDecision | None:
+        """The normalized plan of one component; None when the runner makes no plan document (Ansible, scripts)."""
+        if summary.plan_json is None or summary.destroying:
+            return None
+        plan = normalize_plan(json.loads(summary.plan_json.read_text(encoding="utf-8")))
+        blueprint = component.blueprint
+        document = plan_input(
+            plan,
+            _environment(resolution),
+            {"name": component.name, "blueprint": blueprint.name, "version": blueprint.version},
+            {},
+        )
+        meta = resolution.environment.metadata
+        decision = self._policies.decide("plan", document, meta.tier, meta.team, blueprint.name)
+        findings = tuple(replace(f, component=component.name) for f in decision.findings)
+        return replace(decision, findings=findings)

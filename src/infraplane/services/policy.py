@@ -1,0 +1,178 @@
+"""Guardrails: which bundles are active, publishing them immutably, checking requests and plans, running tests."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from infraplane.adapters.policy.bundles import LoadedBundle, load_bundle, load_bundle_archive
+from infraplane.adapters.policy.engine import RegoEngine, TestResult
+from infraplane.core.audit import Actor, utc_timestamp
+from infraplane.core.plan import NormalizedPlan, PlanFormatError, normalize_plan
+from infraplane.core.policy import Hook, PolicyDecision
+from infraplane.core.ports import Store
+from infraplane.core.records import PublishedBundle
+from infraplane.core.versions import newest_matching, parse_ref
+from infraplane.errors import ImmutableVersionError, InputError, NotFoundError, Problem
+from infraplane.services.audit import record
+
+__all__ = ["BUILTIN_POLICIES", "PolicyService", "read_plan_file"]
+
+BUILTIN_POLICIES = Path(__file__).resolve().parent.parent / "policies"
+
+
+def read_plan_file(path: Path) -> NormalizedPlan:
+    """Load and normalize a plan JSON file made anywhere (`terraform show -json PLANFILE`)."""
+    if not path.is_file():
+        raise InputError.from_problems([Problem(str(path), "", "no such file")])
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InputError.from_problems([Problem(str(path), "", f"not JSON: {exc}")]) from None
+    try:
+        return normalize_plan(document)
+    except PlanFormatError as exc:
+        raise InputError.from_problems([Problem(str(path), exc.field, exc.reason)]) from None
+
+
+@dataclass(frozen=True)
+class BundlePublishResult:
+    ref: str
+    digest: str
+    status: Literal["published", "already published"]
+
+
+class PolicyService:
+    def __init__(self, store: Store, cache_dir: Path, params: Mapping[str, Any], include_builtin: bool = True) -> None:
+        self._store = store
+        self._cache_dir = cache_dir
+        self._params = dict(params)
+        self._include_builtin = include_builtin
+        self._engine: RegoEngine | None = None
+
+    # -- which bundles -------------------------------------------------------------------------
+
+    def builtin(self) -> list[LoadedBundle]:
+        if not BUILTIN_POLICIES.is_dir():
+            return []
+        return [load_bundle(d) for d in sorted(BUILTIN_POLICIES.iterdir()) if (d / "bundle.yaml").is_file()]
+
+    def _published(self, bundle: PublishedBundle) -> LoadedBundle:
+        with self._store.transaction() as tx:
+            archive = tx.catalog.get_archive(bundle.digest)
+        return load_bundle_archive(archive, self._cache_dir / bundle.digest.removeprefix("sha256:")[:32])
+
+    def published(self) -> list[PublishedBundle]:
+        with self._store.transaction() as tx:
+            return tx.policies.all()
+
+    def active(self) -> list[LoadedBundle]:
+        """The built-in bundles and the newest published version of every bundle name (newest wins on a clash)."""
+        chosen: dict[str, LoadedBundle] = {}
+        if self._include_builtin:
+            chosen = {b.manifest.name: b for b in self.builtin()}
+        by_name: dict[str, list[PublishedBundle]] = {}
+        for bundle in self.published():
+            by_name.setdefault(bundle.name, []).append(bundle)
+        for name, versions in by_name.items():
+            newest = newest_matching([v.version for v in versions], None)
+            current = chosen.get(name)
+            if newest and (current is None or newest_matching([newest, current.manifest.version], None) == newest):
+                chosen[name] = self._published(next(v for v in versions if v.version == newest))
+        return [chosen[n] for n in sorted(chosen)]
+
+    def resolve(self, text: str) -> LoadedBundle:
+        """A bundle by directory path, `name` or `name@version` (built-in or published)."""
+        path = Path(text)
+        if path.is_dir():
+            return load_bundle(path)
+        try:
+            ref = parse_ref(text)
+        except ValueError as exc:
+            raise InputError.from_problems([Problem("", "bundle", str(exc))]) from None
+        candidates = {b.manifest.version: b for b in self.builtin() if b.manifest.name == ref.name}
+        published = {b.version: b for b in self.published() if b.name == ref.name}
+        versions = sorted(set(candidates) | set(published))
+        if not versions:
+            known = sorted({b.manifest.name for b in self.builtin()} | {b.name for b in self.published()})
+            raise NotFoundError(f"no policy bundle named {ref.name!r} (bundles: {', '.join(known) or 'none'})")
+        version = newest_matching(versions, ref.constraint)
+        if version is None:
+            raise NotFoundError(
+                f"no version of bundle {ref.name!r} matches {ref.constraint!r} (versions: {', '.join(versions)})"
+            )
+        return candidates[version] if version in candidates else self._published(published[version])
+
+    def engine(self, bundles: list[LoadedBundle] | None = None) -> RegoEngine:
+        if bundles is not None:
+            engine = RegoEngine(bundles)
+            engine.check()
+            return engine
+        if self._engine is None:
+            self._engine = RegoEngine(self.active())
+            self._engine.check()
+        return self._engine
+
+    # -- publishing ----------------------------------------------------------------------------
+
+    def publish(self, directory: Path, actor: Actor) -> BundlePublishResult:
+        bundle = load_bundle(directory)
+        self.engine([bundle])  # compiles: a Rego error stops the publish
+        manifest = bundle.manifest
+        with self._store.transaction() as tx:
+            existing = tx.policies.get(manifest.name, manifest.version)
+            if existing is not None:
+                if existing.digest != bundle.digest:
+                    raise ImmutableVersionError(
+                        f"{manifest.ref} is immutable; publish a new version",
+                        [
+                            Problem(
+                                str(directory / "bundle.yaml"),
+                                "version",
+                                f"{manifest.ref} is immutable; publish a new version",
+                            )
+                        ],
+                    )
+                return BundlePublishResult(manifest.ref, bundle.digest, "already published")
+            tx.catalog.put_archive(bundle.digest, bundle.archive)
+            tx.policies.add(
+                PublishedBundle(
+                    manifest.name,
+                    manifest.version,
+                    bundle.digest,
+                    manifest.model_dump(mode="json"),
+                    utc_timestamp(),
+                    str(actor),
+                )
+            )
+            record(tx, actor, "policy.publish", f"policy-bundle:{manifest.ref}", {"digest": bundle.digest})
+        self._engine = None
+        return BundlePublishResult(manifest.ref, bundle.digest, "published")
+
+    # -- checking ------------------------------------------------------------------------------
+
+    def params(self) -> dict[str, Any]:
+        return dict(self._params)
+
+    def decide(
+        self,
+        hook: Hook,
+        document: Mapping[str, Any],
+        tier: str,
+        team: str,
+        blueprint: str,
+        bundles: list[LoadedBundle] | None = None,
+    ) -> PolicyDecision:
+        return self.engine(bundles).evaluate(
+            hook, {**document, "params": self._params | dict(document.get("params") or {})}, tier, team, blueprint
+        )
+
+    def test(self, target: str | None) -> list[TestResult]:
+        bundles = [self.resolve(target)] if target else self.active()
+        results: list[TestResult] = []
+        for bundle in bundles:
+            results += self.engine([bundle]).run_tests(bundle)
+        return results
