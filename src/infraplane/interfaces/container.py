@@ -18,6 +18,7 @@ from infraplane.core.runs import Target
 from infraplane.errors import ConfigError, RefusedError
 from infraplane.services.audit import AuditService
 from infraplane.services.catalog import CatalogService
+from infraplane.services.cost import CostService
 from infraplane.services.orchestration.guardrails import Guardrails
 from infraplane.services.orchestration.service import EnvironmentService
 from infraplane.services.policy import PolicyService
@@ -64,6 +65,11 @@ class Container:
         configured = self.settings.policies
         return PolicyService(self.store, self.settings.home / "policies", configured.params, configured.builtin)
 
+    @cached_property
+    def costs(self) -> CostService:
+        budgets = self.settings.budgets
+        return CostService(self.store, budgets.tiers, budgets.teams, budgets.mode)
+
     def _terraform(self) -> TerraformRunner:
         configured = self.settings.terraform
         names = ["terraform", "tofu"] if configured.binary == "auto" else [configured.binary]
@@ -101,7 +107,7 @@ class Container:
             concurrency=self.settings.concurrency,
             lease_seconds=self.settings.lock_lease_seconds,
             default_target=self.settings.default_target,
-            guardrails=Guardrails(self.policies),
+            guardrails=Guardrails(self.policies, self.costs),
         )
 
     @property

@@ -9,7 +9,14 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 
 from infraplane.errors import FailureError, InfraplaneError
-from infraplane.interfaces.cli import audit_commands, catalog_commands, env_commands, policy_commands, sandbox_commands
+from infraplane.interfaces.cli import (
+    audit_commands,
+    catalog_commands,
+    cost_commands,
+    env_commands,
+    policy_commands,
+    sandbox_commands,
+)
 from infraplane.interfaces.cli.output import err_console, print_error
 from infraplane.interfaces.cli.policy_commands import print_findings
 from infraplane.interfaces.cli.state import cli_state
@@ -28,6 +35,7 @@ app.add_typer(catalog_commands.app, name="catalog")
 app.add_typer(env_commands.app, name="env")
 app.add_typer(sandbox_commands.app, name="sandbox")
 app.add_typer(policy_commands.app, name="policy")
+app.command("cost")(cost_commands.cost)
 app.add_typer(audit_commands.app, name="audit")
 
 

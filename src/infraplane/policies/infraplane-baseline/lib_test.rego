@@ -9,8 +9,8 @@ import rego.v1
 
 import data.infraplane.baseline.lib
 
-# The defaults of bundle.yaml (the engine merges them into input.params; a test
-# input carries them itself).
+# A copy of bundle.yaml's params (the engine merges those into input.params; a
+# test input carries them itself). Keep the two the same.
 params := {
 	"required_tags": ["owner", "environment", "cost-center"],
 	"allowed_regions": ["us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1"],
@@ -21,9 +21,11 @@ params := {
 			"cache.t3.micro", "cache.t3.small", "cache.t4g.micro",
 		],
 		"staging": [
-			"t3.micro", "t3.small", "t3.medium", "t3.large", "m5.large",
-			"db.t3.micro", "db.t3.small", "db.t3.medium", "db.t3.large", "db.m5.large",
-			"cache.t3.micro", "cache.t3.small", "cache.t3.medium", "cache.m5.large",
+			"t3.micro", "t3.small", "t3.medium", "t3.large", "t3.xlarge", "m5.large", "m5.xlarge", "m6i.large", "m6i.xlarge",
+			"db.t3.micro", "db.t3.small", "db.t3.medium", "db.t3.large",
+			"db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.t4g.large", "db.m5.large", "db.m6g.large",
+			"cache.t3.micro", "cache.t3.small", "cache.t3.medium", "cache.t4g.micro", "cache.t4g.small", "cache.t4g.medium",
+			"cache.m5.large", "cache.m6g.large",
 		],
 	},
 	"admin_ports": [22, 3389],

@@ -6,11 +6,13 @@ import json
 from dataclasses import replace
 
 from infraplane.core.audit import Actor
+from infraplane.core.cost import CostReport
 from infraplane.core.graph import ResolvedComponent
 from infraplane.core.plan import normalize_plan
 from infraplane.core.policy import PolicyDecision, plan_input, request_input
 from infraplane.core.runs import PlanSummary
-from infraplane.errors import RefusedError
+from infraplane.errors import NotFoundError, RefusedError
+from infraplane.services.cost import CostService
 from infraplane.services.environments.resolution import Resolution
 from infraplane.services.policy import PolicyService
 
@@ -33,8 +35,9 @@ def _environment(resolution: Resolution) -> dict[str, str]:
 
 
 class Guardrails:
-    def __init__(self, policies: PolicyService) -> None:
+    def __init__(self, policies: PolicyService, costs: CostService) -> None:
         self._policies = policies
+        self._costs = costs
 
     def check_request(self, resolution: Resolution, actor: Actor) -> PolicyDecision:
         """Before anything is planned: the environment, the blueprint, the inputs, who asks."""
@@ -55,6 +58,25 @@ class Guardrails:
         )
         meta = resolution.environment.metadata
         return self._policies.decide("request", document, meta.tier, meta.team, top.name)
+
+    def cost(self, summary: PlanSummary) -> CostReport | None:
+        """The monthly cost before and after one component's plan (None without a plan document)."""
+        if summary.plan_json is None:
+            return None
+        return self._costs.estimate_plan(normalize_plan(json.loads(summary.plan_json.read_text(encoding="utf-8"))))
+
+    def check_budget(self, resolution: Resolution, reports: list[CostReport]) -> PolicyDecision:
+        """The tier's and team's budgets against the whole environment's monthly cost after the change."""
+        meta = resolution.environment.metadata
+        findings = self._costs.budget_findings(self._costs.combined(reports), meta.tier, meta.team, meta.name)
+        return PolicyDecision("plan", tuple(findings))
+
+    def current_costs(self, environment: str) -> dict[str, CostReport]:
+        """What each component costs now, from its newest state (none for a new environment)."""
+        try:
+            return self._costs.estimate_environment(environment)
+        except NotFoundError:
+            return {}
 
     def check_plan(
         self, resolution: Resolution, component: ResolvedComponent, summary: PlanSummary

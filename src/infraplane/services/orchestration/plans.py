@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from infraplane.core.cost import CostReport
 from infraplane.core.graph import ResolvedComponent
 from infraplane.core.policy import PolicyDecision
 from infraplane.core.runs import PlanSummary, Target
@@ -31,6 +32,7 @@ class ComponentPlan:
     # without resource changes must go through apply, so the component's record and outputs are updated.
     stale: bool = False
     decision: PolicyDecision | None = None
+    cost: CostReport | None = None
 
     @property
     def name(self) -> str:
@@ -62,6 +64,7 @@ class ComponentPlan:
             "reason": self.reason,
             "note": self.summary.note if self.summary else "",
             "findings": [f.as_dict() for f in self.decision.findings] if self.decision else [],
+            "cost": self.cost.as_dict() if self.cost else None,
             "policy_checked": self.decision is not None,
         }
 
@@ -72,10 +75,11 @@ class EnvironmentPlan:
     target: Target
     components: dict[str, ComponentPlan]
     request_decision: PolicyDecision | None = None
+    budget_decision: PolicyDecision | None = None
 
     def decision(self) -> PolicyDecision:
-        """Every finding of this plan: the request's and each component's, with the bundles that decided."""
-        parts = [self.request_decision] if self.request_decision else []
+        """Every finding of this plan (request, components, budget) and the bundles that decided."""
+        parts = [d for d in (self.request_decision, self.budget_decision) if d is not None]
         parts += [p.decision for p in self.components.values() if p.decision is not None]
         return PolicyDecision.merge("plan", parts)
 
@@ -96,4 +100,14 @@ class EnvironmentPlan:
             "blueprint": self.resolution.top.ref,
             "components": [self.components[c.name].as_dict() for c in self.resolution.graph.components],
             "policy": self.decision().as_dict(),
+            "cost": self.cost_summary(),
         }
+
+    def cost_summary(self) -> dict[str, float] | None:
+        """Monthly cost before/after/delta over the components whose plans could be priced."""
+        reports = [p.cost for p in self.components.values() if p.cost is not None and p.status == "planned"]
+        if not reports:
+            return None
+        before = sum(float(r.total_before) for r in reports)
+        after = sum(float(r.total_after) for r in reports)
+        return {"before": round(before, 2), "after": round(after, 2), "delta": round(after - before, 2)}

@@ -15,15 +15,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from infraplane.core.audit import Actor, utc_timestamp
-from infraplane.core.graph import ResolvedComponent, fingerprint, wire_inputs
+from infraplane.core.audit import Actor
+from infraplane.core.graph import fingerprint, wire_inputs
 from infraplane.core.policy import PolicyDecision
 from infraplane.core.ports import Runner, Store
 from infraplane.core.records import (
     ComponentRecord,
-    ComponentStatus,
     EnvironmentRecord,
-    EnvironmentStatus,
     RevisionRecord,
 )
 from infraplane.core.runs import PlanSummary, RunRequest, Target
@@ -31,10 +29,13 @@ from infraplane.errors import FailureError, InfraplaneError, NotFoundError
 from infraplane.services.audit import record
 from infraplane.services.catalog import CatalogService
 from infraplane.services.environments.resolution import Resolution, load_environment_file, resolve
+from infraplane.services.orchestration.destroying import destroy_component
 from infraplane.services.orchestration.executor import GraphOutcome, reverse, run_graph
+from infraplane.services.orchestration.explain import decision_summary, outcome_error, why_planned
 from infraplane.services.orchestration.guardrails import Guardrails, PolicyDeniedError
 from infraplane.services.orchestration.plans import ComponentPlan, EnvironmentPlan
 from infraplane.services.orchestration.progress import Progress
+from infraplane.services.orchestration.records import EnvironmentRecords
 from infraplane.services.orchestration.session import RunSession, component_lock, environment_lock
 
 __all__ = ["EnvironmentService", "UpResult"]
@@ -47,14 +48,6 @@ class UpResult:
     plan: EnvironmentPlan
     outcome: GraphOutcome | None
     applied: bool
-
-
-def _summary_error(outcome: GraphOutcome) -> str:
-    parts = [f"{name}: {error}" for name, error in outcome.errors.items()]
-    skipped = sorted(outcome.skipped_because.items())
-    if skipped:
-        parts.append("not started: " + ", ".join(f"{n} (needs {b})" for n, b in skipped))
-    return "; ".join(parts)
 
 
 class EnvironmentService:
@@ -79,6 +72,7 @@ class EnvironmentService:
         self._lease_seconds = lease_seconds
         self._default_target = default_target
         self._guardrails = guardrails
+        self._records_db = EnvironmentRecords(store)
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -150,7 +144,7 @@ class EnvironmentService:
                     actor,
                     "policy.deny",
                     f"environment:{resolution.environment.name}",
-                    {"hook": "request", **_decision_summary(decision)},
+                    {"hook": "request", **decision_summary(decision)},
                 )
             raise PolicyDeniedError(
                 f"{resolution.environment.name}: the request is denied by {len(decision.denies())} policy finding(s)",
@@ -168,12 +162,11 @@ class EnvironmentService:
                 actor,
                 "policy.decision",
                 f"environment:{plan.name}",
-                {"hook": "plan", **_decision_summary(decision)},
+                {"hook": "plan", **decision_summary(decision)},
             )
 
     def _records(self, environment: str) -> dict[str, ComponentRecord]:
-        with self._store.transaction() as tx:
-            return {r.name: r for r in tx.environments.components(environment)}
+        return self._records_db.components(environment)
 
     def _plan(self, session: RunSession, resolution: Resolution, target: Target, replan_all: bool) -> EnvironmentPlan:
         name = resolution.environment.name
@@ -200,7 +193,7 @@ class EnvironmentService:
                 )
                 session.progress.component(component.name, status="unchanged", add=0, change=0, destroy=0)
                 continue
-            reason = _why(previous, component, values, context)
+            reason = why_planned(previous, component, values, context)
             stale = previous is None or previous.status != "applied" or previous.applied_fingerprint != print_
             plans[component.name] = ComponentPlan(
                 component, "planned", reason, context, values, [], print_, stale=stale
@@ -213,6 +206,7 @@ class EnvironmentService:
             item.summary = self._run_plan(session, name, item, target)
             if self._guardrails is not None:
                 item.decision = self._guardrails.check_plan(resolution, item.component, item.summary)
+                item.cost = self._guardrails.cost(item.summary)
             note = item.summary.note or item.reason
             if item.decision is not None and item.decision.findings:
                 note = f"{len(item.decision.denies())} deny, {len(item.decision.warnings())} warn; {note}"
@@ -229,8 +223,13 @@ class EnvironmentService:
         if not outcome.ok:
             for failed, error in outcome.errors.items():
                 session.progress.component(failed, status="failed", note=str(error))
-            raise FailureError(f"planning failed: {_summary_error(outcome)}")
-        return EnvironmentPlan(resolution, target, plans)
+            raise FailureError(f"planning failed: {outcome_error(outcome)}")
+        plan = EnvironmentPlan(resolution, target, plans)
+        if self._guardrails is not None:
+            current = self._guardrails.current_costs(name)
+            reports = [p.cost if p.status == "planned" and p.cost else current.get(n) for n, p in plans.items()]
+            plan.budget_decision = self._guardrails.check_budget(resolution, [r for r in reports if r is not None])
+        return plan
 
     def _request(
         self, session: RunSession, environment: str, item: ComponentPlan, inputs: Mapping[str, Any], target: Target
@@ -244,17 +243,10 @@ class EnvironmentService:
         component = item.component
         session.leases.acquire(component_lock(environment, component.name))
         request = self._request(session, environment, item, item.inputs, target)
-        self._recover(session, request)
+        session.recover(request)
         return session.runner(component.blueprint.spec.runner).plan(
             request, session.on_event(environment, component.name)
         )
-
-    def _recover(self, session: RunSession, request: RunRequest) -> None:
-        if request.blueprint.spec.runner == "terraform":
-            module = request.workdir / "blueprint" / (request.blueprint.spec.source or ".")
-            session.recover_errored_state(request.environment, request.component, module)
-
-    # -- applying ------------------------------------------------------------------------------
 
     def up(
         self,
@@ -271,7 +263,7 @@ class EnvironmentService:
         request_decision = self._check_request(resolution, actor)
         with self._session(actor, progress) as session:
             session.leases.acquire(environment_lock(name))
-            revision = self._register(resolution, target, actor)
+            revision = self._records_db.register(resolution, target, actor)
             plan = self._plan(session, resolution, target, replan_all)
             plan.request_decision = request_decision
             self._record_decision(plan, actor)
@@ -281,13 +273,13 @@ class EnvironmentService:
                     f"{name}: the apply is blocked by {len(denies)} deny finding(s)", plan.decision()
                 )
             if not plan.has_changes():
-                self._finish(name, actor, revision, "ready", "", {"result": "no changes"})
+                self._records_db.finish(name, actor, revision, "ready", "", {"result": "no changes"})
                 return UpResult(plan, None, applied=False)
             if not confirm(plan):
                 with self._store.transaction() as tx:
                     record(tx, actor, "environment.up.cancel", f"environment:{name}", {"revision": revision})
                 return UpResult(plan, None, applied=False)
-            self._set_status(name, "applying", "")
+            self._records_db.set_status(name, "applying", "")
             with self._store.transaction() as tx:
                 record(
                     tx,
@@ -303,111 +295,18 @@ class EnvironmentService:
                 lambda n, because: self._skip(session, plan, n, because),
             )
             if outcome.ok:
-                self._finish(name, actor, revision, "ready", "", {"run": session.run_id})
+                self._records_db.finish(name, actor, revision, "ready", "", {"run": session.run_id})
                 return UpResult(plan, outcome, applied=True)
-            error = _summary_error(outcome)
-            self._finish(name, actor, None, "failed", error, {"run": session.run_id, "error": error})
+            error = outcome_error(outcome)
+            self._records_db.finish(name, actor, None, "failed", error, {"run": session.run_id, "error": error})
             raise FailureError(f"{name}: {error}")
-
-    def _register(self, resolution: Resolution, target: Target, actor: Actor) -> int:
-        """Create or update the environment record; store a new revision when the desired state changed."""
-        meta = resolution.environment.metadata
-        document = resolution.revision_document()
-        now = utc_timestamp()
-        with self._store.transaction() as tx:
-            existing = tx.environments.get(meta.name)
-            revisions = tx.environments.revisions(meta.name)
-            env = EnvironmentRecord(
-                name=meta.name,
-                team=meta.team,
-                tier=meta.tier,
-                owner=meta.effective_owner,
-                blueprint=resolution.environment.spec.blueprint or "(inline components)",
-                target=target.kind,
-                ttl=resolution.environment.spec.ttl,
-                status=existing.status if existing else "new",
-                error=existing.error if existing else "",
-                current_revision=existing.current_revision if existing else 0,
-                created_at=existing.created_at if existing else now,
-                updated_at=now,
-            )
-            tx.environments.save(env)
-            if existing is None:
-                record(
-                    tx, actor, "environment.create", f"environment:{meta.name}", {"team": meta.team, "tier": meta.tier}
-                )
-            if revisions and revisions[-1].document == document:
-                return revisions[-1].number
-            number = (revisions[-1].number if revisions else 0) + 1
-            tx.environments.add_revision(RevisionRecord(meta.name, number, document, now, str(actor)))
-            record(
-                tx,
-                actor,
-                "environment.revision.create",
-                f"environment:{meta.name}",
-                {"revision": number, "blueprint": resolution.top.ref, "digest": resolution.top.digest},
-                sensitive_keys=resolution.top.blueprint.sensitive_inputs(),
-            )
-            return number
-
-    def _set_status(self, name: str, status: EnvironmentStatus, error: str) -> None:
-        with self._store.transaction() as tx:
-            env = tx.environments.get(name)
-            if env is not None:
-                tx.environments.save(replace(env, status=status, error=error, updated_at=utc_timestamp()))
-
-    def _finish(
-        self,
-        name: str,
-        actor: Actor,
-        revision: int | None,
-        status: EnvironmentStatus,
-        error: str,
-        payload: dict[str, Any],
-    ) -> None:
-        with self._store.transaction() as tx:
-            env = tx.environments.get(name)
-            if env is None:
-                return
-            current = revision if revision is not None else env.current_revision
-            tx.environments.save(
-                replace(env, status=status, error=error, current_revision=current, updated_at=utc_timestamp())
-            )
-            action = {"ready": "environment.up.finish", "failed": "environment.up.fail"}.get(
-                status, f"environment.{status}"
-            )
-            record(tx, actor, action, f"environment:{name}", {**payload, "revision": current})
-
-    def _save_component(
-        self,
-        session: RunSession,
-        environment: str,
-        component: ResolvedComponent,
-        status: ComponentStatus,
-        **fields: Any,
-    ) -> None:
-        with self._store.transaction() as tx:
-            previous = {r.name: r for r in tx.environments.components(environment)}.get(component.name)
-            base = previous or ComponentRecord(
-                environment, component.name, component.ref, component.digest, component.blueprint.spec.runner, status
-            )
-            tx.environments.save_component(
-                replace(
-                    base,
-                    blueprint=fields.pop("blueprint", component.ref),
-                    digest=fields.pop("digest", component.digest),
-                    runner=component.blueprint.spec.runner,
-                    status=status,
-                    depends_on=tuple(sorted(component.depends_on)),
-                    updated_at=utc_timestamp(),
-                    **fields,
-                )
-            )
 
     def _skip(self, session: RunSession, plan: EnvironmentPlan, name: str, because: str) -> None:
         item = plan.components[name]
         if item.status != "unchanged":
-            self._save_component(session, plan.name, item.component, "skipped", error=f"not started: {because} failed")
+            self._records_db.save_component(
+                plan.name, item.component, "skipped", error=f"not started: {because} failed"
+            )
         session.progress.component(name, status="skipped", note=f"not started: {because} failed")
 
     def _apply_component(self, session: RunSession, plan: EnvironmentPlan, name: str) -> None:
@@ -437,13 +336,15 @@ class EnvironmentService:
                 decision = self._guardrails.check_plan(plan.resolution, component, summary)
                 if decision is not None and decision.denied:
                     rules = ", ".join(sorted({f"{f.rule} {f.address}" for f in decision.denies()}))
-                    self._save_component(session, environment, component, "failed", error=f"denied by policy: {rules}")
+                    self._records_db.save_component(
+                        environment, component, "failed", error=f"denied by policy: {rules}"
+                    )
                     session.progress.component(name, status="denied", note=f"denied by policy: {rules}")
                     raise PolicyDeniedError(f"{name}: denied by policy: {rules}", decision)
         session.leases.acquire(component_lock(environment, name))
         request = self._request(session, environment, item, values, plan.target)
         runner = session.runner(component.blueprint.spec.runner)
-        self._save_component(session, environment, component, "applying", error="")
+        self._records_db.save_component(environment, component, "applying", error="")
         with self._store.transaction() as tx:
             record(
                 tx,
@@ -467,15 +368,14 @@ class EnvironmentService:
             else:
                 produced = runner.apply(request, summary, session.on_event(environment, name))
         except InfraplaneError as exc:
-            self._save_component(session, environment, component, "failed", error=exc.message)
+            self._records_db.save_component(environment, component, "failed", error=exc.message)
             with self._store.transaction() as tx:
                 record(
                     tx, session.actor, "component.apply.fail", f"component:{environment}/{name}", {"error": exc.message}
                 )
             session.progress.component(name, status="failed", note=exc.message)
             raise
-        self._save_component(
-            session,
+        self._records_db.save_component(
             environment,
             component,
             "applied",
@@ -513,7 +413,7 @@ class EnvironmentService:
             return False
         with self._session(actor, progress) as session:
             session.leases.acquire(environment_lock(name))
-            self._set_status(name, "destroying", "")
+            self._records_db.set_status(name, "destroying", "")
             with self._store.transaction() as tx:
                 record(
                     tx,
@@ -527,108 +427,19 @@ class EnvironmentService:
             by_name = {c.name: c for c in alive}
             outcome = run_graph(
                 reverse(dependencies),
-                lambda n: self._destroy_component(session, by_name[n], target),
+                lambda n: destroy_component(self._store, self._catalog, session, by_name[n], target),
                 self._concurrency,
                 lambda n, because: progress.component(
                     n, status="skipped", note=f"kept: {because} could not be destroyed"
                 ),
             )
             if not outcome.ok:
-                error = _summary_error(outcome)
-                self._set_status(name, "failed", error)
+                error = outcome_error(outcome)
+                self._records_db.set_status(name, "failed", error)
                 with self._store.transaction() as tx:
                     record(tx, actor, "environment.destroy.fail", f"environment:{name}", {"error": error})
                 raise FailureError(f"{name}: {error}")
-            self._set_status(name, "destroyed", "")
+            self._records_db.set_status(name, "destroyed", "")
             with self._store.transaction() as tx:
                 record(tx, actor, "environment.destroy.finish", f"environment:{name}", {})
         return True
-
-    def _destroy_component(self, session: RunSession, component: ComponentRecord, target: Target) -> None:
-        environment, name = component.environment, component.name
-        started = time.monotonic()
-        session.progress.component(name, status="destroying", started=started)
-        published = self._catalog.get(component.blueprint)
-        session.leases.acquire(component_lock(environment, name))
-        request = session.request(
-            environment, name, published.blueprint, component.digest, component.inputs, component.context, target
-        )
-        self._recover(session, request)
-        with self._store.transaction() as tx:
-            record(
-                tx,
-                session.actor,
-                "component.destroy.start",
-                f"component:{environment}/{name}",
-                {"blueprint": component.blueprint},
-            )
-        try:
-            session.runner(component.runner).destroy(request, session.on_event(environment, name))
-        except InfraplaneError as exc:
-            with self._store.transaction() as tx:
-                tx.environments.save_component(
-                    replace(component, status="failed", error=exc.message, updated_at=utc_timestamp())
-                )
-                record(
-                    tx,
-                    session.actor,
-                    "component.destroy.fail",
-                    f"component:{environment}/{name}",
-                    {"error": exc.message},
-                )
-            session.progress.component(name, status="failed", note=exc.message)
-            raise
-        with self._store.transaction() as tx:
-            tx.environments.save_component(
-                replace(
-                    component,
-                    status="destroyed",
-                    outputs={},
-                    applied_fingerprint="",
-                    error="",
-                    updated_at=utc_timestamp(),
-                )
-            )
-            record(
-                tx,
-                session.actor,
-                "component.destroy.finish",
-                f"component:{environment}/{name}",
-                {"seconds": round(time.monotonic() - started, 1)},
-            )
-        session.progress.component(name, status="destroyed")
-
-
-def _decision_summary(decision: PolicyDecision) -> dict[str, Any]:
-    """What an audit event keeps of a decision: bundles and findings, never attribute values."""
-    return {
-        "bundles": [b.as_dict() for b in decision.bundles],
-        "denied": decision.denied,
-        "findings": [
-            {"rule": f.rule, "severity": f.severity, "address": f.address, "component": f.component}
-            for f in decision.findings
-        ],
-    }
-
-
-def _why(
-    previous: ComponentRecord | None,
-    component: ResolvedComponent,
-    values: Mapping[str, Any],
-    context: Mapping[str, str],
-) -> str:
-    if previous is None:
-        return "new component"
-    if previous.status != "applied":
-        return f"last run ended {previous.status}"
-    reasons = []
-    if previous.blueprint != component.ref:
-        reasons.append(f"blueprint {previous.blueprint} -> {component.ref}")
-    elif previous.digest != component.digest:
-        reasons.append("blueprint content changed")
-    changed = sorted(k for k in set(values) | set(previous.inputs) if values.get(k) != previous.inputs.get(k))
-    if changed:
-        reasons.append("inputs changed: " + ", ".join(changed))
-    if dict(context) != dict(previous.context):
-        reasons.append("context changed")
-    return "; ".join(reasons) or "re-planning on request"

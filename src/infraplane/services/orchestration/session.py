@@ -123,6 +123,12 @@ class RunSession:
             )
         errored.rename(module_dir / f"{ERRORED_STATE}.recovered-{int(time.time())}")
 
+    def recover(self, request: RunRequest) -> None:
+        """Before a Terraform component runs: import any state an interrupted run left behind."""
+        if request.blueprint.spec.runner == "terraform":
+            module = request.workdir / "blueprint" / (request.blueprint.spec.source or ".")
+            self.recover_errored_state(request.environment, request.component, module)
+
     # -- requests ------------------------------------------------------------------------------
 
     def runner(self, kind: str) -> Runner:
