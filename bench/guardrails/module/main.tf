@@ -3,7 +3,7 @@
 # the types the policies and the cost model read. Planned (never applied) against the sandbox cloud;
 # the bench adds the sandbox provider override in a scratch copy, this file is never edited.
 #
-# `var.scale` multiplies every count (1 gives ~640 changes).
+# `var.scale` multiplies every count (1 gives 665 changes).
 
 terraform {
   required_providers {
@@ -49,6 +49,8 @@ locals {
     topics         = 10 * var.scale
     nat_gateways   = 3 * var.scale
     load_balancers = 2 * var.scale
+    policies       = 6 * var.scale
+    apis           = 2 * var.scale
   }
   azs = ["us-east-1a", "us-east-1b", "us-east-1c"]
 }
@@ -159,6 +161,22 @@ resource "aws_s3_bucket_versioning" "data" {
   }
 }
 
+# Policy 0 lets anyone read (STO-002); the others let one account in.
+resource "aws_s3_bucket_policy" "data" {
+  count  = local.n.policies
+  bucket = aws_s3_bucket.data[count.index].id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "Read"
+      Effect    = "Allow"
+      Principal = { AWS = count.index == 0 ? "*" : "arn:aws:iam::123456789012:root" }
+      Action    = "s3:GetObject"
+      Resource  = "arn:aws:s3:::bench-guardrails-data-${count.index}/*"
+    }]
+  })
+}
+
 # Every 7th volume is unencrypted (ENC-001).
 resource "aws_ebs_volume" "data" {
   count             = local.n.volumes
@@ -175,6 +193,22 @@ resource "aws_sqs_queue" "work" {
   count                   = local.n.queues
   name                    = "bench-work-${count.index}"
   sqs_managed_sse_enabled = count.index % 9 != 4
+}
+
+# Policy 1 lets anyone send (MSG-001); the others let one account in.
+resource "aws_sqs_queue_policy" "work" {
+  count     = local.n.policies
+  queue_url = aws_sqs_queue.work[count.index].id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "Send"
+      Effect    = "Allow"
+      Principal = { AWS = count.index == 1 ? "*" : "arn:aws:iam::123456789012:root" }
+      Action    = "sqs:SendMessage"
+      Resource  = "arn:aws:sqs:us-east-1:123456789012:bench-work-${count.index}"
+    }]
+  })
 }
 
 resource "aws_sns_topic" "events" {
@@ -209,7 +243,7 @@ resource "aws_instance" "worker" {
 
 # ---------------------------------------------------------------- databases
 
-# db 1 is public (DB-001), db 2 has a literal password (SEC-001); the rest let RDS manage it.
+# db 1 is public (DB-001); every 3rd is a db.m5.large (GOV-002 outside prod). RDS keeps the passwords.
 resource "aws_db_instance" "app" {
   count                       = local.n.databases
   identifier                  = "bench-db-${count.index}"
@@ -219,13 +253,28 @@ resource "aws_db_instance" "app" {
   allocated_storage           = 20
   storage_encrypted           = true
   username                    = "app"
-  password                    = count.index % 6 == 2 ? "SuperSecret123!" : null
-  manage_master_user_password = count.index % 6 == 2 ? null : true
+  manage_master_user_password = true
   publicly_accessible         = count.index % 6 == 1
   multi_az                    = true
   backup_retention_period     = 7
   deletion_protection         = true
   skip_final_snapshot         = true
+}
+
+# A literal master password in the configuration (SEC-001).
+resource "aws_db_instance" "legacy" {
+  identifier              = "bench-db-legacy"
+  engine                  = "postgres"
+  engine_version          = "16.3"
+  instance_class          = "db.t3.micro"
+  allocated_storage       = 20
+  storage_encrypted       = true
+  username                = "app"
+  password                = "SuperSecret123!"
+  multi_az                = true
+  backup_retention_period = 7
+  deletion_protection     = true
+  skip_final_snapshot     = true
 }
 
 # cache 0 does not encrypt in transit (ENC-002).
@@ -278,4 +327,53 @@ resource "aws_secretsmanager_secret" "app" {
   count      = local.n.secrets
   name       = "bench/app-${count.index}"
   kms_key_id = aws_kms_key.data[count.index % local.n.kms_keys].arn
+}
+
+# ---------------------------------------------------------------- APIs
+
+# Every API has a stage; only even-numbered ones throttle it with method settings (API-001 warns on the rest).
+resource "aws_api_gateway_rest_api" "api" {
+  count = local.n.apis
+  name  = "bench-api-${count.index}"
+}
+
+resource "aws_api_gateway_method" "root_get" {
+  count         = local.n.apis
+  rest_api_id   = aws_api_gateway_rest_api.api[count.index].id
+  resource_id   = aws_api_gateway_rest_api.api[count.index].root_resource_id
+  http_method   = "GET"
+  authorization = "AWS_IAM"
+}
+
+resource "aws_api_gateway_integration" "root_get" {
+  count       = local.n.apis
+  rest_api_id = aws_api_gateway_rest_api.api[count.index].id
+  resource_id = aws_api_gateway_rest_api.api[count.index].root_resource_id
+  http_method = aws_api_gateway_method.root_get[count.index].http_method
+  type        = "MOCK"
+}
+
+resource "aws_api_gateway_deployment" "api" {
+  count       = local.n.apis
+  rest_api_id = aws_api_gateway_rest_api.api[count.index].id
+  depends_on  = [aws_api_gateway_integration.root_get]
+}
+
+resource "aws_api_gateway_stage" "v1" {
+  count         = local.n.apis
+  rest_api_id   = aws_api_gateway_rest_api.api[count.index].id
+  deployment_id = aws_api_gateway_deployment.api[count.index].id
+  stage_name    = "v1"
+}
+
+resource "aws_api_gateway_method_settings" "v1" {
+  count       = local.n.apis / 2
+  rest_api_id = aws_api_gateway_rest_api.api[count.index * 2].id
+  stage_name  = aws_api_gateway_stage.v1[count.index * 2].stage_name
+  method_path = "*/*"
+
+  settings {
+    throttling_rate_limit  = 100
+    throttling_burst_limit = 50
+  }
 }

@@ -9,7 +9,7 @@ configuration's expressions are kept beside each change so a literal constant
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 __all__ = ["Expression", "NormalizedPlan", "PlanFormatError", "ResourceChange", "normalize_plan"]
@@ -55,6 +55,7 @@ class ResourceChange:
     expressions: Mapping[str, Expression] = field(default_factory=dict)
     module_address: str = ""
     tags: Mapping[str, str] | None = None
+    tags_known: bool = True
 
     @property
     def is_delete(self) -> bool:
@@ -88,6 +89,7 @@ class ResourceChange:
             "config": {path: e.as_dict() for path, e in self.expressions.items()},
             "taggable": self.tags is not None,
             "tags": dict(self.tags) if self.tags is not None else None,
+            "tags_known": self.tags_known,
         }
 
 
@@ -179,6 +181,24 @@ def _tags(after: Any) -> dict[str, str] | None:
     return merged
 
 
+def _effective_tags(change: ResourceChange, providers: Mapping[str, Mapping[str, Any]]) -> ResourceChange:
+    """Resolve a resource's tags when `tags_all` is unknown but the provider's default tags are known.
+
+    The AWS provider leaves `tags_all` unknown at plan time when there are no default tags or
+    no tags at all; the effective tags are then the provider's default tags plus `tags`.
+    """
+    if change.tags is None or not isinstance(change.after_unknown, Mapping) or not change.after_unknown.get("tags_all"):
+        return change
+    provider = providers.get(change.provider.rsplit("/", 1)[-1]) or {}
+    if not provider.get("default_tags_known", False):
+        return replace(change, tags_known=False)
+    after_tags = change.after.get("tags") if isinstance(change.after, Mapping) else None
+    merged = {**{str(k): str(v) for k, v in (provider.get("default_tags") or {}).items()}}
+    if isinstance(after_tags, Mapping):
+        merged.update({str(k): str(v) for k, v in after_tags.items()})
+    return replace(change, tags=merged, tags_known=True)
+
+
 def _change(raw: Mapping[str, Any], expressions: Mapping[str, Expression]) -> ResourceChange:
     change = raw.get("change")
     if not isinstance(change, Mapping):
@@ -225,7 +245,7 @@ def normalize_plan(document: Any) -> NormalizedPlan:
             raise PlanFormatError("resource_changes", "every entry must be an object")
         # Configuration addresses drop instance keys (`aws_subnet.private[0]` -> `aws_subnet.private`).
         config_address = str(raw.get("address", "")).split("[")[0]
-        parsed.append(_change(raw, by_address.get(config_address, {})))
+        parsed.append(_effective_tags(_change(raw, by_address.get(config_address, {})), providers))
     drift = [_change(raw, {}) for raw in document.get("resource_drift", []) if isinstance(raw, Mapping)]
     outputs = {
         name: tuple(str(a) for a in (value or {}).get("actions", []))

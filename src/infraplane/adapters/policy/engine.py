@@ -15,7 +15,7 @@ from typing import Any
 from regopy import Interpreter, RegoError
 
 from infraplane.adapters.policy.bundles import LoadedBundle
-from infraplane.adapters.policy.rego_tests import TestRule, transform_test_module
+from infraplane.adapters.policy.rego_tests import TransformedModule, transform_test_module
 from infraplane.core.policy import Finding, Hook, PolicyDecision
 from infraplane.errors import InputError, Problem
 
@@ -103,6 +103,7 @@ class RegoEngine:
     def __init__(self, bundles: list[LoadedBundle]) -> None:
         self.bundles = bundles
         self._interpreters: dict[str, Interpreter] = {}
+        self._compiled_queries: dict[str, tuple[Interpreter, str, Any]] = {}
         self._lock = threading.Lock()
 
     def _interpreter(self, bundle: LoadedBundle, with_tests: bool = False) -> Interpreter:
@@ -127,20 +128,40 @@ class RegoEngine:
         for bundle in self.bundles:
             self.evaluate_bundle(bundle, "plan", {"hook": "plan", "params": {}, "plan": {"resource_changes": []}})
 
+    def _compiled(self, bundle: LoadedBundle) -> tuple[Interpreter, str, Any]:
+        """The interpreter, the one query that collects every package's findings, and its compiled bundle.
+
+        rego-cpp compiles the modules on every query (~35 ms), so all packages are asked at once, and
+        the query is compiled into a bundle once so each evaluation only runs it (~7 ms).
+        """
+        key = bundle.digest + ":compiled"
+        if key not in self._compiled_queries:
+            interpreter = self._interpreter(bundle)
+            parts = [f"[f | f := data.{p}.{s}[_]]" for p in bundle.policy_packages() for s in ("deny", "warn")]
+            query = f"findings := [{', '.join(parts)}]"
+            try:
+                with _captured_stdout():
+                    compiled: Any = interpreter.build(query)
+            except RegoError:
+                compiled = None  # fall back to a plain query
+            self._compiled_queries[key] = (interpreter, query, compiled)
+        return self._compiled_queries[key]
+
     def evaluate_bundle(self, bundle: LoadedBundle, hook: Hook, document: Mapping[str, Any]) -> list[Finding]:
         with self._lock:
-            interpreter = self._interpreter(bundle)
+            interpreter, query, compiled = self._compiled(bundle)
             params = {**bundle.manifest.params, **dict(document.get("params") or {})}
             interpreter.set_input({**document, "params": params})
+            try:
+                output = interpreter.query_bundle(compiled) if compiled is not None else interpreter.query(query)
+            except RegoError as exc:
+                raise _rego_problem(bundle, exc) from None
+            results = getattr(output, "results", None) or []
+            collected = results[0].bindings.get("findings", []) if results else []
             findings: list[Finding] = []
-            for package in bundle.policy_packages():
-                for severity in ("deny", "warn"):
-                    try:
-                        output = interpreter.query(f"data.{package}.{severity}")
-                    except RegoError as exc:
-                        raise _rego_problem(bundle, exc) from None
-                    for value in _values(output):
-                        findings += _findings(value, severity, bundle.manifest.ref)
+            severities = [s for _ in bundle.policy_packages() for s in ("deny", "warn")]
+            for severity, value in zip(severities, collected, strict=False):
+                findings += _findings(value, severity, bundle.manifest.ref)
         return findings
 
     def evaluate(self, hook: Hook, document: Mapping[str, Any], tier: str, team: str, blueprint: str) -> PolicyDecision:
@@ -172,26 +193,43 @@ class RegoEngine:
                 raise _rego_problem(bundle, error, "".join(printed))
             results = []
             for module in modules.values():
-                if module is None:
-                    continue
-                for test in module.tests:
-                    results.append(self._run_one(interpreter, bundle, module.package, test))
+                if module is not None:
+                    results += self._run_module(interpreter, bundle, module)
         return results
 
-    def _run_one(self, interpreter: Interpreter, bundle: LoadedBundle, package: str, test: TestRule) -> TestResult:
-        if len(test.inputs) > 1:
-            return TestResult(
-                bundle.manifest.ref, package, test.name, False, "more than one `with input as` in one test"
-            )
-        value: Any = {}
+    def _run_module(
+        self, interpreter: Interpreter, bundle: LoadedBundle, module: TransformedModule
+    ) -> list[TestResult]:
+        """All tests of one test module: their inputs in one query, then one compiled query run per test."""
+        package = module.package
+        ref = bundle.manifest.ref
+
+        def term_query(term: str) -> str:
+            return term if term[:1] in "{[" or term.startswith("data.") else f"data.{package}.{term}"
+
         try:
-            if test.inputs:
-                term = test.inputs[0]
-                query = term if term[:1] in "{[" or term.startswith("data.") else f"data.{package}.{term}"
-                values = _values(interpreter.query(query))
-                value = values[0] if values else {}
-            interpreter.set_input(value)
-            passed = _values(interpreter.query(f"data.{package}.{test.name}")) == [True]
+            terms = [t.inputs[0] for t in module.tests if len(t.inputs) == 1]
+            values: dict[str, Any] = {}
+            if terms:
+                output = interpreter.query(f"inputs := [{', '.join(term_query(t) for t in terms)}]")
+                found = getattr(output, "results", None) or []
+                values = dict(zip(terms, found[0].bindings.get("inputs", []), strict=False)) if found else {}
+            names = [t.name for t in module.tests]
+            query = "results := {" + ", ".join(f'"{n}": [r | r := data.{package}.{n}]' for n in names) + "}"
+            with _captured_stdout():
+                compiled = interpreter.build(query)
+            results = []
+            for test in module.tests:
+                if len(test.inputs) > 1:
+                    results.append(
+                        TestResult(ref, package, test.name, False, "more than one `with input as` in one test")
+                    )
+                    continue
+                interpreter.set_input(values.get(test.inputs[0], {}) if test.inputs else {})
+                output = interpreter.query_bundle(compiled)
+                found = getattr(output, "results", None) or []
+                outcome = found[0].bindings.get("results", {}).get(test.name) if found else None
+                results.append(TestResult(ref, package, test.name, outcome == [True]))
         except RegoError as exc:
             raise _rego_problem(bundle, exc) from None
-        return TestResult(bundle.manifest.ref, package, test.name, passed)
+        return results

@@ -5,9 +5,9 @@ import rego.v1
 import data.infraplane.baseline.database
 import data.infraplane.baseline.lib_test as t
 
-db(type, public) := t.resource(type, "main", {"identifier": "main", "instance_class": "db.t3.micro", "publicly_accessible": public})
+db_instance_of(type, public) := t.resource(type, "main", {"identifier": "main", "instance_class": "db.t3.micro", "publicly_accessible": public})
 
-public_db := t.plan_input([db("aws_db_instance", true)])
+public_db := t.plan_input([db_instance_of("aws_db_instance", true)])
 
 test_db001_fires_on_public_db_instance if {
 	findings := database.deny with input as public_db
@@ -17,14 +17,14 @@ test_db001_fires_on_public_db_instance if {
 	f.message == "aws_db_instance.main publicly_accessible is true: the database gets a public endpoint"
 }
 
-private_db := t.plan_input([db("aws_db_instance", false)])
+private_db := t.plan_input([db_instance_of("aws_db_instance", false)])
 
 test_db001_quiet_on_private_db_instance if {
 	findings := database.deny with input as private_db
 	count(findings) == 0
 }
 
-public_aurora_instance := t.plan_input([db("aws_rds_cluster_instance", true)])
+public_aurora_instance := t.plan_input([db_instance_of("aws_rds_cluster_instance", true)])
 
 test_db001_fires_on_public_cluster_instance if {
 	findings := database.deny with input as public_aurora_instance
@@ -39,7 +39,7 @@ test_db001_quiet_on_cluster_instance_left_to_default if {
 	count(findings) == 0
 }
 
-public_db_deleted := t.plan_input([t.with_actions(db("aws_db_instance", true), ["delete"])])
+public_db_deleted := t.plan_input([t.with_actions(db_instance_of("aws_db_instance", true), ["delete"])])
 
 test_db001_quiet_on_delete if {
 	findings := database.deny with input as public_db_deleted

@@ -5,17 +5,17 @@ import rego.v1
 import data.infraplane.baseline.encryption
 import data.infraplane.baseline.lib_test as t
 
-db(storage_encrypted) := t.with_config(
+encrypted_db(storage_encrypted) := t.with_config(
 	t.resource("aws_db_instance", "main", {
 		"identifier": "main", "instance_class": "db.t3.micro", "storage_encrypted": storage_encrypted,
 		"replicate_source_db": null, "snapshot_identifier": null, "restore_to_point_in_time": [], "s3_import": [],
 	}),
-	{"identifier": t.constant("main"), "instance_class": t.constant("db.t3.micro")},
+	{"identifier": t.const("main"), "instance_class": t.const("db.t3.micro")},
 )
 
 # ---------------------------------------------------------------- ENC-001
 
-db_unencrypted := t.plan_input([db(false)])
+db_unencrypted := t.plan_input([encrypted_db(false)])
 
 test_enc001_fires_on_db_storage_encrypted_false if {
 	findings := encryption.deny with input as db_unencrypted
@@ -26,7 +26,7 @@ test_enc001_fires_on_db_storage_encrypted_false if {
 	contains(f.remediation, "storage_encrypted = true")
 }
 
-db_unset := t.plan_input([db(null)])
+db_unset := t.plan_input([encrypted_db(null)])
 
 test_enc001_fires_on_db_storage_encrypted_unset if {
 	findings := encryption.deny with input as db_unset
@@ -34,23 +34,23 @@ test_enc001_fires_on_db_storage_encrypted_unset if {
 	contains(f.message, "not set")
 }
 
-db_encrypted := t.plan_input([db(true)])
+db_encrypted := t.plan_input([encrypted_db(true)])
 
 test_enc001_quiet_on_encrypted_db if {
 	findings := encryption.deny with input as db_encrypted
 	count(findings) == 0
 }
 
-db_replica := t.plan_input([t.with_after(db(null), {"replicate_source_db": "main-primary"})])
+db_replica := t.plan_input([t.with_after(encrypted_db(null), {"replicate_source_db": "main-primary"})])
 
 test_enc001_quiet_on_unset_replica if {
 	findings := encryption.deny with input as db_replica
 	count(findings) == 0
 }
 
-cluster(after, config) := t.with_config(t.resource("aws_rds_cluster", "aurora", after), config)
+aurora_cluster(after, config) := t.with_config(t.resource("aws_rds_cluster", "aurora", after), config)
 
-cluster_false := t.plan_input([cluster({"engine": "aurora-postgresql", "engine_mode": "provisioned", "storage_encrypted": false}, {"engine": t.constant("aurora-postgresql"), "storage_encrypted": t.constant(false)})])
+cluster_false := t.plan_input([aurora_cluster({"engine": "aurora-postgresql", "engine_mode": "provisioned", "storage_encrypted": false}, {"engine": t.const("aurora-postgresql"), "storage_encrypted": t.const(false)})])
 
 test_enc001_fires_on_cluster_false if {
 	findings := encryption.deny with input as cluster_false
@@ -59,7 +59,7 @@ test_enc001_fires_on_cluster_false if {
 }
 
 cluster_unset := t.plan_input([t.with_unknown(
-	cluster({"engine": "aurora-postgresql", "engine_mode": "provisioned", "kms_key_id": null}, {"engine": t.constant("aurora-postgresql")}),
+	aurora_cluster({"engine": "aurora-postgresql", "engine_mode": "provisioned", "kms_key_id": null}, {"engine": t.const("aurora-postgresql")}),
 	{"storage_encrypted": true, "kms_key_id": true},
 )])
 
@@ -70,7 +70,7 @@ test_enc001_fires_on_provisioned_cluster_left_unset if {
 }
 
 cluster_from_reference := t.plan_input([t.with_unknown(
-	cluster({"engine": "aurora-postgresql", "engine_mode": "provisioned"}, {"engine": t.constant("aurora-postgresql"), "storage_encrypted": t.reference(["var.encrypted"])}),
+	aurora_cluster({"engine": "aurora-postgresql", "engine_mode": "provisioned"}, {"engine": t.const("aurora-postgresql"), "storage_encrypted": t.reference(["var.encrypted"])}),
 	{"storage_encrypted": true},
 )])
 
@@ -79,9 +79,9 @@ test_enc001_quiet_on_cluster_setting_unknown_but_configured if {
 	count(findings) == 0
 }
 
-volume(encrypted) := t.resource("aws_ebs_volume", "data", {"availability_zone": "us-east-1a", "size": 10, "encrypted": encrypted})
+ebs_volume(encrypted) := t.resource("aws_ebs_volume", "data", {"availability_zone": "us-east-1a", "size": 10, "encrypted": encrypted})
 
-volume_plain := t.plan_input([volume(false)])
+volume_plain := t.plan_input([ebs_volume(false)])
 
 test_enc001_fires_on_ebs_encrypted_false if {
 	findings := encryption.deny with input as volume_plain
@@ -89,7 +89,7 @@ test_enc001_fires_on_ebs_encrypted_false if {
 	f.attribute == "encrypted"
 }
 
-volume_encrypted := t.plan_input([volume(true)])
+volume_encrypted := t.plan_input([ebs_volume(true)])
 
 test_enc001_quiet_on_ebs_encrypted if {
 	findings := encryption.deny with input as volume_encrypted
@@ -103,9 +103,9 @@ test_enc001_quiet_on_ebs_left_to_account_default if {
 	count(findings) == 0
 }
 
-queue(sse, key) := t.resource("aws_sqs_queue", "jobs", {"name": "jobs", "sqs_managed_sse_enabled": sse, "kms_master_key_id": key})
+sse_queue(sse, key) := t.resource("aws_sqs_queue", "jobs", {"name": "jobs", "sqs_managed_sse_enabled": sse, "kms_master_key_id": key})
 
-queue_plain := t.plan_input([queue(false, null)])
+queue_plain := t.plan_input([sse_queue(false, null)])
 
 test_enc001_fires_on_queue_without_sse if {
 	findings := encryption.deny with input as queue_plain
@@ -114,27 +114,27 @@ test_enc001_fires_on_queue_without_sse if {
 	f.message == "aws_sqs_queue.jobs sqs_managed_sse_enabled is false and kms_master_key_id is not set: data is stored unencrypted"
 }
 
-queue_kms := t.plan_input([queue(false, "alias/aws/sqs")])
+queue_kms := t.plan_input([sse_queue(false, "alias/aws/sqs")])
 
 test_enc001_quiet_on_queue_with_kms_key if {
 	findings := encryption.deny with input as queue_kms
 	count(findings) == 0
 }
 
-queue_sse := t.plan_input([queue(true, null)])
+queue_sse := t.plan_input([sse_queue(true, null)])
 
 test_enc001_quiet_on_queue_with_sse if {
 	findings := encryption.deny with input as queue_sse
 	count(findings) == 0
 }
 
-cache(at_rest, transit) := t.resource("aws_elasticache_replication_group", "cache", {
+cache_group(at_rest, transit) := t.resource("aws_elasticache_replication_group", "cache", {
 	"replication_group_id": "cache", "node_type": "cache.t3.micro",
 	"at_rest_encryption_enabled": at_rest, "transit_encryption_enabled": transit,
 })
 
 # The provider keeps at_rest_encryption_enabled as a string.
-cache_at_rest_off := t.plan_input([cache("false", true)])
+cache_at_rest_off := t.plan_input([cache_group("false", true)])
 
 test_enc001_fires_on_cache_at_rest_false if {
 	findings := encryption.deny with input as cache_at_rest_off
@@ -143,7 +143,7 @@ test_enc001_fires_on_cache_at_rest_false if {
 	not t.fired(findings, "ENC-002")
 }
 
-cache_encrypted := t.plan_input([cache("true", true)])
+cache_encrypted := t.plan_input([cache_group("true", true)])
 
 test_enc001_enc002_quiet_on_encrypted_cache if {
 	findings := encryption.deny with input as cache_encrypted
@@ -152,7 +152,7 @@ test_enc001_enc002_quiet_on_encrypted_cache if {
 
 # ---------------------------------------------------------------- ENC-002
 
-cache_transit_off := t.plan_input([cache("true", false)])
+cache_transit_off := t.plan_input([cache_group("true", false)])
 
 test_enc002_fires_on_cache_transit_false if {
 	findings := encryption.deny with input as cache_transit_off
@@ -161,13 +161,13 @@ test_enc002_fires_on_cache_transit_false if {
 	not t.fired(findings, "ENC-001")
 }
 
-listener(protocol, actions) := t.resource("aws_lb_listener", "front", {"port": 80, "protocol": protocol, "default_action": actions})
+lb_listener(protocol, actions) := t.resource("aws_lb_listener", "front", {"port": 80, "protocol": protocol, "default_action": actions})
 
 forward := {"type": "forward", "target_group_arn": "arn:tg", "redirect": []}
 
 https_redirect := {"type": "redirect", "redirect": [{"port": "443", "protocol": "HTTPS", "status_code": "HTTP_301"}]}
 
-plain_listener := t.plan_input([listener("HTTP", [forward])])
+plain_listener := t.plan_input([lb_listener("HTTP", [forward])])
 
 test_enc002_warns_on_http_listener if {
 	warnings := encryption.warn with input as plain_listener
@@ -177,14 +177,14 @@ test_enc002_warns_on_http_listener if {
 	f.message == "aws_lb_listener.front protocol is HTTP on port 80 and default_action does not redirect to HTTPS"
 }
 
-redirect_listener := t.plan_input([listener("HTTP", [https_redirect])])
+redirect_listener := t.plan_input([lb_listener("HTTP", [https_redirect])])
 
 test_enc002_quiet_on_redirect_to_https if {
 	warnings := encryption.warn with input as redirect_listener
 	not t.fired(warnings, "ENC-002")
 }
 
-https_listener := t.plan_input([listener("HTTPS", [forward])])
+https_listener := t.plan_input([lb_listener("HTTPS", [forward])])
 
 test_enc002_quiet_on_https_listener if {
 	warnings := encryption.warn with input as https_listener

@@ -11,6 +11,9 @@
 #   - no `some k, v in x` inside a comprehension (a parse error): `some k; v := x[k]`;
 #   - no `every` (it ignores a `not` in its body) and no sort() of computed numbers
 #     (they sort as text); object.union is shallow (nested objects are replaced);
+#   - two functions of the same name in different packages must take the same
+#     number of arguments (otherwise evaluation fails or crashes, depending on
+#     the order the files are loaded in);
 #   - sprintf keeps the quotes of strings that were computed or passed to a
 #     function (`%s` of concat("", ["a"]) gives "\"a\""): text is built with
 #     `join` (concat) and never with sprintf.
@@ -121,9 +124,6 @@ unset(rc, attribute) if {
 	count(object.get(rc, "config", {})) > 0
 	not configured(rc, attribute)
 }
-
-# The constant an attribute has in the configuration (undefined for references).
-constant(rc, path) := rc.config[path].value if rc.config[path].constant == true
 
 as_list(value) := value if is_array(value)
 

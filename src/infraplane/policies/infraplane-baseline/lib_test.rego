@@ -90,7 +90,7 @@ with_actions(rc, actions) := object.union(rc, {"actions": actions})
 
 with_tags(rc, tags) := object.union(rc, {"taggable": true, "tags": tags})
 
-constant(value) := {"constant": true, "value": value}
+const(value) := {"constant": true, "value": value}
 
 reference(refs) := {"constant": false, "references": refs}
 
@@ -136,7 +136,7 @@ test_off_not_when_unknown if {
 }
 
 test_unset_needs_a_known_configuration if {
-	rc := with_config(resource("aws_x", "a", {}), {"name": constant("a"), "rule[0].x": constant(1)})
+	rc := with_config(resource("aws_x", "a", {}), {"name": const("a"), "rule[0].x": const(1)})
 	lib.unset(rc, "multi_az")
 	not lib.unset(rc, "rule")
 	not lib.unset(resource("aws_x", "a", {}), "multi_az")

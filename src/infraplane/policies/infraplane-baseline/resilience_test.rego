@@ -7,17 +7,17 @@ import data.infraplane.baseline.resilience
 
 settings := {"multi_az": true, "backup_retention_period": 7, "deletion_protection": true, "replicate_source_db": null}
 
-configured := {
-	"identifier": t.constant("main"),
-	"multi_az": t.constant(true),
-	"backup_retention_period": t.constant(7),
-	"deletion_protection": t.constant(true),
+configured_settings := {
+	"identifier": t.const("main"),
+	"multi_az": t.const(true),
+	"backup_retention_period": t.const(7),
+	"deletion_protection": t.const(true),
 }
 
 # A production-ready instance with `changes` applied to its planned values.
-db(changes) := t.with_config(t.resource("aws_db_instance", "main", object.union(settings, changes)), configured)
+prod_db(changes) := t.with_config(t.resource("aws_db_instance", "main", object.union(settings, changes)), configured_settings)
 
-good_prod := t.tier_input("prod", [db({})])
+good_prod := t.tier_input("prod", [prod_db({})])
 
 test_res_quiet_on_production_ready_db if {
 	findings := resilience.deny with input as good_prod
@@ -26,7 +26,7 @@ test_res_quiet_on_production_ready_db if {
 
 # ---------------------------------------------------------------- RES-001
 
-single_az_prod := t.tier_input("prod", [db({"multi_az": false})])
+single_az_prod := t.tier_input("prod", [prod_db({"multi_az": false})])
 
 test_res001_fires_on_single_az_in_prod if {
 	findings := resilience.deny with input as single_az_prod
@@ -37,7 +37,7 @@ test_res001_fires_on_single_az_in_prod if {
 	f.remediation == "Set multi_az = true."
 }
 
-single_az_staging := t.tier_input("staging", [db({"multi_az": false})])
+single_az_staging := t.tier_input("staging", [prod_db({"multi_az": false})])
 
 test_res001_quiet_outside_prod if {
 	findings := resilience.deny with input as single_az_staging
@@ -45,7 +45,7 @@ test_res001_quiet_outside_prod if {
 }
 
 multi_az_unset := t.tier_input("prod", [t.with_unknown(
-	t.with_config(t.resource("aws_db_instance", "main", object.remove(settings, ["multi_az"])), object.remove(configured, ["multi_az"])),
+	t.with_config(t.resource("aws_db_instance", "main", object.remove(settings, ["multi_az"])), object.remove(configured_settings, ["multi_az"])),
 	{"multi_az": true},
 )])
 
@@ -56,7 +56,7 @@ test_res001_fires_on_multi_az_left_to_default if {
 }
 
 multi_az_from_variable := t.tier_input("prod", [t.with_unknown(
-	t.with_config(t.resource("aws_db_instance", "main", object.remove(settings, ["multi_az"])), object.union(configured, {"multi_az": t.reference(["var.ha"])})),
+	t.with_config(t.resource("aws_db_instance", "main", object.remove(settings, ["multi_az"])), object.union(configured_settings, {"multi_az": t.reference(["var.ha"])})),
 	{"multi_az": true},
 )])
 
@@ -67,7 +67,7 @@ test_res001_quiet_when_multi_az_unknown_but_configured if {
 
 # ---------------------------------------------------------------- RES-002
 
-one_day_backups := t.tier_input("prod", [db({"backup_retention_period": 1})])
+one_day_backups := t.tier_input("prod", [prod_db({"backup_retention_period": 1})])
 
 test_res002_fires_on_short_retention_in_prod if {
 	findings := resilience.deny with input as one_day_backups
@@ -76,7 +76,7 @@ test_res002_fires_on_short_retention_in_prod if {
 	f.message == "aws_db_instance.main backup_retention_period is 1: production keeps at least 7 days of backups"
 }
 
-one_day_backups_dev := t.tier_input("dev", [db({"backup_retention_period": 1})])
+one_day_backups_dev := t.tier_input("dev", [prod_db({"backup_retention_period": 1})])
 
 test_res002_quiet_outside_prod if {
 	findings := resilience.deny with input as one_day_backups_dev
@@ -92,7 +92,7 @@ test_res002_fires_on_cluster_in_production_tier if {
 }
 
 retention_unset := t.tier_input("prod", [t.with_unknown(
-	t.with_config(t.resource("aws_db_instance", "main", object.remove(settings, ["backup_retention_period"])), object.remove(configured, ["backup_retention_period"])),
+	t.with_config(t.resource("aws_db_instance", "main", object.remove(settings, ["backup_retention_period"])), object.remove(configured_settings, ["backup_retention_period"])),
 	{"backup_retention_period": true},
 )])
 
@@ -102,7 +102,7 @@ test_res002_fires_on_retention_left_to_default if {
 	contains(f.message, "not set (AWS default: 1 day)")
 }
 
-replica_without_backups := t.tier_input("prod", [db({"backup_retention_period": 0, "replicate_source_db": "main-primary"})])
+replica_without_backups := t.tier_input("prod", [prod_db({"backup_retention_period": 0, "replicate_source_db": "main-primary"})])
 
 test_res002_quiet_on_read_replica if {
 	findings := resilience.deny with input as replica_without_backups
@@ -111,7 +111,7 @@ test_res002_quiet_on_read_replica if {
 
 # ---------------------------------------------------------------- RES-003
 
-unprotected := t.tier_input("prod", [db({"deletion_protection": false})])
+unprotected := t.tier_input("prod", [prod_db({"deletion_protection": false})])
 
 test_res003_fires_on_deletion_protection_false_in_prod if {
 	findings := resilience.deny with input as unprotected
@@ -120,7 +120,7 @@ test_res003_fires_on_deletion_protection_false_in_prod if {
 	f.message == "aws_db_instance.main deletion_protection is false: a production database can be deleted by one API call"
 }
 
-unprotected_unset := t.tier_input("prod", [db({"deletion_protection": null})])
+unprotected_unset := t.tier_input("prod", [prod_db({"deletion_protection": null})])
 
 test_res003_fires_on_deletion_protection_unset if {
 	findings := resilience.deny with input as unprotected_unset
@@ -128,7 +128,7 @@ test_res003_fires_on_deletion_protection_unset if {
 	contains(f.message, "not set")
 }
 
-unprotected_dev := t.tier_input("dev", [db({"deletion_protection": false})])
+unprotected_dev := t.tier_input("dev", [prod_db({"deletion_protection": false})])
 
 test_res003_quiet_outside_prod if {
 	findings := resilience.deny with input as unprotected_dev

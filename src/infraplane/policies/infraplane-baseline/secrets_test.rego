@@ -9,10 +9,10 @@ import data.infraplane.baseline.secrets
 
 db_with_password(password_expression) := t.with_config(
 	t.resource("aws_db_instance", "main", {"identifier": "main", "password": "hunter2"}),
-	{"identifier": t.constant("main"), "password": password_expression, "manage_master_user_password": t.constant(true)},
+	{"identifier": t.const("main"), "password": password_expression, "manage_master_user_password": t.const(true)},
 )
 
-literal_password := t.plan_input([db_with_password(t.constant("hunter2"))])
+literal_password := t.plan_input([db_with_password(t.const("hunter2"))])
 
 test_sec001_fires_on_literal_password if {
 	findings := secrets.deny with input as literal_password
@@ -31,14 +31,14 @@ test_sec001_quiet_on_variable_reference if {
 	count(findings) == 0
 }
 
-empty_password := t.plan_input([db_with_password(t.constant(""))])
+empty_password := t.plan_input([db_with_password(t.const(""))])
 
 test_sec001_quiet_on_empty_literal if {
 	findings := secrets.deny with input as empty_password
 	count(findings) == 0
 }
 
-null_password := t.plan_input([db_with_password(t.constant(null))])
+null_password := t.plan_input([db_with_password(t.const(null))])
 
 test_sec001_quiet_on_null_literal if {
 	findings := secrets.deny with input as null_password
@@ -46,9 +46,9 @@ test_sec001_quiet_on_null_literal if {
 }
 
 nested_and_write_only := t.plan_input([
-	t.with_config(t.resource("aws_opensearch_domain", "search", {}), {"advanced_security_options[0].master_user_options[0].master_user_password": t.constant("s3cret!")}),
-	t.with_config(t.resource("aws_rds_cluster", "aurora", {}), {"master_password_wo": t.constant("s3cret!")}),
-	t.with_config(t.resource("aws_elasticache_replication_group", "cache", {}), {"auth_token": t.constant("abcdefabcdefabcdef")}),
+	t.with_config(t.resource("aws_opensearch_domain", "search", {}), {"advanced_security_options[0].master_user_options[0].master_user_password": t.const("s3cret!")}),
+	t.with_config(t.resource("aws_rds_cluster", "aurora", {}), {"master_password_wo": t.const("s3cret!")}),
+	t.with_config(t.resource("aws_elasticache_replication_group", "cache", {}), {"auth_token": t.const("abcdefabcdefabcdef")}),
 ])
 
 test_sec001_fires_on_nested_write_only_and_token_attributes if {
@@ -58,9 +58,9 @@ test_sec001_fires_on_nested_write_only_and_token_attributes if {
 }
 
 not_secrets := t.plan_input([t.with_config(t.resource("aws_efs_file_system", "fs", {}), {
-	"creation_token": t.constant("my-fs"),
-	"password_length": t.constant("16"),
-	"secret_arn": t.constant("arn:aws:secretsmanager:us-east-1:1:secret:x"),
+	"creation_token": t.const("my-fs"),
+	"password_length": t.const("16"),
+	"secret_arn": t.const("arn:aws:secretsmanager:us-east-1:1:secret:x"),
 })])
 
 test_sec001_quiet_on_lookalike_attributes if {
@@ -72,12 +72,12 @@ test_sec001_quiet_on_lookalike_attributes if {
 
 lambda(variables, config) := t.with_config(
 	t.resource("aws_lambda_function", "api", {"function_name": "api", "environment": [{"variables": variables}]}),
-	object.union({"function_name": t.constant("api")}, config),
+	object.union({"function_name": t.const("api")}, config),
 )
 
 lambda_literal_key := t.plan_input([lambda(
 	{"API_KEY": "sk-123", "HOST": "db.internal"},
-	{"environment[0].variables": t.constant({"API_KEY": "sk-123", "HOST": "db.internal"})},
+	{"environment[0].variables": t.const({"API_KEY": "sk-123", "HOST": "db.internal"})},
 )])
 
 test_sec002_fires_on_lambda_secret_named_literal if {
@@ -114,7 +114,7 @@ test_sec002_fires_on_credential_shaped_value_even_with_references if {
 
 lambda_private_key := t.plan_input([lambda(
 	{"SIGNING": "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----"},
-	{"environment[0].variables": t.constant({"SIGNING": "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----"})},
+	{"environment[0].variables": t.const({"SIGNING": "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----"})},
 )])
 
 test_sec002_fires_on_private_key_value if {
@@ -141,7 +141,7 @@ test_sec002_fires_on_github_slack_and_aws_secret_values if {
 
 lambda_harmless := t.plan_input([lambda(
 	{"LOG_LEVEL": "info", "DB_PASSWORD_ARN": "arn:aws:secretsmanager:us-east-1:1:secret:db", "TOKEN_URL": "https://auth.example.com/token", "API_KEY": ""},
-	{"environment[0].variables": t.constant({"LOG_LEVEL": "info", "DB_PASSWORD_ARN": "arn:aws:secretsmanager:us-east-1:1:secret:db", "TOKEN_URL": "https://auth.example.com/token", "API_KEY": ""})},
+	{"environment[0].variables": t.const({"LOG_LEVEL": "info", "DB_PASSWORD_ARN": "arn:aws:secretsmanager:us-east-1:1:secret:db", "TOKEN_URL": "https://auth.example.com/token", "API_KEY": ""})},
 )])
 
 test_sec002_quiet_on_pointers_to_secrets_and_empty_values if {
@@ -153,7 +153,7 @@ test_sec002_quiet_on_pointers_to_secrets_and_empty_values if {
 
 task(definitions) := t.with_config(
 	t.resource("aws_ecs_task_definition", "app", {"family": "app", "container_definitions": definitions}),
-	{"family": t.constant("app")},
+	{"family": t.const("app")},
 )
 
 ecs_password := t.plan_input([task(`[{"name":"web","image":"nginx","environment":[{"name":"DB_PASSWORD","value":"hunter2"},{"name":"PORT","value":"80"}]}]`)])
@@ -178,10 +178,10 @@ test_sec002_quiet_on_ecs_secrets_value_from if {
 
 parameter(name, type, value, expression) := t.with_config(
 	t.resource("aws_ssm_parameter", "p", {"name": name, "type": type, "value": value, "insecure_value": null}),
-	{"name": t.constant(name), "type": t.constant(type), "value": expression},
+	{"name": t.const(name), "type": t.const(type), "value": expression},
 )
 
-ssm_access_key := t.plan_input([parameter("/app/aws_access_key", "String", "AKIAIOSFODNN7EXAMPLE", t.constant("AKIAIOSFODNN7EXAMPLE"))])
+ssm_access_key := t.plan_input([parameter("/app/aws_access_key", "String", "AKIAIOSFODNN7EXAMPLE", t.const("AKIAIOSFODNN7EXAMPLE"))])
 
 test_sec002_fires_on_ssm_string_holding_access_key if {
 	findings := secrets.deny with input as ssm_access_key
@@ -192,14 +192,14 @@ test_sec002_fires_on_ssm_string_holding_access_key if {
 	not t.fired(findings, "SEC-001")
 }
 
-ssm_host := t.plan_input([parameter("/app/db_host", "String", "host:5432", t.constant("host:5432"))])
+ssm_host := t.plan_input([parameter("/app/db_host", "String", "host:5432", t.const("host:5432"))])
 
 test_sec002_quiet_on_ssm_string_plain_value if {
 	findings := secrets.deny with input as ssm_host
 	count(findings) == 0
 }
 
-ssm_secure_literal := t.plan_input([parameter("/app/signing", "SecureString", "hunter2", t.constant("hunter2"))])
+ssm_secure_literal := t.plan_input([parameter("/app/signing", "SecureString", "hunter2", t.const("hunter2"))])
 
 test_sec002_fires_on_secure_string_literal if {
 	findings := secrets.deny with input as ssm_secure_literal
@@ -214,7 +214,7 @@ test_sec002_quiet_on_secure_string_from_variable if {
 	count(findings) == 0
 }
 
-ssm_string_password := t.plan_input([parameter("/app/db-password", "String", "hunter2", t.constant("hunter2"))])
+ssm_string_password := t.plan_input([parameter("/app/db-password", "String", "hunter2", t.const("hunter2"))])
 
 test_sec002_fires_on_ssm_string_with_secret_name if {
 	findings := secrets.deny with input as ssm_string_password

@@ -2,9 +2,13 @@
 # on (params.required_tags), counting the provider's default_tags.
 #
 # `tags` in the input is the resource's effective tags (tags_all, which includes
-# the provider's default_tags, merged with tags). When tags_all is unknown at plan
-# time the tags can't be told, so nothing is reported; a tag whose value is
-# unknown counts as present. An empty value counts as missing: it says nothing.
+# the provider's default_tags, merged with tags). An empty value counts as
+# missing: it says nothing. What can't be told is never a finding:
+#   - a tag whose value is known only after apply counts as present;
+#   - when tags_all is unknown at plan time (the provider leaves it unknown, e.g.
+#     for a resource with no tags of its own), `tags` holds only what is known, and
+#     a key it lacks counts as present unless every aws provider's default_tags are
+#     known and none of them has it.
 package infraplane.baseline.tags
 
 import rego.v1
@@ -14,7 +18,6 @@ import data.infraplane.baseline.lib
 deny contains finding if {
 	some rc in lib.changes_all
 	rc.taggable == true
-	not lib.unknown(rc, "tags_all")
 	missing := [key | some key in input.params.required_tags; not tagged(rc, key)]
 	count(missing) > 0
 	finding := lib.finding(
@@ -29,6 +32,31 @@ deny contains finding if {
 
 tagged(rc, key) if lib.present(rc.tags[key])
 
+tagged(rc, key) if object.get(rc, ["after_unknown", "tags"], false) == true
+
 tagged(rc, key) if object.get(rc, ["after_unknown", "tags", key], false) == true
 
 tagged(rc, key) if object.get(rc, ["after_unknown", "tags_all", key], false) == true
+
+tagged(rc, key) if {
+	lib.unknown(rc, "tags_all")
+	not default_tags_known_without(key)
+}
+
+# Every aws provider's default_tags are known and none has `key`.
+default_tags_known_without(key) if {
+	count(aws_providers) > 0
+	not default_tags_may_have(key)
+}
+
+aws_providers := [p | some p in input.plan.providers; p.name == "aws"]
+
+default_tags_may_have(_) if {
+	some p in aws_providers
+	not p.default_tags_known == true
+}
+
+default_tags_may_have(key) if {
+	some p in aws_providers
+	lib.present(p.default_tags[key])
+}

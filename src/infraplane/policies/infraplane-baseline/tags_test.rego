@@ -5,9 +5,9 @@ import rego.v1
 import data.infraplane.baseline.lib_test as t
 import data.infraplane.baseline.tags
 
-queue(effective_tags) := t.with_tags(t.resource("aws_sqs_queue", "jobs", {"name": "jobs"}), effective_tags)
+tagged_queue(effective_tags) := t.with_tags(t.resource("aws_sqs_queue", "jobs", {"name": "jobs"}), effective_tags)
 
-untagged := t.plan_input([queue({})])
+untagged := t.plan_input([tagged_queue({})])
 
 test_tag001_fires_on_untagged_resource if {
 	findings := tags.deny with input as untagged
@@ -18,7 +18,7 @@ test_tag001_fires_on_untagged_resource if {
 	f.remediation == "Add owner = \"...\", environment = \"...\", cost-center = \"...\" to the resource's tags, or once for every resource in the aws provider's default_tags block."
 }
 
-partly_tagged := t.plan_input([queue({"owner": "payments", "environment": "", "Name": "jobs"})])
+partly_tagged := t.plan_input([tagged_queue({"owner": "payments", "environment": "", "Name": "jobs"})])
 
 test_tag001_lists_only_missing_and_empty_tags if {
 	findings := tags.deny with input as partly_tagged
@@ -26,21 +26,46 @@ test_tag001_lists_only_missing_and_empty_tags if {
 	f.message == "aws_sqs_queue.jobs is missing required tag(s) environment, cost-center"
 }
 
-fully_tagged := t.plan_input([queue(t.good_tags)])
+fully_tagged := t.plan_input([tagged_queue(t.good_tags)])
 
 test_tag001_quiet_when_tagged if {
 	findings := tags.deny with input as fully_tagged
 	count(findings) == 0
 }
 
-tags_all_unknown := t.plan_input([t.with_unknown(queue({"owner": "payments"}), {"tags_all": true})])
+# A resource with no tags of its own: the provider leaves tags_all unknown.
+tags_all_unknown := t.plan_input([t.with_unknown(tagged_queue({"owner": "payments"}), {"tags_all": true})])
 
-test_tag001_quiet_when_tags_all_unknown if {
+test_tag001_fires_when_tags_all_unknown_but_default_tags_known_without_them if {
 	findings := tags.deny with input as tags_all_unknown
+	f := t.only(findings, "TAG-001")
+	f.message == "aws_sqs_queue.jobs is missing required tag(s) environment, cost-center"
+}
+
+default_tags_supply := object.union(doc, {"plan": object.union(doc.plan, {"providers": {"aws": {
+	"name": "aws", "region": "us-east-1", "default_tags_known": true,
+	"default_tags": {"environment": "payments-dev", "cost-center": "cc-42"},
+}}})}) if {
+	doc := t.plan_input([t.with_unknown(tagged_queue({"owner": "payments"}), {"tags_all": true})])
+}
+
+test_tag001_quiet_when_tags_all_unknown_and_default_tags_have_them if {
+	findings := tags.deny with input as default_tags_supply
 	count(findings) == 0
 }
 
-tag_value_unknown := t.plan_input([t.with_unknown(queue({"owner": "payments", "environment": "dev"}), {"tags": {"cost-center": true}, "tags_all": {}})])
+default_tags_unknown := object.union(doc, {"plan": object.union(doc.plan, {"providers": {"aws": {
+	"name": "aws", "region": "us-east-1", "default_tags_known": false, "default_tags": {},
+}}})}) if {
+	doc := t.plan_input([t.with_unknown(tagged_queue({"owner": "payments"}), {"tags_all": true})])
+}
+
+test_tag001_quiet_when_tags_all_and_default_tags_unknown if {
+	findings := tags.deny with input as default_tags_unknown
+	count(findings) == 0
+}
+
+tag_value_unknown := t.plan_input([t.with_unknown(tagged_queue({"owner": "payments", "environment": "dev"}), {"tags": {"cost-center": true}, "tags_all": true})])
 
 test_tag001_quiet_when_a_tag_value_is_unknown if {
 	findings := tags.deny with input as tag_value_unknown
@@ -54,7 +79,7 @@ test_tag001_quiet_on_resource_without_tags if {
 	count(findings) == 0
 }
 
-untagged_deleted := t.plan_input([t.with_actions(queue({}), ["delete"])])
+untagged_deleted := t.plan_input([t.with_actions(tagged_queue({}), ["delete"])])
 
 test_tag001_quiet_on_delete if {
 	findings := tags.deny with input as untagged_deleted
