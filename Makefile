@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: setup check-tools system-deps run test quick-test lint typecheck format bench clean
+.PHONY: setup check-tools system-deps run test quick-test lint typecheck format bench bench-guardrails bench-orchestration clean
 
 setup: $(STAMP)
 
@@ -49,7 +49,14 @@ quick-test: setup system-deps
 	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
 
 # Benchmarks print ratios against the peer they measure in the same run (see bench/README.md).
-bench: setup system-deps
+bench: setup check-tools
+	$(BIN)/python -m bench.guardrails $(GUARDRAILS_ARGS)
+	$(BIN)/python -m bench.orchestration $(BENCH_ARGS)
+
+bench-guardrails: setup check-tools
+	$(BIN)/python -m bench.guardrails $(GUARDRAILS_ARGS)
+
+bench-orchestration: setup check-tools
 	$(BIN)/python -m bench.orchestration $(BENCH_ARGS)
 
 format: setup

@@ -68,9 +68,10 @@ def _imports() -> tuple[Any, ...]:
 
 
 def package_profile(bundle: Any, document: dict[str, Any]) -> list[dict[str, Any]]:
-    """Where evaluation time goes: the engine's queries (`data.<package>.deny|warn`) one by one.
+    """Where evaluation time goes: every package's `data.<package>.deny|warn`, queried one by one.
 
-    Done the way the engine does it, on a regopy interpreter of its own, so nothing private is touched.
+    On a regopy interpreter of its own holding the bundle's modules, so nothing private of the engine
+    is touched (the engine asks all packages in one compiled query).
     """
     from regopy import Interpreter
 

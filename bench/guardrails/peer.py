@@ -78,7 +78,9 @@ class Installer:
             for line in self.log.read_text(encoding="utf-8", errors="replace").splitlines()
             if line.strip() and "is ignored: it is neither a file nor a directory" not in line
         ]
-        detail = "\n    ".join(lines[-15:]) or "(no output)"
+        detail = (
+            "\n    ".join(line if len(line) < 300 else line[:300] + " ..." for line in lines[-15:]) or "(no output)"
+        )
         self.error = f"`pip install checkov=={VERSION}` into {VENV} failed (exit {code}):\n    {detail}"
         return False
 

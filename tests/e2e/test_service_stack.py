@@ -74,6 +74,16 @@ def test_payments_staging_round_trip(cloud_home: Path, sandbox: SandboxInfo) -> 
     assert ssm.get_parameter(Name=f"{prefix}/db_endpoint")["Parameter"]["Value"] == outputs["postgres"]["endpoint"]
     assert ssm.get_parameter(Name=f"{prefix}/queue_url")["Parameter"]["Value"] == outputs["queue"]["queue_url"]
 
+    # The example catalog's defaults pass the baseline with zero denies in dev and staging (the up above
+    # would have been blocked otherwise): check every component's real plan in both tiers.
+    plans = sorted((cloud_home / "work" / ENV).glob("*/blueprint/module/infraplane.json"))
+    assert {p.parts[-4] for p in plans} == {"network", "postgres", "cache", "queue", "bucket"}
+    for plan in plans:
+        for tier in ("dev", "staging"):
+            checked = run_cli(cloud_home, "policy", "check", "--plan", str(plan), "--tier", tier, "--json")
+            assert checked.exit_code == 0, checked.stdout
+            assert [f for f in checked.json()["findings"] if f["severity"] == "deny"] == []
+
     # Nothing changed: nothing is planned or applied; forcing a real re-plan of every component finds zero changes.
     again = run_cli(cloud_home, "env", "up", str(file), "--yes")
     assert again.exit_code == 0 and "no changes" in again.stdout

@@ -3,7 +3,7 @@
 # the types the policies and the cost model read. Planned (never applied) against the sandbox cloud;
 # the bench adds the sandbox provider override in a scratch copy, this file is never edited.
 #
-# `var.scale` multiplies every count (1 gives 665 changes).
+# `var.scale` multiplies every count (1 gives 663 changes).
 
 terraform {
   required_providers {

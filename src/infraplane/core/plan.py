@@ -87,6 +87,12 @@ class ResourceChange:
             "after_unknown": self.after_unknown,
             "sensitive_paths": list(self.sensitive_paths),
             "config": {path: e.as_dict() for path, e in self.expressions.items()},
+            # The literal, non-empty strings of the configuration: what secret rules need, without a scan of every entry.
+            "constants": {
+                path: e.value
+                for path, e in self.expressions.items()
+                if e.constant and isinstance(e.value, str) and e.value
+            },
             "taggable": self.tags is not None,
             "tags": dict(self.tags) if self.tags is not None else None,
             "tags_known": self.tags_known,
@@ -104,9 +110,19 @@ class NormalizedPlan:
     def managed_changes(self) -> Iterator[ResourceChange]:
         return (c for c in self.resource_changes if c.mode == "managed")
 
+    def _index(self, keep: Any) -> dict[str, list[int]]:
+        index: dict[str, list[int]] = {}
+        for position, change in enumerate(self.resource_changes):
+            if change.mode == "managed" and keep(change):
+                index.setdefault(change.type, []).append(position)
+        return index
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "terraform_version": self.terraform_version,
+            # Positions in resource_changes by type, so a rule about one type never scans the whole plan.
+            "changing_by_type": self._index(lambda c: "create" in c.actions or "update" in c.actions),
+            "remaining_by_type": self._index(lambda c: not ("delete" in c.actions and "create" not in c.actions)),
             "providers": {k: dict(v) for k, v in self.providers.items()},
             "resource_changes": [c.as_dict() for c in self.resource_changes],
             "output_changes": {k: list(v) for k, v in self.output_changes.items()},

@@ -123,16 +123,32 @@ warn contains finding if {
 	)
 }
 
-has_encryption_configuration(bucket) if {
+# Computed once per evaluation, so each bucket is a set look-up, not a scan of every
+# configuration (a plan with hundreds of buckets stays fast).
+encrypted_bucket_addresses contains key if {
 	some sse in lib.remaining({"aws_s3_bucket_server_side_encryption_configuration"})
-	lib.refers_to(sse, "bucket", bucket)
+	some ref in object.get(sse, ["config", "bucket", "references"], [])
+	parts := split(ref, ".")
+	count(parts) >= 2
+	key := concat("", [object.get(sse, "module_address", ""), "|", parts[0], ".", split(parts[1], "[")[0]])
+}
+
+encrypted_bucket_names contains name if {
+	some sse in lib.remaining({"aws_s3_bucket_server_side_encryption_configuration"})
+	name := sse.after.bucket
+	lib.present(name)
+}
+
+has_encryption_configuration(bucket) if {
+	key := concat("", [object.get(bucket, "module_address", ""), "|", lib.config_address(bucket)])
+	encrypted_bucket_addresses[key]
 }
 
 # Configurations naming the bucket literally rather than by reference.
 has_encryption_configuration(bucket) if {
-	some sse in lib.remaining({"aws_s3_bucket_server_side_encryption_configuration"})
-	lib.present(object.get(bucket.after, "bucket", null))
-	sse.after.bucket == bucket.after.bucket
+	name := object.get(bucket.after, "bucket", null)
+	lib.present(name)
+	encrypted_bucket_names[name]
 }
 
 # The deprecated inline block of aws_s3_bucket.

@@ -34,7 +34,16 @@ changing(rc) if {
 }
 
 # The changing resources whose type is in `types` (a set of type names).
-changes(types) := [rc |
+# infraplane's normalized plan carries an index by type (changing_by_type), so a rule
+# about one type reads only those changes; a document without it is scanned.
+changes(types) := found if {
+	index := input.plan.changing_by_type
+	found := [rc |
+		some type in types
+		some position in object.get(index, type, [])
+		rc := input.plan.resource_changes[position]
+	]
+} else := [rc |
 	some rc in input.plan.resource_changes
 	rc.type in types
 	changing(rc)
@@ -48,7 +57,14 @@ changes_all := [rc |
 
 # Every resource the plan leaves in place after apply, changed or not: used to find
 # a companion resource (an encryption configuration, method settings) for another.
-remaining(types) := [rc |
+remaining(types) := found if {
+	index := input.plan.remaining_by_type
+	found := [rc |
+		some type in types
+		some position in object.get(index, type, [])
+		rc := input.plan.resource_changes[position]
+	]
+} else := [rc |
 	some rc in input.plan.resource_changes
 	rc.mode == "managed"
 	rc.type in types

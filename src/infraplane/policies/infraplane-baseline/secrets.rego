@@ -24,16 +24,25 @@ secret_attribute_suffixes := ["_password", "_secret", "_api_key", "_access_key",
 
 deny contains finding if {
 	some rc in lib.changes_all
-	some path, expression in rc.config
+	some path, value in literal_strings(rc)
 	secret_attribute(path)
-	expression.constant == true
-	is_string(expression.value)
-	expression.value != ""
 	finding := lib.finding(
 		"SEC-001", rc, path,
 		lib.join([rc.address, " ", path, " is a literal in the configuration: the secret is in the repository, the plan and the state"]),
 		"Reference a variable marked sensitive = true, or a Secrets Manager secret, instead of a literal (for RDS, manage_master_user_password = true lets AWS keep the password); then rotate the exposed secret.",
 	)
+}
+
+# The configuration's literal non-empty strings: infraplane's normalized plan lists them
+# in `constants`; a document without that field is read from `config`.
+literal_strings(rc) := rc.constants if is_object(rc.constants)
+
+else := {path: expression.value |
+	some path
+	expression := rc.config[path]
+	expression.constant == true
+	is_string(expression.value)
+	expression.value != ""
 }
 
 secret_attribute(path) if attribute_name(path) in secret_attribute_names
@@ -49,7 +58,7 @@ secret_attribute(path) if {
 attribute_name(path) := name if {
 	segments := split(path, ".")
 	last := segments[count(segments) - 1]
-	name := trim_suffix(regex.replace(last, `\[[0-9]+\]$`, ""), "_wo")
+	name := trim_suffix(split(last, "[")[0], "_wo")
 }
 
 # ---------------------------------------------------------------- SEC-002

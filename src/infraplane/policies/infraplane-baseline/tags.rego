@@ -6,9 +6,11 @@
 # missing: it says nothing. What can't be told is never a finding:
 #   - a tag whose value is known only after apply counts as present;
 #   - when tags_all is unknown at plan time (the provider leaves it unknown, e.g.
-#     for a resource with no tags of its own), `tags` holds only what is known, and
-#     a key it lacks counts as present unless every aws provider's default_tags are
-#     known and none of them has it.
+#     for a resource with no tags of its own), infraplane merges the provider's
+#     default_tags into `tags` itself when they are known (`tags_known: true`);
+#     with `tags_known: false` the effective tags can't be told. A document without
+#     `tags_known` is judged from input.plan.providers: a key counts as present
+#     unless every aws provider's default_tags are known and none of them has it.
 package infraplane.baseline.tags
 
 import rego.v1
@@ -38,7 +40,10 @@ tagged(rc, key) if object.get(rc, ["after_unknown", "tags", key], false) == true
 
 tagged(rc, key) if object.get(rc, ["after_unknown", "tags_all", key], false) == true
 
+tagged(rc, _) if rc.tags_known == false
+
 tagged(rc, key) if {
+	not "tags_known" in object.keys(rc)
 	lib.unknown(rc, "tags_all")
 	not default_tags_known_without(key)
 }

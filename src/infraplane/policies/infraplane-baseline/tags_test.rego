@@ -65,6 +65,23 @@ test_tag001_quiet_when_tags_all_and_default_tags_unknown if {
 	count(findings) == 0
 }
 
+# infraplane resolved the effective tags (tags_known) when the provider's default_tags were known...
+resolved_without_tags := t.plan_input([object.union(t.with_unknown(tagged_queue({"owner": "payments"}), {"tags_all": true}), {"tags_known": true})])
+
+test_tag001_fires_when_infraplane_resolved_the_tags if {
+	findings := tags.deny with input as resolved_without_tags
+	f := t.only(findings, "TAG-001")
+	f.message == "aws_sqs_queue.jobs is missing required tag(s) environment, cost-center"
+}
+
+# ...and says so when it could not.
+unresolvable_tags := t.plan_input([object.union(t.with_unknown(tagged_queue({"owner": "payments"}), {"tags_all": true}), {"tags_known": false})])
+
+test_tag001_quiet_when_tags_are_not_known if {
+	findings := tags.deny with input as unresolvable_tags
+	count(findings) == 0
+}
+
 tag_value_unknown := t.plan_input([t.with_unknown(tagged_queue({"owner": "payments", "environment": "dev"}), {"tags": {"cost-center": true}, "tags_all": true})])
 
 test_tag001_quiet_when_a_tag_value_is_unknown if {
