@@ -87,7 +87,7 @@ class ResourceChange:
             "after_unknown": self.after_unknown,
             "sensitive_paths": list(self.sensitive_paths),
             "config": {path: e.as_dict() for path, e in self.expressions.items()},
-            # The literal, non-empty strings of the configuration: what secret rules need, without a scan of every entry.
+            # The literal non-empty strings of the configuration, so secret rules need not scan every entry.
             "constants": {
                 path: e.value
                 for path, e in self.expressions.items()
