@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from infraplane.adapters.archive import unpack_archive
+from infraplane.adapters.sandbox.provider import sandbox_environment
 from infraplane.core.runs import OutputValues, RunRequest
 from infraplane.errors import FailureError
 
-__all__ = ["materialize", "read_outputs_file", "write_private_json"]
+__all__ = ["materialize", "read_outputs_file", "tool_environment", "write_private_json"]
 
 DIGEST_MARKER = ".infraplane-digest"
 
@@ -51,3 +53,21 @@ def read_outputs_file(request: RunRequest, path: Path) -> OutputValues:
     if missing:
         raise FailureError(f"{request.component}: outputs file lacks declared outputs: {', '.join(missing)}")
     return OutputValues({k: raw[k] for k in declared}, request.blueprint.sensitive_outputs())
+
+
+def tool_environment(request: RunRequest, extra: Mapping[str, str]) -> dict[str, str]:
+    """The environment of an Ansible or script run: a minimal base, the tool's own settings, and AWS access.
+
+    On the sandbox, AWS clients are pointed at the emulator; on real AWS the normal credential
+    variables pass through.
+    """
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": os.environ.get("HOME", "/tmp"),  # noqa: S108 - only a fallback for HOME
+        **extra,
+    }
+    if request.target.kind == "sandbox" and request.target.endpoint:
+        env.update(sandbox_environment(request.target.endpoint))
+    else:
+        env.update({k: v for k, v in os.environ.items() if k.startswith("AWS_")})
+    return env

@@ -8,13 +8,11 @@ Ansible keeps no state of its own, so its plan counts changed tasks.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
 from infraplane.adapters.process import ToolResult, run_tool
-from infraplane.adapters.sandbox.provider import sandbox_environment
-from infraplane.adapters.workdir import materialize, read_outputs_file, write_private_json
+from infraplane.adapters.workdir import materialize, read_outputs_file, tool_environment, write_private_json
 from infraplane.core.runs import EventSink, OutputValues, PlanSummary, RunEvent, RunRequest
 from infraplane.errors import FailureError
 
@@ -67,9 +65,7 @@ class AnsibleRunner:
         args = [_playbook_binary(), "-i", "localhost,", "-c", "local", playbook, "-e", f"@{vars_file}"]
         if check:
             args += ["--check", "--diff"]
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": os.environ.get("HOME", "/tmp"),  # noqa: S108 - only a fallback for HOME
+        settings = {
             "ANSIBLE_STDOUT_CALLBACK": "json",
             "ANSIBLE_LOCALHOST_WARNING": "False",
             "ANSIBLE_INVENTORY_UNPARSED_WARNING": "False",
@@ -77,10 +73,7 @@ class AnsibleRunner:
             "ANSIBLE_RETRY_FILES_ENABLED": "False",
             "ANSIBLE_LOCAL_TEMP": str(request.workdir / ".ansible-tmp"),
         }
-        if request.target.kind == "sandbox" and request.target.endpoint:
-            env.update(sandbox_environment(request.target.endpoint))
-        else:
-            env.update({k: v for k, v in os.environ.items() if k.startswith("AWS_")})
+        env = tool_environment(request, settings)
 
         def on_start(pid: int) -> None:
             on_event(RunEvent(request.component, "tool-started", action, pid=pid))

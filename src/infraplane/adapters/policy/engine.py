@@ -65,6 +65,21 @@ def _rego_problem(bundle: LoadedBundle, error: Exception, printed: str = "") -> 
     )
 
 
+def _load(bundle: LoadedBundle, sources: Mapping[str, str]) -> Interpreter:
+    """An interpreter with these modules; a Rego error becomes an InputError naming file and line."""
+    interpreter = Interpreter()
+    for name, text in sources.items():
+        with _captured_stdout() as printed:
+            try:
+                interpreter.add_module(name, text)
+            except RegoError as exc:
+                error = exc
+            else:
+                continue
+        raise _rego_problem(bundle, error, "".join(printed))
+    return interpreter
+
+
 def _values(output: Any) -> list[Any]:
     results = getattr(output, "results", None) or []
     values: list[Any] = []
@@ -106,22 +121,11 @@ class RegoEngine:
         self._compiled_queries: dict[str, tuple[Interpreter, str, Any]] = {}
         self._lock = threading.Lock()
 
-    def _interpreter(self, bundle: LoadedBundle, with_tests: bool = False) -> Interpreter:
-        key = bundle.digest + (":tests" if with_tests else "")
-        if key not in self._interpreters:
-            interpreter = Interpreter()
-            for name, text in bundle.modules.items():
-                if with_tests or not name.endswith("_test.rego"):
-                    with _captured_stdout() as printed:
-                        try:
-                            interpreter.add_module(name, text)
-                        except RegoError as exc:
-                            error = exc
-                        else:
-                            continue
-                    raise _rego_problem(bundle, error, "".join(printed))
-            self._interpreters[key] = interpreter
-        return self._interpreters[key]
+    def _interpreter(self, bundle: LoadedBundle) -> Interpreter:
+        if bundle.digest not in self._interpreters:
+            policies = {n: t for n, t in bundle.modules.items() if not n.endswith("_test.rego")}
+            self._interpreters[bundle.digest] = _load(bundle, policies)
+        return self._interpreters[bundle.digest]
 
     def check(self) -> None:
         """Compile every bundle now, so a syntax error is reported before anything is evaluated."""
@@ -178,19 +182,10 @@ class RegoEngine:
     def run_tests(self, bundle: LoadedBundle) -> list[TestResult]:
         """Every `test_*` rule of the bundle's `*_test.rego` files; a test passes when it evaluates to true."""
         modules = {name: transform_test_module(text) for name, text in bundle.test_modules().items()}
-        interpreter = Interpreter()
         with self._lock:
             sources = {n: t for n, t in bundle.modules.items() if not n.endswith("_test.rego")}
             sources.update({n: m.text for n, m in modules.items() if m is not None})
-            for name, text in sources.items():
-                with _captured_stdout() as printed:
-                    try:
-                        interpreter.add_module(name, text)
-                    except RegoError as exc:
-                        error = exc
-                    else:
-                        continue
-                raise _rego_problem(bundle, error, "".join(printed))
+            interpreter = _load(bundle, sources)
             results = []
             for module in modules.values():
                 if module is not None:

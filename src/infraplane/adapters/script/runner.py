@@ -11,13 +11,11 @@ the plan says "changes unknown".
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
 from infraplane.adapters.process import run_tool
-from infraplane.adapters.sandbox.provider import sandbox_environment
-from infraplane.adapters.workdir import materialize, read_outputs_file, write_private_json
+from infraplane.adapters.workdir import materialize, read_outputs_file, tool_environment, write_private_json
 from infraplane.core.blueprint import ScriptSpec
 from infraplane.core.runs import EventSink, OutputValues, PlanSummary, RunEvent, RunRequest
 from infraplane.errors import FailureError
@@ -32,24 +30,21 @@ class ScriptRunner:
         source = materialize(request)
         workdir = request.workdir
         inputs_file = write_private_json(workdir / "inputs.json", {**request.inputs, "context": dict(request.context)})
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": os.environ.get("HOME", "/tmp"),  # noqa: S108 - only a fallback for HOME
-            "INFRAPLANE_ACTION": action,
-            "INFRAPLANE_PYTHON": sys.executable,
-            "INFRAPLANE_INPUTS_FILE": str(inputs_file),
-            "INFRAPLANE_OUTPUTS_FILE": str(workdir / "outputs.json"),
-            "INFRAPLANE_PLAN_FILE": str(workdir / "plan.json"),
-            **{f"INFRAPLANE_CONTEXT_{k.upper()}": str(v) for k, v in request.context.items()},
-            **{
-                f"INFRAPLANE_INPUT_{k.upper()}": v if isinstance(v, str) else json.dumps(v)
-                for k, v in request.inputs.items()
+        env = tool_environment(
+            request,
+            {
+                "INFRAPLANE_ACTION": action,
+                "INFRAPLANE_PYTHON": sys.executable,
+                "INFRAPLANE_INPUTS_FILE": str(inputs_file),
+                "INFRAPLANE_OUTPUTS_FILE": str(workdir / "outputs.json"),
+                "INFRAPLANE_PLAN_FILE": str(workdir / "plan.json"),
+                **{f"INFRAPLANE_CONTEXT_{k.upper()}": str(v) for k, v in request.context.items()},
+                **{
+                    f"INFRAPLANE_INPUT_{k.upper()}": v if isinstance(v, str) else json.dumps(v)
+                    for k, v in request.inputs.items()
+                },
             },
-        }
-        if request.target.kind == "sandbox" and request.target.endpoint:
-            env.update(sandbox_environment(request.target.endpoint))
-        else:
-            env.update({k: v for k, v in os.environ.items() if k.startswith("AWS_")})
+        )
 
         def on_start(pid: int) -> None:
             on_event(RunEvent(request.component, "tool-started", action, pid=pid))
