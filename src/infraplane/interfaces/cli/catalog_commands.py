@@ -116,13 +116,11 @@ def list_blueprints(
     if json_out:
         print_json([_summary(v) for v in latest])
         return
-    table = Table("name", "version", "runner", "description", "labels", box=None, header_style="bold")
+    table = Table("name", "version", "runner", "description", box=None, header_style="bold")
     for version in latest:
         suffix = " (deprecated)" if version.deprecated else ""
         meta = version.blueprint.metadata
-        table.add_row(
-            meta.name, meta.version + suffix, version.blueprint.spec.runner, meta.description, ", ".join(meta.labels)
-        )
+        table.add_row(meta.name, meta.version + suffix, version.blueprint.spec.runner, meta.description)
     console.print(table)
 
 

@@ -104,6 +104,12 @@ def up(
     if json_out:
         print_json_line({"event": "result", "applied": result.applied, **result.plan.as_dict()})
         return
+    decision = result.plan.decision()
+    if decision.findings:
+        print_findings(decision, "guardrails")
+    elif decision.bundles:
+        bundles = ", ".join(f"{b.name}@{b.version}" for b in decision.bundles)
+        console.print(f"guardrails: no findings ({bundles})", highlight=False)
     if not result.plan.has_changes():
         console.print(f"[green]no changes[/]: {result.plan.name} matches its last apply; nothing applied")
     elif result.applied:
