@@ -9,15 +9,20 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from infraplane.adapters.archive import digest_of, pack_directory
+from infraplane.adapters.archive import digest_of, pack_directory, unpack_archive
 from infraplane.core.blueprint import field_path, pydantic_reason
 from infraplane.core.policy import BundleManifest, BundleRef
 from infraplane.errors import InputError, Problem
 
-__all__ = ["LoadedBundle", "load_bundle", "load_bundle_archive"]
+__all__ = ["LoadedBundle", "load_bundle", "load_bundle_archive", "package_names"]
 
 MANIFEST = "bundle.yaml"
 _PACKAGE = re.compile(r"^\s*package\s+([A-Za-z_][\w.]*)", re.MULTILINE)
+
+
+def package_names(text: str) -> list[str]:
+    """The packages a Rego module declares (normally one)."""
+    return [m.group(1) for m in _PACKAGE.finditer(text)]
 
 
 @dataclass(frozen=True)
@@ -85,7 +90,5 @@ def load_bundle(directory: Path) -> LoadedBundle:
 
 def load_bundle_archive(archive: bytes, target: Path) -> LoadedBundle:
     """A published bundle, unpacked from the store."""
-    from infraplane.adapters.archive import unpack_archive
-
     unpack_archive(archive, target)
     return load_bundle(target)

@@ -21,7 +21,6 @@ from infraplane.errors import InputError, Problem
 
 __all__ = ["RegoEngine", "TestResult"]
 
-_PACKAGE = re.compile(r"^\s*package\s+([A-Za-z_][\w.]*)", re.MULTILINE)
 _LOCATION = re.compile(r"--\s*([^\s:]+\.rego):(\d+):(\d+)")
 _MESSAGE = re.compile(r"\(errormsg \d+:([^)]*)\)")
 
@@ -78,17 +77,6 @@ def _load(bundle: LoadedBundle, sources: Mapping[str, str]) -> Interpreter:
                 continue
         raise _rego_problem(bundle, error, "".join(printed))
     return interpreter
-
-
-def _values(output: Any) -> list[Any]:
-    results = getattr(output, "results", None) or []
-    values: list[Any] = []
-    for result in results:
-        expressions = getattr(result, "expressions", None)
-        if expressions is None:
-            expressions = result[0] if isinstance(result, tuple | list) else []
-        values.extend(expressions)
-    return values
 
 
 def _findings(value: Any, severity: str, bundle: str) -> list[Finding]:

@@ -13,11 +13,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from infraplane.adapters.policy.bundles import package_names
+
 __all__ = ["TestRule", "TransformedModule", "transform_test_module"]
 
 _WITH_INPUT = re.compile(r"\bwith\s+input\s+as\s+")
 _TEST_HEAD = re.compile(r"^(test_[A-Za-z0-9_]+)\b", re.MULTILINE)
-_PACKAGE = re.compile(r"^\s*package\s+([A-Za-z_][\w.]*)", re.MULTILINE)
 _IDENT = re.compile(r"[A-Za-z_][\w.]*")
 
 
@@ -63,8 +64,8 @@ def _term_end(text: str, start: int) -> int:
 
 def transform_test_module(text: str) -> TransformedModule | None:
     """Cut `with input as TERM` out of a test module, remembering which test rule used which TERM."""
-    package = _PACKAGE.search(text)
-    if package is None:
+    packages = package_names(text)
+    if not packages:
         return None
     heads = [(m.start(), m.group(1)) for m in _TEST_HEAD.finditer(text)]
     tests: dict[str, TestRule] = {name: TestRule(name) for _, name in heads}
@@ -81,4 +82,4 @@ def transform_test_module(text: str) -> TransformedModule | None:
         pieces.append(text[cursor : match.start()])
         cursor = end
     pieces.append(text[cursor:])
-    return TransformedModule(package.group(1), "".join(pieces), list(tests.values()))
+    return TransformedModule(packages[0], "".join(pieces), list(tests.values()))

@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from infraplane.core.policy import PolicyDecision
+from infraplane.core.policy import PolicyDecision, plan_input
 from infraplane.interfaces.cli.output import console, print_json
 from infraplane.interfaces.cli.state import cli_state
 from infraplane.services.policy import read_plan_file
@@ -54,8 +54,6 @@ def check(
     json_out: JsonFlag = False,
 ) -> None:
     """Run the guardrails over a plan made anywhere. Exit 1 when any finding is a deny."""
-    from infraplane.core.policy import plan_input
-
     policies = cli_state.container.policies
     normalized = read_plan_file(plan)
     bundles = [policies.resolve(b) for b in bundle] if bundle else None

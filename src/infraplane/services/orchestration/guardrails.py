@@ -59,12 +59,6 @@ class Guardrails:
         meta = resolution.environment.metadata
         return self._policies.decide("request", document, meta.tier, meta.team, top.name)
 
-    def cost(self, summary: PlanSummary) -> CostReport | None:
-        """The monthly cost before and after one component's plan (None without a plan document)."""
-        if summary.plan_json is None:
-            return None
-        return self._costs.estimate_plan(normalize_plan(json.loads(summary.plan_json.read_text(encoding="utf-8"))))
-
     def check_budget(self, resolution: Resolution, reports: list[CostReport]) -> PolicyDecision:
         """The tier's and team's budgets against the whole environment's monthly cost after the change."""
         meta = resolution.environment.metadata
@@ -80,11 +74,18 @@ class Guardrails:
 
     def check_plan(
         self, resolution: Resolution, component: ResolvedComponent, summary: PlanSummary
-    ) -> PolicyDecision | None:
-        """The normalized plan of one component; None when the runner makes no plan document (Ansible, scripts)."""
-        if summary.plan_json is None or summary.destroying:
-            return None
+    ) -> tuple[PolicyDecision | None, CostReport | None]:
+        """Policies and cost on one component's plan, read and normalized once.
+
+        Both are None when the runner makes no plan document (Ansible, scripts); a destroy plan is priced
+        but not judged.
+        """
+        if summary.plan_json is None:
+            return None, None
         plan = normalize_plan(json.loads(summary.plan_json.read_text(encoding="utf-8")))
+        cost = self._costs.estimate_plan(plan)
+        if summary.destroying:
+            return None, cost
         blueprint = component.blueprint
         document = plan_input(
             plan,
@@ -95,4 +96,4 @@ class Guardrails:
         meta = resolution.environment.metadata
         decision = self._policies.decide("plan", document, meta.tier, meta.team, blueprint.name)
         findings = tuple(replace(f, component=component.name) for f in decision.findings)
-        return replace(decision, findings=findings)
+        return replace(decision, findings=findings), cost

@@ -205,8 +205,7 @@ class EnvironmentService:
             session.progress.component(component_name, status="planning", started=time.monotonic(), note=item.reason)
             item.summary = self._run_plan(session, name, item, target)
             if self._guardrails is not None:
-                item.decision = self._guardrails.check_plan(resolution, item.component, item.summary)
-                item.cost = self._guardrails.cost(item.summary)
+                item.decision, item.cost = self._guardrails.check_plan(resolution, item.component, item.summary)
             note = item.summary.note or item.reason
             if item.decision is not None and item.decision.findings:
                 note = f"{len(item.decision.denies())} deny, {len(item.decision.warnings())} warn; {note}"
@@ -333,7 +332,7 @@ class EnvironmentService:
             item = replace(item, inputs=values, fingerprint=print_)
             summary = self._run_plan(session, environment, item, plan.target)
             if self._guardrails is not None:
-                decision = self._guardrails.check_plan(plan.resolution, component, summary)
+                decision, _ = self._guardrails.check_plan(plan.resolution, component, summary)
                 if decision is not None and decision.denied:
                     rules = ", ".join(sorted({f"{f.rule} {f.address}" for f in decision.denies()}))
                     self._records_db.save_component(
