@@ -54,6 +54,31 @@ class BudgetSettings(BaseModel):
     mode: Literal["deny", "warn"] = "deny"
 
 
+class ProposalSettings(BaseModel):
+    """How proposals age, and where applied revisions are committed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    expire_after_hours: float = Field(72.0, gt=0, description="an undecided or unapplied proposal expires after this")
+    environments_repo: Path | None = Field(
+        None, description="git repository of environments (default: HOME/environments)"
+    )
+    environments_remote: str | None = Field(None, description="a git remote URL pushed to after every commit")
+    ttl_warning_hours: float = Field(24.0, ge=0, description="warn this long before an environment's TTL ends")
+
+
+class AskSettings(BaseModel):
+    """`infraplane ask`: the built-in resolver, optionally helped by an LLM that can only pick catalog entries."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    llm: Literal["none", "openai", "anthropic"] = Field("none", description="an optional LLM backend")
+    llm_url: str | None = Field(None, description="chat completions (OpenAI-compatible) or messages (Anthropic) URL")
+    llm_key: str | None = Field(None, description="the backend's API key", repr=False)
+    llm_model: str | None = Field(None, description="the model name sent to the backend")
+    llm_timeout_seconds: float = Field(30.0, gt=0)
+
+
 class Settings(BaseSettings):
     """Everything infraplane can be configured with."""
 
@@ -72,6 +97,8 @@ class Settings(BaseSettings):
     state_key_file: Path | None = Field(None, description="Fernet key for state at rest (default: HOME/keys/state.key)")
     policies: PolicySettings = Field(default_factory=lambda: PolicySettings())
     budgets: BudgetSettings = Field(default_factory=lambda: BudgetSettings())
+    proposals: ProposalSettings = Field(default_factory=lambda: ProposalSettings())
+    ask: AskSettings = Field(default_factory=lambda: AskSettings())
 
     @classmethod
     def settings_customise_sources(

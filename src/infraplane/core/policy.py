@@ -29,7 +29,7 @@ __all__ = [
     "request_input",
 ]
 
-Hook = Literal["request", "plan"]
+Hook = Literal["request", "plan", "approval"]
 Severity = Literal["deny", "warn"]
 
 

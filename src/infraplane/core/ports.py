@@ -6,8 +6,10 @@ from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
+from infraplane.core.approval import Approval
 from infraplane.core.audit import Actor, AuditEvent
 from infraplane.core.catalog import PublishedVersion
+from infraplane.core.proposals import Proposal
 from infraplane.core.records import (
     ComponentRecord,
     EnvironmentRecord,
@@ -24,6 +26,7 @@ __all__ = [
     "EnvironmentRepository",
     "LockRepository",
     "PolicyRepository",
+    "ProposalRepository",
     "Runner",
     "Store",
     "Transaction",
@@ -102,6 +105,24 @@ class PolicyRepository(Protocol):
     def add(self, bundle: PublishedBundle) -> None: ...
 
 
+class ProposalRepository(Protocol):
+    """Proposals, their saved plans (encrypted at rest) and approvals."""
+
+    def get(self, proposal_id: str) -> Proposal | None: ...
+
+    def lock(self, proposal_id: str) -> Proposal | None: ...
+
+    def all(self, environment: str | None = None) -> list[Proposal]: ...
+
+    def save(self, proposal: Proposal) -> None: ...
+
+    def put_plans(self, proposal_id: str, plans: Mapping[str, bytes]) -> None: ...
+
+    def plans(self, proposal_id: str) -> dict[str, bytes]: ...
+
+    def add_approval(self, proposal_id: str, approval: Approval) -> None: ...
+
+
 class Transaction(Protocol):
     """One atomic unit of work: state changes and their audit events commit together."""
 
@@ -120,6 +141,9 @@ class Transaction(Protocol):
     @property
     def policies(self) -> PolicyRepository: ...
 
+    @property
+    def proposals(self) -> ProposalRepository: ...
+
 
 class Store(Protocol):
     """The metadata store (SQLite or PostgreSQL)."""
@@ -136,6 +160,16 @@ class Runner(Protocol):
     def outputs(self, request: RunRequest) -> OutputValues: ...
 
     def refresh(self, request: RunRequest, on_event: EventSink) -> PlanSummary: ...
+
+    def saved_plan(self, plan: PlanSummary) -> bytes | None:
+        """The saved plan's bytes, kept with a proposal; None when the runner has no saved plans."""
+        ...
+
+    def restore_plan(
+        self, request: RunRequest, plan: PlanSummary, content: bytes | None, on_event: EventSink
+    ) -> PlanSummary:
+        """Prepare the work directory and put a kept saved plan back, so apply runs exactly that plan."""
+        ...
 
     # -- changing --
     def apply(self, request: RunRequest, plan: PlanSummary, on_event: EventSink) -> OutputValues: ...

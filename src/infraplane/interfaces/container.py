@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 
 from infraplane.adapters.ansible.runner import AnsibleRunner
+from infraplane.adapters.git_repository import EnvironmentsRepository
 from infraplane.adapters.sandbox.control import sandbox_status
 from infraplane.adapters.script.runner import ScriptRunner
 from infraplane.adapters.secrets import SecretBox
@@ -22,6 +24,7 @@ from infraplane.services.cost import CostService
 from infraplane.services.orchestration.guardrails import Guardrails
 from infraplane.services.orchestration.service import EnvironmentService
 from infraplane.services.policy import PolicyService
+from infraplane.services.proposals import ProposalService
 from infraplane.settings import Settings, load_settings
 
 __all__ = ["Container"]
@@ -108,6 +111,20 @@ class Container:
             lease_seconds=self.settings.lock_lease_seconds,
             default_target=self.settings.default_target,
             guardrails=Guardrails(self.policies, self.costs),
+        )
+
+    @cached_property
+    def proposals(self) -> ProposalService:
+        configured = self.settings.proposals
+        return ProposalService(
+            environments=self.environments,
+            policies=self.policies,
+            guardrails=self.environments.guardrails,
+            groups=self.settings.groups,
+            expire_after=timedelta(hours=configured.expire_after_hours),
+            repository=EnvironmentsRepository(
+                configured.environments_repo or self.settings.home / "environments", configured.environments_remote
+            ),
         )
 
     @property

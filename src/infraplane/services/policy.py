@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from infraplane.adapters.policy.bundles import LoadedBundle, load_bundle, load_bundle_archive
 from infraplane.adapters.policy.engine import RegoEngine, TestResult
+from infraplane.core.approval import ApprovalDecision, decide
 from infraplane.core.audit import Actor, utc_timestamp
 from infraplane.core.plan import NormalizedPlan, PlanFormatError, normalize_plan
 from infraplane.core.policy import Hook, PolicyDecision
@@ -169,6 +170,16 @@ class PolicyService:
         return self.engine(bundles).evaluate(
             hook, {**document, "params": self._params | dict(document.get("params") or {})}, tier, team, blueprint
         )
+
+    def decide_approval(self, document: Mapping[str, Any], tier: str, team: str, blueprint: str) -> ApprovalDecision:
+        """Run the approval rules (bundles scoped to the `approval` hook) over a proposal's summary."""
+        requires, blocks, used = self.engine().approval_entries(
+            {**document, "params": self._params | dict(document.get("params") or {})}, tier, team, blueprint
+        )
+        if not used:
+            # No approval bundle at all (built-ins switched off, none published): nothing is auto-approved.
+            requires = [{"rule": "APR-NONE", "count": 1, "group": "", "reason": "no approval rules are active"}]
+        return decide(requires, blocks, used)
 
     def test(self, target: str | None) -> list[TestResult]:
         bundles = [self.resolve(target)] if target else self.active()

@@ -89,6 +89,14 @@ class AnsibleRunner:
         return sum(int(host.get("changed", 0)) for host in stats.values())
 
     # -- reading --
+    def saved_plan(self, plan: PlanSummary) -> bytes | None:
+        return None  # nothing to save: apply runs the same inputs the dry run checked
+
+    def restore_plan(
+        self, request: RunRequest, plan: PlanSummary, content: bytes | None, on_event: EventSink
+    ) -> PlanSummary:
+        return plan
+
     def plan(self, request: RunRequest, on_event: EventSink, destroy: bool = False) -> PlanSummary:
         result, _ = self._run(request, "destroy" if destroy else "apply", True, on_event)
         changed = self._changed(result)

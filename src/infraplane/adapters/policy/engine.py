@@ -167,6 +167,34 @@ class RegoEngine:
         ordered = sorted(findings, key=lambda f: (f.severity != "deny", f.rule, f.address))
         return PolicyDecision(hook, tuple(ordered), tuple(used))
 
+    def approval_entries(
+        self, document: Mapping[str, Any], tier: str, team: str, blueprint: str
+    ) -> tuple[list[Mapping[str, Any]], list[Mapping[str, Any]], list[str]]:
+        """The `require` and `block` entries of every approval bundle in scope, and those bundles' refs."""
+        requires: list[Mapping[str, Any]] = []
+        blocks: list[Mapping[str, Any]] = []
+        used: list[str] = []
+        for bundle in self.bundles:
+            if not bundle.manifest.scope.applies("approval", tier, team, blueprint):
+                continue
+            packages = bundle.policy_packages()
+            parts = [f"[r | r := data.{p}.{s}[_]]" for p in packages for s in ("require", "block")]
+            params = {**bundle.manifest.params, **dict(document.get("params") or {})}
+            with self._lock:
+                interpreter = self._interpreter(bundle)
+                interpreter.set_input({**document, "params": params})
+                try:
+                    output = interpreter.query(f"entries := [{', '.join(parts)}]")
+                except RegoError as exc:
+                    raise _rego_problem(bundle, exc) from None
+            results = getattr(output, "results", None) or []
+            collected = results[0].bindings.get("entries", []) if results else []
+            for index, value in enumerate(collected):
+                entries = [e for e in (value if isinstance(value, list) else []) if isinstance(e, Mapping)]
+                (requires if index % 2 == 0 else blocks).extend(entries)
+            used.append(f"{bundle.manifest.ref} {bundle.digest}")
+        return requires, blocks, used
+
     def run_tests(self, bundle: LoadedBundle) -> list[TestResult]:
         """Every `test_*` rule of the bundle's `*_test.rego` files; a test passes when it evaluates to true."""
         modules = {name: transform_test_module(text) for name, text in bundle.test_modules().items()}

@@ -64,6 +64,14 @@ class ScriptRunner:
         return spec
 
     # -- reading --
+    def saved_plan(self, plan: PlanSummary) -> bytes | None:
+        return None  # nothing to save: apply runs the same inputs the dry run checked
+
+    def restore_plan(
+        self, request: RunRequest, plan: PlanSummary, content: bytes | None, on_event: EventSink
+    ) -> PlanSummary:
+        return plan
+
     def plan(self, request: RunRequest, on_event: EventSink, destroy: bool = False) -> PlanSummary:
         spec = self._spec(request)
         if destroy:

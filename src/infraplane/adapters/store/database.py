@@ -20,6 +20,7 @@ from infraplane.adapters.store.catalog_repository import SqlCatalogRepository
 from infraplane.adapters.store.environment_repository import SqlEnvironmentRepository
 from infraplane.adapters.store.lock_repository import SqlLockRepository
 from infraplane.adapters.store.policy_repository import SqlPolicyRepository
+from infraplane.adapters.store.proposal_repository import SqlProposalRepository
 from infraplane.errors import ConfigError, FailureError
 
 __all__ = ["SqlStore", "SqlTransaction"]
@@ -55,6 +56,7 @@ class SqlTransaction:
         self.environments = SqlEnvironmentRepository(session, box)
         self.locks = SqlLockRepository(session)
         self.policies = SqlPolicyRepository(session)
+        self.proposals = SqlProposalRepository(session, box)
 
 
 class SqlStore:

@@ -159,3 +159,38 @@ class PolicyBundleRow(Base):
     manifest: Mapped[str] = mapped_column(Text)
     published_at: Mapped[str] = mapped_column(String(32))
     published_by: Mapped[str] = mapped_column(String(200))
+
+
+class ProposalRow(Base):
+    """A proposal; `document` is its JSON (diff with secrets already masked), updated as it moves on."""
+
+    __tablename__ = "proposals"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    environment: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    created_at: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[str] = mapped_column(String(32))
+    document: Mapped[str] = mapped_column(Text)
+
+
+class ProposalPlanRow(Base):
+    """A component's saved plan, encrypted: plan files hold input values and sensitive attributes."""
+
+    __tablename__ = "proposal_plans"
+    proposal_id: Mapped[str] = mapped_column(String(40), ForeignKey("proposals.id"), primary_key=True)
+    component: Mapped[str] = mapped_column(String(64), primary_key=True)
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ProposalApprovalRow(Base):
+    """One person's approval of one plan digest; the unique key makes a person count once."""
+
+    __tablename__ = "proposal_approvals"
+    __table_args__ = (UniqueConstraint("proposal_id", "approver", "plan_digest", name="uq_proposal_approvals_once"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    proposal_id: Mapped[str] = mapped_column(String(40), ForeignKey("proposals.id"), index=True)
+    approver: Mapped[str] = mapped_column(String(200))
+    at: Mapped[str] = mapped_column(String(32))
+    plan_digest: Mapped[str] = mapped_column(String(80))
+    comment: Mapped[str] = mapped_column(Text)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -146,6 +147,21 @@ class TerraformRunner:
             destroying=destroy,
             output_changes=outputs_changing,
         )
+
+    def saved_plan(self, plan: PlanSummary) -> bytes | None:
+        return plan.plan_file.read_bytes() if plan.plan_file is not None and plan.plan_file.is_file() else None
+
+    def restore_plan(
+        self, request: RunRequest, plan: PlanSummary, content: bytes | None, on_event: EventSink
+    ) -> PlanSummary:
+        """Materialize and init the module, then write the approved plan file back where apply reads it."""
+        module = self._init(request, on_event)
+        if content is None:
+            return replace(plan, plan_file=None)
+        plan_file = module / ("destroy.tfplan" if plan.destroying else "infraplane.tfplan")
+        plan_file.write_bytes(content)
+        plan_file.chmod(0o600)
+        return replace(plan, plan_file=plan_file)
 
     def refresh(self, request: RunRequest, on_event: EventSink) -> PlanSummary:
         """A refresh-only plan: what changed in the cloud behind Terraform's back."""

@@ -1,58 +1,44 @@
-"""`infraplane env ...`: plan, up, destroy, list, show, graph, history."""
+"""`infraplane env ...`: plan; up, destroy, upgrade, rollback (each a proposal); list, show, graph, history."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from infraplane.core.records import ComponentRecord
+from infraplane.core.policy import PolicyDecision
+from infraplane.core.proposals import Proposal
 from infraplane.errors import RefusedError
 from infraplane.interfaces.cli.graph_render import render_graph
 from infraplane.interfaces.cli.output import console, print_json, print_json_line
 from infraplane.interfaces.cli.policy_commands import print_findings
 from infraplane.interfaces.cli.progress import JsonProgress, LiveProgress
+from infraplane.interfaces.cli.proposal_commands import proposal_json
+from infraplane.interfaces.cli.proposal_render import print_proposal
 from infraplane.interfaces.cli.state import cli_state
-from infraplane.services.orchestration.plans import EnvironmentPlan
+from infraplane.services.orchestration.guardrails import PolicyDeniedError
 from infraplane.services.orchestration.progress import NullProgress, Progress
+from infraplane.services.proposals.ttl import check_ttls
 
 __all__ = ["app"]
 
 app = typer.Typer(help="Environments: plan and apply component graphs on the sandbox or AWS.", no_args_is_help=True)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
+YesFlag = Annotated[bool, typer.Option("--yes", "-y", help="Apply an auto-approved proposal without asking.")]
+WhyOption = Annotated[
+    str, typer.Option("--justification", "-m", help="Why this change is wanted (kept with the proposal and in git).")
+]
+T = TypeVar("T")
 AllFlag = Annotated[
     bool, typer.Option("--all", help="Plan every component, even those unchanged since their last apply.")
 ]
-
-
-def _plan_table(plan: EnvironmentPlan) -> Table:
-    table = Table(
-        title=f"plan for {plan.name} ({plan.target.kind})", box=None, header_style="bold", title_justify="left"
-    )
-    for column in ("component", "blueprint", "status", "+add", "~change", "-destroy", "why"):
-        table.add_column(column, justify="right" if column[0] in "+~-" else "left")
-    for item in plan.as_dict()["components"]:
-        counts = ["?" if item[k] is None else str(item[k]) for k in ("add", "change", "destroy")]
-        why = item["note"] if item["note"] and not item["changes_known"] else item["reason"]
-        table.add_row(item["name"], f"{item['blueprint']}@{item['version']}", item["status"], *counts, escape(why))
-    return table
-
-
-def _confirm(yes: bool, json_out: bool) -> Any:
-    def confirm(plan: EnvironmentPlan) -> bool:
-        if yes:
-            return True
-        if json_out or not sys.stdin.isatty():
-            raise RefusedError("not confirmed: standard input is not a terminal; pass --yes to apply without asking")
-        console.print(_plan_table(plan))
-        return typer.confirm("Apply these changes?", default=False)
-
-    return confirm
 
 
 def _progress(json_out: bool, title: str) -> tuple[Progress, Any]:
@@ -63,6 +49,14 @@ def _progress(json_out: bool, title: str) -> tuple[Progress, Any]:
     return live, live
 
 
+def _with_progress(json_out: bool, title: str, work: Callable[[Progress], T]) -> T:
+    progress, live = _progress(json_out, title)
+    if live is None:
+        return work(progress)
+    with live:
+        return work(progress)
+
+
 @app.command("plan")
 def plan(
     file: Annotated[Path, typer.Argument(help="An environment file.")],
@@ -71,12 +65,13 @@ def plan(
 ) -> None:
     """Show what `env up` would do to each component, without changing anything."""
     container = cli_state.container
+    resolution = container.environments.resolve_file(file)
     if json_out:
-        result = container.environments.plan(file, container.human, NullProgress(), replan_all=all_components)
+        result = container.environments.plan(resolution, container.human, NullProgress(), replan_all=all_components)
         print_json(result.as_dict())
     else:
         with LiveProgress(console, f"planning {file}") as live:
-            result = container.environments.plan(file, container.human, live, replan_all=all_components)
+            result = container.environments.plan(resolution, container.human, live, replan_all=all_components)
         decision = result.decision()
         if decision.findings or decision.bundles:
             print_findings(decision, "guardrails")
@@ -86,67 +81,133 @@ def plan(
         raise typer.Exit(1)
 
 
+def _settle(proposal: Proposal | None, name: str, yes: bool, json_out: bool, question: str) -> None:
+    """After proposing: report it; apply it at once when auto-approved and confirmed; else say who must approve."""
+    container = cli_state.container
+    if proposal is None:
+        if json_out:
+            print_json_line({"event": "result", "applied": False, "changes": False, "environment": name})
+        else:
+            console.print(f"[green]no changes[/]: {name} matches its last apply; nothing applied")
+        return
+    missing = container.proposals.missing(proposal)
+    if json_out:
+        print_json_line({"event": "proposal", "proposal": proposal_json(proposal)})
+    else:
+        print_proposal(proposal, missing, full=not yes)
+    if proposal.status == "blocked":
+        denies = [f for f in proposal.findings if f.severity == "deny"]
+        raise PolicyDeniedError(
+            f"{name}: the apply is blocked by {len(denies)} deny finding(s) (proposal {proposal.id} is blocked)",
+            PolicyDecision("plan", proposal.findings),
+        )
+    if proposal.status != "approved":
+        if json_out:
+            print_json_line({"event": "result", "applied": False, "proposal": proposal_json(proposal)})
+        return
+    if not yes:
+        if json_out or not sys.stdin.isatty():
+            raise RefusedError(
+                f"not confirmed: standard input is not a terminal; pass --yes, or run "
+                f"`infraplane proposal apply {proposal.id}`"
+            )
+        if not typer.confirm(question, default=False):
+            console.print(f"not applied; {proposal.id} stays approved until {proposal.expires_at}")
+            return
+    applied = _with_progress(
+        json_out, f"applying {proposal.id}", lambda p: container.proposals.apply(proposal.id, container.human, p)
+    )
+    if json_out:
+        print_json_line({"event": "result", "applied": True, "proposal": proposal_json(applied)})
+    elif applied.kind == "destroy":
+        console.print(f"[green]destroyed[/] {name}")
+    else:
+        console.print(f"[green]applied[/] {name} (revision {applied.applied_revision}; proposal {applied.id})")
+
+
 @app.command("up")
 def up(
     file: Annotated[Path, typer.Argument(help="An environment file.")],
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Apply without asking for confirmation.")] = False,
+    yes: YesFlag = False,
     json_out: JsonFlag = False,
     all_components: AllFlag = False,
+    justification: WhyOption = "",
 ) -> None:
-    """Plan, confirm, then apply every component in dependency order."""
+    """Propose the environment as the file describes it; apply at once when the rules auto-approve it."""
     container = cli_state.container
-    progress, live = _progress(json_out, f"environment {file}")
-    if live is not None:
-        with live:
-            result = container.environments.up(file, container.human, progress, _confirm(yes, json_out), all_components)
-    else:
-        result = container.environments.up(file, container.human, progress, _confirm(yes, json_out), all_components)
-    if json_out:
-        print_json_line({"event": "result", "applied": result.applied, **result.plan.as_dict()})
-        return
-    decision = result.plan.decision()
-    if decision.findings:
-        print_findings(decision, "guardrails")
-    elif decision.bundles:
-        bundles = ", ".join(f"{b.name}@{b.version}" for b in decision.bundles)
-        console.print(f"guardrails: no findings ({bundles})", highlight=False)
-    if not result.plan.has_changes():
-        console.print(f"[green]no changes[/]: {result.plan.name} matches its last apply; nothing applied")
-    elif result.applied:
-        console.print(f"[green]applied[/] {result.plan.name}")
-    else:
-        console.print("cancelled; nothing applied")
+    proposal = _with_progress(
+        json_out,
+        f"proposing {file}",
+        lambda p: container.proposals.propose_file(file, container.human, justification, p, all_components),
+    )
+    name = proposal.environment if proposal else container.environments.resolve_file(file).environment.name
+    _settle(proposal, name, yes, json_out, "Apply these changes?")
 
 
 @app.command("destroy")
 def destroy(
     name: Annotated[str, typer.Argument(help="Environment name.")],
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Destroy without asking for confirmation.")] = False,
+    yes: YesFlag = False,
     json_out: JsonFlag = False,
+    justification: WhyOption = "",
 ) -> None:
-    """Destroy every component of an environment, dependents first."""
+    """Propose destroying every component of an environment (dependents first when applied)."""
     container = cli_state.container
+    proposal = container.proposals.propose_destroy(name, container.human, justification)
+    _settle(proposal, name, yes, json_out, f"Destroy {name}?")
 
-    def confirm(components: list[ComponentRecord]) -> bool:
-        if yes:
-            return True
-        if json_out or not sys.stdin.isatty():
-            raise RefusedError("not confirmed: standard input is not a terminal; pass --yes to destroy without asking")
-        console.print(f"will destroy {name}: " + ", ".join(c.name for c in components))
-        return typer.confirm(f"Destroy {name}?", default=False)
 
-    progress, live = _progress(json_out, f"destroying {name}")
-    if live is not None:
-        with live:
-            done = container.environments.destroy(name, container.human, progress, confirm)
-    else:
-        done = container.environments.destroy(name, container.human, progress, confirm)
+@app.command("upgrade")
+def upgrade(
+    name: Annotated[str, typer.Argument(help="Environment name.")],
+    yes: YesFlag = False,
+    json_out: JsonFlag = False,
+    justification: WhyOption = "",
+) -> None:
+    """Propose the newest blueprint versions the environment's constraint allows, with the diff."""
+    container = cli_state.container
+    proposal = _with_progress(
+        json_out,
+        f"upgrading {name}",
+        lambda p: container.proposals.propose_upgrade(name, container.human, justification, p),
+    )
+    if proposal is None and not json_out:
+        console.print(f"{name} already runs the newest versions its constraint allows")
+        return
+    _settle(proposal, name, yes, json_out, "Apply the upgrade?")
+
+
+@app.command("rollback")
+def rollback(
+    name: Annotated[str, typer.Argument(help="Environment name.")],
+    to: Annotated[int, typer.Option("--to", help="The revision to go back to (see `env history`).")],
+    yes: YesFlag = False,
+    json_out: JsonFlag = False,
+    justification: WhyOption = "",
+) -> None:
+    """Propose an earlier revision's exact blueprint versions and inputs."""
+    container = cli_state.container
+    proposal = _with_progress(
+        json_out,
+        f"rolling {name} back to revision {to}",
+        lambda p: container.proposals.propose_rollback(name, to, container.human, justification, p),
+    )
+    _settle(proposal, name, yes, json_out, f"Roll {name} back to revision {to}?")
+
+
+@app.command("ttl-check")
+def ttl_check(json_out: JsonFlag = False) -> None:
+    """Warn about environments whose TTL ends soon; propose destroying those whose TTL ended."""
+    container = cli_state.container
+    warning = timedelta(hours=container.settings.proposals.ttl_warning_hours)
+    actions = _with_progress(json_out, "checking TTLs", lambda p: check_ttls(container.proposals, warning, p))
     if json_out:
-        print_json_line({"event": "result", "destroyed": done, "environment": name})
-    elif done:
-        console.print(f"[green]destroyed[/] {name}")
-    else:
-        console.print("cancelled; nothing destroyed")
+        print_json([{"environment": a.environment, "action": a.action, "detail": a.detail} for a in actions])
+        return
+    for action in actions:
+        console.print(f"{action.environment}: {action.action} ({escape(action.detail)})", highlight=False)
+    if not actions:
+        console.print("no TTL due")
 
 
 @app.command("list")
@@ -248,21 +309,50 @@ def graph(
 
 @app.command("history")
 def history(name: Annotated[str, typer.Argument(help="Environment name.")], json_out: JsonFlag = False) -> None:
-    """Every revision (exact blueprint versions and inputs) of an environment."""
-    env, _, revisions = cli_state.container.environments.get(name)
-    if json_out:
-        print_json(
-            [
-                {"revision": r.number, "created_at": r.created_at, "created_by": r.created_by, **r.document}
-                for r in revisions
-            ]
-        )
-        return
-    table = Table("revision", "created", "by", "blueprint", "components", box=None, header_style="bold")
+    """Every revision (exact blueprint versions and inputs), with the proposal that applied it."""
+    container = cli_state.container
+    env, _, revisions = container.environments.get(name)
+    applied = {p.applied_revision: p for p in container.proposals.proposals(name) if p.applied_revision}
+    rows = []
     for r in revisions:
-        current = " (current)" if r.number == env.current_revision else ""
-        components = ", ".join(f"{c['name']}={c['blueprint']}" for c in r.document.get("components", []))
-        table.add_row(f"{r.number}{current}", r.created_at, r.created_by, str(r.document.get("blueprint")), components)
+        proposal = applied.get(r.number)
+        rows.append(
+            {
+                "revision": r.number,
+                "current": r.number == env.current_revision,
+                "created_at": r.created_at,
+                "created_by": r.created_by,
+                "blueprint": r.document.get("blueprint"),
+                "pins": r.document.get("pins", {}),
+                "components": [
+                    {"name": c["name"], "blueprint": c["blueprint"]} for c in r.document.get("components", [])
+                ],
+                "proposal": proposal.id if proposal else None,
+                "kind": proposal.kind if proposal else None,
+                "proposed_by": str(proposal.actor) if proposal else None,
+                "justification": proposal.justification if proposal else None,
+                "approved_by": [a.approver for a in proposal.approvals if a.plan_digest == proposal.plan_digest]
+                if proposal
+                else [],
+            }
+        )
+    if json_out:
+        print_json(rows)
+        return
+    table = Table(
+        "revision", "applied", "by", "blueprint", "proposal", "approved by", "why", box=None, header_style="bold"
+    )
+    for row in rows:
+        current = " (current)" if row["current"] else ""
+        table.add_row(
+            f"{row['revision']}{current}",
+            row["created_at"][:19],
+            row["created_by"],
+            str(row["blueprint"]),
+            f"{row['proposal'] or '-'} {row['kind'] or ''}",
+            ", ".join(row["approved_by"]) or "-",
+            escape(row["justification"] or ""),
+        )
     console.print(table)
 
 

@@ -10,11 +10,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from infraplane.errors import FailureError, InfraplaneError
 from infraplane.interfaces.cli import (
+    ask_commands,
     audit_commands,
     catalog_commands,
     cost_commands,
     env_commands,
     policy_commands,
+    proposal_commands,
     sandbox_commands,
 )
 from infraplane.interfaces.cli.output import err_console, print_error
@@ -37,6 +39,8 @@ app.add_typer(sandbox_commands.app, name="sandbox")
 app.add_typer(policy_commands.app, name="policy")
 app.command("cost")(cost_commands.cost)
 app.add_typer(audit_commands.app, name="audit")
+app.command("ask")(ask_commands.ask)
+app.add_typer(proposal_commands.app, name="proposal")
 
 
 @app.callback()

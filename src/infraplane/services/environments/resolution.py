@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from infraplane.core.blueprint import Blueprint
 from infraplane.core.catalog import PublishedVersion
 from infraplane.core.environment import EnvironmentFile, parse_environment
 from infraplane.core.graph import ComponentGraph, GraphError, expand
+from infraplane.core.versions import parse_ref
 from infraplane.core.wiring import OutputRef
 from infraplane.errors import InputError, NotFoundError, Problem
 from infraplane.services.catalog import CatalogService
@@ -35,6 +37,7 @@ class Resolution:
             "environment": self.environment.model_dump(mode="json", by_alias=True, exclude_none=True),
             "blueprint": self.top.ref,
             "digest": self.top.digest,
+            "pins": self.pins(),
             "components": [
                 {
                     "name": c.name,
@@ -46,6 +49,13 @@ class Resolution:
                 for c in self.graph.components
             ],
         }
+
+    def pins(self) -> dict[str, str]:
+        """Exact versions of every blueprint this resolution chose, to resolve the same again (rollback)."""
+        found = {c.blueprint.name: c.blueprint.version for c in self.graph.components}
+        if self.environment.spec.blueprint is not None:
+            found[self.top.blueprint.name] = self.top.blueprint.version
+        return found
 
 
 def load_environment_file(file: Path) -> EnvironmentFile:
@@ -81,19 +91,30 @@ def _inline_composite(environment: EnvironmentFile) -> PublishedVersion:
     return PublishedVersion(blueprint, digest, published_at="", published_by="")
 
 
-def resolve(environment: EnvironmentFile, catalog: CatalogService, source: str) -> Resolution:
-    """Pick exact versions (newest non-deprecated matching each constraint) and build the graph."""
+def resolve(
+    environment: EnvironmentFile, catalog: CatalogService, source: str, pins: Mapping[str, str] | None = None
+) -> Resolution:
+    """Pick exact versions (newest non-deprecated matching each constraint, or the pinned ones) and build the graph."""
+    pinned = dict(pins or {})
     if environment.spec.blueprint is None:
         top = _inline_composite(environment)
     else:
         try:
-            top = catalog.resolve(environment.spec.blueprint)
-        except NotFoundError as exc:
-            raise InputError.from_problems([Problem(source, "spec.blueprint", exc.message)]) from None
+            name = parse_ref(environment.spec.blueprint).name
+            if name in pinned:
+                top = catalog.get(f"{name}@{pinned[name]}")
+            else:
+                top = catalog.resolve(environment.spec.blueprint)
+        except (NotFoundError, ValueError) as exc:
+            reason = exc.message if isinstance(exc, NotFoundError) else str(exc)
+            raise InputError.from_problems([Problem(source, "spec.blueprint", reason)]) from None
 
     def lookup(name: str, constraint: str | None) -> tuple[Blueprint, str]:
         try:
-            found = catalog.resolve(f"{name}@{constraint}" if constraint else name)
+            if name in pinned:
+                found = catalog.get(f"{name}@{pinned[name]}")
+            else:
+                found = catalog.resolve(f"{name}@{constraint}" if constraint else name)
         except NotFoundError as exc:
             raise LookupError(exc.message) from None
         return found.blueprint, found.digest

@@ -33,6 +33,9 @@ class ComponentPlan:
     stale: bool = False
     decision: PolicyDecision | None = None
     cost: CostReport | None = None
+    # Kept for a proposal: the saved plan's bytes and the state (serial, lineage) it was made against.
+    saved: bytes | None = None
+    state: tuple[int, str] | None = None
 
     @property
     def name(self) -> str:

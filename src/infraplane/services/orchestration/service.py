@@ -10,22 +10,24 @@ time is planned again with its dependencies' real outputs first.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from infraplane.core.audit import Actor
+from infraplane.core.environment import parse_environment
 from infraplane.core.graph import fingerprint, wire_inputs
 from infraplane.core.policy import PolicyDecision
 from infraplane.core.ports import Runner, Store
+from infraplane.core.proposals import ComponentChange
 from infraplane.core.records import (
     ComponentRecord,
     EnvironmentRecord,
     RevisionRecord,
 )
 from infraplane.core.runs import PlanSummary, RunRequest, Target
-from infraplane.errors import FailureError, InfraplaneError, NotFoundError
+from infraplane.errors import FailureError, InfraplaneError, InputError, NotFoundError
 from infraplane.services.audit import record
 from infraplane.services.catalog import CatalogService
 from infraplane.services.environments.resolution import Resolution, load_environment_file, resolve
@@ -48,6 +50,7 @@ class UpResult:
     plan: EnvironmentPlan
     outcome: GraphOutcome | None
     applied: bool
+    revision: int | None = None
 
 
 class EnvironmentService:
@@ -74,11 +77,28 @@ class EnvironmentService:
         self._guardrails = guardrails
         self._records_db = EnvironmentRecords(store)
 
+    @property
+    def store(self) -> Store:
+        return self._store
+
+    @property
+    def guardrails(self) -> Guardrails | None:
+        return self._guardrails
+
     # -- reading -------------------------------------------------------------------------------
 
     def resolve_file(self, file: Path) -> Resolution:
         """Parse and resolve an environment file; every problem is an InputError naming file and field."""
         return resolve(load_environment_file(file), self._catalog, str(file))
+
+    def resolve_document(
+        self, document: Mapping[str, Any], source: str, pins: Mapping[str, str] | None = None
+    ) -> Resolution:
+        """Resolve an environment given as data (an agent's request, a stored revision)."""
+        environment, problems = parse_environment(document, source)
+        if environment is None:
+            raise InputError.from_problems(problems)
+        return resolve(environment, self._catalog, source, pins)
 
     def environments(self) -> list[tuple[EnvironmentRecord, list[ComponentRecord]]]:
         with self._store.transaction() as tx:
@@ -121,16 +141,63 @@ class EnvironmentService:
 
     # -- planning ------------------------------------------------------------------------------
 
-    def plan(self, file: Path, actor: Actor, progress: Progress, replan_all: bool = False) -> EnvironmentPlan:
-        resolution = self.resolve_file(file)
+    def plan(
+        self, resolution: Resolution, actor: Actor, progress: Progress, replan_all: bool = False
+    ) -> EnvironmentPlan:
+        """Policies on the request, then a plan of every component whose desired configuration changed."""
         target = self._target(resolution)
         request_decision = self._check_request(resolution, actor)
         with self._session(actor, progress) as session:
             session.leases.acquire(environment_lock(resolution.environment.name))
             plan = self._plan(session, resolution, target, replan_all)
+            self._keep_plans(session, plan)
         plan.request_decision = request_decision
         self._record_decision(plan, actor)
         return plan
+
+    def restore_plan(self, resolution: Resolution, changes: Sequence[ComponentChange]) -> EnvironmentPlan:
+        """An approved plan rebuilt from what a proposal kept (counts, fingerprints); the plan files come later."""
+        by_name = {c.name: c for c in changes}
+        plans: dict[str, ComponentPlan] = {}
+        for component in resolution.graph.components:
+            change = by_name.get(component.name)
+            context = self._context(resolution, component.name)
+            if change is None or change.status not in ("planned", "unchanged"):
+                plans[component.name] = ComponentPlan(component, "waits", "planned when its inputs are known", context)
+                continue
+            summary = None
+            if change.status == "planned":
+                summary = PlanSummary(
+                    component.name, change.add, change.change, change.destroy, output_changes=change.output_changes
+                )
+            plans[component.name] = ComponentPlan(
+                component,
+                change.status,
+                change.reason,
+                context,
+                fingerprint=change.fingerprint or None,
+                summary=summary,
+                stale=change.stale,
+            )
+        return EnvironmentPlan(resolution, self._target(resolution), plans)
+
+    def _keep_plans(self, session: RunSession, plan: EnvironmentPlan) -> None:
+        """Read each saved plan and the state it was made against, so a proposal can keep both."""
+        for item in plan.components.values():
+            if item.summary is not None:
+                item.saved = session.runner(item.component.blueprint.spec.runner).saved_plan(item.summary)
+            with self._store.transaction() as tx:
+                latest = tx.environments.latest_state(plan.name, item.name)
+            item.state = (latest.serial, latest.lineage) if latest else None
+
+    def current_states(self, environment: str) -> dict[str, tuple[int, str] | None]:
+        """(serial, lineage) of each component's newest stored state."""
+        found: dict[str, tuple[int, str] | None] = {}
+        with self._store.transaction() as tx:
+            for component in tx.environments.components(environment):
+                latest = tx.environments.latest_state(environment, component.name)
+                found[component.name] = (latest.serial, latest.lineage) if latest else None
+        return found
 
     def _check_request(self, resolution: Resolution, actor: Actor) -> PolicyDecision | None:
         """Policies on the request itself, before any runner starts; a deny stops here."""
@@ -247,37 +314,27 @@ class EnvironmentService:
             request, session.on_event(environment, component.name)
         )
 
-    def up(
+    def apply(
         self,
-        file: Path,
+        plan: EnvironmentPlan,
         actor: Actor,
         progress: Progress,
-        confirm: Callable[[EnvironmentPlan], bool],
-        replan_all: bool = False,
+        saved: Mapping[str, bytes | None],
+        register: Callable[[Resolution, Target, Actor], int] | None = None,
     ) -> UpResult:
-        """Plan, confirm, apply in dependency order. Raises FailureError (after recording it) when a component fails."""
-        resolution = self.resolve_file(file)
-        target = self._target(resolution)
-        name = resolution.environment.name
-        request_decision = self._check_request(resolution, actor)
+        """Apply an approved plan in dependency order, running each component's kept saved plan.
+
+        A component whose inputs were unknown when it was planned is planned again with its
+        dependencies' real outputs, and checked by the same guardrails, before it is applied.
+        Raises FailureError (after recording it) when a component fails.
+        """
+        name = plan.name
         with self._session(actor, progress) as session:
             session.leases.acquire(environment_lock(name))
-            revision = self._records_db.register(resolution, target, actor)
-            plan = self._plan(session, resolution, target, replan_all)
-            plan.request_decision = request_decision
-            self._record_decision(plan, actor)
-            if plan.decision().denied:
-                denies = plan.decision().denies()
-                raise PolicyDeniedError(
-                    f"{name}: the apply is blocked by {len(denies)} deny finding(s)", plan.decision()
-                )
+            revision = (register or self._records_db.register)(plan.resolution, plan.target, actor)
             if not plan.has_changes():
                 self._records_db.finish(name, actor, revision, "ready", "", {"result": "no changes"})
-                return UpResult(plan, None, applied=False)
-            if not confirm(plan):
-                with self._store.transaction() as tx:
-                    record(tx, actor, "environment.up.cancel", f"environment:{name}", {"revision": revision})
-                return UpResult(plan, None, applied=False)
+                return UpResult(plan, None, applied=False, revision=revision)
             self._records_db.set_status(name, "applying", "")
             with self._store.transaction() as tx:
                 record(
@@ -289,13 +346,13 @@ class EnvironmentService:
                 )
             outcome = run_graph(
                 plan.resolution.graph.dependencies(),
-                lambda n: self._apply_component(session, plan, n),
+                lambda n: self._apply_component(session, plan, n, saved),
                 self._concurrency,
                 lambda n, because: self._skip(session, plan, n, because),
             )
             if outcome.ok:
                 self._records_db.finish(name, actor, revision, "ready", "", {"run": session.run_id})
-                return UpResult(plan, outcome, applied=True)
+                return UpResult(plan, outcome, applied=True, revision=revision)
             error = outcome_error(outcome)
             self._records_db.finish(name, actor, None, "failed", error, {"run": session.run_id, "error": error})
             raise FailureError(f"{name}: {error}")
@@ -308,7 +365,9 @@ class EnvironmentService:
             )
         session.progress.component(name, status="skipped", note=f"not started: {because} failed")
 
-    def _apply_component(self, session: RunSession, plan: EnvironmentPlan, name: str) -> None:
+    def _apply_component(
+        self, session: RunSession, plan: EnvironmentPlan, name: str, saved: Mapping[str, bytes | None]
+    ) -> None:
         environment = plan.name
         item = plan.components[name]
         component = item.component
@@ -343,6 +402,9 @@ class EnvironmentService:
         session.leases.acquire(component_lock(environment, name))
         request = self._request(session, environment, item, values, plan.target)
         runner = session.runner(component.blueprint.spec.runner)
+        if summary is item.summary and name in saved:
+            # The approved plan, exactly: put its saved plan file back in a freshly prepared work directory.
+            summary = runner.restore_plan(request, summary, saved[name], session.on_event(environment, name))
         self._records_db.save_component(environment, component, "applying", error="")
         with self._store.transaction() as tx:
             record(
@@ -401,15 +463,11 @@ class EnvironmentService:
 
     # -- destroying ----------------------------------------------------------------------------
 
-    def destroy(
-        self, name: str, actor: Actor, progress: Progress, confirm: Callable[[list[ComponentRecord]], bool]
-    ) -> bool:
-        """Destroy every component in reverse dependency order; returns False when cancelled."""
+    def destroy(self, name: str, actor: Actor, progress: Progress) -> None:
+        """Destroy every component in reverse dependency order."""
         env, components, _ = self.get(name)
         alive = [c for c in components if c.status != "destroyed"]
         target = self._target_for(env.target)
-        if alive and not confirm(alive):
-            return False
         with self._session(actor, progress) as session:
             session.leases.acquire(environment_lock(name))
             self._records_db.set_status(name, "destroying", "")
@@ -441,4 +499,3 @@ class EnvironmentService:
             self._records_db.set_status(name, "destroyed", "")
             with self._store.transaction() as tx:
                 record(tx, actor, "environment.destroy.finish", f"environment:{name}", {})
-        return True

@@ -1,0 +1,80 @@
+"""Chat-model backends over HTTP for `ask`: OpenAI-compatible chat completions and Anthropic messages.
+
+Both implement `infraplane.core.ask.suggestion.ChatBackend`. A failed call (network,
+status, unexpected body) raises `LlmError`; the caller falls back to the built-in resolver.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+__all__ = ["AnthropicMessages", "LlmError", "OpenAIChat"]
+
+ANTHROPIC_VERSION = "2023-06-01"
+_MAX_TOKENS = 1024
+
+
+class LlmError(Exception):
+    """The backend could not be reached or answered with something that is not a chat reply."""
+
+
+def _post(url: str, body: dict[str, Any], headers: dict[str, str], timeout: float) -> Any:
+    try:
+        response = httpx.post(url, json=body, headers=headers, timeout=timeout)
+        response.raise_for_status()
+        return response.json()
+    except (httpx.HTTPError, ValueError) as exc:
+        # The message names the URL and status, never the key.
+        raise LlmError(f"{url}: {exc.__class__.__name__}: {exc}") from None
+
+
+class OpenAIChat:
+    """`POST {url}` with `{model, messages}` (OpenAI and compatible servers); reads `choices[0].message.content`."""
+
+    def __init__(self, url: str, key: str | None, model: str | None, timeout: float) -> None:
+        self._url = url
+        self._key = key
+        self._model = model
+        self._timeout = timeout
+
+    def complete(self, system: str, prompt: str) -> str:
+        headers = {"Authorization": f"Bearer {self._key}"} if self._key else {}
+        body: dict[str, Any] = {
+            "temperature": 0,
+            "messages": [{"role": "system", "content": system}, {"role": "user", "content": prompt}],
+        }
+        if self._model:
+            body["model"] = self._model
+        data = _post(self._url, body, headers, self._timeout)
+        try:
+            return str(data["choices"][0]["message"]["content"])
+        except (KeyError, IndexError, TypeError):
+            raise LlmError(f"{self._url}: the answer has no choices[0].message.content") from None
+
+
+class AnthropicMessages:
+    """`POST {url}` with `{model, system, messages}` (Anthropic's messages API); joins the text blocks."""
+
+    def __init__(self, url: str, key: str | None, model: str | None, timeout: float) -> None:
+        self._url = url
+        self._key = key
+        self._model = model
+        self._timeout = timeout
+
+    def complete(self, system: str, prompt: str) -> str:
+        headers = {"anthropic-version": ANTHROPIC_VERSION, **({"x-api-key": self._key} if self._key else {})}
+        body: dict[str, Any] = {
+            "max_tokens": _MAX_TOKENS,
+            "temperature": 0,
+            "system": system,
+            "messages": [{"role": "user", "content": prompt}],
+        }
+        if self._model:
+            body["model"] = self._model
+        data = _post(self._url, body, headers, self._timeout)
+        try:
+            return "".join(block["text"] for block in data["content"] if block.get("type") == "text")
+        except (KeyError, TypeError, AttributeError):
+            raise LlmError(f"{self._url}: the answer has no text content blocks") from None

@@ -1,0 +1,87 @@
+"""Proposals, their encrypted saved plans and their approvals, in SQL."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from infraplane.adapters.secrets import SecretBox
+from infraplane.adapters.store.tables import ProposalApprovalRow, ProposalPlanRow, ProposalRow
+from infraplane.core.approval import Approval
+from infraplane.core.proposals import Proposal
+
+__all__ = ["SqlProposalRepository"]
+
+
+class SqlProposalRepository:
+    def __init__(self, session: Session, box: SecretBox) -> None:
+        self._session = session
+        self._box = box
+
+    def _approvals(self, proposal_id: str) -> tuple[Approval, ...]:
+        query = (
+            select(ProposalApprovalRow)
+            .where(ProposalApprovalRow.proposal_id == proposal_id)
+            .order_by(ProposalApprovalRow.id)
+        )
+        return tuple(
+            Approval(r.approver, r.at, r.plan_digest, r.comment) for r in self._session.execute(query).scalars()
+        )
+
+    def _proposal(self, row: ProposalRow) -> Proposal:
+        return Proposal.from_stored(json.loads(row.document), self._approvals(row.id))
+
+    def get(self, proposal_id: str) -> Proposal | None:
+        row = self._session.get(ProposalRow, proposal_id)
+        return self._proposal(row) if row else None
+
+    def lock(self, proposal_id: str) -> Proposal | None:
+        """The proposal, its row locked until the transaction ends (PostgreSQL; SQLite locks the database)."""
+        query = select(ProposalRow).where(ProposalRow.id == proposal_id).with_for_update()
+        row = self._session.execute(query).scalar_one_or_none()
+        return self._proposal(row) if row else None
+
+    def all(self, environment: str | None = None) -> list[Proposal]:
+        query = select(ProposalRow).order_by(ProposalRow.created_at, ProposalRow.id)
+        if environment is not None:
+            query = query.where(ProposalRow.environment == environment)
+        return [self._proposal(row) for row in self._session.execute(query).scalars()]
+
+    def save(self, proposal: Proposal) -> None:
+        row = self._session.get(ProposalRow, proposal.id)
+        if row is None:
+            row = ProposalRow(id=proposal.id, environment=proposal.environment, created_at=proposal.created_at)
+            self._session.add(row)
+        row.kind = proposal.kind
+        row.status = proposal.status
+        row.updated_at = proposal.updated_at or proposal.created_at
+        row.document = json.dumps(proposal.stored(), sort_keys=True)
+        self._session.flush()
+
+    def put_plans(self, proposal_id: str, plans: Mapping[str, bytes]) -> None:
+        """Replace the proposal's saved plans (a re-plan replaces them all)."""
+        self._session.execute(delete(ProposalPlanRow).where(ProposalPlanRow.proposal_id == proposal_id))
+        for component, content in plans.items():
+            self._session.add(
+                ProposalPlanRow(proposal_id=proposal_id, component=component, ciphertext=self._box.encrypt(content))
+            )
+        self._session.flush()
+
+    def plans(self, proposal_id: str) -> dict[str, bytes]:
+        query = select(ProposalPlanRow).where(ProposalPlanRow.proposal_id == proposal_id)
+        return {r.component: self._box.decrypt(r.ciphertext) for r in self._session.execute(query).scalars()}
+
+    def add_approval(self, proposal_id: str, approval: Approval) -> None:
+        self._session.add(
+            ProposalApprovalRow(
+                proposal_id=proposal_id,
+                approver=approval.approver,
+                at=approval.at,
+                plan_digest=approval.plan_digest,
+                comment=approval.comment,
+            )
+        )
+        self._session.flush()

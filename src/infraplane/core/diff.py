@@ -1,0 +1,136 @@
+"""A proposal's readable diff: per resource, the action and each attribute's before -> after.
+
+Values Terraform marks sensitive, and attributes whose names say they hold a
+secret, are masked here, once, so nothing downstream (CLI, API, audit, pages)
+can show them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from infraplane.core.plan import NormalizedPlan, ResourceChange
+
+__all__ = ["MASK", "UNKNOWN", "AttributeChange", "ResourceDiff", "plan_diff", "state_diff"]
+
+MASK = "(sensitive)"
+UNKNOWN = "(known after apply)"
+_SECRET_NAME = re.compile(r"(password|secret|token|private_key|credential)", re.IGNORECASE)
+_MAX_VALUE = 300
+
+
+@dataclass(frozen=True)
+class AttributeChange:
+    path: str
+    before: Any
+    after: Any
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "before": self.before, "after": self.after}
+
+
+@dataclass(frozen=True)
+class ResourceDiff:
+    component: str
+    address: str
+    type: str
+    actions: tuple[str, ...]
+    attributes: tuple[AttributeChange, ...] = ()
+
+    @property
+    def action(self) -> str:
+        if "create" in self.actions and "delete" in self.actions:
+            return "replace"
+        return self.actions[0] if len(self.actions) == 1 else "+".join(self.actions)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "component": self.component,
+            "address": self.address,
+            "type": self.type,
+            "action": self.action,
+            "attributes": [a.as_dict() for a in self.attributes],
+        }
+
+    @staticmethod
+    def from_dict(data: Mapping[str, Any]) -> ResourceDiff:
+        action = str(data.get("action", ""))
+        actions = ("delete", "create") if action == "replace" else tuple(action.split("+"))
+        return ResourceDiff(
+            str(data.get("component", "")),
+            str(data.get("address", "")),
+            str(data.get("type", "")),
+            actions,
+            tuple(AttributeChange(a["path"], a.get("before"), a.get("after")) for a in data.get("attributes", [])),
+        )
+
+
+def _flatten(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    if isinstance(value, Mapping) and value:
+        for key, item in value.items():
+            yield from _flatten(item, f"{prefix}.{key}" if prefix else str(key))
+    elif isinstance(value, list) and value and any(isinstance(v, Mapping | list) for v in value):
+        for index, item in enumerate(value):
+            yield from _flatten(item, f"{prefix}[{index}]")
+    else:
+        yield prefix, value
+
+
+def _covered(path: str, prefixes: tuple[str, ...]) -> bool:
+    return any(p == "*" or path == p or path.startswith((p + ".", p + "[")) for p in prefixes)
+
+
+def _shown(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > _MAX_VALUE:
+        return value[:_MAX_VALUE] + "…"
+    return value
+
+
+def _attributes(change: ResourceChange) -> tuple[AttributeChange, ...]:
+    before = dict(_flatten(change.before)) if change.before is not None else {}
+    after = dict(_flatten(change.after)) if change.after is not None else {}
+    unknown = {p for p, v in _flatten(change.after_unknown) if v is True}
+    paths = sorted(set(before) | set(after) | unknown)
+    found = []
+    for path in paths:
+        if not path:
+            continue
+        old, new = before.get(path), after.get(path)
+        if path in unknown or _covered(path, tuple(unknown)):
+            new = UNKNOWN
+        if old == new or (change.is_create and (new is None or new == UNKNOWN)):
+            continue
+        if _covered(path, change.sensitive_paths) or _SECRET_NAME.search(path.rsplit(".", 1)[-1]):
+            old = MASK if old is not None else None
+            new = MASK if new is not None else None
+        found.append(AttributeChange(path, _shown(old), _shown(new)))
+    return tuple(found)
+
+
+def plan_diff(component: str, plan: NormalizedPlan) -> list[ResourceDiff]:
+    """Every managed resource the plan changes; a delete lists no attributes (everything goes)."""
+    diffs = []
+    for change in plan.managed_changes():
+        if change.is_noop:
+            continue
+        attributes = () if change.actions == ("delete",) else _attributes(change)
+        diffs.append(ResourceDiff(component, change.address, change.type, change.actions, attributes))
+    return diffs
+
+
+def state_diff(component: str, state: Mapping[str, Any]) -> list[ResourceDiff]:
+    """What destroying a component removes: every managed resource instance in its Terraform state."""
+    diffs = []
+    for resource in state.get("resources", []):
+        if not isinstance(resource, Mapping) or resource.get("mode") != "managed":
+            continue
+        module = str(resource.get("module") or "")
+        base = f"{module + '.' if module else ''}{resource.get('type')}.{resource.get('name')}"
+        for instance in resource.get("instances", []) or [{}]:
+            key = instance.get("index_key") if isinstance(instance, Mapping) else None
+            suffix = "" if key is None else f"[{key!r}]".replace("'", '"')
+            diffs.append(ResourceDiff(component, base + suffix, str(resource.get("type", "")), ("delete",)))
+    return diffs

@@ -1,0 +1,224 @@
+"""Proposals: every change to an environment, with its plans, checks, decision, approvals and result.
+
+A proposal moves through these statuses:
+
+    pending --approve (enough)--> approved --apply--> applying --> applied | failed
+       |  ^                          |
+       |  +------ re-plan (stale) ---+
+       +--> blocked (deny findings)   any undecided/unapplied --> rejected | expired
+
+Auto-approved proposals start as `approved`. Approvals bind to `plan_digest`;
+re-planning changes the digest, which clears them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+from infraplane.core.approval import Approval, ApprovalDecision
+from infraplane.core.audit import Actor
+from infraplane.core.diff import ResourceDiff
+from infraplane.core.policy import Finding
+
+__all__ = [
+    "ACTIVE_STATUSES",
+    "BlastRadius",
+    "ComponentChange",
+    "CostDelta",
+    "Proposal",
+    "ProposalKind",
+    "ProposalStatus",
+]
+
+ProposalKind = Literal["create", "update", "upgrade", "destroy", "rollback"]
+ProposalStatus = Literal["pending", "approved", "blocked", "rejected", "applying", "applied", "failed", "expired"]
+# Statuses in which a proposal still waits for something.
+ACTIVE_STATUSES: tuple[ProposalStatus, ...] = ("pending", "approved", "applying")
+
+
+@dataclass(frozen=True)
+class ComponentChange:
+    """One component's part of a proposal: what its saved plan does and which state it was made against."""
+
+    name: str
+    blueprint: str
+    digest: str
+    status: Literal["planned", "unchanged", "waits", "destroy"]
+    reason: str
+    add: int | None = None
+    change: int | None = None
+    destroy: int | None = None
+    plan_sha256: str = ""
+    state_serial: int | None = None
+    state_lineage: str = ""
+    stale: bool = False
+    output_changes: int = 0
+    fingerprint: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "fingerprint": self.fingerprint,
+            "name": self.name,
+            "blueprint": self.blueprint,
+            "digest": self.digest,
+            "status": self.status,
+            "reason": self.reason,
+            "add": self.add,
+            "change": self.change,
+            "destroy": self.destroy,
+            "plan_sha256": self.plan_sha256,
+            "state_serial": self.state_serial,
+            "state_lineage": self.state_lineage,
+            "stale": self.stale,
+            "output_changes": self.output_changes,
+        }
+
+    @staticmethod
+    def from_dict(data: Mapping[str, Any]) -> ComponentChange:
+        return ComponentChange(**{k: data[k] for k in ComponentChange.__dataclass_fields__ if k in data})
+
+
+@dataclass(frozen=True)
+class BlastRadius:
+    """What else a proposal touches: resources destroyed or replaced, dependents inside and outside."""
+
+    destroyed: tuple[str, ...] = ()
+    replaced: tuple[str, ...] = ()
+    downstream_components: tuple[str, ...] = ()
+    other_environments: tuple[str, ...] = ()
+    data_at_risk: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "destroyed": list(self.destroyed),
+            "replaced": list(self.replaced),
+            "downstream_components": list(self.downstream_components),
+            "other_environments": list(self.other_environments),
+            "data_at_risk": list(self.data_at_risk),
+        }
+
+    @staticmethod
+    def from_dict(data: Mapping[str, Any]) -> BlastRadius:
+        return BlastRadius(**{k: tuple(data.get(k, ())) for k in BlastRadius.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class CostDelta:
+    """Monthly USD before and after, over the components that could be priced."""
+
+    before: float
+    after: float
+
+    @property
+    def delta(self) -> float:
+        return round(self.after - self.before, 2)
+
+    def as_dict(self) -> dict[str, float]:
+        return {"before": round(self.before, 2), "after": round(self.after, 2), "delta": self.delta}
+
+
+def _finding(data: Mapping[str, Any]) -> Finding:
+    return Finding(**{k: data[k] for k in Finding.__dataclass_fields__ if k in data})
+
+
+@dataclass(frozen=True)
+class Proposal:
+    id: str
+    environment: str
+    team: str
+    tier: str
+    kind: ProposalKind
+    status: ProposalStatus
+    actor: Actor
+    justification: str
+    created_at: str
+    expires_at: str
+    # The environment's revision when this was proposed; apply refuses if another change landed since.
+    base_revision: int
+    # The desired state this proposal would make current (an environment file plus exact version pins).
+    document: Mapping[str, Any]
+    components: tuple[ComponentChange, ...]
+    diff: tuple[ResourceDiff, ...]
+    findings: tuple[Finding, ...]
+    cost: CostDelta | None
+    blast_radius: BlastRadius
+    warnings: tuple[str, ...]
+    decision: ApprovalDecision
+    plan_digest: str
+    rollback_to: int | None = None
+    approvals: tuple[Approval, ...] = ()
+    result: str = ""
+    updated_at: str = ""
+    applied_revision: int | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def with_status(self, status: ProposalStatus, result: str, at: str) -> Proposal:
+        return replace(self, status=status, result=result, updated_at=at)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Everything a reviewer reads; sensitive values were masked when the diff was made."""
+        return {
+            "id": self.id,
+            "environment": self.environment,
+            "team": self.team,
+            "tier": self.tier,
+            "kind": self.kind,
+            "status": self.status,
+            "actor": {"kind": self.actor.kind, "id": self.actor.id},
+            "justification": self.justification,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at or self.created_at,
+            "expires_at": self.expires_at,
+            "base_revision": self.base_revision,
+            "rollback_to": self.rollback_to,
+            "applied_revision": self.applied_revision,
+            "blueprint": self.document.get("blueprint"),
+            "components": [c.as_dict() for c in self.components],
+            "diff": [d.as_dict() for d in self.diff],
+            "findings": [f.as_dict() for f in self.findings],
+            "cost": self.cost.as_dict() if self.cost else None,
+            "blast_radius": self.blast_radius.as_dict(),
+            "warnings": list(self.warnings),
+            "decision": self.decision.as_dict(),
+            "plan_digest": self.plan_digest,
+            "approvals": [a.as_dict() for a in self.approvals],
+            "result": self.result,
+        }
+
+    def stored(self) -> dict[str, Any]:
+        """What the store keeps (as_dict plus the desired-state document)."""
+        return {**self.as_dict(), "document": dict(self.document), "extra": dict(self.extra)}
+
+    @staticmethod
+    def from_stored(data: Mapping[str, Any], approvals: tuple[Approval, ...]) -> Proposal:
+        cost = data.get("cost")
+        return Proposal(
+            id=data["id"],
+            environment=data["environment"],
+            team=data["team"],
+            tier=data["tier"],
+            kind=data["kind"],
+            status=data["status"],
+            actor=Actor(data["actor"]["kind"], data["actor"]["id"]),
+            justification=data.get("justification", ""),
+            created_at=data["created_at"],
+            expires_at=data["expires_at"],
+            base_revision=int(data.get("base_revision", 0)),
+            document=data.get("document", {}),
+            components=tuple(ComponentChange.from_dict(c) for c in data.get("components", [])),
+            diff=tuple(ResourceDiff.from_dict(d) for d in data.get("diff", [])),
+            findings=tuple(_finding(f) for f in data.get("findings", [])),
+            cost=CostDelta(float(cost["before"]), float(cost["after"])) if cost else None,
+            blast_radius=BlastRadius.from_dict(data.get("blast_radius", {})),
+            warnings=tuple(data.get("warnings", [])),
+            decision=ApprovalDecision.from_dict(data["decision"]),
+            plan_digest=data.get("plan_digest", ""),
+            rollback_to=data.get("rollback_to"),
+            approvals=approvals,
+            result=data.get("result", ""),
+            updated_at=data.get("updated_at", ""),
+            applied_revision=data.get("applied_revision"),
+            extra=data.get("extra", {}),
+        )

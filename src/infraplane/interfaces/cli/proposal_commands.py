@@ -1,0 +1,113 @@
+"""`infraplane proposal ...`: list, show, approve, reject, apply."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from infraplane.core.proposals import Proposal
+from infraplane.interfaces.cli.output import console, print_json, print_json_line
+from infraplane.interfaces.cli.progress import JsonProgress, LiveProgress
+from infraplane.interfaces.cli.proposal_render import print_proposal, proposal_line
+from infraplane.interfaces.cli.state import cli_state
+
+__all__ = ["app", "proposal_json"]
+
+app = typer.Typer(help="Proposals: review, approve, reject and apply changes.", no_args_is_help=True)
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
+IdArgument = Annotated[str, typer.Argument(help="Proposal id (p-...).")]
+
+
+def proposal_json(proposal: Proposal) -> dict[str, object]:
+    return {**proposal.as_dict(), "missing": cli_state.container.proposals.missing(proposal)}
+
+
+@app.command("list")
+def list_proposals(
+    environment: Annotated[str | None, typer.Option("--environment", "-e", help="Only this environment.")] = None,
+    status: Annotated[str | None, typer.Option("--status", help="Only this status (pending, approved, ...).")] = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Proposals, oldest first."""
+    found = cli_state.container.proposals.proposals(environment, status)
+    if json_out:
+        print_json(
+            [
+                {
+                    "id": p.id,
+                    "environment": p.environment,
+                    "kind": p.kind,
+                    "status": p.status,
+                    "tier": p.tier,
+                    "actor": str(p.actor),
+                    "created_at": p.created_at,
+                    "decision": p.decision.outcome,
+                    "rule": p.decision.rule,
+                }
+                for p in found
+            ]
+        )
+        return
+    table = Table("id", "environment", "kind", "status", "by", "created", "decision", box=None, header_style="bold")
+    for p in found:
+        table.add_row(p.id, p.environment, p.kind, p.status, str(p.actor), p.created_at[:19], p.decision.rule)
+    console.print(table)
+
+
+@app.command("show")
+def show(proposal_id: IdArgument, json_out: JsonFlag = False) -> None:
+    """Everything a reviewer needs: diff, findings, cost, blast radius, warnings, decision, approvals."""
+    proposal = cli_state.container.proposals.get(proposal_id)
+    if json_out:
+        print_json(proposal_json(proposal))
+        return
+    print_proposal(proposal, cli_state.container.proposals.missing(proposal))
+
+
+@app.command("approve")
+def approve(
+    proposal_id: IdArgument,
+    comment: Annotated[str, typer.Option("--comment", "-m", help="A note kept with the approval.")] = "",
+    json_out: JsonFlag = False,
+) -> None:
+    """Approve the proposal's current plan as yourself (--as or INFRAPLANE_USER)."""
+    container = cli_state.container
+    proposal = container.proposals.approve(proposal_id, container.human, comment)
+    if json_out:
+        print_json(proposal_json(proposal))
+        return
+    console.print(f"approved by {container.human.id}", highlight=False)
+    console.print(proposal_line(proposal, container.proposals.missing(proposal)), highlight=False)
+
+
+@app.command("reject")
+def reject(
+    proposal_id: IdArgument,
+    reason: Annotated[str, typer.Option("--reason", help="Why (kept in the audit log).")] = "",
+    json_out: JsonFlag = False,
+) -> None:
+    """Reject a proposal; it can no longer be approved or applied."""
+    container = cli_state.container
+    proposal = container.proposals.reject(proposal_id, container.human, reason)
+    if json_out:
+        print_json(proposal_json(proposal))
+        return
+    console.print(f"rejected {proposal.id}: {escape(reason)}", highlight=False)
+
+
+@app.command("apply")
+def apply(proposal_id: IdArgument, json_out: JsonFlag = False) -> None:
+    """Apply exactly the approved plans; a stale plan is re-planned and goes back to decision (exit 2)."""
+    container = cli_state.container
+    if json_out:
+        proposal = container.proposals.apply(proposal_id, container.human, JsonProgress())
+        print_json_line({"event": "result", "proposal": proposal_json(proposal)})
+        return
+    with LiveProgress(console, f"applying {proposal_id}") as live:
+        proposal = container.proposals.apply(proposal_id, container.human, live)
+    revision = f" (revision {proposal.applied_revision})" if proposal.applied_revision else ""
+    console.print(f"[green]applied[/] {proposal.id}: {proposal.kind} {proposal.environment}{revision}")

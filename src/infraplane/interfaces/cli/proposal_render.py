@@ -1,0 +1,86 @@
+"""How a proposal reads at a terminal: one screen a reviewer can judge in two minutes."""
+
+from __future__ import annotations
+
+from rich.markup import escape
+from rich.table import Table
+
+from infraplane.core.diff import ResourceDiff
+from infraplane.core.proposals import Proposal
+from infraplane.interfaces.cli.output import console
+
+__all__ = ["print_proposal", "proposal_line"]
+
+_MARK = {"create": "[green]+[/]", "update": "[yellow]~[/]", "delete": "[red]-[/]", "replace": "[red]-/+[/]"}
+_MAX_ATTRIBUTES = 12
+
+
+def proposal_line(proposal: Proposal, missing: list[str]) -> str:
+    """The one-line status: what happens next."""
+    if proposal.status == "pending":
+        return f"[yellow]pending[/]: needs {escape('; '.join(missing))}"
+    if proposal.status == "approved":
+        how = "auto-approved" if proposal.decision.outcome == "auto-approved" else "approved"
+        return (
+            f"[green]{how}[/] ({escape(proposal.decision.rule)}): apply with `infraplane proposal apply {proposal.id}`"
+        )
+    if proposal.status == "blocked":
+        return f"[red]blocked[/] ({escape(proposal.decision.rule)}): fix the deny findings and propose again"
+    detail = f": {escape(proposal.result)}" if proposal.result else ""
+    return f"{proposal.status}{detail}"
+
+
+def _diff_lines(diffs: tuple[ResourceDiff, ...]) -> list[str]:
+    lines = []
+    for diff in diffs:
+        lines.append(f"  {_MARK.get(diff.action, diff.action)} {escape(diff.component)}: {escape(diff.address)}")
+        for attribute in diff.attributes[:_MAX_ATTRIBUTES]:
+            before = "" if diff.action == "create" else f"{escape(repr(attribute.before))} -> "
+            lines.append(f"      {escape(attribute.path)}: {before}{escape(repr(attribute.after))}")
+        if len(diff.attributes) > _MAX_ATTRIBUTES:
+            lines.append(f"      … {len(diff.attributes) - _MAX_ATTRIBUTES} more (proposal show --json)")
+    return lines
+
+
+def print_proposal(proposal: Proposal, missing: list[str], full: bool = True) -> None:
+    console.print(
+        f"[bold]proposal {proposal.id}[/]: {proposal.kind} {proposal.environment} "
+        f"({proposal.team}, {proposal.tier}) by {proposal.actor}",
+        highlight=False,
+    )
+    if proposal.justification:
+        console.print(f"why: {escape(proposal.justification)}", highlight=False)
+    table = Table("component", "blueprint", "status", "+add", "~change", "-destroy", box=None, header_style="bold")
+    for c in proposal.components:
+        counts = ["?" if v is None else str(v) for v in (c.add, c.change, c.destroy)]
+        table.add_row(c.name, c.blueprint, c.status, *counts)
+    console.print(table)
+    if full and proposal.diff:
+        console.print("[bold]diff[/]")
+        for line in _diff_lines(proposal.diff):
+            console.print(line, highlight=False)
+    if proposal.findings:
+        console.print("[bold]findings[/]")
+        for f in proposal.findings:
+            colour = "red" if f.severity == "deny" else "yellow"
+            console.print(
+                f"  [{colour}]{f.severity}[/] {f.rule} {escape(f.address)}: {escape(f.message)}", highlight=False
+            )
+    if proposal.cost is not None:
+        cost = proposal.cost
+        console.print(
+            f"cost: ${cost.before:,.2f} -> ${cost.after:,.2f}/month ({cost.delta:+,.2f})", highlight=False
+        )
+    radius = proposal.blast_radius
+    console.print(
+        f"blast radius: {len(radius.destroyed)} destroyed, {len(radius.replaced)} replaced"
+        + (f"; downstream: {', '.join(radius.downstream_components)}" if radius.downstream_components else "")
+        + (f"; classified data at risk: {', '.join(radius.data_at_risk)}" if radius.data_at_risk else ""),
+        highlight=False,
+    )
+    for warning in proposal.warnings:
+        console.print(f"[yellow]warning[/]: {escape(warning)}", highlight=False)
+    for approval in proposal.approvals:
+        current = "" if approval.plan_digest == proposal.plan_digest else " (for an earlier plan; no longer counts)"
+        console.print(f"approved by {approval.approver} at {approval.at}{current}", highlight=False)
+    console.print(proposal_line(proposal, missing), highlight=False)

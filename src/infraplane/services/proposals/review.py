@@ -1,0 +1,128 @@
+"""What a reviewer reads: the diff, blast radius, dependency warnings and cost of a plan or a destroy."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+from infraplane.core.cost import CostReport
+from infraplane.core.diff import ResourceDiff, plan_diff, state_diff
+from infraplane.core.graph import ComponentGraph
+from infraplane.core.plan import NormalizedPlan, PlanFormatError, normalize_plan
+from infraplane.core.proposals import BlastRadius, ComponentChange, CostDelta
+from infraplane.services.orchestration.plans import ComponentPlan, EnvironmentPlan
+
+__all__ = ["component_changes", "cost_delta", "destroy_cost", "destroy_review", "plan_review"]
+
+CLASSIFIED = {"confidential", "restricted"}
+
+
+def _normalized(item: ComponentPlan) -> NormalizedPlan | None:
+    if item.summary is None or item.summary.plan_json is None or not item.summary.plan_json.is_file():
+        return None
+    try:
+        return normalize_plan(json.loads(item.summary.plan_json.read_text(encoding="utf-8")))
+    except (ValueError, PlanFormatError):
+        return None
+
+
+def component_changes(plan: EnvironmentPlan, sha256: Mapping[str, str]) -> tuple[ComponentChange, ...]:
+    changes = []
+    for component in plan.resolution.graph.components:
+        item = plan.components[component.name]
+        add, change, destroy = item.counts()
+        changes.append(
+            ComponentChange(
+                name=item.name,
+                blueprint=component.ref,
+                digest=component.digest,
+                status=item.status,
+                reason=item.reason,
+                add=add,
+                change=change,
+                destroy=destroy,
+                plan_sha256=sha256.get(item.name, ""),
+                state_serial=item.state[0] if item.state else None,
+                state_lineage=item.state[1] if item.state else "",
+                stale=item.stale,
+                output_changes=item.summary.output_changes if item.summary else 0,
+                fingerprint=item.fingerprint or "",
+            )
+        )
+    return tuple(changes)
+
+
+def _downstream(graph: ComponentGraph, changed: set[str]) -> tuple[str, ...]:
+    dependents = graph.dependents()
+    reached: set[str] = set()
+    todo = list(changed)
+    while todo:
+        for dependent in dependents.get(todo.pop(), set()):
+            if dependent not in reached:
+                reached.add(dependent)
+                todo.append(dependent)
+    return tuple(sorted(reached - changed))
+
+
+def _radius(diffs: list[ResourceDiff], classified: set[str], downstream: tuple[str, ...]) -> BlastRadius:
+    destroyed = tuple(f"{d.component}: {d.address}" for d in diffs if d.action == "delete")
+    replaced = tuple(f"{d.component}: {d.address}" for d in diffs if d.action == "replace")
+    at_risk = sorted({d.component for d in diffs if d.action in ("delete", "replace") and d.component in classified})
+    return BlastRadius(destroyed, replaced, downstream, (), tuple(at_risk))
+
+
+def _classified(graph: ComponentGraph) -> set[str]:
+    return {
+        c.name
+        for c in graph.components
+        if c.blueprint.spec.compliance.get("data_classification", "").lower() in CLASSIFIED
+    }
+
+
+def plan_review(plan: EnvironmentPlan) -> tuple[list[ResourceDiff], BlastRadius, list[str]]:
+    """The diff of every planned component, what it reaches, and the warnings a reviewer needs."""
+    graph = plan.resolution.graph
+    diffs: list[ResourceDiff] = []
+    warnings: list[str] = []
+    changed: set[str] = set()
+    readers: dict[str, list[tuple[str, str]]] = {}
+    for component in graph.components:
+        for ref in component.output_refs().values():
+            readers.setdefault(ref.component, []).append((component.name, ref.output))
+    for component in graph.components:
+        item = plan.components[component.name]
+        if item.status != "planned":
+            continue
+        if item.summary is None or item.summary.has_changes or item.stale:
+            changed.add(item.name)
+        normalized = _normalized(item)
+        if normalized is None:
+            continue
+        diffs += plan_diff(item.name, normalized)
+        moving = {n for n, actions in normalized.output_changes.items() if tuple(actions) not in (("no-op",), ())}
+        for reader, output in readers.get(item.name, []):
+            if output in moving and plan.components[reader].status != "waits":
+                warnings.append(f"{item.name}: output {output} changes, and {reader} reads it")
+    return diffs, _radius(diffs, _classified(graph), _downstream(graph, changed)), sorted(set(warnings))
+
+
+def destroy_review(
+    graph: ComponentGraph | None, states: Mapping[str, Mapping[str, object]]
+) -> tuple[list[ResourceDiff], BlastRadius]:
+    """Destroying: every resource in every component's state goes."""
+    diffs: list[ResourceDiff] = []
+    for component, state in states.items():
+        diffs += state_diff(component, state)
+    classified = _classified(graph) if graph is not None else set()
+    return diffs, _radius(diffs, classified, ())
+
+
+def cost_delta(plan: EnvironmentPlan) -> CostDelta | None:
+    summary = plan.cost_summary()
+    return CostDelta(summary["before"], summary["after"]) if summary else None
+
+
+def destroy_cost(current: Mapping[str, CostReport]) -> CostDelta | None:
+    if not current:
+        return None
+    return CostDelta(sum(float(r.total_after) for r in current.values()), 0.0)
