@@ -5,8 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
+EVAL_FILE ?= ../shared/eval/requests-dev.yaml
 
-.PHONY: setup check-tools system-deps run test quick-test lint typecheck format bench bench-guardrails bench-orchestration clean
+.PHONY: setup check-tools system-deps run test quick-test lint typecheck format bench bench-guardrails bench-orchestration eval clean
 
 setup: $(STAMP)
 
@@ -58,6 +59,10 @@ bench-guardrails: setup check-tools
 
 bench-orchestration: setup check-tools
 	$(BIN)/python -m bench.orchestration $(BENCH_ARGS)
+
+# How well `infraplane ask` resolves plain requests: blueprint, tier and full-input accuracy (EVAL_FILE=...).
+eval: setup
+	$(BIN)/python scripts/ask_eval.py $(EVAL_FILE) $(EVAL_ARGS)
 
 format: setup
 	$(BIN)/ruff format src tests bench

@@ -12,14 +12,24 @@ echo "== data lives in ${INFRAPLANE_HOME:-.infraplane/}"
 step sandbox start
 step catalog publish examples/catalog
 step catalog list
-step env up examples/environments/payments-staging.yaml --yes
+# Every change is a proposal: staging needs one approval from someone other than the proposer.
+step --as alice env up examples/environments/payments-staging.yaml --yes -m "payments needs a staging environment"
+pending=$("$infraplane" proposal list --environment payments-staging --status pending --json |
+  .venv/bin/python -c 'import json, sys; print(" ".join(p["id"] for p in json.load(sys.stdin)))')
+for id in $pending; do
+  step --as bob proposal approve "$id" -m "looks right"
+  step --as alice proposal apply "$id"
+done
 step env show payments-staging
 step env graph payments-staging
+step env history payments-staging
 step audit verify
 cat <<'NEXT'
 
 Next:
   .venv/bin/infraplane env plan examples/environments/payments-staging.yaml   # change an input first
-  .venv/bin/infraplane env destroy payments-staging --yes
+  .venv/bin/infraplane proposal list
+  .venv/bin/infraplane --as alice env destroy payments-staging     # a proposal; approve it --as bob, then apply
+  git -C .infraplane/environments log                                # the environments repository
   .venv/bin/infraplane sandbox stop
 NEXT

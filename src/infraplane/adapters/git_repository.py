@@ -45,10 +45,9 @@ class EnvironmentsRepository:
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise FailureError(f"environments repository {self.path}: git {args[0]} failed: {exc}") from None
         if check and result.returncode != 0:
-            reason = (result.stderr or result.stdout).strip().splitlines()
-            raise FailureError(
-                f"environments repository {self.path}: git {args[0]} failed: {reason[-1] if reason else result.returncode}"
-            )
+            lines = (result.stderr or result.stdout).strip().splitlines()
+            reason = lines[-1] if lines else f"exit {result.returncode}"
+            raise FailureError(f"environments repository {self.path}: git {args[0]} failed: {reason}")
         return result
 
     def _ensure(self) -> None:

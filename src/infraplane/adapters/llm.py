@@ -20,18 +20,8 @@ class LlmError(Exception):
     """The backend could not be reached or answered with something that is not a chat reply."""
 
 
-def _post(url: str, body: dict[str, Any], headers: dict[str, str], timeout: float) -> Any:
-    try:
-        response = httpx.post(url, json=body, headers=headers, timeout=timeout)
-        response.raise_for_status()
-        return response.json()
-    except (httpx.HTTPError, ValueError) as exc:
-        # The message names the URL and status, never the key.
-        raise LlmError(f"{url}: {exc.__class__.__name__}: {exc}") from None
-
-
-class OpenAIChat:
-    """`POST {url}` with `{model, messages}` (OpenAI and compatible servers); reads `choices[0].message.content`."""
+class _ChatApi:
+    """What both APIs share: where, which key and model, how long to wait; one JSON POST."""
 
     def __init__(self, url: str, key: str | None, model: str | None, timeout: float) -> None:
         self._url = url
@@ -39,41 +29,43 @@ class OpenAIChat:
         self._model = model
         self._timeout = timeout
 
+    def _post(self, body: dict[str, Any], headers: dict[str, str]) -> Any:
+        if self._model:
+            body = {"model": self._model, **body}
+        try:
+            response = httpx.post(self._url, json=body, headers=headers, timeout=self._timeout)
+            response.raise_for_status()
+            return response.json()
+        except (httpx.HTTPError, ValueError) as exc:
+            # The message names the URL and the status, never the key.
+            raise LlmError(f"{self._url}: {exc.__class__.__name__}: {exc}") from None
+
+
+class OpenAIChat(_ChatApi):
+    """`POST {url}` with `{model, messages}` (OpenAI and compatible servers); reads `choices[0].message.content`."""
+
     def complete(self, system: str, prompt: str) -> str:
         headers = {"Authorization": f"Bearer {self._key}"} if self._key else {}
-        body: dict[str, Any] = {
-            "temperature": 0,
-            "messages": [{"role": "system", "content": system}, {"role": "user", "content": prompt}],
-        }
-        if self._model:
-            body["model"] = self._model
-        data = _post(self._url, body, headers, self._timeout)
+        messages = [{"role": "system", "content": system}, {"role": "user", "content": prompt}]
+        data = self._post({"temperature": 0, "messages": messages}, headers)
         try:
             return str(data["choices"][0]["message"]["content"])
         except (KeyError, IndexError, TypeError):
             raise LlmError(f"{self._url}: the answer has no choices[0].message.content") from None
 
 
-class AnthropicMessages:
+class AnthropicMessages(_ChatApi):
     """`POST {url}` with `{model, system, messages}` (Anthropic's messages API); joins the text blocks."""
-
-    def __init__(self, url: str, key: str | None, model: str | None, timeout: float) -> None:
-        self._url = url
-        self._key = key
-        self._model = model
-        self._timeout = timeout
 
     def complete(self, system: str, prompt: str) -> str:
         headers = {"anthropic-version": ANTHROPIC_VERSION, **({"x-api-key": self._key} if self._key else {})}
-        body: dict[str, Any] = {
+        body = {
             "max_tokens": _MAX_TOKENS,
             "temperature": 0,
             "system": system,
             "messages": [{"role": "user", "content": prompt}],
         }
-        if self._model:
-            body["model"] = self._model
-        data = _post(self._url, body, headers, self._timeout)
+        data = self._post(body, headers)
         try:
             return "".join(block["text"] for block in data["content"] if block.get("type") == "text")
         except (KeyError, TypeError, AttributeError):

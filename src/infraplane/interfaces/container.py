@@ -18,6 +18,7 @@ from infraplane.core.audit import Actor
 from infraplane.core.ports import Runner
 from infraplane.core.runs import Target
 from infraplane.errors import ConfigError, RefusedError
+from infraplane.services.ask import AskService
 from infraplane.services.audit import AuditService
 from infraplane.services.catalog import CatalogService
 from infraplane.services.cost import CostService
@@ -126,6 +127,15 @@ class Container:
                 configured.environments_repo or self.settings.home / "environments", configured.environments_remote
             ),
         )
+
+    @cached_property
+    def ask(self) -> AskService:
+        def taken() -> set[str]:
+            # Straight from the store: `ask --dry-run` must not need terraform on PATH.
+            with self.store.transaction() as tx:
+                return {record.name for record in tx.environments.all()}
+
+        return AskService(self.catalog, taken, self.settings.ask)
 
     @property
     def home(self) -> Path:

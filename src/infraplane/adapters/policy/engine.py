@@ -17,7 +17,7 @@ from regopy import Interpreter, RegoError
 from infraplane.adapters.policy.bundles import LoadedBundle
 from infraplane.adapters.policy.rego_tests import TransformedModule, transform_test_module
 from infraplane.core.policy import Finding, Hook, PolicyDecision
-from infraplane.errors import InputError, Problem
+from infraplane.errors import FailureError, InputError, Problem
 
 __all__ = ["RegoEngine", "TestResult"]
 
@@ -77,6 +77,18 @@ def _load(bundle: LoadedBundle, sources: Mapping[str, str]) -> Interpreter:
                 continue
         raise _rego_problem(bundle, error, "".join(printed))
     return interpreter
+
+
+def _raise_on_runtime_error(bundle: LoadedBundle, printed: str) -> None:
+    """regopy reports a runtime error (a builtin failing) only by printing it and leaving the result undefined.
+
+    An undefined result would read as "no findings", so a bundle that errors must stop the check instead.
+    """
+    if "Errors:" not in printed:
+        return
+    lines = [line.strip() for line in printed.splitlines() if line.strip() and line.strip() not in ("Errors:", "--")]
+    reason = lines[0] if lines else "evaluation failed"
+    raise FailureError(f"policy bundle {bundle.manifest.ref} failed to evaluate: {reason}")
 
 
 def _findings(value: Any, severity: str, bundle: str) -> list[Finding]:
@@ -145,9 +157,11 @@ class RegoEngine:
             params = {**bundle.manifest.params, **dict(document.get("params") or {})}
             interpreter.set_input({**document, "params": params})
             try:
-                output = interpreter.query_bundle(compiled) if compiled is not None else interpreter.query(query)
+                with _captured_stdout() as printed:
+                    output = interpreter.query_bundle(compiled) if compiled is not None else interpreter.query(query)
             except RegoError as exc:
                 raise _rego_problem(bundle, exc) from None
+            _raise_on_runtime_error(bundle, "".join(printed))
             results = getattr(output, "results", None) or []
             collected = results[0].bindings.get("findings", []) if results else []
             findings: list[Finding] = []
@@ -184,9 +198,11 @@ class RegoEngine:
                 interpreter = self._interpreter(bundle)
                 interpreter.set_input({**document, "params": params})
                 try:
-                    output = interpreter.query(f"entries := [{', '.join(parts)}]")
+                    with _captured_stdout() as printed:
+                        output = interpreter.query(f"entries := [{', '.join(parts)}]")
                 except RegoError as exc:
                     raise _rego_problem(bundle, exc) from None
+                _raise_on_runtime_error(bundle, "".join(printed))
             results = getattr(output, "results", None) or []
             collected = results[0].bindings.get("entries", []) if results else []
             for index, value in enumerate(collected):

@@ -31,13 +31,14 @@ _NOT_AFTER_FOR = _NOT_IN_PHRASE | _DETERMINERS | frozenset({"me", "us", "you", "
 
 @dataclass(frozen=True)
 class Names:
-    """The subject (a service, or what the environment is for) and the team, with the tokens they used."""
+    """The subject (a service, or what the environment is for), the team, and the environment's name when said."""
 
     subject: str | None = None
     strength: int = 0
     team: str | None = None
     consumed: frozenset[int] = frozenset()
     weak: frozenset[int] = frozenset()
+    environment: str | None = None
 
 
 def slug(text: str, limit: int = 30) -> str:
@@ -63,11 +64,12 @@ class _Finder:
         self.vocabulary = vocabulary
         self.best: tuple[int, str, frozenset[int]] | None = None
         self.team: str | None = None
+        self.environment: str | None = None
         self.consumed: set[int] = set()
         self.weak: set[int] = set()
 
-    def offer(self, strength: int, parts: Sequence[Token], consumed: Sequence[int] = ()) -> None:
-        name = slug("-".join(t.text for t in parts))
+    def offer(self, strength: int, parts: Sequence[Token], consumed: Sequence[int] = (), name: str = "") -> None:
+        name = slug(name or "-".join(t.text for t in parts))
         if not name or len(name) < 2:
             return
         indices = frozenset([t.index for t in parts] + list(consumed))
@@ -83,6 +85,7 @@ class _Finder:
     def run(self) -> Names:
         for token in self.tokens:
             self._explicit(token)
+            self._name_is(token)
             self._team(token)
             self._service(token)
         for token in self.tokens:
@@ -97,15 +100,38 @@ class _Finder:
             self.consumed |= self.best[2]
         elif self.best:
             self.weak |= self.best[2]
-        return Names(subject, strength, self.team, frozenset(self.consumed), frozenset(self.weak))
+        return Names(subject, strength, self.team, frozenset(self.consumed), frozenset(self.weak), self.environment)
 
     def _explicit(self, token: Token) -> None:
         before, after = self.at(token.index - 1), self.at(token.index + 1)
         if token.kind == "quoted":
             self.offer(EXPLICIT, [token], [t.index for t in (before, after) if t and t.text in SUBJECT_NOUNS])
         elif token.text in ("named", "called") and after is not None and after.kind == "word":
-            if _is_name(after, frozenset()):
+            if self._names_environment(token):
+                # "an environment called pay-stg": the environment's own name; a named service still wins.
+                self.environment = slug(after.text, 40)
+                self.offer(FOR_PHRASE, [after], [token.index])
+            else:
                 self.offer(EXPLICIT, [after], [token.index])
+
+    def _name_is(self, token: Token) -> None:
+        """`service name: orders`, `name is orders`."""
+        if token.text != "name":
+            return
+        index = token.index + 1
+        if (word := self.at(index)) and word.text == "is":
+            index += 1
+        after = self.at(index)
+        if after is not None and self.same_clause(token, after) and _is_name(after, self.concepts):
+            before = self.at(token.index - 1)
+            noun = [before.index] if before and before.text in SUBJECT_NOUNS else []
+            self.offer(EXPLICIT, [after], [token.index, *noun])
+
+    def _names_environment(self, token: Token) -> bool:
+        index = token.index - 1
+        while (previous := self.at(index)) and previous.text in TIER_WORDS:
+            index -= 1
+        return previous is not None and previous.text in ("environment", "env", "environments")
 
     def _team(self, token: Token) -> None:
         if token.text not in ("team", "squad") or self.team is not None:
@@ -118,6 +144,9 @@ class _Finder:
                 return
 
     def _service(self, token: Token) -> None:
+        head, _, last = token.text.rpartition("-")
+        if token.kind == "word" and head and last in ("service", "svc") and _NAME_SHAPE.match(head):
+            self.offer(SERVICE_NOUN, [token], name=head)  # "payments-service"
         if token.text not in SUBJECT_NOUNS:
             return
         parts: list[Token] = []
@@ -128,7 +157,7 @@ class _Finder:
             parts.insert(0, previous)
             index -= 1
         after = self.at(token.index + 1)
-        if not parts and after is not None and self.same_clause(token, after) and _is_name(after, self.vocabulary):
+        if not parts and after is not None and self.same_clause(token, after) and _is_name(after, self.concepts):
             parts = [after]
         if parts:
             self.offer(SERVICE_NOUN, parts, [token.index])

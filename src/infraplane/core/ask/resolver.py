@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from jsonschema import Draft202012Validator
 
 from infraplane.core.ask.names import Names, find_names, slug
 from infraplane.core.ask.ranking import Candidate, CatalogIndex
-from infraplane.core.ask.text import parse_request
-from infraplane.core.ask.vocabulary import KNOWN_TIERS
+from infraplane.core.ask.slots import slots_of
+from infraplane.core.ask.text import Request, parse_request
+from infraplane.core.ask.vocabulary import KNOWN_TIERS, TIER_WORDS
 from infraplane.core.blueprint import API_VERSION, NAME_PATTERN, Blueprint
 from infraplane.core.versions import parse_ref
 from infraplane.errors import InputError, Problem
@@ -131,10 +132,10 @@ def _choose(ranked: Sequence[Candidate], index: CatalogIndex) -> Candidate | Cla
     return best
 
 
-def _tier(request_tiers: list[tuple[str, int]], override: str | None) -> str | Clarification:
+def _tier(request_tiers: list[str], override: str | None) -> str | Clarification:
     if override:
         return override
-    found = sorted({tier for tier, _ in request_tiers}, key=KNOWN_TIERS.index)
+    found = sorted(set(request_tiers), key=KNOWN_TIERS.index)
     if len(found) > 1:
         return Clarification(
             f"Which tier do you mean: {' or '.join(found)}?", tuple(Option(t, f"a {t} environment") for t in found)
@@ -163,20 +164,27 @@ def _validate(blueprint: Blueprint, inputs: Mapping[str, Any], index: CatalogInd
             allowed = f" (allowed: {', '.join(map(str, schema['enum']))})" if schema.get("enum") else ""
             options.append(Option(name, f"{schema.get('description', '')}{allowed}".strip()))
         reasons = "; ".join(f"{p.field.removeprefix('inputs.')}: {p.reason}" for p in problems)
-        return Clarification(f"{blueprint.name} does not accept {reasons}. What should it be?", tuple(options))
+        return Clarification(
+            f"{blueprint.name} does not accept {reasons}. What should it be?", tuple(options), blueprint.name
+        )
     missing = [n for n in spec.required if n not in inputs and "default" not in spec.inputs.get(n, {})]
     if not missing:
         return None
     options = [Option(n, str(spec.inputs.get(n, {}).get("description", ""))) for n in missing]
+    alternatives = []
     for composite in index.blueprints:
         used = {parse_ref(c.blueprint).name for c in composite.spec.components.values()}
         if blueprint.name in used:
+            alternatives.append(composite.name)
             needs = ", ".join(composite.spec.required) or "nothing"
             options.append(Option(composite.name, f"{composite.metadata.description} (needs: {needs})"))
-    hint = " e.g. 'for the payments service'" if any(n == "service" for n in missing) else ""
+    subject_slots = {s.name for s in slots_of(blueprint) if s.names_subject}
+    example = "'for the payments service'" if subject_slots & set(missing) else f"'{missing[0]}=...'"
+    them = "it" if len(missing) == 1 else "them"
+    instead = f", or ask for {' or '.join(alternatives)}, which includes {blueprint.name}" if alternatives else ""
     return Clarification(
-        f"{blueprint.name} needs {', '.join(missing)}, which your words do not give; say it{hint}, "
-        "or choose a blueprint that provides it.",
+        f"{blueprint.name} needs {' and '.join(missing)}, which your words do not give; "
+        f"say {them} (e.g. {example}){instead}.",
         tuple(options),
         blueprint.name,
     )
@@ -217,6 +225,37 @@ def _team(names: Names, subject: str | None, overrides: Overrides) -> str | Clar
     return Clarification("Which team owns it? Give it with --team.", (Option("--team", "the owning team"),))
 
 
+def _with_settings(overrides: Overrides, request: Request) -> Overrides:
+    """`tier=`, `team=` and `name=` in the words count like the options, which still win."""
+    said = dict(t.text.split("=", 1) for t in request.tokens if t.kind == "setting")
+    tier = said.get("tier")
+    return replace(
+        overrides,
+        name=overrides.name or said.get("name"),
+        team=overrides.team or said.get("team"),
+        tier=overrides.tier or (TIER_WORDS.get(tier, tier) if tier else None),
+    )
+
+
+def _pick(
+    request: Request, names: Names, index: CatalogIndex, suggestion: Suggestion | None
+) -> tuple[Blueprint, dict[str, Any], str] | Clarification:
+    """The blueprint and inputs: a backend's valid suggestion, else the built-in ranking."""
+    accepted = _accept(suggestion, index)
+    if accepted is None:
+        chosen = _choose(index.rank(request, names), index)
+        if isinstance(chosen, Clarification):
+            return chosen
+        return chosen.blueprint, dict(chosen.filling.inputs), "builtin"
+    blueprint = index.by_name[accepted.blueprint]
+    inputs = dict(accepted.inputs)
+    subject = names.subject or accepted.subject
+    for slot in slots_of(blueprint):
+        if slot.names_subject and slot.name not in inputs and subject:
+            inputs[slot.name] = slug(subject)
+    return blueprint, inputs, "llm"
+
+
 def resolve_request(
     text: str,
     blueprints: Sequence[Blueprint],
@@ -225,37 +264,32 @@ def resolve_request(
     suggestion: Suggestion | None = None,
 ) -> AskResolution | Clarification:
     """Resolve `text` against the newest catalog entries, or say what is missing."""
-    overrides = overrides or Overrides()
+    request = parse_request(text)
+    overrides = _with_settings(overrides or Overrides(), request)
     if overrides.tier:
         _check_name(overrides.tier, "tier")
     index = CatalogIndex(blueprints)
-    request = parse_request(text)
     names = find_names(request, index.concepts, index.vocabulary)
-    tier = _tier(request.tiers(), overrides.tier)
-    accepted = _accept(suggestion, index)
-    if accepted is not None:
-        blueprint = index.by_name[accepted.blueprint]
-        inputs = dict(accepted.inputs)
-        subject = names.subject or (slug(accepted.subject) if accepted.subject else None)
-        if isinstance(tier, str) and not request.tiers() and accepted.tier in KNOWN_TIERS and not overrides.tier:
-            tier = accepted.tier
-        resolver = "llm"
-    else:
-        chosen = _choose(index.rank(request, names), index)
-        if isinstance(chosen, Clarification):
-            return chosen
-        blueprint, inputs, subject, resolver = chosen.blueprint, dict(chosen.filling.inputs), names.subject, "builtin"
+    picked = _pick(request, names, index, suggestion)
+    if isinstance(picked, Clarification):
+        return picked
+    blueprint, inputs, resolver = picked
+    said_tier = suggestion.tier if resolver == "llm" and suggestion and suggestion.tier in KNOWN_TIERS else None
+    tier = _tier(request.tiers() or ([said_tier] if said_tier else []), overrides.tier)
     if isinstance(tier, Clarification):
         return tier
     problem = _validate(blueprint, inputs, index)
     if problem is not None:
         return problem
-    subject = next((str(inputs[s]) for s in ("service", "service_name") if s in inputs), subject)
+    subject_slots = [s.name for s in slots_of(blueprint) if s.names_subject and s.name in inputs]
+    subject = str(inputs[subject_slots[0]]) if subject_slots else names.subject
+    if subject is None and resolver == "llm" and suggestion and suggestion.subject:
+        subject = slug(suggestion.subject)
     team = _team(names, subject, overrides)
     if isinstance(team, Clarification):
         return team
-    if overrides.name:
-        name = _check_name(overrides.name, "name")
+    if overrides.name or names.environment:
+        name = _check_name(overrides.name or names.environment or "", "name")
     else:
         name = _unique(slug(subject or blueprint.name), tier, taken)
     return AskResolution(blueprint.name, blueprint.version, name, team, tier, inputs, resolver)

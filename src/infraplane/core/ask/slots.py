@@ -103,14 +103,16 @@ def slots_of(blueprint: Blueprint) -> list[Slot]:
     return slots
 
 
-def _closest(request: Request, index: int, candidates: Sequence[Slot], reach: int = _NEAR) -> Slot | None:
+def _closest(
+    request: Request, index: int, candidates: Sequence[Slot], reach: int = _NEAR, hints: bool = True
+) -> Slot | None:
     """The candidate whose words stand nearest the value at atom `index` (keywords beat description words)."""
     best: dict[str, int] = {}
     for distance, atom in request.near(index, reach, reach):
         for slot in candidates:
             if atom.root in slot.keywords:
                 score = distance
-            elif atom.root in slot.hints:
+            elif hints and atom.root in slot.hints:
                 score = distance + _HINT_PENALTY
             else:
                 continue
@@ -148,8 +150,10 @@ def _structured_fit(text: str, slot: Slot) -> int:
         or (_HOST_PORT.match(text) and "host:port" in str(slot.schema.get("description", "")))
     ):
         return 2
-    pattern = slot.schema.get("pattern") or (slot.schema.get("items") or {}).get("pattern")
-    if slot.types & {"string", "array"} and pattern and re.search(str(pattern), text):
+    pattern = str(slot.schema.get("pattern") or (slot.schema.get("items") or {}).get("pattern") or "")
+    # A pattern that takes a plain word ("^[a-z0-9-]*$" for a name) says nothing about a value's shape.
+    specific = pattern and not re.search(pattern, "plain")
+    if slot.types & {"string", "array"} and specific and re.search(pattern, text):
         return 1
     return 0
 
@@ -218,7 +222,7 @@ class _Filler:
             if atom.index in self.used:
                 continue
             value = _ENUM_WORDS.get(atom.text, atom.text)
-            candidates = self.open(lambda s, v=value: "string" in s.types and v in [str(e) for e in s.enum])
+            candidates = [s for s in self.open(lambda s: "string" in s.types) if value in map(str, s.enum)]
             if not candidates:
                 continue
             chosen = _closest(self.request, atom.index, candidates)
@@ -240,17 +244,15 @@ class _Filler:
                 if chosen is None and len(candidates) == 1:
                     chosen = candidates[0]
             else:
-                chosen = _closest(self.request, quantity.atoms[0], self.open(lambda s: s.numeric))
+                # A bare number needs its input's own words next to it ("three zones", "retention 5").
+                chosen = _closest(self.request, quantity.atoms[0], self.open(lambda s: s.numeric), hints=False)
             if chosen is not None:
                 self.put(chosen, _in_unit(quantity, chosen), quantity.atoms)
 
-    def subject(self, names: Names) -> bool:
-        if names.subject is None:
-            return False
-        for slot in self.open(lambda s: s.names_subject):
+    def subject(self, names: Names) -> None:
+        slot = next(iter(self.open(lambda s: s.names_subject)), None)
+        if names.subject is not None and slot is not None:
             self.inputs[slot.name] = slug(names.subject)
-            return True
-        return False
 
 
 def _in_unit(quantity: Quantity, slot: Slot) -> int | float:

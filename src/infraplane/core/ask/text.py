@@ -12,17 +12,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from infraplane.core.ask.vocabulary import NUMBER_WORDS, PHRASES, SYNONYMS, TIER_WORDS, TIME_UNITS
+from infraplane.core.ask.vocabulary import (
+    NUMBER_WORDS,
+    PHRASES,
+    SYNONYMS,
+    TIER_WORDS,
+    TIME_UNITS,
+    WEAK_TIER_WORDS,
+)
 
 __all__ = ["Atom", "Quantity", "Request", "Token", "fold", "parse_request", "roots_of"]
 
 TokenKind = Literal["word", "quoted", "structured", "setting"]
 
 _SCANNER = re.compile(
-    r"""(?P<quoted>"[^"]+"|“[^”]+”|(?<![a-z0-9])'[^']+'(?![a-z0-9]))
-    |(?P<setting>[a-z_][a-z0-9_]*=[^\s,;]+)
+    r"""(?P<quoted>"[^"]+"|\u201c[^\u201d]+\u201d|(?<![a-z0-9])'[^']+'(?![a-z0-9]))
+    |(?P<setting>[a-z_][a-z0-9_]*=(?:[^\s,;]|,(?=\S))+)
     |(?P<token>[a-z0-9][a-z0-9._:/@'-]*[a-z0-9]|[a-z0-9])
-    |(?P<stop>[,;!?()]|\.(?=\s|$)|\s[-–—]\s|\s+but\s)""",
+    |(?P<stop>[,;!?()]|\.(?=\s|$)|\s[-\u2013\u2014]\s|\s+but\s)""",
     re.VERBOSE,
 )
 _REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
@@ -31,24 +38,29 @@ _NUMBER_WITH_UNIT = re.compile(r"^(\d+)([a-z]+)$")
 _NUMBER = re.compile(r"^\d+(\.\d+)?$")
 
 
-def fold(word: str) -> str:
-    """The root of a word: synonyms first, then a light suffix fold ("versioned", "versioning" -> "vers")."""
-    word = SYNONYMS.get(word, word)
+# (suffix, shortest word it is taken from, replacement), tried in order, at most three times.
+_SUFFIXES = (("ies", 5, "y"), ("ing", 6, ""), ("ion", 7, ""), ("ed", 6, ""), ("s", 4, ""), ("e", 5, ""))
+
+
+def _suffix_fold(word: str) -> str:
     for _ in range(3):
-        before = word
-        if len(word) > 4 and word.endswith("ies"):
-            word = word[:-3] + "y"
-        elif (len(word) >= 6 and word.endswith("ing")) or (len(word) >= 7 and word.endswith("ion")):
-            word = word[:-3]
-        elif len(word) >= 6 and word.endswith("ed"):
-            word = word[:-2]
-        elif (len(word) >= 4 and word.endswith("s") and not word.endswith(("ss", "us"))) or (
-            len(word) >= 5 and word.endswith("e")
-        ):
-            word = word[:-1]
-        if word == before:
+        for suffix, shortest, replacement in _SUFFIXES:
+            if len(word) >= shortest and word.endswith(suffix) and not word.endswith(("ss", "us")):
+                word = word[: -len(suffix)] + replacement
+                break
+        else:
             break
     return word
+
+
+# Synonyms again after folding, so "stores" and "caches" meet their synonyms too.
+_FOLDED_SYNONYMS = {_suffix_fold(k): _suffix_fold(v) for k, v in SYNONYMS.items()}
+
+
+def fold(word: str) -> str:
+    """The root of a word: synonyms, then a light suffix fold ("versioned", "versioning" -> "vers")."""
+    folded = _suffix_fold(SYNONYMS.get(word, word))
+    return _FOLDED_SYNONYMS.get(folded, folded)
 
 
 def roots_of(text: str) -> list[str]:
@@ -57,7 +69,7 @@ def roots_of(text: str) -> list[str]:
 
 
 def normalize(text: str) -> str:
-    text = text.lower().replace("’", "'")
+    text = text.lower().replace("\u2019", "'")
     for pattern, replacement in PHRASES:
         text = re.sub(pattern, replacement, text)
     return text
@@ -105,17 +117,21 @@ class Request:
         return [a for a in self.atoms if a.token == token]
 
     def near(self, index: int, before: int, after: int) -> Iterable[tuple[int, Atom]]:
-        """(distance, atom) for atoms around `index` in the same clause; after-words get the smaller distances."""
-        centre = self.atoms[index]
+        """(distance, atom) for atoms around `index` in its clause; a word after is nearer than one as far before."""
+        clause = self.atoms[index].clause
         for offset in range(1, max(before, after) + 1):
-            for position, distance in ((index + offset, offset), (index - offset, offset + 0.5)):
-                inside = 0 <= position < len(self.atoms) and (offset <= (after if position > index else before))
-                if inside and self.atoms[position].clause == centre.clause:
-                    yield int(distance * 2), self.atoms[position]
+            around = []
+            if offset <= after and index + offset < len(self.atoms):
+                around.append((2 * offset, self.atoms[index + offset]))
+            if offset <= before and index - offset >= 0:
+                around.append((2 * offset + 1, self.atoms[index - offset]))
+            yield from ((distance, atom) for distance, atom in around if atom.clause == clause)
 
-    def tiers(self) -> list[tuple[str, int]]:
-        """(tier, atom index) for every word that names a tier."""
-        return [(TIER_WORDS[a.text], a.index) for a in self.atoms if a.text in TIER_WORDS]
+    def tiers(self) -> list[str]:
+        """The tiers the words name; words like "test" or "live" count only when no other tier word is there."""
+        named = [a.text for a in self.atoms if a.text in TIER_WORDS]
+        strong = [w for w in named if w not in WEAK_TIER_WORDS]
+        return [TIER_WORDS[w] for w in strong or named]
 
     def quantities(self) -> list[Quantity]:
         found: list[Quantity] = []

@@ -16,10 +16,12 @@ __all__ = [
     "NEGATIONS_BEFORE",
     "NUMBER_WORDS",
     "PHRASES",
+    "QUALIFIERS",
     "SUBJECT_NOUNS",
     "SYNONYMS",
     "TIER_WORDS",
     "TIME_UNITS",
+    "WEAK_TIER_WORDS",
 ]
 
 KNOWN_TIERS = ("dev", "staging", "prod")
@@ -31,6 +33,7 @@ TIER_WORDS: dict[str, str] = {
     "develop": "dev",
     "test": "dev",
     "testing": "dev",
+    "sandbox": "dev",
     "nonprod": "dev",
     "staging": "staging",
     "stage": "staging",
@@ -45,6 +48,9 @@ TIER_WORDS: dict[str, str] = {
     "live": "prod",
 }
 
+# Tier words that often mean something else ("a load-test queue", "can't live without"): used only alone.
+WEAK_TIER_WORDS = frozenset({"test", "testing", "live", "sandbox"})
+
 # Rewrites applied to the lowercased request before it is split into words (regex -> replacement).
 PHRASES: tuple[tuple[str, str], ...] = (
     (r"\bnon[- ]?prod(uction)?\b", "nonprod"),
@@ -58,6 +64,8 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"\bkey[- ]value (store|cache)\b", "cache"),
     (r"\bin[- ]memory\b", "cache"),
     (r"\b(do not|don't|dont|doesn't|no need for|turn off|switch off)\b", "not"),
+    (r"\b(\w+)n't\b", r"\1 not"),
+    (r"\b(\w+)'(d|m|re|ll|ve)\b", r"\1"),
     (r"\b(turn on|switch on)\b", "enable"),
 )
 
@@ -78,6 +86,7 @@ SYNONYMS: dict[str, str] = {
     "messaging": "message",
     "s3": "bucket",
     "blob": "bucket",
+    "store": "storage",
     "vpc": "network",
     "networking": "network",
     "env": "environment",
@@ -85,6 +94,7 @@ SYNONYMS: dict[str, str] = {
     "app": "service",
     "application": "service",
     "microservice": "service",
+    "svc": "service",
     "kept": "keep",
     "retain": "keep",
     "retained": "keep",
@@ -163,6 +173,7 @@ NEGATIONS_AFTER = frozenset({"off", "disabled", "false", "none"})
 # Words that carry no meaning for choosing or filling: verbs of asking, articles, pronouns, politeness.
 FILLER_WORDS = frozenset(
     {"a", "an", "the", "i", "me", "my", "we", "us", "our", "you", "it", "its", "this", "that", "these", "those"}
+    | {"your", "their", "them", "they", "his", "her", "he", "she", "mine", "ours", "am", "not", "no", "wanting"}
     | {"need", "needs", "want", "wants", "would", "like", "please", "pls", "thanks", "could", "can", "should"}
     | {"give", "get", "make", "create", "spin", "set", "up", "provision", "deploy", "build", "bring", "start"}
     | {"new", "some", "another", "one", "just", "also", "too", "very", "really", "quick", "quickly"}
@@ -181,8 +192,15 @@ BOUNDARY_WORDS = frozenset(
     | {"environment", "stack", "tier", "cluster"}
 )
 
+# Words after which the rest of a clause qualifies the thing asked for ("a stack WITH a large database").
+QUALIFIERS = frozenset(
+    {"with", "for", "including", "plus", "having", "holding", "hold", "holds", "containing", "contains", "alongside"}
+)
+
 # Nouns after a name that mark it as the subject ("the payments service", "search-api app").
-SUBJECT_NOUNS = frozenset({"service", "app", "application", "api", "microservice", "system", "project", "product"})
+SUBJECT_NOUNS = frozenset(
+    {"service", "svc", "app", "application", "api", "microservice", "system", "project", "product"}
+)
 
 # Nouns after a name that mark what it is for ("checkout stack", "billing environment").
 HEAD_NOUNS = frozenset({"stack", "environment", "env", "setup", "infrastructure", "infra", "deployment"})

@@ -36,6 +36,7 @@ def _print_resolution(resolution: AskResolution) -> None:
         f"[bold]{resolution.blueprint}@{resolution.version}[/] as environment [bold]{resolution.name}[/] "
         f"(team {resolution.team}, tier {resolution.tier})",
         highlight=False,
+        soft_wrap=True,
     )
     inputs = ", ".join(f"{k}={json.dumps(v)}" for k, v in resolution.inputs.items()) or "(all defaults)"
     console.print(f"  inputs: {escape(inputs)}", highlight=False, soft_wrap=True)

@@ -85,12 +85,29 @@ def publish(
     """Pack, digest and register blueprints; a published name@version never changes."""
     container = cli_state.container
     results = container.catalog.publish(path, container.human)
+    new = {r.ref.split("@")[0] for r in results if r.status == "published"}
+    upgradable = container.proposals.upgradable(new) if new else []
     if json_out:
-        print_json([{"ref": r.ref, "digest": r.digest, "status": r.status} for r in results])
+        print_json(
+            [
+                {
+                    "ref": r.ref,
+                    "digest": r.digest,
+                    "status": r.status,
+                    # Environments that could move to this version (`env upgrade NAME` proposes it).
+                    "upgradable": [{"environment": e, "from": a} for e, a, b in upgradable if b == r.ref],
+                }
+                for r in results
+            ]
+        )
         return
     for result in results:
         colour = "green" if result.status == "published" else "yellow"
         console.print(f"[{colour}]{result.status}[/] {result.ref}  [dim]{result.digest}[/]", highlight=False)
+    for environment, current, newest in upgradable:
+        console.print(
+            f"{environment} can upgrade {current} -> {newest}: `infraplane env upgrade {environment}`", highlight=False
+        )
 
 
 @app.command("deprecate")

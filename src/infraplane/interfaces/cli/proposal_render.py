@@ -68,9 +68,7 @@ def print_proposal(proposal: Proposal, missing: list[str], full: bool = True) ->
             )
     if proposal.cost is not None:
         cost = proposal.cost
-        console.print(
-            f"cost: ${cost.before:,.2f} -> ${cost.after:,.2f}/month ({cost.delta:+,.2f})", highlight=False
-        )
+        console.print(f"cost: ${cost.before:,.2f} -> ${cost.after:,.2f}/month ({cost.delta:+,.2f})", highlight=False)
     radius = proposal.blast_radius
     console.print(
         f"blast radius: {len(radius.destroyed)} destroyed, {len(radius.replaced)} replaced"

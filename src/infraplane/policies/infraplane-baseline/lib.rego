@@ -178,7 +178,10 @@ prod if lower(object.get(input, ["environment", "tier"], "")) in {"prod", "produ
 
 # The statements of a policy document held as a JSON string. Undefined when the
 # document is unknown at plan time or not valid JSON: nothing to judge then.
-statements(document) := as_list(json.unmarshal(document).Statement) if is_string(document)
+statements(document) := as_list(json.unmarshal(document).Statement) if {
+	is_string(document)
+	json.is_valid(document)
+}
 
 # A statement that lets anyone in: Effect Allow to Principal "*" (or {"AWS": "*"},
 # {"AWS": ["*"]}), unless a condition ties it to specific callers — the usual way to

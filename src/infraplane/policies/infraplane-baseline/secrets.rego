@@ -76,6 +76,7 @@ entries contains entry if {
 
 entries contains entry if {
 	some rc in lib.changes({"aws_ecs_task_definition"})
+	json.is_valid(rc.after.container_definitions)
 	some container in json.unmarshal(rc.after.container_definitions)
 	some variable in container.environment
 	entry := {

@@ -102,6 +102,23 @@ class ProposalService:
         """What the proposal still needs before it may be applied (empty when nothing)."""
         return missing_approvals(proposal.decision, proposal.approvals, proposal.plan_digest, self._groups)
 
+    def upgradable(self, blueprints: set[str]) -> list[tuple[str, str, str]]:
+        """(environment, current version, newest allowed) for environments a newer version of these could reach."""
+        found = []
+        for env, _ in self._environments.environments():
+            if env.status == "destroyed":
+                continue
+            try:
+                revision = self._current_revision(env.name)
+                newest = self._environments.resolve_document(revision.document["environment"], env.name).pins()
+            except (RefusedError, InputError, NotFoundError):
+                continue
+            pins = revision.document.get("pins", {})
+            for name in sorted(blueprints & set(pins)):
+                if newest.get(name) and newest[name] != pins[name]:
+                    found.append((env.name, f"{name}@{pins[name]}", f"{name}@{newest[name]}"))
+        return found
+
     # -- proposing -----------------------------------------------------------------------------
 
     def propose_file(
@@ -539,6 +556,17 @@ class ProposalService:
                 proposal.document["environment"], f"proposal {proposal.id}", proposal.document.get("pins")
             )
             plan = self._environments.plan(resolution, proposal.actor, progress)
+            if not plan.has_changes():
+                with self._store.transaction() as tx:
+                    done = proposal.with_status(
+                        "rejected", "superseded: the environment already matches it", utc_timestamp()
+                    )
+                    tx.proposals.save(done)
+                    record(tx, SYSTEM, "proposal.supersede", f"proposal:{proposal.id}", {"because": moved})
+                raise StalePlanError(
+                    f"{proposal.id}: the plan is stale ({'; '.join(moved)}), and the environment already matches "
+                    "what it proposed; nothing is left to apply"
+                )
             fresh, saved = self._from_plan(
                 plan,
                 proposal.actor,

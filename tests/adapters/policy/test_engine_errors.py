@@ -1,0 +1,37 @@
+"""A policy that fails while it runs must stop the check, never read as "no findings"."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from infraplane.adapters.policy.bundles import load_bundle
+from infraplane.adapters.policy.engine import RegoEngine
+from infraplane.core.plan import normalize_plan
+from infraplane.core.policy import plan_input
+from infraplane.errors import FailureError
+from infraplane.services.policy import BUILTIN_POLICIES
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+ENVIRONMENT = {"name": "docs-dev", "team": "docs", "tier": "dev", "owner": "docs"}
+
+
+def _document() -> dict[str, object]:
+    # Made by Terraform: an S3 bucket update, whose prior state carries `policy: ""` (not JSON).
+    plan = normalize_plan(json.loads((FIXTURES / "plans" / "bucket-update-tags.json").read_text()))
+    return plan_input(plan, ENVIRONMENT, {"name": "bucket"}, {})
+
+
+def test_a_runtime_error_in_a_bundle_is_an_error() -> None:
+    bundle = load_bundle(FIXTURES / "bundles" / "erroring")
+    with pytest.raises(FailureError, match=r"erroring@1\.0\.0 failed to evaluate: Invalid"):
+        RegoEngine([bundle]).evaluate_bundle(bundle, "plan", _document())
+
+
+def test_the_baseline_judges_a_bucket_update_whose_state_has_an_empty_policy() -> None:
+    bundle = load_bundle(BUILTIN_POLICIES / "infraplane-baseline")
+    findings = RegoEngine([bundle]).evaluate_bundle(bundle, "plan", {**_document(), "params": {}})
+    # The bucket is private and tagged: no deny; the point is that the rules ran (no error raised).
+    assert [f.rule for f in findings if f.severity == "deny"] == []
