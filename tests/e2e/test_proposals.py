@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -276,3 +277,26 @@ def test_ttl_warns_then_proposes_the_destroy_and_applies_it_in_dev(review_home: 
     finally:
         container.close()
     assert run_cli(review_home, "env", "show", "scratch-dev", "--json").json()["status"] == "destroyed"
+
+
+def test_proposals_expire_and_applied_revisions_are_pushed_to_the_remote(cloud_home: Path, tmp_path: Path) -> None:
+    remote = tmp_path / "environments.git"
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(remote)], check=True)
+    (cloud_home / "config.yaml").write_text(GROUPS + "proposals: {expire_after_hours: 0.001}\n")
+    staging = _env(tmp_path, "notes-staging", "staging", "  blueprint: marker\n  inputs: {value: v}\n")
+    pid = _proposal_id(_as(cloud_home, "alice", "env", "up", str(staging), "--json"))
+    time.sleep(4)  # 0.001 h
+    late = _as(cloud_home, "bob", "proposal", "approve", pid)
+    assert late.exit_code == 2 and "is expired" in late.stderr
+    assert run_cli(cloud_home, "proposal", "show", pid, "--json").json()["status"] == "expired"
+
+    (cloud_home / "config.yaml").write_text(GROUPS + f"proposals: {{environments_remote: {remote}}}\n")
+    dev = _env(tmp_path, "notes-dev", "dev", "  blueprint: marker\n  inputs: {value: v}\n")
+    assert _as(cloud_home, "alice", "env", "up", str(dev), "--yes", "-m", "notes").exit_code == 0
+    pushed = subprocess.run(
+        ["git", "-C", str(remote), "log", "--format=%an|%s", "main"], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert pushed[0] == "alice|notes-dev: revision 1 (create)"
+    assert _as(cloud_home, "alice", "env", "destroy", "notes-dev", "--yes").exit_code == 0
+    actions = [e["action"] for e in run_cli(cloud_home, "audit", "log", "--json").json()]
+    assert "proposal.expire" in actions and actions.count("environments_repository.commit") == 2

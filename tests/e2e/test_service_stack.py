@@ -1,4 +1,5 @@
-"""The example environment end to end on the sandbox: every example blueprint up, zero-change re-plan, down.
+"""The example environment end to end on the sandbox: asked for in plain words, approved by a person, applied;
+every example blueprint up, zero-change re-plan, down (itself a proposal).
 
 This is the one full service-stack round trip of the suite (RDS alone waits ~80 s to create and ~60 s to
 destroy in the AWS provider); it doubles as the sandbox conformance test of every example blueprint.
@@ -6,6 +7,7 @@ destroy in the AWS provider); it doubles as the sandbox conformance test of ever
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -43,8 +45,25 @@ def _leftovers(sandbox: SandboxInfo) -> dict[str, list[str]]:
 
 @pytest.mark.slow
 def test_payments_staging_round_trip(cloud_home: Path, sandbox: SandboxInfo) -> None:
-    file = EXAMPLE_ENVIRONMENTS / f"{ENV}.yaml"
-    up = run_cli(cloud_home, "env", "up", str(file), "--yes")
+    (cloud_home / "config.yaml").write_text("groups:\n  platform-team: [bob]\n")
+    words = "spin up a staging environment for the payments service"
+    resolved = run_cli(cloud_home, "ask", words, "--dry-run", "--json").json()
+    assert resolved == {
+        "blueprint": "service-stack",
+        "version": "1.0.0",
+        "environment": {"name": ENV, "team": "payments", "tier": "staging"},
+        "inputs": {"service": "payments"},
+    }
+    asked = run_cli(cloud_home, "--as", "alice", "ask", words, "--json")
+    assert asked.exit_code == 0, asked.stdout + asked.stderr
+    proposal = json.loads(asked.stdout.splitlines()[-1])["proposal"]
+    assert proposal["kind"] == "create" and proposal["blueprint"] == "service-stack@1.0.0"
+    assert proposal["status"] == "pending" and proposal["missing"] == ["1 more approval from any human (APR-001)"]
+    assert proposal["justification"] == f"ask: {words}" and proposal["actor"] == {"kind": "human", "id": "alice"}
+    waiting = {c["name"]: c["status"] for c in proposal["components"]}
+    assert waiting["network"] == "planned" and waiting["postgres"] == "waits"  # its subnets are known after apply
+    assert run_cli(cloud_home, "--as", "bob", "proposal", "approve", proposal["id"]).exit_code == 0
+    up = run_cli(cloud_home, "--as", "alice", "proposal", "apply", proposal["id"])
     assert up.exit_code == 0, up.stdout + up.stderr
 
     shown = run_cli(cloud_home, "env", "show", ENV, "--json").json()
@@ -84,7 +103,9 @@ def test_payments_staging_round_trip(cloud_home: Path, sandbox: SandboxInfo) -> 
             assert checked.exit_code == 0, checked.stdout
             assert [f for f in checked.json()["findings"] if f["severity"] == "deny"] == []
 
-    # Nothing changed: nothing is planned or applied; forcing a real re-plan of every component finds zero changes.
+    # The example file describes the same environment: nothing is planned or applied; forcing a real re-plan
+    # of every component finds zero changes.
+    file = EXAMPLE_ENVIRONMENTS / f"{ENV}.yaml"
     again = run_cli(cloud_home, "env", "up", str(file), "--yes")
     assert again.exit_code == 0 and "no changes" in again.stdout
     replanned = run_cli(cloud_home, "env", "plan", str(file), "--all", "--json").json()["components"]
@@ -92,7 +113,15 @@ def test_payments_staging_round_trip(cloud_home: Path, sandbox: SandboxInfo) -> 
     for component in replanned:
         assert (component["add"], component["change"], component["destroy"]) == (0, 0, 0), component
 
-    down = run_cli(cloud_home, "env", "destroy", ENV, "--yes", "--json")
+    destroy = run_cli(cloud_home, "--as", "alice", "env", "destroy", ENV, "--json", "-m", "done")
+    assert destroy.exit_code == 0, destroy.stderr
+    pending = json.loads(destroy.stdout.splitlines()[-1])["proposal"]
+    # Destroying in staging: one approval; the wide blast radius and the database's confidential data need
+    # platform-team (bob counts for all three).
+    assert pending["decision"]["rule"] == "APR-001, APR-006, APR-007"
+    assert pending["blast_radius"]["data_at_risk"] == ["postgres"] and len(pending["blast_radius"]["destroyed"]) > 10
+    assert run_cli(cloud_home, "--as", "bob", "proposal", "approve", pending["id"]).exit_code == 0
+    down = run_cli(cloud_home, "--as", "alice", "proposal", "apply", pending["id"], "--json")
     assert down.exit_code == 0, down.stderr
     order = [
         e.split('"component": "')[1].split('"')[0] for e in down.stdout.splitlines() if '"status": "destroyed"' in e

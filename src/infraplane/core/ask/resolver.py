@@ -53,12 +53,16 @@ class AskResolution:
         }
 
     def environment_document(self) -> dict[str, Any]:
-        """The Environment document a proposal is made from (the blueprint pinned to this exact version)."""
+        """The Environment document a proposal is made from.
+
+        The constraint is `^version`: today it resolves to exactly this version, and later
+        `env upgrade` may move the environment to compatible releases.
+        """
         return {
             "apiVersion": API_VERSION,
             "kind": "Environment",
             "metadata": {"name": self.name, "team": self.team, "tier": self.tier},
-            "spec": {"blueprint": f"{self.blueprint}@{self.version}", "inputs": dict(self.inputs)},
+            "spec": {"blueprint": f"{self.blueprint}@^{self.version}", "inputs": dict(self.inputs)},
         }
 
 

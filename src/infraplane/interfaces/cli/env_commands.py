@@ -339,18 +339,20 @@ def history(name: Annotated[str, typer.Argument(help="Environment name.")], json
     if json_out:
         print_json(rows)
         return
-    table = Table(
-        "revision", "applied", "by", "blueprint", "proposal", "approved by", "why", box=None, header_style="bold"
-    )
+    table = Table(box=None, header_style="bold")
+    for column in ("revision", "applied", "blueprint", "proposal", "by / approved"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("why")
     for row in rows:
-        current = " (current)" if row["current"] else ""
+        current = " *" if row["current"] else ""
+        proposer = str(row["proposed_by"] or row["created_by"]).split(":", 1)[-1]
+        people = f"{proposer} / {', '.join(row['approved_by']) or '-'}"
         table.add_row(
             f"{row['revision']}{current}",
-            row["created_at"][:19],
-            row["created_by"],
+            row["created_at"][5:16].replace("T", " "),
             str(row["blueprint"]),
-            f"{row['proposal'] or '-'} {row['kind'] or ''}",
-            ", ".join(row["approved_by"]) or "-",
+            f"{row['proposal'] or '-'} ({row['kind'] or '?'})",
+            escape(people),
             escape(row["justification"] or ""),
         )
     console.print(table)

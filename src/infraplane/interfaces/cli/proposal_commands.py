@@ -52,9 +52,14 @@ def list_proposals(
             ]
         )
         return
-    table = Table("id", "environment", "kind", "status", "by", "created", "decision", box=None, header_style="bold")
+    table = Table(box=None, header_style="bold")
+    for column in ("id", "environment", "kind", "status", "by", "created"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("decision")
     for p in found:
-        table.add_row(p.id, p.environment, p.kind, p.status, str(p.actor), p.created_at[:19], p.decision.rule)
+        table.add_row(
+            p.id, p.environment, p.kind, p.status, str(p.actor), p.created_at[:16].replace("T", " "), p.decision.rule
+        )
     console.print(table)
 
 
