@@ -116,10 +116,13 @@ def test_payments_staging_round_trip(cloud_home: Path, sandbox: SandboxInfo) -> 
     destroy = run_cli(cloud_home, "--as", "alice", "env", "destroy", ENV, "--json", "-m", "done")
     assert destroy.exit_code == 0, destroy.stderr
     pending = json.loads(destroy.stdout.splitlines()[-1])["proposal"]
-    # Destroying in staging: one approval; the wide blast radius and the database's confidential data need
+    # Destroying in staging: one approval; the wide blast radius and the confidential data (database, cache) need
     # platform-team (bob counts for all three).
     assert pending["decision"]["rule"] == "APR-001, APR-006, APR-007"
-    assert pending["blast_radius"]["data_at_risk"] == ["postgres"] and len(pending["blast_radius"]["destroyed"]) > 10
+    assert (
+        pending["blast_radius"]["data_at_risk"] == ["cache", "postgres"]
+        and len(pending["blast_radius"]["destroyed"]) > 10
+    )
     assert run_cli(cloud_home, "--as", "bob", "proposal", "approve", pending["id"]).exit_code == 0
     down = run_cli(cloud_home, "--as", "alice", "proposal", "apply", pending["id"], "--json")
     assert down.exit_code == 0, down.stderr

@@ -22,6 +22,7 @@ from infraplane.interfaces.cli.progress import JsonProgress, LiveProgress
 from infraplane.interfaces.cli.proposal_commands import proposal_json
 from infraplane.interfaces.cli.proposal_render import print_proposal
 from infraplane.interfaces.cli.state import cli_state
+from infraplane.interfaces.views import environment_detail, environment_summary
 from infraplane.services.orchestration.guardrails import PolicyDeniedError
 from infraplane.services.orchestration.progress import NullProgress, Progress
 from infraplane.services.proposals.ttl import check_ttls
@@ -215,20 +216,7 @@ def list_environments(json_out: JsonFlag = False) -> None:
     """Every environment with its status."""
     rows = cli_state.container.environments.environments()
     if json_out:
-        print_json(
-            [
-                {
-                    "name": env.name,
-                    "team": env.team,
-                    "tier": env.tier,
-                    "status": env.status,
-                    "blueprint": env.blueprint,
-                    "revision": env.current_revision,
-                    "components": len([c for c in components if c.status != "destroyed"]),
-                }
-                for env, components in rows
-            ]
-        )
+        print_json([environment_summary(env, components) for env, components in rows])
         return
     table = Table(
         "name", "team", "tier", "status", "blueprint", "revision", "components", box=None, header_style="bold"
@@ -245,33 +233,7 @@ def list_environments(json_out: JsonFlag = False) -> None:
 def show(name: Annotated[str, typer.Argument(help="Environment name.")], json_out: JsonFlag = False) -> None:
     """Components, status, outputs (sensitive ones masked) and the current revision."""
     env, components, revisions = cli_state.container.environments.get(name)
-    document: dict[str, Any] = {
-        "name": env.name,
-        "team": env.team,
-        "tier": env.tier,
-        "owner": env.owner,
-        "blueprint": env.blueprint,
-        "target": env.target,
-        "status": env.status,
-        "error": env.error,
-        "ttl": env.ttl,
-        "revision": env.current_revision,
-        "revisions": len(revisions),
-        "components": [
-            {
-                "name": c.name,
-                "blueprint": c.blueprint,
-                "digest": c.digest,
-                "runner": c.runner,
-                "status": c.status,
-                "depends_on": list(c.depends_on),
-                "outputs": c.masked_outputs(),
-                "error": c.error,
-                "updated_at": c.updated_at,
-            }
-            for c in components
-        ],
-    }
+    document = {**environment_detail(env, components), "revisions": len(revisions)}
     if json_out:
         print_json(document)
         return

@@ -15,6 +15,7 @@ from infraplane.interfaces.cli import (
     catalog_commands,
     cost_commands,
     env_commands,
+    mcp_commands,
     policy_commands,
     proposal_commands,
     sandbox_commands,
@@ -41,6 +42,7 @@ app.command("cost")(cost_commands.cost)
 app.add_typer(audit_commands.app, name="audit")
 app.command("ask")(ask_commands.ask)
 app.add_typer(proposal_commands.app, name="proposal")
+app.command("mcp")(mcp_commands.mcp)
 
 
 @app.callback()
