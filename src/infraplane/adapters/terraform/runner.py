@@ -155,10 +155,15 @@ class TerraformRunner:
         self, request: RunRequest, plan: PlanSummary, content: bytes | None, on_event: EventSink
     ) -> PlanSummary:
         """Materialize and init the module, then write the approved plan file back where apply reads it."""
+        name = "destroy.tfplan" if plan.destroying else "infraplane.tfplan"
+        here = self.module_dir(request) / name
+        if content is not None and here.is_file() and here.read_bytes() == content:
+            # The work directory this plan was made in is intact (the usual `env up` in one process).
+            return replace(plan, plan_file=here)
         module = self._init(request, on_event)
         if content is None:
             return replace(plan, plan_file=None)
-        plan_file = module / ("destroy.tfplan" if plan.destroying else "infraplane.tfplan")
+        plan_file = module / name
         plan_file.write_bytes(content)
         plan_file.chmod(0o600)
         return replace(plan, plan_file=plan_file)
