@@ -92,14 +92,14 @@ def _shown(value: Any) -> Any:
 def _attributes(change: ResourceChange) -> tuple[AttributeChange, ...]:
     before = dict(_flatten(change.before)) if change.before is not None else {}
     after = dict(_flatten(change.after)) if change.after is not None else {}
-    unknown = {p for p, v in _flatten(change.after_unknown) if v is True}
-    paths = sorted(set(before) | set(after) | unknown)
+    unknown = tuple(p for p, v in _flatten(change.after_unknown) if v is True)
+    paths = sorted(set(before) | set(after) | set(unknown))
     found = []
     for path in paths:
         if not path:
             continue
         old, new = before.get(path), after.get(path)
-        if path in unknown or _covered(path, tuple(unknown)):
+        if _covered(path, unknown):
             new = UNKNOWN
         if old == new or (change.is_create and (new is None or new == UNKNOWN)):
             continue

@@ -136,13 +136,13 @@ def up(
 ) -> None:
     """Propose the environment as the file describes it; apply at once when the rules auto-approve it."""
     container = cli_state.container
+    resolution = container.environments.resolve_file(file)
     proposal = _with_progress(
         json_out,
         f"proposing {file}",
-        lambda p: container.proposals.propose_file(file, container.human, justification, p, all_components),
+        lambda p: container.proposals.propose(resolution, container.human, justification, p, replan_all=all_components),
     )
-    name = proposal.environment if proposal else container.environments.resolve_file(file).environment.name
-    _settle(proposal, name, yes, json_out, "Apply these changes?")
+    _settle(proposal, resolution.environment.name, yes, json_out, "Apply these changes?")
 
 
 @app.command("destroy")

@@ -183,21 +183,12 @@ class EnvironmentService:
 
     def _keep_plans(self, session: RunSession, plan: EnvironmentPlan) -> None:
         """Read each saved plan and the state it was made against, so a proposal can keep both."""
-        for item in plan.components.values():
-            if item.summary is not None:
-                item.saved = session.runner(item.component.blueprint.spec.runner).saved_plan(item.summary)
-            with self._store.transaction() as tx:
-                latest = tx.environments.latest_state(plan.name, item.name)
-            item.state = (latest.serial, latest.lineage) if latest else None
-
-    def current_states(self, environment: str) -> dict[str, tuple[int, str] | None]:
-        """(serial, lineage) of each component's newest stored state."""
-        found: dict[str, tuple[int, str] | None] = {}
         with self._store.transaction() as tx:
-            for component in tx.environments.components(environment):
-                latest = tx.environments.latest_state(environment, component.name)
-                found[component.name] = (latest.serial, latest.lineage) if latest else None
-        return found
+            for item in plan.components.values():
+                if item.summary is not None:
+                    item.saved = session.runner(item.component.blueprint.spec.runner).saved_plan(item.summary)
+                latest = tx.environments.latest_state(plan.name, item.name)
+                item.state = (latest.serial, latest.lineage) if latest else None
 
     def _check_request(self, resolution: Resolution, actor: Actor) -> PolicyDecision | None:
         """Policies on the request itself, before any runner starts; a deny stops here."""

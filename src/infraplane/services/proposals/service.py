@@ -14,7 +14,6 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from infraplane.adapters.git_repository import EnvironmentsRepository
@@ -120,12 +119,6 @@ class ProposalService:
         return found
 
     # -- proposing -----------------------------------------------------------------------------
-
-    def propose_file(
-        self, file: Path, actor: Actor, justification: str, progress: Progress, replan_all: bool = False
-    ) -> Proposal | None:
-        resolution = self._environments.resolve_file(file)
-        return self.propose(resolution, actor, justification, progress, replan_all=replan_all)
 
     def propose_document(
         self, document: Mapping[str, Any], actor: Actor, justification: str, progress: Progress
