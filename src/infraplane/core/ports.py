@@ -56,7 +56,9 @@ class AuditRepository(Protocol):
 
     def append(self, actor: Actor, action: str, subject: str, payload: Mapping[str, Any]) -> AuditEvent: ...
 
-    def events(self, after: int = 0, limit: int | None = None) -> Iterator[AuditEvent]: ...
+    def events(self, after: int = 0, limit: int | None = None, action: str | None = None) -> Iterator[AuditEvent]:
+        """Events in chain order; `action` keeps those whose action starts with it."""
+        ...
 
 
 class EnvironmentRepository(Protocol):

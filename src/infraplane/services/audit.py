@@ -41,7 +41,7 @@ class AuditService:
 
     def events(self, limit: int | None = None, action: str | None = None) -> list[AuditEvent]:
         with self._store.transaction() as tx:
-            events = [e for e in tx.audit.events() if action is None or e.action.startswith(action)]
+            events = list(tx.audit.events(action=action))
         return events[-limit:] if limit else events
 
     def verify(self) -> VerifyResult:

@@ -66,8 +66,10 @@ class SqlAuditRepository:
         self._session.flush()
         return event
 
-    def events(self, after: int = 0, limit: int | None = None) -> Iterator[AuditEvent]:
+    def events(self, after: int = 0, limit: int | None = None, action: str | None = None) -> Iterator[AuditEvent]:
         query = select(AuditEventRow).where(AuditEventRow.sequence > after).order_by(AuditEventRow.sequence)
+        if action is not None:
+            query = query.where(AuditEventRow.action.startswith(action, autoescape=True))
         if limit is not None:
             query = query.limit(limit)
         for row in self._session.execute(query).scalars():

@@ -21,34 +21,37 @@ class SqlProposalRepository:
         self._session = session
         self._box = box
 
-    def _approvals(self, proposal_id: str) -> tuple[Approval, ...]:
+    def _approvals(self, proposal_ids: list[str]) -> dict[str, tuple[Approval, ...]]:
+        """Every approval of these proposals, in one query."""
         query = (
             select(ProposalApprovalRow)
-            .where(ProposalApprovalRow.proposal_id == proposal_id)
+            .where(ProposalApprovalRow.proposal_id.in_(proposal_ids))
             .order_by(ProposalApprovalRow.id)
         )
-        return tuple(
-            Approval(r.approver, r.at, r.plan_digest, r.comment) for r in self._session.execute(query).scalars()
-        )
+        found: dict[str, list[Approval]] = {}
+        for r in self._session.execute(query).scalars():
+            found.setdefault(r.proposal_id, []).append(Approval(r.approver, r.at, r.plan_digest, r.comment))
+        return {k: tuple(v) for k, v in found.items()}
 
-    def _proposal(self, row: ProposalRow) -> Proposal:
-        return Proposal.from_stored(json.loads(row.document), self._approvals(row.id))
+    def _proposals(self, rows: list[ProposalRow]) -> list[Proposal]:
+        approvals = self._approvals([row.id for row in rows]) if rows else {}
+        return [Proposal.from_stored(json.loads(row.document), approvals.get(row.id, ())) for row in rows]
 
     def get(self, proposal_id: str) -> Proposal | None:
         row = self._session.get(ProposalRow, proposal_id)
-        return self._proposal(row) if row else None
+        return self._proposals([row])[0] if row else None
 
     def lock(self, proposal_id: str) -> Proposal | None:
         """The proposal, its row locked until the transaction ends (PostgreSQL; SQLite locks the database)."""
         query = select(ProposalRow).where(ProposalRow.id == proposal_id).with_for_update()
         row = self._session.execute(query).scalar_one_or_none()
-        return self._proposal(row) if row else None
+        return self._proposals([row])[0] if row else None
 
     def all(self, environment: str | None = None) -> list[Proposal]:
         query = select(ProposalRow).order_by(ProposalRow.created_at, ProposalRow.id)
         if environment is not None:
             query = query.where(ProposalRow.environment == environment)
-        return [self._proposal(row) for row in self._session.execute(query).scalars()]
+        return self._proposals(list(self._session.execute(query).scalars()))
 
     def save(self, proposal: Proposal) -> None:
         row = self._session.get(ProposalRow, proposal.id)

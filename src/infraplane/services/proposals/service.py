@@ -80,21 +80,13 @@ class ProposalService:
     # -- reading -------------------------------------------------------------------------------
 
     def get(self, proposal_id: str) -> Proposal:
-        self.expire_due()
         with self._store.transaction() as tx:
-            found = tx.proposals.get(proposal_id)
-            if found is None:
-                known = [p.id for p in tx.proposals.all()][-5:]
-                hint = f" (latest: {', '.join(known)})" if known else ""
-                raise NotFoundError(
-                    f"no proposal {proposal_id!r}{hint}", [Problem("", "id", f"no proposal {proposal_id!r}")]
-                )
-            return found
+            return self._open(tx, proposal_id, lock=False)
 
     def proposals(self, environment: str | None = None, status: str | None = None) -> list[Proposal]:
-        self.expire_due()
+        """Proposals, oldest first; any past its expiry is marked expired on the way."""
         with self._store.transaction() as tx:
-            found = tx.proposals.all(environment)
+            found = [self._expired(tx, p) for p in tx.proposals.all(environment)]
         return [p for p in found if status is None or p.status == status]
 
     def missing(self, proposal: Proposal) -> list[str]:
@@ -398,10 +390,14 @@ class ProposalService:
 
     # -- deciding ------------------------------------------------------------------------------
 
-    def _open(self, tx: Any, proposal_id: str) -> Proposal:
-        proposal = tx.proposals.lock(proposal_id)
+    def _open(self, tx: Any, proposal_id: str, lock: bool = True) -> Proposal:
+        proposal = tx.proposals.lock(proposal_id) if lock else tx.proposals.get(proposal_id)
         if proposal is None:
-            raise NotFoundError(f"no proposal {proposal_id!r}", [Problem("", "id", f"no proposal {proposal_id!r}")])
+            known = [p.id for p in tx.proposals.all()][-5:]
+            hint = f" (latest: {', '.join(known)})" if known else ""
+            raise NotFoundError(
+                f"no proposal {proposal_id!r}{hint}", [Problem("", "id", f"no proposal {proposal_id!r}")]
+            )
         return self._expired(tx, proposal)
 
     def _expired(self, tx: Any, proposal: Proposal, now: datetime | None = None) -> Proposal:
@@ -411,16 +407,6 @@ class ProposalService:
             tx.proposals.save(proposal)
             record(tx, SYSTEM, "proposal.expire", f"proposal:{proposal.id}", {"expires_at": proposal.expires_at})
         return proposal
-
-    def expire_due(self, now: datetime | None = None) -> list[str]:
-        """Mark every undecided or unapplied proposal past its expiry; returns their ids."""
-        expired = []
-        with self._store.transaction() as tx:
-            for proposal in tx.proposals.all():
-                active = proposal.status in ("pending", "approved", "blocked")
-                if active and self._expired(tx, proposal, now).status == "expired":
-                    expired.append(proposal.id)
-        return expired
 
     def approve(self, proposal_id: str, actor: Actor, comment: str = "") -> Proposal:
         """Record one person's approval of the current plan digest; enough of them approve the proposal."""

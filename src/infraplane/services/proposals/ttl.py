@@ -34,11 +34,7 @@ def check_ttls(
     actions: list[TtlAction] = []
     with store.transaction() as tx:
         environments = [e for e in tx.environments.all() if e.ttl and e.status == "ready"]
-        warned = {
-            ev.subject.removeprefix("environment:")
-            for ev in tx.audit.events()
-            if ev.action == "environment.ttl.warning"
-        }
+        warned = {e.subject.removeprefix("environment:") for e in tx.audit.events(action="environment.ttl.warning")}
     for env in environments:
         ends = parse_time(env.created_at) + timedelta(seconds=parse_duration(env.ttl or "0s"))
         open_destroys = [
