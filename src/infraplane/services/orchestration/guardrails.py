@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 
 from infraplane.core.audit import Actor
 from infraplane.core.cost import CostReport
 from infraplane.core.graph import ResolvedComponent
-from infraplane.core.plan import normalize_plan
+from infraplane.core.plan import NormalizedPlan
 from infraplane.core.policy import PolicyDecision, plan_input, request_input
-from infraplane.core.runs import PlanSummary
 from infraplane.errors import NotFoundError, RefusedError
 from infraplane.services.cost import CostService
 from infraplane.services.environments.resolution import Resolution
@@ -73,18 +71,17 @@ class Guardrails:
             return {}
 
     def check_plan(
-        self, resolution: Resolution, component: ResolvedComponent, summary: PlanSummary
+        self, resolution: Resolution, component: ResolvedComponent, plan: NormalizedPlan | None, destroying: bool
     ) -> tuple[PolicyDecision | None, CostReport | None]:
-        """Policies and cost on one component's plan, read and normalized once.
+        """Policies and cost on one component's normalized plan.
 
         Both are None when the runner makes no plan document (Ansible, scripts); a destroy plan is priced
         but not judged.
         """
-        if summary.plan_json is None:
+        if plan is None:
             return None, None
-        plan = normalize_plan(json.loads(summary.plan_json.read_text(encoding="utf-8")))
         cost = self._costs.estimate_plan(plan)
-        if summary.destroying:
+        if destroying:
             return None, cost
         blueprint = component.blueprint
         document = plan_input(

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from infraplane.core.cost import CostReport
 from infraplane.core.graph import ResolvedComponent
+from infraplane.core.plan import NormalizedPlan, normalize_plan
 from infraplane.core.policy import PolicyDecision
 from infraplane.core.runs import PlanSummary, Target
 from infraplane.services.environments.resolution import Resolution
 
-__all__ = ["ComponentPlan", "EnvironmentPlan"]
+__all__ = ["ComponentPlan", "EnvironmentPlan", "read_plan"]
 
 PlanStatus = Literal["planned", "unchanged", "waits"]
+
+
+def read_plan(summary: PlanSummary) -> NormalizedPlan | None:
+    """The plan document a runner wrote, parsed once for policies, cost and the proposal's diff."""
+    if summary.plan_json is None:
+        return None
+    return normalize_plan(json.loads(summary.plan_json.read_text(encoding="utf-8")))
 
 
 @dataclass
@@ -36,6 +45,7 @@ class ComponentPlan:
     # Kept for a proposal: the saved plan's bytes and the state (serial, lineage) it was made against.
     saved: bytes | None = None
     state: tuple[int, str] | None = None
+    plan: NormalizedPlan | None = None
 
     @property
     def name(self) -> str:

@@ -35,7 +35,7 @@ from infraplane.services.orchestration.destroying import destroy_component
 from infraplane.services.orchestration.executor import GraphOutcome, reverse, run_graph
 from infraplane.services.orchestration.explain import decision_summary, outcome_error, why_planned
 from infraplane.services.orchestration.guardrails import Guardrails, PolicyDeniedError
-from infraplane.services.orchestration.plans import ComponentPlan, EnvironmentPlan
+from infraplane.services.orchestration.plans import ComponentPlan, EnvironmentPlan, read_plan
 from infraplane.services.orchestration.progress import Progress
 from infraplane.services.orchestration.records import EnvironmentRecords
 from infraplane.services.orchestration.session import RunSession, component_lock, environment_lock
@@ -262,8 +262,11 @@ class EnvironmentService:
             item = plans[component_name]
             session.progress.component(component_name, status="planning", started=time.monotonic(), note=item.reason)
             item.summary = self._run_plan(session, name, item, target)
+            item.plan = read_plan(item.summary)
             if self._guardrails is not None:
-                item.decision, item.cost = self._guardrails.check_plan(resolution, item.component, item.summary)
+                item.decision, item.cost = self._guardrails.check_plan(
+                    resolution, item.component, item.plan, item.summary.destroying
+                )
             note = item.summary.note or item.reason
             if item.decision is not None and item.decision.findings:
                 note = f"{len(item.decision.denies())} deny, {len(item.decision.warnings())} warn; {note}"
@@ -382,7 +385,9 @@ class EnvironmentService:
             item = replace(item, inputs=values, fingerprint=print_)
             summary = self._run_plan(session, environment, item, plan.target)
             if self._guardrails is not None:
-                decision, _ = self._guardrails.check_plan(plan.resolution, component, summary)
+                decision, _ = self._guardrails.check_plan(
+                    plan.resolution, component, read_plan(summary), summary.destroying
+                )
                 if decision is not None and decision.denied:
                     rules = ", ".join(sorted({f"{f.rule} {f.address}" for f in decision.denies()}))
                     self._records_db.save_component(

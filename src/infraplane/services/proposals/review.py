@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 
 from infraplane.core.cost import CostReport
 from infraplane.core.diff import ResourceDiff, plan_diff, state_diff
 from infraplane.core.graph import ComponentGraph
-from infraplane.core.plan import NormalizedPlan, PlanFormatError, normalize_plan
 from infraplane.core.proposals import BlastRadius, ComponentChange, CostDelta
-from infraplane.services.orchestration.plans import ComponentPlan, EnvironmentPlan
+from infraplane.services.orchestration.plans import EnvironmentPlan
 
 __all__ = ["component_changes", "cost_delta", "destroy_cost", "destroy_review", "plan_review"]
 
 CLASSIFIED = {"confidential", "restricted"}
-
-
-def _normalized(item: ComponentPlan) -> NormalizedPlan | None:
-    if item.summary is None or item.summary.plan_json is None or not item.summary.plan_json.is_file():
-        return None
-    try:
-        return normalize_plan(json.loads(item.summary.plan_json.read_text(encoding="utf-8")))
-    except (ValueError, PlanFormatError):
-        return None
 
 
 def component_changes(plan: EnvironmentPlan, sha256: Mapping[str, str]) -> tuple[ComponentChange, ...]:
@@ -95,7 +84,7 @@ def plan_review(plan: EnvironmentPlan) -> tuple[list[ResourceDiff], BlastRadius,
             continue
         if item.summary is None or item.summary.has_changes or item.stale:
             changed.add(item.name)
-        normalized = _normalized(item)
+        normalized = item.plan
         if normalized is None:
             continue
         diffs += plan_diff(item.name, normalized)
