@@ -34,26 +34,8 @@ from bench.guardrails.decision import BASELINE, BLUEPRINT, COMPONENT, TEAM, envi
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures" / "policies"
-RULES = (
-    "NET-001",
-    "NET-002",
-    "STO-001",
-    "STO-002",
-    "MSG-001",
-    "ENC-001",
-    "ENC-002",
-    "DB-001",
-    "RES-001",
-    "RES-002",
-    "RES-003",
-    "SEC-001",
-    "SEC-002",
-    "TAG-001",
-    "GOV-001",
-    "GOV-002",
-    "API-001",
-    "IAM-001",
-)
+# One fixture case per built-in rule (tests/fixtures/policies/<RULE>/case.yaml).
+RULES = tuple(sorted(p.parent.name for p in FIXTURES.glob("*/case.yaml")))
 # checkov 3.3.30 checks about the same misconfiguration as each rule, picked by their names (`checkov -l`).
 # Rules with no entry have no such check in checkov's terraform_plan framework.
 RELATED: dict[str, set[str]] = {

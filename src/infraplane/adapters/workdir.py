@@ -11,10 +11,10 @@ from typing import Any
 
 from infraplane.adapters.archive import unpack_archive
 from infraplane.adapters.sandbox.provider import sandbox_environment
-from infraplane.core.runs import OutputValues, RunRequest
+from infraplane.core.runs import EventSink, OutputValues, PlanSummary, RunRequest
 from infraplane.errors import FailureError
 
-__all__ = ["materialize", "read_outputs_file", "tool_environment", "write_private_json"]
+__all__ = ["WithoutSavedPlans", "materialize", "read_outputs_file", "tool_environment", "write_private_json"]
 
 DIGEST_MARKER = ".infraplane-digest"
 
@@ -71,3 +71,15 @@ def tool_environment(request: RunRequest, extra: Mapping[str, str]) -> dict[str,
     else:
         env.update({k: v for k, v in os.environ.items() if k.startswith("AWS_")})
     return env
+
+
+class WithoutSavedPlans:
+    """For runners whose dry run leaves no plan file (Ansible, scripts): apply runs the inputs the dry run checked."""
+
+    def saved_plan(self, plan: PlanSummary) -> bytes | None:
+        return None
+
+    def restore_plan(
+        self, request: RunRequest, plan: PlanSummary, content: bytes | None, on_event: EventSink
+    ) -> PlanSummary:
+        return plan

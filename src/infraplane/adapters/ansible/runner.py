@@ -12,7 +12,13 @@ import sys
 from pathlib import Path
 
 from infraplane.adapters.process import ToolResult, run_tool
-from infraplane.adapters.workdir import materialize, read_outputs_file, tool_environment, write_private_json
+from infraplane.adapters.workdir import (
+    WithoutSavedPlans,
+    materialize,
+    read_outputs_file,
+    tool_environment,
+    write_private_json,
+)
 from infraplane.core.runs import EventSink, OutputValues, PlanSummary, RunEvent, RunRequest
 from infraplane.errors import FailureError
 
@@ -46,7 +52,7 @@ def _failure_message(result: ToolResult) -> str:
     return "; ".join(messages[:3]) or f"exit code {result.returncode}"
 
 
-class AnsibleRunner:
+class AnsibleRunner(WithoutSavedPlans):
     """Runs an Ansible blueprint's playbook against localhost."""
 
     def _run(self, request: RunRequest, action: str, check: bool, on_event: EventSink) -> tuple[ToolResult, Path]:
@@ -89,14 +95,6 @@ class AnsibleRunner:
         return sum(int(host.get("changed", 0)) for host in stats.values())
 
     # -- reading --
-    def saved_plan(self, plan: PlanSummary) -> bytes | None:
-        return None  # nothing to save: apply runs the same inputs the dry run checked
-
-    def restore_plan(
-        self, request: RunRequest, plan: PlanSummary, content: bytes | None, on_event: EventSink
-    ) -> PlanSummary:
-        return plan
-
     def plan(self, request: RunRequest, on_event: EventSink, destroy: bool = False) -> PlanSummary:
         result, _ = self._run(request, "destroy" if destroy else "apply", True, on_event)
         changed = self._changed(result)

@@ -15,7 +15,13 @@ import sys
 from pathlib import Path
 
 from infraplane.adapters.process import run_tool
-from infraplane.adapters.workdir import materialize, read_outputs_file, tool_environment, write_private_json
+from infraplane.adapters.workdir import (
+    WithoutSavedPlans,
+    materialize,
+    read_outputs_file,
+    tool_environment,
+    write_private_json,
+)
 from infraplane.core.blueprint import ScriptSpec
 from infraplane.core.runs import EventSink, OutputValues, PlanSummary, RunEvent, RunRequest
 from infraplane.errors import FailureError
@@ -25,7 +31,7 @@ __all__ = ["ScriptRunner"]
 CHANGES_UNKNOWN = "changes unknown: this script has no dry-run"
 
 
-class ScriptRunner:
+class ScriptRunner(WithoutSavedPlans):
     def _run(self, request: RunRequest, action: str, command: str, on_event: EventSink) -> Path:
         source = materialize(request)
         workdir = request.workdir
@@ -64,14 +70,6 @@ class ScriptRunner:
         return spec
 
     # -- reading --
-    def saved_plan(self, plan: PlanSummary) -> bytes | None:
-        return None  # nothing to save: apply runs the same inputs the dry run checked
-
-    def restore_plan(
-        self, request: RunRequest, plan: PlanSummary, content: bytes | None, on_event: EventSink
-    ) -> PlanSummary:
-        return plan
-
     def plan(self, request: RunRequest, on_event: EventSink, destroy: bool = False) -> PlanSummary:
         spec = self._spec(request)
         if destroy:

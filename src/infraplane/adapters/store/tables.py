@@ -22,11 +22,9 @@ class BlobRow(Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
-class BlueprintVersionRow(Base):
-    """A published `name@version`; rows are inserted once and never updated."""
+class _Published:
+    """`name@version` bound to a content digest, who published it and when; inserted once, never updated."""
 
-    __tablename__ = "blueprint_versions"
-    __table_args__ = (UniqueConstraint("name", "version", name="uq_blueprint_versions_name_version"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     name: Mapped[str] = mapped_column(String(64), index=True)
     version: Mapped[str] = mapped_column(String(64))
@@ -34,6 +32,13 @@ class BlueprintVersionRow(Base):
     manifest: Mapped[str] = mapped_column(Text)
     published_at: Mapped[str] = mapped_column(String(32))
     published_by: Mapped[str] = mapped_column(String(200))
+
+
+class BlueprintVersionRow(_Published, Base):
+    """A published `name@version`; rows are inserted once and never updated."""
+
+    __tablename__ = "blueprint_versions"
+    __table_args__ = (UniqueConstraint("name", "version", name="uq_blueprint_versions_name_version"),)
 
 
 class BlueprintDeprecationRow(Base):
@@ -147,18 +152,11 @@ class LockRow(Base):
     lease_expires: Mapped[float] = mapped_column(sa_Float)
 
 
-class PolicyBundleRow(Base):
+class PolicyBundleRow(_Published, Base):
     """A published policy bundle version; like blueprint versions, never updated."""
 
     __tablename__ = "policy_bundles"
     __table_args__ = (UniqueConstraint("name", "version", name="uq_policy_bundles_name_version"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    name: Mapped[str] = mapped_column(String(64), index=True)
-    version: Mapped[str] = mapped_column(String(64))
-    digest: Mapped[str] = mapped_column(String(80), ForeignKey("blobs.digest"))
-    manifest: Mapped[str] = mapped_column(Text)
-    published_at: Mapped[str] = mapped_column(String(32))
-    published_by: Mapped[str] = mapped_column(String(200))
 
 
 class ProposalRow(Base):
