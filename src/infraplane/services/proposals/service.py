@@ -18,9 +18,18 @@ from typing import Any
 
 from infraplane.adapters.git_repository import EnvironmentsRepository
 from infraplane.core.approval import Approval, ApprovalDecision, approval_input, missing_approvals
-from infraplane.core.audit import SYSTEM, Actor, canonical_json, redact, utc_timestamp
-from infraplane.core.ports import Store
-from infraplane.core.proposals import ComponentChange, Proposal, ProposalKind, ProposalStatus
+from infraplane.core.audit import SYSTEM, Actor, canonical_json, utc_timestamp
+from infraplane.core.diff import ResourceDiff
+from infraplane.core.policy import Finding
+from infraplane.core.ports import Store, Transaction
+from infraplane.core.proposals import (
+    BlastRadius,
+    ComponentChange,
+    CostDelta,
+    Proposal,
+    ProposalKind,
+    ProposalStatus,
+)
 from infraplane.core.records import RevisionRecord
 from infraplane.errors import FailureError, InputError, NotFoundError, Problem, RefusedError
 from infraplane.services.audit import record
@@ -30,6 +39,7 @@ from infraplane.services.orchestration.plans import EnvironmentPlan
 from infraplane.services.orchestration.progress import Progress
 from infraplane.services.orchestration.service import EnvironmentService
 from infraplane.services.policy import PolicyService
+from infraplane.services.proposals.history import commit_message, repository_document
 from infraplane.services.proposals.review import (
     component_changes,
     cost_delta,
@@ -95,19 +105,22 @@ class ProposalService:
 
     def upgradable(self, blueprints: set[str]) -> list[tuple[str, str, str]]:
         """(environment, current version, newest allowed) for environments a newer version of these could reach."""
+        with self._store.transaction() as tx:
+            names = [env.name for env in tx.environments.all()]
         found = []
-        for env, _ in self._environments.environments():
-            if env.status == "destroyed":
+        for name in names:
+            current = self._current(name)
+            pins = current.document.get("pins", {}) if current is not None else {}
+            reachable = sorted(blueprints & set(pins))
+            if current is None or not reachable:
                 continue
             try:
-                revision = self._current_revision(env.name)
-                newest = self._environments.resolve_document(revision.document["environment"], env.name).pins()
-            except (RefusedError, InputError, NotFoundError):
+                newest = self._environments.resolve_document(current.document["environment"], name).pins()
+            except (InputError, NotFoundError):
                 continue
-            pins = revision.document.get("pins", {})
-            for name in sorted(blueprints & set(pins)):
-                if newest.get(name) and newest[name] != pins[name]:
-                    found.append((env.name, f"{name}@{pins[name]}", f"{name}@{newest[name]}"))
+            for blueprint in reachable:
+                if newest.get(blueprint) and newest[blueprint] != pins[blueprint]:
+                    found.append((name, f"{blueprint}@{pins[blueprint]}", f"{blueprint}@{newest[blueprint]}"))
         return found
 
     # -- proposing -----------------------------------------------------------------------------
@@ -152,20 +165,24 @@ class ProposalService:
         )
         return self.propose(resolution, actor, justification, progress, kind="rollback", rollback_to=to)
 
+    def _current(self, name: str) -> RevisionRecord | None:
+        """The revision an environment runs now; None when it does not exist or was destroyed."""
+        with self._store.transaction() as tx:
+            env = tx.environments.get(name)
+            if env is None or env.status == "destroyed":
+                return None
+            return next((r for r in tx.environments.revisions(name) if r.number == env.current_revision), None)
+
     def _current_revision(self, name: str) -> RevisionRecord:
-        env, _, revisions = self._environments.get(name)
-        current = next((r for r in revisions if r.number == env.current_revision), None)
-        if current is None or env.status == "destroyed":
+        self._environments.get(name)  # an unknown name is a NotFoundError listing the known ones
+        current = self._current(name)
+        if current is None:
             raise RefusedError(f"{name} has no applied revision to change; propose it from an environment file")
         return current
 
     def _kind(self, resolution: Resolution) -> ProposalKind:
-        name = resolution.environment.name
-        with self._store.transaction() as tx:
-            env = tx.environments.get(name)
-            revisions = tx.environments.revisions(name)
-        current = next((r for r in revisions if env is not None and r.number == env.current_revision), None)
-        if env is None or env.status == "destroyed" or current is None:
+        current = self._current(resolution.environment.name)
+        if current is None:
             return "create"
         return "update" if current.document.get("pins") == resolution.pins() else "upgrade"
 
@@ -303,54 +320,83 @@ class ProposalService:
         return proposal, saved
 
     def _assemble(
-        self, *, now: datetime, blueprint: str, radius: Any, proposal_id: str | None = None, **fields: Any
+        self,
+        *,
+        environment: str,
+        team: str,
+        tier: str,
+        kind: ProposalKind,
+        actor: Actor,
+        justification: str,
+        base_revision: int,
+        document: Mapping[str, Any],
+        components: tuple[ComponentChange, ...],
+        diff: tuple[ResourceDiff, ...],
+        findings: tuple[Finding, ...],
+        cost: CostDelta | None,
+        radius: BlastRadius,
+        warnings: tuple[str, ...],
+        rollback_to: int | None,
+        blueprint: str,
+        now: datetime,
+        proposal_id: str | None = None,
     ) -> Proposal:
-        findings = fields["findings"]
-        actor: Actor = fields["actor"]
-        document = approval_input(
-            kind=fields["kind"],
-            environment=fields["environment"],
-            team=fields["team"],
-            tier=fields["tier"],
+        """A proposal from its checks: the approval rules decide it, and its plan digest binds approvals."""
+        rules_input = approval_input(
+            kind=kind,
+            environment=environment,
+            team=team,
+            tier=tier,
             actor_kind=actor.kind,
             actor_id=actor.id,
-            cost_delta=fields["cost"].delta if fields["cost"] else 0.0,
+            cost_delta=cost.delta if cost else 0.0,
             destroyed=len(radius.destroyed),
             replaced=len(radius.replaced),
             downstream=len(radius.downstream_components),
             data_at_risk=radius.data_at_risk,
             denies=sum(1 for f in findings if f.severity == "deny"),
             warnings=sum(1 for f in findings if f.severity == "warn"),
-            dependency_warnings=len(fields["warnings"]),
+            dependency_warnings=len(warnings),
             params={},
         )
-        decision = self._policies.decide_approval(document, fields["tier"], fields["team"], blueprint)
+        decision = self._policies.decide_approval(rules_input, tier, team, blueprint)
         digest = _sha256(
             canonical_json(
-                {
-                    "kind": fields["kind"],
-                    "document": fields["document"],
-                    "components": [c.as_dict() for c in fields["components"]],
-                }
+                {"kind": kind, "document": document, "components": [c.as_dict() for c in components]}
             ).encode()
         )
         return Proposal(
             id=proposal_id or f"p-{uuid.uuid4().hex[:10]}",
+            environment=environment,
+            team=team,
+            tier=tier,
+            kind=kind,
             status=self._status_for(decision),
+            actor=actor,
+            justification=justification,
             created_at=utc_timestamp(now),
             updated_at=utc_timestamp(now),
             expires_at=utc_timestamp(now + self._expire_after),
+            base_revision=base_revision,
+            document=document,
+            components=components,
+            diff=diff,
+            findings=findings,
+            cost=cost,
             blast_radius=radius,
+            warnings=warnings,
             decision=decision,
             plan_digest=digest,
-            **fields,
+            rollback_to=rollback_to,
         )
 
     @staticmethod
     def _status_for(decision: ApprovalDecision) -> ProposalStatus:
-        return {"blocked": "blocked", "auto-approved": "approved"}.get(decision.outcome, "pending")  # type: ignore[return-value]
+        if decision.outcome == "blocked":
+            return "blocked"
+        return "approved" if decision.outcome == "auto-approved" else "pending"
 
-    def _record_created(self, tx: Any, proposal: Proposal) -> None:
+    def _record_created(self, tx: Transaction, proposal: Proposal) -> None:
         record(
             tx,
             proposal.actor,
@@ -372,7 +418,7 @@ class ProposalService:
         )
         self._record_decision(tx, proposal)
 
-    def _record_decision(self, tx: Any, proposal: Proposal) -> None:
+    def _record_decision(self, tx: Transaction, proposal: Proposal) -> None:
         record(
             tx,
             SYSTEM,
@@ -390,7 +436,7 @@ class ProposalService:
 
     # -- deciding ------------------------------------------------------------------------------
 
-    def _open(self, tx: Any, proposal_id: str, lock: bool = True) -> Proposal:
+    def _open(self, tx: Transaction, proposal_id: str, lock: bool = True) -> Proposal:
         proposal = tx.proposals.lock(proposal_id) if lock else tx.proposals.get(proposal_id)
         if proposal is None:
             known = [p.id for p in tx.proposals.all()][-5:]
@@ -400,7 +446,7 @@ class ProposalService:
             )
         return self._expired(tx, proposal)
 
-    def _expired(self, tx: Any, proposal: Proposal, now: datetime | None = None) -> Proposal:
+    def _expired(self, tx: Transaction, proposal: Proposal, now: datetime | None = None) -> Proposal:
         moment = now or datetime.now(UTC)
         if proposal.status in ("pending", "approved", "blocked") and parse_time(proposal.expires_at) <= moment:
             proposal = proposal.with_status("expired", f"expired at {proposal.expires_at}", utc_timestamp(moment))
@@ -591,49 +637,14 @@ class ProposalService:
 
     def _commit(self, proposal: Proposal, actor: Actor) -> None:
         """Commit the applied desired state to the environments repository (a failure is recorded, not fatal)."""
-        approvers = ", ".join(a.approver for a in proposal.approvals if a.plan_digest == proposal.plan_digest)
-        subject = (
-            f"{proposal.environment}: destroy"
-            if proposal.kind == "destroy"
-            else f"{proposal.environment}: revision {proposal.applied_revision} ({proposal.kind}"
-            + (f" to revision {proposal.rollback_to}" if proposal.rollback_to else "")
-            + ")"
-        )
-        message = "\n".join(
-            [
-                subject,
-                "",
-                proposal.justification or "(no justification given)",
-                "",
-                f"Proposal: {proposal.id}",
-                f"Proposed-by: {proposal.actor}",
-                f"Approved-by: {approvers or 'auto-approved (' + proposal.decision.rule + ')'}",
-                f"Applied-by: {actor}",
-                f"Blueprint: {proposal.document.get('blueprint', '')}",
-                f"Plan-digest: {proposal.plan_digest}",
-            ]
-        )
-        document = None if proposal.kind == "destroy" else self._repository_document(proposal)
+        document = None if proposal.kind == "destroy" else repository_document(proposal)
         try:
-            commit = self.repository.commit(proposal.environment, document, message, proposal.actor.id)
+            commit = self.repository.commit(
+                proposal.environment, document, commit_message(proposal, actor), proposal.actor.id
+            )
         except FailureError as exc:
             with self._store.transaction() as tx:
                 record(tx, SYSTEM, "environments_repository.fail", f"proposal:{proposal.id}", {"error": exc.message})
             return
         with self._store.transaction() as tx:
             record(tx, SYSTEM, "environments_repository.commit", f"proposal:{proposal.id}", {"commit": commit})
-
-    @staticmethod
-    def _repository_document(proposal: Proposal) -> dict[str, Any]:
-        """The environment file as applied, with the exact versions it resolved to."""
-        environment = redact(dict(proposal.document.get("environment", {})))
-        return {
-            **environment,
-            "status": {
-                "revision": proposal.applied_revision,
-                "blueprint": proposal.document.get("blueprint"),
-                "digest": proposal.document.get("digest"),
-                "pins": dict(proposal.document.get("pins", {})),
-                "proposal": proposal.id,
-            },
-        }
