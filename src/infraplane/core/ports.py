@@ -7,7 +7,7 @@ from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
 from infraplane.core.approval import Approval
-from infraplane.core.audit import Actor, AuditEvent
+from infraplane.core.audit import Actor, AuditEvent, ChainHead
 from infraplane.core.catalog import PublishedVersion
 from infraplane.core.proposals import Proposal
 from infraplane.core.records import (
@@ -58,6 +58,10 @@ class AuditRepository(Protocol):
 
     def events(self, after: int = 0, limit: int | None = None, action: str | None = None) -> Iterator[AuditEvent]:
         """Events in chain order; `action` keeps those whose action starts with it."""
+        ...
+
+    def head(self) -> ChainHead | None:
+        """The newest event as recorded apart from the events themselves (None: that record is gone)."""
         ...
 
 

@@ -121,3 +121,4 @@ def test_export_writes_json_lines(store: SqlStore, tmp_path: Path) -> None:
     assert AuditService(store).export(target) == 2
     lines = target.read_text().splitlines()
     assert '"action": "test.two"' in lines[1]
+    assert len(lines) == 3 and '"head"' in lines[2]

@@ -114,7 +114,9 @@ def test_deprecate_hides_a_version_and_is_audited(home: Path, catalog_copy: Path
     assert verified.exit_code == 0 and "3 events" in verified.stdout
     exported = home.parent / "audit.jsonl"
     assert run_cli(home, "audit", "export", str(exported)).exit_code == 0
-    assert len(exported.read_text().splitlines()) == 3
+    lines = exported.read_text().splitlines()
+    assert len(lines) == 4 and lines[-1].startswith('{"head": {"sequence": 3')
+    assert run_cli(home, "audit", "verify", "--file", str(exported)).exit_code == 0
 
 
 def test_acting_as_someone_is_recorded(home: Path) -> None:

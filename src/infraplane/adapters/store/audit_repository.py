@@ -10,21 +10,29 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from infraplane.adapters.store.tables import AuditEventRow, AuditHeadRow
-from infraplane.core.audit import Actor, AuditEvent, canonical_json, event_hash, utc_timestamp
+from infraplane.core.audit import Actor, AuditEvent, ChainHead, canonical_json, event_hash, utc_timestamp
 
 __all__ = ["SqlAuditRepository"]
 
 
 def _event(row: AuditEventRow) -> AuditEvent:
+    malformed = ""
+    try:
+        payload = json.loads(row.payload)
+    except (TypeError, ValueError) as exc:
+        payload, malformed = {}, f"its payload is not JSON ({exc})"
+    if not malformed and not isinstance(payload, dict):
+        payload, malformed = {}, "its payload is not a JSON object"
     return AuditEvent(
         sequence=row.sequence,
         time=row.time,
         actor=Actor(row.actor_kind, row.actor_id),  # type: ignore[arg-type]
         action=row.action,
         subject=row.subject,
-        payload=json.loads(row.payload),
+        payload=payload,
         previous_hash=row.previous_hash,
         hash=row.hash,
+        malformed=malformed,
     )
 
 
@@ -65,6 +73,11 @@ class SqlAuditRepository:
         head.hash = event.hash
         self._session.flush()
         return event
+
+    def head(self) -> ChainHead | None:
+        """What the head row records as the newest event; None when the row itself is gone."""
+        row = self._session.execute(select(AuditHeadRow).where(AuditHeadRow.id == 1)).scalar_one_or_none()
+        return ChainHead(row.sequence, row.hash) if row is not None else None
 
     def events(self, after: int = 0, limit: int | None = None, action: str | None = None) -> Iterator[AuditEvent]:
         query = select(AuditEventRow).where(AuditEventRow.sequence > after).order_by(AuditEventRow.sequence)

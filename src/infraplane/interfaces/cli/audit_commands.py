@@ -41,16 +41,30 @@ def log(
 
 
 @app.command("verify")
-def verify() -> None:
-    """Recompute the hash chain; exit 1 naming the first broken event."""
-    result = cli_state.container.audit.verify()
-    console.print(
-        f"[green]audit chain verified[/]: {result.events} events, head {result.head[:16] or '-'}", highlight=False
-    )
+def verify(
+    file: Annotated[
+        Path | None, typer.Option("--file", help="Verify an export (audit export FILE) instead of the store.")
+    ] = None,
+    head: Annotated[
+        str | None,
+        typer.Option(help="A head noted earlier (SEQUENCE:HASH as this command prints it); the chain must reach it."),
+    ] = None,
+) -> None:
+    """Recompute the hash chain and check its head; exit 1 naming the first broken event.
+
+    Note the printed head somewhere safe: `--head` then shows that nothing up to it was deleted or rewritten.
+    """
+    from infraplane.services.audit import parse_head
+
+    noted = parse_head(head) if head is not None else None
+    audit = cli_state.container.audit
+    result = audit.verify_export(file, noted) if file is not None else audit.verify(noted)
+    console.print(f"[green]audit chain verified[/]: {result.events} events", highlight=False)
+    console.print(f"head {result.head}", highlight=False, soft_wrap=True)
 
 
 @app.command("export")
 def export(file: Annotated[Path, typer.Argument(help="Where to write JSON Lines.")]) -> None:
-    """Write every event as one JSON object per line."""
+    """Write every event as one JSON object per line, then the head line (verify it with `verify --file`)."""
     count = cli_state.container.audit.export(file)
     console.print(f"exported {count} events to {file}", highlight=False)
