@@ -12,18 +12,31 @@ from infraplane.core.blueprint import NAME_PATTERN, ComponentSpec, field_path, p
 from infraplane.core.versions import parse_ref
 from infraplane.errors import Problem
 
-__all__ = ["EnvironmentFile", "EnvironmentMetadata", "EnvironmentSpec", "parse_duration", "parse_environment"]
+__all__ = [
+    "MAX_DURATION_SECONDS",
+    "EnvironmentFile",
+    "EnvironmentMetadata",
+    "EnvironmentSpec",
+    "parse_duration",
+    "parse_environment",
+]
 
-_DURATION = re.compile(r"^(?P<value>\d+)(?P<unit>[smhdw])$")
+_DURATION = re.compile(r"^(?P<value>\d{1,12})(?P<unit>[smhdw])$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+# An environment that should outlive a year is not temporary; give it no TTL.
+MAX_DURATION_SECONDS = 366 * 86400
 
 
-def parse_duration(text: str) -> int:
-    """Seconds in `30m`, `72h`, `7d`, `2w`; raises ValueError otherwise."""
+def parse_duration(text: str, maximum: int = MAX_DURATION_SECONDS) -> int:
+    """Seconds in `30m`, `72h`, `7d`, `2w`, at most `maximum`; raises ValueError otherwise."""
     match = _DURATION.match(text.strip())
     if not match:
-        raise ValueError(f"{text!r} is not a duration (use a number and s, m, h, d or w, e.g. 72h)")
-    return int(match.group("value")) * _UNIT_SECONDS[match.group("unit")]
+        shown = text if len(text) <= 24 else text[:24] + "…"
+        raise ValueError(f"{shown!r} is not a duration (use a number and s, m, h, d or w, e.g. 72h)")
+    seconds = int(match.group("value")) * _UNIT_SECONDS[match.group("unit")]
+    if seconds > maximum:
+        raise ValueError(f"{text.strip()} is longer than the maximum of {maximum // 86400} days")
+    return seconds
 
 
 class _Frozen(BaseModel):

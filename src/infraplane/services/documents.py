@@ -1,24 +1,130 @@
-"""Reading YAML documents users write, with problems that name the file and the line."""
+"""Reading YAML documents users write, strictly, with problems that name the file and the line.
+
+Documents come from people and agents, so the reader refuses what YAML allows but no
+environment or blueprint needs, before any work is done: files over a size limit, a
+mapping that names the same key twice (the last one would win silently), aliases that
+expand far past the document's own size (a "billion laughs"), nesting past a depth
+limit, and more than one document in a file.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from infraplane.errors import InputError, Problem
 
-__all__ = ["read_yaml"]
+__all__ = ["MAX_DEPTH", "MAX_DOCUMENT_BYTES", "MAX_NODES", "load_yaml_text", "read_yaml"]
+
+MAX_DOCUMENT_BYTES = 1024 * 1024
+# With aliases expanded: an environment file has tens of nodes, a large catalog entry a few thousand.
+MAX_NODES = 100_000
+MAX_DEPTH = 64
 
 
-def read_yaml(file: Path) -> tuple[Any, list[Problem]]:
+class _Refused(Exception):
+    def __init__(self, reason: str, node: Node | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.node = node
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys in a mapping (merge keys `<<` may still override)."""
+
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Hashable, Any]:
+        seen: dict[Any, Node] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, Hashable) and key in seen:
+                first = seen[key].start_mark.line + 1
+                raise _Refused(f"duplicate key {_excerpt(key)!s} (first given at line {first})", key_node)
+            if isinstance(key, Hashable):
+                seen[key] = key_node
+        return super().construct_mapping(node, deep=deep)
+
+
+def _excerpt(value: Any, limit: int = 40) -> str:
+    text = str(value)
+    return repr(text if len(text) <= limit else text[:limit] + "…")
+
+
+def _check_shape(root: Node, max_nodes: int, max_depth: int) -> None:
+    """Count nodes with aliases expanded (memoized per node, so the count itself stays cheap)."""
+    sizes: dict[int, int] = {}
+    visiting: set[int] = set()
+
+    def size(node: Node, depth: int) -> int:
+        if depth > max_depth:
+            raise _Refused(f"nested more than {max_depth} levels deep", node)
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in visiting:
+            raise _Refused("an alias refers to a node that contains it (a recursive document)", node)
+        visiting.add(key)
+        total = 1
+        if isinstance(node, SequenceNode):
+            total += sum(size(child, depth + 1) for child in node.value)
+        elif isinstance(node, MappingNode):
+            total += sum(size(k, depth + 1) + size(v, depth + 1) for k, v in node.value)
+        visiting.discard(key)
+        if total > max_nodes:
+            raise _Refused(f"expands to more than {max_nodes} values (aliases repeat content too often)", node)
+        sizes[key] = total
+        return total
+
+    if not isinstance(root, ScalarNode):
+        size(root, 1)
+
+
+def load_yaml_text(text: str, name: str, max_nodes: int = MAX_NODES, max_depth: int = MAX_DEPTH) -> Any:
+    """Parse one YAML document strictly; raise InputError naming `name`, the line and the reason."""
+    try:
+        loader = _StrictLoader(text)
+    except yaml.reader.ReaderError as exc:
+        reason = f"not valid YAML: character #x{exc.character:04x} at position {exc.position} is not allowed"
+        raise InputError.from_problems([Problem(name, "", reason)]) from None
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_shape(node, max_nodes, max_depth)
+        return loader.construct_document(node)
+    except _Refused as refused:
+        where = f" at line {refused.node.start_mark.line + 1}" if refused.node is not None else ""
+        raise InputError.from_problems([Problem(name, "", f"refused{where}: {refused.reason}")]) from None
+    except RecursionError:
+        raise InputError.from_problems(
+            [Problem(name, "", f"refused: nested more than {max_depth} levels deep")]
+        ) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "syntax error"
+        raise InputError.from_problems([Problem(name, "", f"not valid YAML{where}: {problem}")]) from None
+    finally:
+        loader.dispose()
+
+
+def read_yaml(file: Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> tuple[Any, list[Problem]]:
     """The loaded document, or the problems that stopped it loading (data is then None)."""
     name = str(file)
     if not file.exists():
         raise InputError(f"{file}: no such file or directory", [Problem(name, "", "no such file or directory")])
     if file.is_dir():
         raise InputError(f"{file}: is a directory, expected a YAML file", [Problem(name, "", "is a directory")])
+    if not file.is_file():
+        raise InputError(f"{file}: not a regular file", [Problem(name, "", "not a regular file (a device or pipe?)")])
+    size = file.stat().st_size
+    if size > max_bytes:
+        return None, [Problem(name, "", f"is {size:,} bytes; the limit for a document is {max_bytes:,} bytes")]
     try:
         text = file.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -26,9 +132,6 @@ def read_yaml(file: Path) -> tuple[Any, list[Problem]]:
     except OSError as exc:
         return None, [Problem(name, "", f"cannot read: {exc.strerror}")]
     try:
-        return yaml.safe_load(text), []
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "syntax error"
-        return None, [Problem(name, "", f"not valid YAML{where}: {problem}")]
+        return load_yaml_text(text, name), []
+    except InputError as error:
+        return None, list(error.problems)
