@@ -27,6 +27,7 @@ from infraplane.errors import NotFoundError
 from infraplane.interfaces.container import Container
 from infraplane.interfaces.mcp.failures import ToolFailure, argument_failure
 from infraplane.interfaces.mcp.guide import HOUSE_RULES, INSTRUCTIONS
+from infraplane.interfaces.mcp.jsonrpc_gate import serve_stdio
 from infraplane.interfaces.mcp.tools import AgentTools
 from infraplane.interfaces.mcp.views import BLUEPRINT_URI, blueprint_detail, blueprint_uri
 from infraplane.services.audit import record
@@ -243,4 +244,10 @@ def build_server(container: Container, agent: Actor) -> InfraplaneServer:
 def serve(container: Container, agent: Actor) -> None:
     """Serve over stdio until the client goes away; stdout carries only the protocol."""
     container.settings  # noqa: B018 - a broken config.yaml fails here, before the protocol starts
-    build_server(container, agent).run("stdio")
+    server = build_server(container, agent)
+    lowlevel = server._lowlevel_server  # the SDK's own stdio runner, with our line gate in front
+
+    async def run(read_stream: Any, write_stream: Any) -> None:
+        await lowlevel.run(read_stream, write_stream, lowlevel.create_initialization_options())
+
+    anyio.run(serve_stdio, run)
