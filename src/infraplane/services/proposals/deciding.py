@@ -55,6 +55,7 @@ class ProposalDecider:
 
     def approve(self, proposal_id: str, actor: Actor, comment: str = "") -> Proposal:
         """Record one person's approval of the current plan digest; enough of them approve the proposal."""
+        self._reader.get(proposal_id)  # expire it first, so refusing below does not roll the expiry back
         with self._store.transaction() as tx:
             proposal = self._reader.open(tx, proposal_id)
             leaving(TransitionName.APPROVE, proposal.status, proposal.id)
@@ -89,6 +90,7 @@ class ProposalDecider:
             raise RefusedError(f"{actor}: only people reject proposals")
         if not reason.strip():
             raise InputError.from_problems([Problem("", "--reason", "say why the proposal is rejected")])
+        self._reader.get(proposal_id)  # expire it first, so refusing below does not roll the expiry back
         with self._store.transaction() as tx:
             proposal = self._reader.open(tx, proposal_id)
             proposal = proposal.transition(
