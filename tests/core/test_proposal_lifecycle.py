@@ -8,8 +8,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from infraplane.core.approval import decide
-from infraplane.core.audit import Actor
 from infraplane.core.proposal_lifecycle import (
     FINAL_STATUSES,
     OPEN_STATUSES,
@@ -22,8 +20,9 @@ from infraplane.core.proposal_lifecycle import (
     is_expired,
     leaving,
 )
-from infraplane.core.proposals import BlastRadius, Proposal
+from infraplane.core.proposals import Proposal
 from infraplane.errors import IllegalTransitionError, RefusedError
+from tests.support.proposals import build_proposal
 
 S = ProposalStatus
 T = TransitionName
@@ -35,28 +34,7 @@ REFUSED = [(n, a, b) for n, a, b in EVERY_TRIPLE if not TRANSITIONS[n].allows(a,
 
 
 def _proposal(status: ProposalStatus) -> Proposal:
-    return Proposal(
-        id="p-0123456789",
-        environment="shop-dev",
-        team="shop",
-        tier="dev",
-        kind="create",
-        status=status,
-        actor=Actor("human", "alice"),
-        justification="",
-        created_at=AT,
-        expires_at=AT,
-        base_revision=0,
-        document={},
-        components=(),
-        diff=(),
-        findings=(),
-        cost=None,
-        blast_radius=BlastRadius(),
-        warnings=(),
-        decision=decide([], [], []),
-        plan_digest="sha256:d1",
-    )
+    return build_proposal("p-0123456789", status, rules=())
 
 
 def test_every_transition_is_named_reasoned_and_covers_the_whole_table() -> None:

@@ -6,35 +6,21 @@ from datetime import timedelta
 
 import pytest
 
-from infraplane.adapters.store import SqlStore
 from infraplane.core.audit import Actor
 from infraplane.core.proposal_lifecycle import ProposalStatus
 from infraplane.errors import IllegalTransitionError, InputError, RefusedError
 from infraplane.services.proposals.deciding import ProposalDecider
 from infraplane.services.proposals.reading import ProposalReader
-from tests.services.proposals.support import (
-    GROUPS,
-    HandClock,
-    events,
-    saved_proposal,
-    sqlite_store,
-    stored_status,
-)
-
-__all__ = ["sqlite_store"]
+from tests.services.proposals.conftest import HandClock, Proposals
 
 S = ProposalStatus
 BOB, CAROL, DANA = Actor("human", "bob"), Actor("human", "carol"), Actor("human", "dana")
 
 
-def _decider(store: SqlStore, clock: HandClock) -> ProposalDecider:
-    return ProposalDecider(store, ProposalReader(store, clock), GROUPS, clock)
-
-
-def test_prod_needs_two_platform_engineers_and_refusals_say_why(sqlite_store: SqlStore) -> None:
-    clock = HandClock()
-    decider = _decider(sqlite_store, clock)
-    saved_proposal(sqlite_store, "p-prod")
+def test_prod_needs_two_platform_engineers_and_refusals_say_why(
+    stored: Proposals, decider: ProposalDecider, clock: HandClock
+) -> None:
+    stored.save("p-prod")
 
     with pytest.raises(RefusedError, match="only people approve"):
         decider.approve("p-prod", Actor("agent", "claude"))
@@ -58,11 +44,11 @@ def test_prod_needs_two_platform_engineers_and_refusals_say_why(sqlite_store: Sq
 
     second = decider.approve("p-prod", CAROL)
     assert second.status == S.APPROVED and decider.approval_state(second).met
-    assert stored_status(sqlite_store, "p-prod") == S.APPROVED
+    assert stored.status("p-prod") == S.APPROVED
     with pytest.raises(IllegalTransitionError, match="p-prod is approved; only a pending proposal can be approved"):
         decider.approve("p-prod", Actor("human", "erin"))
 
-    approvals = events(sqlite_store, "proposal.approve")
+    approvals = stored.events("proposal.approve")
     assert [(e.actor.id, e.payload["status"], e.payload["still_needs"]) for e in approvals] == [
         ("bob", "pending", ["1 more approval from platform-team (APR-002)"]),
         ("carol", "approved", []),
@@ -70,25 +56,23 @@ def test_prod_needs_two_platform_engineers_and_refusals_say_why(sqlite_store: Sq
     assert approvals[0].payload["comment"] == "looks right"
 
 
-def test_an_approval_binds_to_the_plan_digest_it_was_given_for(sqlite_store: SqlStore) -> None:
-    clock = HandClock()
-    decider = _decider(sqlite_store, clock)
-    saved_proposal(sqlite_store, "p-replanned")
+def test_an_approval_binds_to_the_plan_digest_it_was_given_for(
+    stored: Proposals, decider: ProposalDecider, reader: ProposalReader
+) -> None:
+    stored.save("p-replanned")
     decider.approve("p-replanned", BOB)
-    with sqlite_store.transaction() as tx:
+    with stored.store.transaction() as tx:
         proposal = tx.proposals.get("p-replanned")
         assert proposal is not None
         tx.proposals.save(type(proposal).from_stored({**proposal.stored(), "plan_digest": "sha256:plan-2"}, ()))
-    replanned = ProposalReader(sqlite_store, clock).get("p-replanned")
+    replanned = reader.get("p-replanned")
     assert [a.plan_digest for a in replanned.approvals] == ["sha256:plan-1"]
     assert decider.check(replanned, BOB).reason == "counts"
     assert decider.approval_state(replanned).describe() == ["2 more approvals from platform-team (APR-002)"]
 
 
-def test_rejecting_needs_a_person_and_a_reason_and_is_final(sqlite_store: SqlStore) -> None:
-    clock = HandClock()
-    decider = _decider(sqlite_store, clock)
-    saved_proposal(sqlite_store, "p-no")
+def test_rejecting_needs_a_person_and_a_reason_and_is_final(stored: Proposals, decider: ProposalDecider) -> None:
+    stored.save("p-no")
 
     with pytest.raises(RefusedError, match="only people reject"):
         decider.reject("p-no", Actor("agent", "claude"), "no")
@@ -102,13 +86,12 @@ def test_rejecting_needs_a_person_and_a_reason_and_is_final(sqlite_store: SqlSto
         decider.reject("p-no", CAROL, "really")
     with pytest.raises(IllegalTransitionError, match="p-no is rejected; only a pending proposal can be approved"):
         decider.approve("p-no", CAROL)
-    [event] = events(sqlite_store, "proposal.reject")
+    [event] = stored.events("proposal.reject")
     assert event.actor == BOB and event.payload == {"reason": "not this quarter"}
 
 
-def test_a_blocked_proposal_is_rejected_but_never_approved(sqlite_store: SqlStore) -> None:
-    decider = _decider(sqlite_store, HandClock())
-    saved_proposal(sqlite_store, "p-blocked", status=S.BLOCKED)
+def test_a_blocked_proposal_is_rejected_but_never_approved(stored: Proposals, decider: ProposalDecider) -> None:
+    stored.save("p-blocked", status=S.BLOCKED)
     with pytest.raises(IllegalTransitionError, match="p-blocked is blocked"):
         decider.approve("p-blocked", BOB)
     assert decider.reject("p-blocked", BOB, "deny findings").status == S.REJECTED
