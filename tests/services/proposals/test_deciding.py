@@ -54,6 +54,10 @@ def test_prod_needs_two_platform_engineers_and_refusals_say_why(
         ("carol", "approved", []),
     ]
     assert approvals[0].payload["comment"] == "looks right"
+    assert [(e.payload["transition"], e.payload["from"], e.payload["to"]) for e in approvals] == [
+        ("count-approval", "pending", "pending"),
+        ("approve", "pending", "approved"),
+    ]
 
 
 def test_an_approval_binds_to_the_plan_digest_it_was_given_for(
@@ -87,7 +91,8 @@ def test_rejecting_needs_a_person_and_a_reason_and_is_final(stored: Proposals, d
     with pytest.raises(IllegalTransitionError, match="p-no is rejected; only a pending proposal can be approved"):
         decider.approve("p-no", CAROL)
     [event] = stored.events("proposal.reject")
-    assert event.actor == BOB and event.payload == {"reason": "not this quarter"}
+    assert event.actor == BOB
+    assert event.payload == {"reason": "not this quarter", "transition": "reject", "from": "pending", "to": "rejected"}
 
 
 def test_a_blocked_proposal_is_rejected_but_never_approved(stored: Proposals, decider: ProposalDecider) -> None:

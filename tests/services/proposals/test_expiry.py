@@ -35,7 +35,12 @@ def test_a_pending_proposal_expires_when_read_after_its_time_and_records_it_once
     assert reader.get("p-expiring").status == S.EXPIRED
     [event] = stored.events("proposal.expire")
     assert event.subject == "proposal:p-expiring" and event.actor == Actor("system", "infraplane")
-    assert event.payload == {"expires_at": saved.expires_at}
+    assert event.payload == {
+        "expires_at": saved.expires_at,
+        "transition": "expire",
+        "from": "pending",
+        "to": "expired",
+    }
 
 
 def test_listing_expires_only_undecided_or_unapplied_proposals(

@@ -18,11 +18,11 @@ from infraplane.services.audit import record
 from infraplane.services.orchestration.progress import Progress
 from infraplane.services.orchestration.service import EnvironmentService
 from infraplane.services.proposals.clock import Clock, parse_time
-from infraplane.services.proposals.creating import record_decision
 from infraplane.services.proposals.deciding import ProposalDecider
 from infraplane.services.proposals.drafting import ProposalDrafter
 from infraplane.services.proposals.history import commit_message, repository_document
 from infraplane.services.proposals.reading import ProposalReader
+from infraplane.services.proposals.recording import record_decision, record_transition
 
 __all__ = ["ProposalApplier", "StalePlanError"]
 
@@ -72,29 +72,47 @@ class ProposalApplier:
         if moved:
             self._replan(proposal, moved, progress)
         with self._store.transaction() as tx:
-            proposal = self._reader.open(tx, proposal_id)
+            approved = self._reader.open(tx, proposal_id)
             leaving(
                 TransitionName.APPLY_START,
-                proposal.status,
-                proposal.id,
-                f"{proposal.id} is {proposal.status}; another apply may have started",
+                approved.status,
+                approved.id,
+                f"{approved.id} is {approved.status}; another apply may have started",
             )
-            proposal = proposal.transition(TransitionName.APPLY_START, ProposalStatus.APPLYING, "", self._now())
+            proposal = approved.transition(TransitionName.APPLY_START, ProposalStatus.APPLYING, "", self._now())
             tx.proposals.save(proposal)
-            record(tx, actor, "proposal.apply.start", f"proposal:{proposal.id}", {"plan_digest": proposal.plan_digest})
+            record_transition(
+                tx,
+                actor,
+                "proposal.apply.start",
+                TransitionName.APPLY_START,
+                approved,
+                proposal,
+                {"plan_digest": proposal.plan_digest},
+            )
         try:
             revision = self._execute(proposal, actor, progress)
         except FailureError as exc:
             with self._store.transaction() as tx:
                 failed = proposal.transition(TransitionName.APPLY_FAIL, ProposalStatus.FAILED, exc.message, self._now())
                 tx.proposals.save(failed)
-                record(tx, actor, "proposal.apply.fail", f"proposal:{proposal.id}", {"error": exc.message})
+                record_transition(
+                    tx,
+                    actor,
+                    "proposal.apply.fail",
+                    TransitionName.APPLY_FAIL,
+                    proposal,
+                    failed,
+                    {"error": exc.message},
+                )
             raise
         with self._store.transaction() as tx:
             done = proposal.transition(TransitionName.APPLY_FINISH, ProposalStatus.APPLIED, "", self._now())
             done = replace(done, applied_revision=revision)
             tx.proposals.save(done)
-            record(tx, actor, "proposal.apply.finish", f"proposal:{proposal.id}", {"revision": revision})
+            record_transition(
+                tx, actor, "proposal.apply.finish", TransitionName.APPLY_FINISH, proposal, done, {"revision": revision}
+            )
         self._commit(done, actor)
         return done
 
@@ -142,7 +160,9 @@ class ProposalApplier:
                         self._now(),
                     )
                     tx.proposals.save(done)
-                    record(tx, SYSTEM, "proposal.supersede", f"proposal:{proposal.id}", {"because": moved})
+                    record_transition(
+                        tx, SYSTEM, "proposal.supersede", TransitionName.SUPERSEDE, current, done, {"because": moved}
+                    )
                 raise StalePlanError(
                     f"{proposal.id}: the plan is stale ({'; '.join(moved)}), and the environment already matches "
                     "what it proposed; nothing is left to apply"
@@ -158,11 +178,13 @@ class ProposalApplier:
             fresh = fresh.transition(name, target, "re-planned: " + "; ".join(moved), self._now())
             tx.proposals.save(fresh)
             tx.proposals.put_plans(fresh.id, saved)
-            record(
+            record_transition(
                 tx,
                 SYSTEM,
                 "proposal.replan",
-                f"proposal:{fresh.id}",
+                name,
+                current,
+                fresh,
                 {"because": moved, "plan_digest": fresh.plan_digest, "previous_digest": proposal.plan_digest},
             )
             record_decision(tx, fresh)

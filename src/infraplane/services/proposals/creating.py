@@ -9,59 +9,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from infraplane.core.audit import SYSTEM, Actor
-from infraplane.core.ports import Transaction
+from infraplane.core.audit import Actor
 from infraplane.core.proposals import Proposal, ProposalKind
 from infraplane.core.records import RevisionRecord
 from infraplane.errors import InputError, NotFoundError, Problem, RefusedError
-from infraplane.services.audit import record
 from infraplane.services.environments.resolution import Resolution
 from infraplane.services.orchestration.progress import Progress
 from infraplane.services.orchestration.service import EnvironmentService
 from infraplane.services.proposals.clock import Clock
 from infraplane.services.proposals.drafting import ProposalDrafter
+from infraplane.services.proposals.recording import record_created
 
-__all__ = ["ProposalCreator", "record_created", "record_decision"]
-
-
-def record_created(tx: Transaction, proposal: Proposal) -> None:
-    record(
-        tx,
-        proposal.actor,
-        "proposal.create",
-        f"proposal:{proposal.id}",
-        {
-            "environment": proposal.environment,
-            "kind": proposal.kind,
-            "justification": proposal.justification,
-            "plan_digest": proposal.plan_digest,
-            "blueprint": proposal.document.get("blueprint"),
-            "rollback_to": proposal.rollback_to,
-            "cost": proposal.cost.as_dict() if proposal.cost else None,
-            "findings": {
-                "deny": sum(1 for f in proposal.findings if f.severity == "deny"),
-                "warn": sum(1 for f in proposal.findings if f.severity == "warn"),
-            },
-        },
-    )
-    record_decision(tx, proposal)
-
-
-def record_decision(tx: Transaction, proposal: Proposal) -> None:
-    record(
-        tx,
-        SYSTEM,
-        "proposal.decide",
-        f"proposal:{proposal.id}",
-        {
-            "outcome": proposal.decision.outcome,
-            "rule": proposal.decision.rule,
-            "requirements": [r.as_dict() for r in proposal.decision.requirements],
-            "bundles": list(proposal.decision.bundles),
-            "status": proposal.status.value,
-            "plan_digest": proposal.plan_digest,
-        },
-    )
+__all__ = ["ProposalCreator"]
 
 
 def _require_justification(actor: Actor, justification: str) -> None:

@@ -15,9 +15,9 @@ from infraplane.core.ports import Store
 from infraplane.core.proposal_lifecycle import ProposalStatus, TransitionName, leaving
 from infraplane.core.proposals import Proposal
 from infraplane.errors import InputError, Problem, RefusedError
-from infraplane.services.audit import record
 from infraplane.services.proposals.clock import Clock
 from infraplane.services.proposals.reading import ProposalReader
+from infraplane.services.proposals.recording import record_transition
 
 __all__ = ["ProposalDecider", "refusal"]
 
@@ -67,14 +67,16 @@ class ProposalDecider:
             done = check.after.met
             transition = TransitionName.APPROVE if done else TransitionName.COUNT_APPROVAL
             status = ProposalStatus.APPROVED if done else ProposalStatus.PENDING
-            proposal = replace(proposal, approvals=(*proposal.approvals, approval))
-            proposal = proposal.transition(transition, status, proposal.result, approval.at)
+            before = replace(proposal, approvals=(*proposal.approvals, approval))
+            proposal = before.transition(transition, status, proposal.result, approval.at)
             tx.proposals.save(proposal)
-            record(
+            record_transition(
                 tx,
                 actor,
                 "proposal.approve",
-                f"proposal:{proposal.id}",
+                transition,
+                before,
+                proposal,
                 {
                     "plan_digest": proposal.plan_digest,
                     "comment": comment,
@@ -92,10 +94,10 @@ class ProposalDecider:
             raise InputError.from_problems([Problem("", "--reason", "say why the proposal is rejected")])
         self._reader.get(proposal_id)  # expire it first, so refusing below does not roll the expiry back
         with self._store.transaction() as tx:
-            proposal = self._reader.open(tx, proposal_id)
-            proposal = proposal.transition(
+            before = self._reader.open(tx, proposal_id)
+            rejected = before.transition(
                 TransitionName.REJECT, ProposalStatus.REJECTED, reason, utc_timestamp(self._clock())
             )
-            tx.proposals.save(proposal)
-            record(tx, actor, "proposal.reject", f"proposal:{proposal.id}", {"reason": reason})
-            return proposal
+            tx.proposals.save(rejected)
+            record_transition(tx, actor, "proposal.reject", TransitionName.REJECT, before, rejected, {"reason": reason})
+            return rejected

@@ -8,8 +8,8 @@ from infraplane.core.audit import SYSTEM, utc_timestamp
 from infraplane.core.ports import Transaction
 from infraplane.core.proposal_lifecycle import ProposalStatus, TransitionName, is_expired
 from infraplane.core.proposals import Proposal
-from infraplane.services.audit import record
 from infraplane.services.proposals.clock import parse_time
+from infraplane.services.proposals.recording import record_transition
 
 __all__ = ["expire_due"]
 
@@ -22,5 +22,7 @@ def expire_due(tx: Transaction, proposal: Proposal, now: datetime) -> Proposal:
         TransitionName.EXPIRE, ProposalStatus.EXPIRED, f"expired at {proposal.expires_at}", utc_timestamp(now)
     )
     tx.proposals.save(expired)
-    record(tx, SYSTEM, "proposal.expire", f"proposal:{expired.id}", {"expires_at": expired.expires_at})
+    record_transition(
+        tx, SYSTEM, "proposal.expire", TransitionName.EXPIRE, proposal, expired, {"expires_at": expired.expires_at}
+    )
     return expired
