@@ -7,7 +7,8 @@ errors (MCP); nothing else should need to know the hierarchy::
     ├── InputError                  code "invalid_input"    exit 2   (bad file, field, argument)
     │   └── NotFoundError           code "not_found"        exit 2
     ├── RefusedError                code "refused"          exit 2   (valid request, not allowed)
-    │   └── ImmutableVersionError   code "immutable_version" exit 2
+    │   ├── ImmutableVersionError   code "immutable_version" exit 2
+    │   └── IllegalTransitionError  code "illegal_transition" exit 2  (a proposal status change the lifecycle forbids)
     ├── ConfigError                 code "invalid_config"   exit 2
     └── FailureError                code "failed"           exit 1   (the request was fine, the work failed)
         └── AuditChainBrokenError   code "audit_chain_broken" exit 1
@@ -22,6 +23,7 @@ __all__ = [
     "AuditChainBrokenError",
     "ConfigError",
     "FailureError",
+    "IllegalTransitionError",
     "ImmutableVersionError",
     "InfraplaneError",
     "InputError",
@@ -101,6 +103,18 @@ class ImmutableVersionError(RefusedError):
     """A published version exists with other content; versions never change."""
 
     code = "immutable_version"
+
+
+class IllegalTransitionError(RefusedError):
+    """A proposal status change the lifecycle's transition table does not allow (`core/proposal_lifecycle.py`)."""
+
+    code = "illegal_transition"
+
+    def __init__(self, message: str, transition: str, source: str, target: str | None) -> None:
+        super().__init__(message)
+        self.transition = transition
+        self.source = source
+        self.target = target
 
 
 class ConfigError(InfraplaneError):

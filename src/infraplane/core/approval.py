@@ -5,6 +5,9 @@ published like any policy bundle); they produce `require` and `block` entries.
 This module turns those entries into a decision and checks approvals against
 it. A person counts once per requirement; the proposer never counts; an
 approval only counts for the plan digest it was given for.
+
+Everything here answers with data (`ApprovalState`, `ApprovalCheck`, `Missing`);
+the words come last, from their `describe()` methods and the interfaces.
 """
 
 from __future__ import annotations
@@ -13,13 +16,22 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from infraplane.core.audit import Actor
+
 __all__ = [
     "Approval",
+    "ApprovalCheck",
     "ApprovalDecision",
+    "ApprovalReason",
+    "ApprovalState",
     "Block",
+    "Missing",
     "Outcome",
     "Requirement",
+    "RequirementTally",
+    "approval_counts",
     "approval_input",
+    "approval_state",
     "decide",
     "missing_approvals",
 ]
@@ -37,8 +49,7 @@ class Requirement:
     reason: str
 
     def describe(self) -> str:
-        who = f"from {self.group}" if self.group else "from any human"
-        return f"{self.count} approval{'s' if self.count != 1 else ''} {who} ({self.rule}: {self.reason})"
+        return f"{self.count} approval{'s' if self.count != 1 else ''} {_who(self.group)} ({self.rule}: {self.reason})"
 
     def as_dict(self) -> dict[str, Any]:
         return {"rule": self.rule, "count": self.count, "group": self.group or None, "reason": self.reason}
@@ -132,25 +143,153 @@ def decide(
     return ApprovalDecision(outcome, requirements, found_blocks, tuple(bundles))
 
 
+def _who(group: str) -> str:
+    return f"from {group}" if group else "from any human"
+
+
+@dataclass(frozen=True)
+class Missing:
+    """`count` more approvals a rule still needs, from members of `group` (any human when empty)."""
+
+    rule: str
+    group: str
+    count: int
+
+    def describe(self) -> str:
+        return f"{self.count} more approval{'s' if self.count != 1 else ''} {_who(self.group)} ({self.rule})"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "group": self.group or None, "count": self.count}
+
+
+@dataclass(frozen=True)
+class RequirementTally:
+    """One requirement and the distinct people whose approvals of the current plan count for it."""
+
+    requirement: Requirement
+    counted: tuple[str, ...]
+
+    @property
+    def missing(self) -> Missing | None:
+        short = self.requirement.count - len(self.counted)
+        if short <= 0:
+            return None
+        return Missing(self.requirement.rule, self.requirement.group, short)
+
+
+@dataclass(frozen=True)
+class ApprovalState:
+    """How far a proposal's approvals go towards its decision."""
+
+    blocks: tuple[Block, ...]
+    tallies: tuple[RequirementTally, ...]
+
+    @property
+    def blocked(self) -> bool:
+        return bool(self.blocks)
+
+    @property
+    def missing(self) -> tuple[Missing, ...]:
+        return tuple(m for m in (t.missing for t in self.tallies) if m is not None)
+
+    @property
+    def met(self) -> bool:
+        """True when the proposal may be applied as far as approvals go."""
+        return not self.blocked and not self.missing
+
+    def describe(self) -> list[str]:
+        """What is still missing, one line per block or unmet requirement; empty when nothing is."""
+        if self.blocked:
+            return [f"blocked by {b.rule}: {b.reason}" for b in self.blocks]
+        return [m.describe() for m in self.missing]
+
+
+def approval_state(
+    decision: ApprovalDecision,
+    approvals: Iterable[Approval],
+    plan_digest: str,
+    groups: Mapping[str, Iterable[str]],
+) -> ApprovalState:
+    """Tally the approvals given for `plan_digest` against every requirement of the decision."""
+    approvers = {a.approver for a in approvals if a.plan_digest == plan_digest}
+    tallies = []
+    for requirement in decision.requirements:
+        members = set(groups.get(requirement.group, ())) if requirement.group else None
+        counted = sorted(a for a in approvers if members is None or a in members)
+        tallies.append(RequirementTally(requirement, tuple(counted)))
+    return ApprovalState(decision.blocks if decision.outcome == "blocked" else (), tuple(tallies))
+
+
 def missing_approvals(
     decision: ApprovalDecision,
     approvals: Iterable[Approval],
     plan_digest: str,
     groups: Mapping[str, Iterable[str]],
 ) -> list[str]:
-    """What is still missing, one line per unmet requirement; empty when the proposal may be applied."""
-    if decision.outcome == "blocked":
-        return [f"blocked by {b.rule}: {b.reason}" for b in decision.blocks]
-    approvers = {a.approver for a in approvals if a.plan_digest == plan_digest}
-    missing = []
-    for requirement in decision.requirements:
-        members = set(groups.get(requirement.group, ())) if requirement.group else None
-        counted = {a for a in approvers if members is None or a in members}
-        if len(counted) < requirement.count:
-            short = requirement.count - len(counted)
-            who = f"from {requirement.group}" if requirement.group else "from any human"
-            missing.append(f"{short} more approval{'s' if short != 1 else ''} {who} ({requirement.rule})")
-    return missing
+    """What is still missing, in words (`ApprovalState.describe`); empty when the proposal may be applied."""
+    return approval_state(decision, approvals, plan_digest, groups).describe()
+
+
+ApprovalReason = Literal[
+    "counts",  # it fills at least one requirement that was short
+    "not-a-person",  # agents and the system never approve
+    "own-proposal",  # the proposer never counts
+    "already-counted",  # a person counts once
+    "blocked",  # nothing can approve a blocked decision
+    "nothing-missing",  # every requirement was already met
+    "outside-every-group",  # the person belongs to no group a short requirement asks for
+]
+
+
+@dataclass(frozen=True)
+class ApprovalCheck:
+    """Whether one more approval counts, why, for which rules, and what stays missing either way."""
+
+    counts: bool
+    reason: ApprovalReason
+    counts_for: tuple[str, ...]
+    before: ApprovalState
+    after: ApprovalState
+    approver_groups: tuple[str, ...]
+
+    @property
+    def missing(self) -> tuple[Missing, ...]:
+        """What the proposal still needs once this approval is recorded (as before it when it does not count)."""
+        return self.after.missing
+
+
+def approval_counts(
+    decision: ApprovalDecision,
+    approvals: Iterable[Approval],
+    plan_digest: str,
+    approver: Actor,
+    proposer: Actor,
+    groups: Mapping[str, Iterable[str]],
+) -> ApprovalCheck:
+    """Would `approver`'s approval of `plan_digest` count? It must fill a requirement that is still short."""
+    given = tuple(approvals)
+    before = approval_state(decision, given, plan_digest, groups)
+    member_of = tuple(sorted(g for g, members in groups.items() if approver.id in set(members)))
+
+    def refused(reason: ApprovalReason) -> ApprovalCheck:
+        return ApprovalCheck(False, reason, (), before, before, member_of)
+
+    if approver.kind != "human":
+        return refused("not-a-person")
+    if proposer.kind == "human" and proposer.id == approver.id:
+        return refused("own-proposal")
+    if any(a.approver == approver.id and a.plan_digest == plan_digest for a in given):
+        return refused("already-counted")
+    if before.blocked:
+        return refused("blocked")
+    if before.met:
+        return refused("nothing-missing")
+    after = approval_state(decision, (*given, Approval(approver.id, "", plan_digest)), plan_digest, groups)
+    was = {t.requirement: t.missing for t in before.tallies}
+    filled = tuple(sorted({t.requirement.rule for t in after.tallies if t.missing != was[t.requirement]}))
+    if not filled:
+        return refused("outside-every-group")
+    return ApprovalCheck(True, "counts", filled, before, after, member_of)
 
 
 def approval_input(

@@ -181,3 +181,14 @@ class Runner(Protocol):
     def apply(self, request: RunRequest, plan: PlanSummary, on_event: EventSink) -> OutputValues: ...
 
     def destroy(self, request: RunRequest, on_event: EventSink) -> None: ...
+
+
+class EnvironmentHistory(Protocol):
+    """The environments git repository: one file per environment, one commit per applied change."""
+
+    def commit(self, environment: str, document: Mapping[str, Any] | None, message: str, author: str) -> str:
+        """Write (or, for None, remove) the environment's file and commit it; returns the commit id."""
+        ...
+
+
+__all__ += ["EnvironmentHistory"]

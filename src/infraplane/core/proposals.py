@@ -1,14 +1,9 @@
 """Proposals: every change to an environment, with its plans, checks, decision, approvals and result.
 
-A proposal moves through these statuses:
-
-    pending --approve (enough)--> approved --apply--> applying --> applied | failed
-       |  ^                          |
-       |  +------ re-plan (stale) ---+
-       +--> blocked (deny findings)   any undecided/unapplied --> rejected | expired
-
-Auto-approved proposals start as `approved`. Approvals bind to `plan_digest`;
-re-planning changes the digest, which clears them.
+A proposal's status changes only through `Proposal.transition`, which checks the
+lifecycle's transition table (`core/proposal_lifecycle.py`). Auto-approved
+proposals start as `approved`. Approvals bind to `plan_digest`; re-planning
+changes the digest, which leaves the old approvals behind.
 """
 
 from __future__ import annotations
@@ -21,9 +16,9 @@ from infraplane.core.approval import Approval, ApprovalDecision
 from infraplane.core.audit import Actor
 from infraplane.core.diff import ResourceDiff
 from infraplane.core.policy import Finding
+from infraplane.core.proposal_lifecycle import ProposalStatus, TransitionName, check_transition
 
 __all__ = [
-    "ACTIVE_STATUSES",
     "BlastRadius",
     "ComponentChange",
     "CostDelta",
@@ -33,9 +28,6 @@ __all__ = [
 ]
 
 ProposalKind = Literal["create", "update", "upgrade", "destroy", "rollback"]
-ProposalStatus = Literal["pending", "approved", "blocked", "rejected", "applying", "applied", "failed", "expired"]
-# Statuses in which a proposal still waits for something.
-ACTIVE_STATUSES: tuple[ProposalStatus, ...] = ("pending", "approved", "applying")
 
 
 @dataclass(frozen=True)
@@ -154,7 +146,9 @@ class Proposal:
     applied_revision: int | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
-    def with_status(self, status: ProposalStatus, result: str, at: str) -> Proposal:
+    def transition(self, name: TransitionName, status: ProposalStatus, result: str, at: str) -> Proposal:
+        """This proposal moved to `status` by the named transition; IllegalTransitionError if the table forbids it."""
+        check_transition(name, self.status, status, self.id)
         return replace(self, status=status, result=result, updated_at=at)
 
     def as_dict(self) -> dict[str, Any]:
@@ -165,7 +159,7 @@ class Proposal:
             "team": self.team,
             "tier": self.tier,
             "kind": self.kind,
-            "status": self.status,
+            "status": self.status.value,
             "actor": {"kind": self.actor.kind, "id": self.actor.id},
             "justification": self.justification,
             "created_at": self.created_at,
@@ -200,7 +194,7 @@ class Proposal:
             team=data["team"],
             tier=data["tier"],
             kind=data["kind"],
-            status=data["status"],
+            status=ProposalStatus(data["status"]),
             actor=Actor(data["actor"]["kind"], data["actor"]["id"]),
             justification=data.get("justification", ""),
             created_at=data["created_at"],

@@ -59,7 +59,7 @@ class SqlProposalRepository:
             row = ProposalRow(id=proposal.id, environment=proposal.environment, created_at=proposal.created_at)
             self._session.add(row)
         row.kind = proposal.kind
-        row.status = proposal.status
+        row.status = proposal.status.value
         row.updated_at = proposal.updated_at or proposal.created_at
         row.document = json.dumps(proposal.stored(), sort_keys=True)
         self._session.flush()

@@ -41,7 +41,7 @@ def list_proposals(
                     "id": p.id,
                     "environment": p.environment,
                     "kind": p.kind,
-                    "status": p.status,
+                    "status": p.status.value,
                     "tier": p.tier,
                     "actor": str(p.actor),
                     "created_at": p.created_at,

@@ -6,6 +6,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from infraplane.core.diff import ResourceDiff
+from infraplane.core.proposal_lifecycle import ProposalStatus
 from infraplane.core.proposals import Proposal
 from infraplane.interfaces.cli.output import console
 
@@ -17,14 +18,14 @@ _MAX_ATTRIBUTES = 12
 
 def proposal_line(proposal: Proposal, missing: list[str]) -> str:
     """The one-line status: what happens next."""
-    if proposal.status == "pending":
+    if proposal.status == ProposalStatus.PENDING:
         return f"[yellow]pending[/]: needs {escape('; '.join(missing))}"
-    if proposal.status == "approved":
+    if proposal.status == ProposalStatus.APPROVED:
         how = "auto-approved" if proposal.decision.outcome == "auto-approved" else "approved"
         return (
             f"[green]{how}[/] ({escape(proposal.decision.rule)}): apply with `infraplane proposal apply {proposal.id}`"
         )
-    if proposal.status == "blocked":
+    if proposal.status == ProposalStatus.BLOCKED:
         return f"[red]blocked[/] ({escape(proposal.decision.rule)}): fix the deny findings and propose again"
     detail = f": {escape(proposal.result)}" if proposal.result else ""
     return f"{proposal.status}{detail}"

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from infraplane.core.catalog import PublishedVersion
+from infraplane.core.proposal_lifecycle import OPEN_STATUSES, ProposalStatus
 from infraplane.core.proposals import Proposal
 from infraplane.core.records import ComponentRecord, EnvironmentRecord, RevisionRecord
 from infraplane.core.search import SearchHit
@@ -23,8 +24,6 @@ __all__ = [
 ]
 
 BLUEPRINT_URI = "infraplane://blueprints/{name}/{version}"
-# Proposals an agent should know about before asking for another change.
-OPEN_STATUSES = ("pending", "approved", "blocked", "applying")
 
 
 def blueprint_uri(version: PublishedVersion) -> str:
@@ -96,7 +95,7 @@ def proposal_line(proposal: Proposal, missing: list[str]) -> dict[str, Any]:
     return {
         "id": proposal.id,
         "kind": proposal.kind,
-        "status": proposal.status,
+        "status": proposal.status.value,
         "proposed_by": str(proposal.actor),
         "justification": proposal.justification,
         "created_at": proposal.created_at,
@@ -107,18 +106,18 @@ def proposal_line(proposal: Proposal, missing: list[str]) -> dict[str, Any]:
 
 def _next_step(proposal: Proposal, missing: list[str]) -> str:
     pid = proposal.id
-    if proposal.status == "pending":
+    if proposal.status == ProposalStatus.PENDING:
         return (
             f"{pid} waits for people: {'; '.join(missing)}. Nothing changes until a person approves it "
             f"(`infraplane proposal approve {pid}`) and applies it (`infraplane proposal apply {pid}`); "
             "agents cannot approve or apply. Tell the user the proposal id, what it changes, what it costs "
             "and who must approve it."
         )
-    if proposal.status == "approved":
+    if proposal.status == ProposalStatus.APPROVED:
         return f"{pid} is approved; a person applies it with `infraplane proposal apply {pid}`."
-    if proposal.status == "blocked":
+    if proposal.status == ProposalStatus.BLOCKED:
         return f"{pid} is blocked by deny findings; fix what they say (explain_finding) and propose again."
-    if proposal.status == "applied":
+    if proposal.status == ProposalStatus.APPLIED:
         revision = f" as revision {proposal.applied_revision}" if proposal.applied_revision else ""
         return f"{pid} was applied{revision}."
     return f"{pid} is {proposal.status}" + (f": {proposal.result}" if proposal.result else ".")

@@ -7,14 +7,16 @@ rules auto-approve it (dev by default) and otherwise waits for people like any o
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from infraplane.core.audit import SYSTEM, utc_timestamp
 from infraplane.core.environment import parse_duration
+from infraplane.core.proposal_lifecycle import ProposalStatus
 from infraplane.errors import InfraplaneError
 from infraplane.services.audit import record
 from infraplane.services.orchestration.progress import Progress
-from infraplane.services.proposals.service import ProposalService, parse_time
+from infraplane.services.proposals.clock import parse_time
+from infraplane.services.proposals.service import ProposalService
 
 __all__ = ["TtlAction", "check_ttls"]
 
@@ -29,7 +31,8 @@ class TtlAction:
 def check_ttls(
     proposals: ProposalService, warning: timedelta, progress: Progress, now: datetime | None = None
 ) -> list[TtlAction]:
-    moment = now or datetime.now(UTC)
+    """Warn about environments whose TTL ends within `warning`; propose destroying those whose TTL ended."""
+    moment = now or proposals.clock()
     store = proposals.store
     actions: list[TtlAction] = []
     with store.transaction() as tx:
@@ -38,7 +41,9 @@ def check_ttls(
     for env in environments:
         ends = parse_time(env.created_at) + timedelta(seconds=parse_duration(env.ttl or "0s"))
         open_destroys = [
-            p for p in proposals.proposals(env.name) if p.kind == "destroy" and p.status in ("pending", "approved")
+            p
+            for p in proposals.proposals(env.name)
+            if p.kind == "destroy" and p.status in (ProposalStatus.PENDING, ProposalStatus.APPROVED)
         ]
         if moment >= ends:
             if open_destroys:
@@ -47,7 +52,7 @@ def check_ttls(
             try:
                 proposal = proposals.propose_destroy(env.name, SYSTEM, justification)
                 actions.append(TtlAction(env.name, "proposed", proposal.id))
-                if proposal.status == "approved":
+                if proposal.status == ProposalStatus.APPROVED:
                     proposals.apply(proposal.id, SYSTEM, progress)
                     actions.append(TtlAction(env.name, "applied", proposal.id))
             except InfraplaneError as exc:

@@ -1,0 +1,224 @@
+"""Applying: exactly the saved plans the approvals were given for, or a re-plan when the environment moved.
+
+If an environment's revision or a component's state moved since the plans were
+made, apply refuses, plans again and sends the proposal back to decision (the
+new plan digest leaves the old approvals behind).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from infraplane.core.audit import SYSTEM, Actor, utc_timestamp
+from infraplane.core.ports import EnvironmentHistory
+from infraplane.core.proposal_lifecycle import ProposalStatus, TransitionName, initial_status, leaving
+from infraplane.core.proposals import Proposal
+from infraplane.errors import FailureError, RefusedError
+from infraplane.services.audit import record
+from infraplane.services.orchestration.progress import Progress
+from infraplane.services.orchestration.service import EnvironmentService
+from infraplane.services.proposals.clock import Clock, parse_time
+from infraplane.services.proposals.deciding import ProposalDecider
+from infraplane.services.proposals.drafting import ProposalDrafter
+from infraplane.services.proposals.history import commit_message, repository_document
+from infraplane.services.proposals.reading import ProposalReader
+from infraplane.services.proposals.recording import record_decision, record_transition
+
+__all__ = ["ProposalApplier", "StalePlanError"]
+
+
+class StalePlanError(RefusedError):
+    """The environment moved since the proposal was planned; it was planned again and needs a new decision."""
+
+    code = "stale_plan"
+
+
+class ProposalApplier:
+    def __init__(
+        self,
+        environments: EnvironmentService,
+        reader: ProposalReader,
+        decider: ProposalDecider,
+        drafter: ProposalDrafter,
+        history: EnvironmentHistory,
+        clock: Clock,
+    ) -> None:
+        self._environments = environments
+        self._store = environments.store
+        self._reader = reader
+        self._decider = decider
+        self._drafter = drafter
+        self._history = history
+        self._clock = clock
+
+    def _now(self) -> str:
+        return utc_timestamp(self._clock())
+
+    def apply(self, proposal_id: str, actor: Actor, progress: Progress) -> Proposal:
+        """Apply exactly the approved plans; refuse and re-plan when the environment moved since."""
+        if actor.kind == "agent":
+            raise RefusedError(f"{actor}: agents cannot apply; a person applies an approved proposal")
+        with self._store.transaction() as tx:
+            proposal = self._reader.open(tx, proposal_id)
+        if actor.kind == "system" and proposal.decision.outcome != "auto-approved":
+            raise RefusedError(f"{proposal.id} needed approvals; the system only applies auto-approved proposals")
+        state = self._decider.approval_state(proposal)
+        needs = state.describe() if proposal.status == ProposalStatus.PENDING else []
+        detail = f": still needs {'; '.join(needs)}" if needs else ""
+        leaving(TransitionName.APPLY_START, proposal.status, proposal.id, f"{proposal.id} is {proposal.status}{detail}")
+        if not state.met:
+            raise RefusedError(f"{proposal.id} cannot be applied: still needs {'; '.join(state.describe())}")
+        moved = self._moved(proposal)
+        if moved:
+            self._replan(proposal, moved, progress)
+        with self._store.transaction() as tx:
+            approved = self._reader.open(tx, proposal_id)
+            leaving(
+                TransitionName.APPLY_START,
+                approved.status,
+                approved.id,
+                f"{approved.id} is {approved.status}; another apply may have started",
+            )
+            proposal = approved.transition(TransitionName.APPLY_START, ProposalStatus.APPLYING, "", self._now())
+            tx.proposals.save(proposal)
+            record_transition(
+                tx,
+                actor,
+                "proposal.apply.start",
+                TransitionName.APPLY_START,
+                approved,
+                proposal,
+                {"plan_digest": proposal.plan_digest},
+            )
+        try:
+            revision = self._execute(proposal, actor, progress)
+        except FailureError as exc:
+            with self._store.transaction() as tx:
+                failed = proposal.transition(TransitionName.APPLY_FAIL, ProposalStatus.FAILED, exc.message, self._now())
+                tx.proposals.save(failed)
+                record_transition(
+                    tx,
+                    actor,
+                    "proposal.apply.fail",
+                    TransitionName.APPLY_FAIL,
+                    proposal,
+                    failed,
+                    {"error": exc.message},
+                )
+            raise
+        with self._store.transaction() as tx:
+            done = proposal.transition(TransitionName.APPLY_FINISH, ProposalStatus.APPLIED, "", self._now())
+            done = replace(done, applied_revision=revision)
+            tx.proposals.save(done)
+            record_transition(
+                tx, actor, "proposal.apply.finish", TransitionName.APPLY_FINISH, proposal, done, {"revision": revision}
+            )
+        self._commit(done, actor)
+        return done
+
+    def _moved(self, proposal: Proposal) -> list[str]:
+        """Why the saved plans no longer fit the environment (empty when they still do)."""
+        reasons = []
+        with self._store.transaction() as tx:
+            env = tx.environments.get(proposal.environment)
+            current = env.current_revision if env else 0
+            if current != proposal.base_revision:
+                reasons.append(
+                    f"revision {current} was applied since this was planned on revision {proposal.base_revision}"
+                )
+            for change in proposal.components:
+                if change.status not in ("planned", "destroy"):
+                    continue
+                latest = tx.environments.latest_state(proposal.environment, change.name)
+                now = (latest.serial, latest.lineage) if latest else None
+                then = (change.state_serial, change.state_lineage) if change.state_serial is not None else None
+                if now != then:
+                    was, is_ = (then[0] if then else "none"), (now[0] if now else "none")
+                    reasons.append(f"{change.name}'s state moved (serial {was} -> {is_})")
+        return reasons
+
+    def _replan(self, proposal: Proposal, moved: list[str], progress: Progress) -> None:
+        """Plan again and send the proposal back to decision; always raises StalePlanError."""
+        created = parse_time(proposal.created_at)
+        if proposal.kind == "destroy":
+            fresh = self._drafter.destroy(
+                proposal.environment, proposal.actor, proposal.justification, created, proposal.id
+            )
+            saved: dict[str, bytes] = {}
+        else:
+            resolution = self._environments.resolve_document(
+                proposal.document["environment"], f"proposal {proposal.id}", proposal.document.get("pins")
+            )
+            plan = self._environments.plan(resolution, proposal.actor, progress)
+            if not plan.has_changes():
+                with self._store.transaction() as tx:
+                    current = self._reader.open(tx, proposal.id)
+                    done = current.transition(
+                        TransitionName.SUPERSEDE,
+                        ProposalStatus.REJECTED,
+                        "superseded: the environment already matches it",
+                        self._now(),
+                    )
+                    tx.proposals.save(done)
+                    record_transition(
+                        tx, SYSTEM, "proposal.supersede", TransitionName.SUPERSEDE, current, done, {"because": moved}
+                    )
+                raise StalePlanError(
+                    f"{proposal.id}: the plan is stale ({'; '.join(moved)}), and the environment already matches "
+                    "what it proposed; nothing is left to apply"
+                )
+            fresh, saved = self._drafter.from_plan(
+                plan, proposal.actor, proposal.justification, proposal.kind, proposal.rollback_to, created, proposal.id
+            )
+        with self._store.transaction() as tx:
+            current = self._reader.open(tx, proposal.id)
+            target = initial_status(fresh.decision.outcome)
+            name = TransitionName.BLOCK if target == ProposalStatus.BLOCKED else TransitionName.REPLAN
+            fresh = replace(fresh, status=current.status, approvals=current.approvals, expires_at=current.expires_at)
+            fresh = fresh.transition(name, target, "re-planned: " + "; ".join(moved), self._now())
+            tx.proposals.save(fresh)
+            tx.proposals.put_plans(fresh.id, saved)
+            record_transition(
+                tx,
+                SYSTEM,
+                "proposal.replan",
+                name,
+                current,
+                fresh,
+                {"because": moved, "plan_digest": fresh.plan_digest, "previous_digest": proposal.plan_digest},
+            )
+            record_decision(tx, fresh)
+        needs = self._decider.approval_state(fresh).describe()
+        state = f"{fresh.status}" + (f", needs {'; '.join(needs)}" if needs and fresh.status == "pending" else "")
+        raise StalePlanError(
+            f"{proposal.id}: the plan is stale ({'; '.join(moved)}); it was planned again and goes back to "
+            f"decision (now {state}); review it with `infraplane proposal show {proposal.id}`"
+        )
+
+    def _execute(self, proposal: Proposal, actor: Actor, progress: Progress) -> int | None:
+        if proposal.kind == "destroy":
+            self._environments.destroy(proposal.environment, actor, progress)
+            return None
+        resolution = self._environments.resolve_document(
+            proposal.document["environment"], f"proposal {proposal.id}", proposal.document.get("pins")
+        )
+        plan = self._environments.restore_plan(resolution, proposal.components)
+        with self._store.transaction() as tx:
+            kept = tx.proposals.plans(proposal.id)
+        saved = {c.name: kept.get(c.name) for c in proposal.components if c.status == "planned"}
+        result = self._environments.apply(plan, actor, progress, saved)
+        return result.revision
+
+    def _commit(self, proposal: Proposal, actor: Actor) -> None:
+        """Commit the applied desired state to the environments repository (a failure is recorded, not fatal)."""
+        document = None if proposal.kind == "destroy" else repository_document(proposal)
+        try:
+            commit = self._history.commit(
+                proposal.environment, document, commit_message(proposal, actor), proposal.actor.id
+            )
+        except FailureError as exc:
+            with self._store.transaction() as tx:
+                record(tx, SYSTEM, "environments_repository.fail", f"proposal:{proposal.id}", {"error": exc.message})
+            return
+        with self._store.transaction() as tx:
+            record(tx, SYSTEM, "environments_repository.commit", f"proposal:{proposal.id}", {"commit": commit})
