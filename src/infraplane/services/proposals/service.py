@@ -159,7 +159,7 @@ class ProposalService:
         chosen = next((r for r in revisions if r.number == to), None)
         if chosen is None:
             known = ", ".join(str(r.number) for r in revisions) or "none"
-            raise InputError.from_problems([Problem("", "--to", f"{name} has no revision {to} (revisions: {known})")])
+            raise InputError.from_problems([Problem("", "revision", f"{name} has no revision {to} (known: {known})")])
         resolution = self._environments.resolve_document(
             chosen.document["environment"], f"{name} revision {to}", chosen.document.get("pins")
         )
@@ -498,7 +498,7 @@ class ProposalService:
         if actor.kind != "human":
             raise RefusedError(f"{actor}: only people reject proposals")
         if not reason.strip():
-            raise InputError.from_problems([Problem("", "--reason", "say why the proposal is rejected")])
+            raise InputError.from_problems([Problem("", "reason", "say why the proposal is rejected")])
         with self._store.transaction() as tx:
             proposal = self._open(tx, proposal_id)
             if proposal.status not in ("pending", "approved", "blocked"):
