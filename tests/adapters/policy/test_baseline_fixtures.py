@@ -56,7 +56,17 @@ def _case(rule: str) -> dict[str, str]:
     return meta
 
 
+_DECISIONS: dict[tuple[str, str], PolicyDecision] = {}
+
+
 def _decide(engine: RegoEngine, rule: str, variant: str) -> PolicyDecision:
+    """The baseline's decision on a fixture's plan (each plan is evaluated once per session)."""
+    if (rule, variant) not in _DECISIONS:
+        _DECISIONS[rule, variant] = _evaluate(engine, rule, variant)
+    return _DECISIONS[rule, variant]
+
+
+def _evaluate(engine: RegoEngine, rule: str, variant: str) -> PolicyDecision:
     meta = _case(rule)
     plan_file = FIXTURES / rule / variant / "plan.json"
     assert plan_file.is_file(), f"{rule} has no {variant} plan: run tests/fixtures/policies/regenerate.py {rule}"
@@ -104,10 +114,25 @@ def test_bad_module_triggers_exactly_its_rule(engine: RegoEngine, rule: str) -> 
     )
 
 
+def _judged(rule: str, variant: str) -> set[str]:
+    """Addresses the rules judge in a fixture's plan: changing managed resources and the providers."""
+    plan = json.loads((FIXTURES / rule / variant / "plan.json").read_text())
+    changing = {
+        rc["address"]
+        for rc in plan.get("resource_changes", [])
+        if rc["mode"] == "managed" and {"create", "update"} & set(rc["change"]["actions"])
+    }
+    providers = {f"provider.{key}" for key in plan.get("configuration", {}).get("provider_config", {})}
+    return changing | providers
+
+
 @pytest.mark.parametrize("rule", RULES)
 def test_corrected_module_passes(engine: RegoEngine, rule: str) -> None:
     decision = _decide(engine, rule, "good")
     assert decision.findings == (), [f.as_dict() for f in decision.findings]
+    # The pass is about the thing the deny fixture got wrong: the corrected module still has it, now judged clean.
+    flagged = {f.address for f in _decide(engine, rule, "bad").findings}
+    assert flagged and flagged <= _judged(rule, "good")
 
 
 def test_the_bundles_own_rego_tests_pass(engine: RegoEngine) -> None:

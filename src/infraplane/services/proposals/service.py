@@ -442,7 +442,7 @@ class ProposalService:
             known = [p.id for p in tx.proposals.all()][-5:]
             hint = f" (latest: {', '.join(known)})" if known else ""
             raise NotFoundError(
-                f"no proposal {proposal_id!r}{hint}", [Problem("", "id", f"no proposal {proposal_id!r}")]
+                f"no proposal {proposal_id!r}{hint}", [Problem("", "proposal", f"no proposal {proposal_id!r}")]
             )
         return self._expired(tx, proposal)
 
