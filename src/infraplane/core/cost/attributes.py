@@ -22,6 +22,8 @@ __all__ = [
 
 
 class CannotPrice(Exception):
+    """Raised inside a price model: the resource is unpriced, for `reason`."""
+
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
@@ -36,6 +38,7 @@ def read_value(attributes: Mapping[str, object], key: str) -> object:
 
 
 def read_text(attributes: Mapping[str, object], key: str, default: str | None = None) -> str:
+    """A string attribute; `default` when unset (unpriced when there is no default)."""
     value = read_value(attributes, key)
     if value is None or value == "":
         if default is None:
@@ -47,6 +50,7 @@ def read_text(attributes: Mapping[str, object], key: str, default: str | None = 
 
 
 def read_count(attributes: Mapping[str, object], key: str, default: int | None = None) -> int:
+    """A whole, non-negative number; `default` when unset (unpriced when there is no default)."""
     value = read_value(attributes, key)
     if value is None:
         if default is None:
@@ -58,10 +62,12 @@ def read_count(attributes: Mapping[str, object], key: str, default: int | None =
 
 
 def read_flag(attributes: Mapping[str, object], key: str) -> bool:
+    """A boolean attribute; unset is False."""
     return bool(read_value(attributes, key))
 
 
 def read_blocks(attributes: Mapping[str, object], key: str) -> list[Mapping[str, object]]:
+    """The nested blocks of a block attribute (`root_block_device`, `replica`); none when unset."""
     value = read_value(attributes, key)
     if value is None:
         return []
@@ -71,12 +77,14 @@ def read_blocks(attributes: Mapping[str, object], key: str) -> list[Mapping[str,
 
 
 def rate_for(rates: Mapping[str, Decimal], name: str) -> Decimal:
+    """The table's rate for `name` (an instance class, a volume type); unpriced when it has none."""
     if name not in rates:
         raise CannotPrice(f"no price for {name}")
     return rates[name]
 
 
 def number_text(value: Decimal | int) -> str:
+    """A number for a price's detail: thousands separated, no trailing zeros."""
     return f"{value:,}" if isinstance(value, int) else f"{value.normalize():,f}"
 
 

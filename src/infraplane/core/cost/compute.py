@@ -9,10 +9,10 @@ from infraplane.core.cost.attributes import CannotPrice, rate_for, read_blocks, 
 from infraplane.core.cost.model import UNKNOWN, ZERO, Price, Priced, cents
 from infraplane.core.cost.table import PriceTable
 
-__all__ = ["ebs_volume_monthly", "price_ebs_volume", "price_eks_cluster", "price_instance"]
+__all__ = ["price_ebs_volume", "price_eks_cluster", "price_instance"]
 
 
-def ebs_volume_monthly(table: PriceTable, size: int, volume_type: str, iops: int, throughput: int) -> Decimal:
+def _ebs_volume(table: PriceTable, size: int, volume_type: str, iops: int, throughput: int) -> Decimal:
     ebs = table.ebs
     cost = size * rate_for(ebs.storage_gb_month, volume_type)
     if volume_type == "gp3":
@@ -48,7 +48,7 @@ def price_ebs_volume(attributes: Mapping[str, object], table: PriceTable) -> Pri
     throughput = read_count(attributes, "throughput", 0)
     if volume_type in ("io1", "io2") and iops == 0:
         raise CannotPrice(f"iops is not set for an {volume_type} volume")
-    cost = ebs_volume_monthly(table, size, volume_type, iops, throughput)
+    cost = _ebs_volume(table, size, volume_type, iops, throughput)
     return Priced(cents(cost), _ebs_detail(size, volume_type, iops, throughput, table))
 
 
@@ -76,7 +76,7 @@ def price_instance(attributes: Mapping[str, object], table: PriceTable) -> Price
                 size = read_count(device, "volume_size")
                 volume_type = read_text(device, "volume_type")
                 iops, throughput = read_count(device, "iops", 0), read_count(device, "throughput", 0)
-                cost += ebs_volume_monthly(table, size, volume_type, iops, throughput)
+                cost += _ebs_volume(table, size, volume_type, iops, throughput)
             except CannotPrice as cannot:
                 parts.append(f"{label} volume not included ({cannot.reason})")
                 continue
