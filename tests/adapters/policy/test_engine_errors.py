@@ -32,6 +32,13 @@ def test_a_runtime_error_in_a_bundle_is_an_error() -> None:
 
 def test_the_baseline_judges_a_bucket_update_whose_state_has_an_empty_policy() -> None:
     bundle = load_bundle(BUILTIN_POLICIES / "infraplane-baseline")
-    findings = RegoEngine([bundle]).evaluate_bundle(bundle, "plan", {**_document(), "params": {}})
-    # The bucket is private and tagged: no deny; the point is that the rules ran (no error raised).
-    assert [f.rule for f in findings if f.severity == "deny"] == []
+    engine = RegoEngine([bundle])
+    findings = engine.evaluate_bundle(bundle, "plan", {**_document(), "params": {}})
+    # The bucket is private, encrypted and tagged: nothing to report.
+    assert [f.as_dict() for f in findings] == []
+    # And the rules did judge it: asked for a tag it lacks, TAG-001 names the bucket, and no rule failed on its
+    # empty `policy` on the way.
+    strict = {**_document(), "params": {"required_tags": ["owner", "data-classification"]}}
+    findings = engine.evaluate_bundle(bundle, "plan", strict)
+    assert [(f.rule, f.severity, f.address) for f in findings] == [("TAG-001", "deny", "aws_s3_bucket.this")]
+    assert "data-classification" in findings[0].message

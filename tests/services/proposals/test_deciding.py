@@ -82,7 +82,7 @@ def test_rejecting_needs_a_person_and_a_reason_and_is_final(stored: Proposals, d
         decider.reject("p-no", Actor("agent", "claude"), "no")
     with pytest.raises(InputError) as empty:
         decider.reject("p-no", BOB, "  ")
-    assert empty.value.problems[0].field == "--reason"
+    assert empty.value.problems[0].field == "reason"
 
     rejected = decider.reject("p-no", BOB, "not this quarter")
     assert rejected.status == S.REJECTED and rejected.result == "not this quarter"

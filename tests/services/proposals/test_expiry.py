@@ -70,7 +70,7 @@ def test_listing_expires_only_undecided_or_unapplied_proposals(
 def test_an_unknown_status_filter_names_the_field_and_the_statuses(reader: ProposalReader) -> None:
     with pytest.raises(InputError) as raised:
         reader.proposals(status="done")
-    assert raised.value.problems[0].field == "--status"
+    assert raised.value.problems[0].field == "status"
     assert "pending, approved, blocked, rejected, applying, applied, failed, expired" in raised.value.message
 
 

@@ -37,8 +37,8 @@ _ARGUMENTS = {
     "metadata.name": "name",
     "metadata.team": "team",
     "metadata.tier": "tier",
-    "--to": "to_revision",
-    "id": "proposal_id",
+    "revision": "to_revision",
+    "proposal": "proposal_id",
 }
 # JSON Schema keywords worth showing an agent that got an input wrong.
 _KEYWORDS = (

@@ -167,7 +167,7 @@ def _budget(book: dict[str, RuleExplanation]) -> None:
     )
     _add(entry.notes, "Budgets keep one request from spending what a tier or team was given for a month.")
     _add(entry.how_to_fix, "choose smaller sizes or fewer nodes (see the finding's largest items), or ask for a budget")
-    _add(entry.sources, "infraplane budgets (core/cost.py)")
+    _add(entry.sources, "infraplane budgets (core/cost/budget.py)")
 
 
 @dataclass(frozen=True)

@@ -91,7 +91,7 @@ class ProposalCreator:
         chosen = next((r for r in revisions if r.number == to), None)
         if chosen is None:
             known = ", ".join(str(r.number) for r in revisions) or "none"
-            raise InputError.from_problems([Problem("", "--to", f"{name} has no revision {to} (revisions: {known})")])
+            raise InputError.from_problems([Problem("", "revision", f"{name} has no revision {to} (known: {known})")])
         resolution = self._environments.resolve_document(
             chosen.document["environment"], f"{name} revision {to}", chosen.document.get("pins")
         )

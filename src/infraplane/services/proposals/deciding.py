@@ -91,7 +91,7 @@ class ProposalDecider:
         if actor.kind != "human":
             raise RefusedError(f"{actor}: only people reject proposals")
         if not reason.strip():
-            raise InputError.from_problems([Problem("", "--reason", "say why the proposal is rejected")])
+            raise InputError.from_problems([Problem("", "reason", "say why the proposal is rejected")])
         self._reader.get(proposal_id)  # expire it first, so refusing below does not roll the expiry back
         with self._store.transaction() as tx:
             before = self._reader.open(tx, proposal_id)

@@ -25,7 +25,7 @@ class ProposalReader:
         """Proposals, oldest first; any past its expiry is marked expired on the way."""
         if status is not None and status not in set(ProposalStatus):
             known = ", ".join(ProposalStatus)
-            raise InputError.from_problems([Problem("", "--status", f"no status {status!r} (statuses: {known})")])
+            raise InputError.from_problems([Problem("", "status", f"no status {status!r} (statuses: {known})")])
         now = self._clock()
         with self._store.transaction() as tx:
             found = [expire_due(tx, p, now) for p in tx.proposals.all(environment)]
@@ -38,6 +38,6 @@ class ProposalReader:
             known = [p.id for p in tx.proposals.all()][-5:]
             hint = f" (latest: {', '.join(known)})" if known else ""
             raise NotFoundError(
-                f"no proposal {proposal_id!r}{hint}", [Problem("", "id", f"no proposal {proposal_id!r}")]
+                f"no proposal {proposal_id!r}{hint}", [Problem("", "proposal", f"no proposal {proposal_id!r}")]
             )
         return expire_due(tx, proposal, self._clock())
