@@ -58,7 +58,7 @@ def test_help_lists_every_command_with_its_own_help_line(home: Path) -> None:
     result = run_cli(home, "--help")
     assert result.exit_code == 0, result.stderr
     for name, entry in COMMANDS.items():
-        command = entry.load(name, rich_markup_mode="rich", suggest_commands=True)
+        command = entry.load(name, rich_markup_mode=None, suggest_commands=True)
         assert inspect.cleandoc(command.help or "").split("\n\n")[0] == entry.help, name
         assert name in result.stdout and entry.help[:40] in result.stdout, name
 

@@ -56,6 +56,10 @@ app = typer.Typer(
     name="infraplane",
     help="Environment-orchestration control plane: a catalog of immutable blueprints, guardrails, audited changes.",
     cls=_Commands,
+    # Plain Click help and usage errors: Rich's help renderer costs more to import (~0.15 s) than all
+    # of `--help` otherwise does. The commands' own output still goes through Rich.
+    rich_markup_mode=None,
+    context_settings={"max_content_width": 120},  # wide terminals: fewer help lines cut short
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
