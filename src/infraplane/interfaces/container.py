@@ -5,28 +5,26 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from infraplane.adapters.ansible.runner import AnsibleRunner
-from infraplane.adapters.git_repository import EnvironmentsRepository
-from infraplane.adapters.sandbox.control import sandbox_status
-from infraplane.adapters.script.runner import ScriptRunner
-from infraplane.adapters.secrets import SecretBox
-from infraplane.adapters.store import SqlStore
-from infraplane.adapters.terraform.cli_config import discover_mirror, find_tool, write_cli_config
-from infraplane.adapters.terraform.runner import TerraformRunner
 from infraplane.core.audit import Actor
-from infraplane.core.ports import Runner
 from infraplane.core.runs import Target
 from infraplane.errors import ConfigError, RefusedError
-from infraplane.services.ask import AskService
-from infraplane.services.audit import AuditService
-from infraplane.services.catalog import CatalogService
-from infraplane.services.cost import CostService
-from infraplane.services.orchestration.guardrails import Guardrails
-from infraplane.services.orchestration.service import EnvironmentService
-from infraplane.services.policy import PolicyService
-from infraplane.services.proposals import ProposalService
 from infraplane.settings import Settings, load_settings
+
+# Adapters and services are imported where they are built: a command pays only for what it uses
+# (`policy check` needs neither Terraform, the sandbox nor `ask`'s ranking).
+if TYPE_CHECKING:
+    from infraplane.adapters.store import SqlStore
+    from infraplane.adapters.terraform.runner import TerraformRunner
+    from infraplane.core.ports import Runner
+    from infraplane.services.ask import AskService
+    from infraplane.services.audit import AuditService
+    from infraplane.services.catalog import CatalogService
+    from infraplane.services.cost import CostService
+    from infraplane.services.orchestration.service import EnvironmentService
+    from infraplane.services.policy import PolicyService
+    from infraplane.services.proposals import ProposalService
 
 __all__ = ["Container"]
 
@@ -44,6 +42,9 @@ class Container:
 
     @cached_property
     def store(self) -> SqlStore:
+        from infraplane.adapters.secrets import SecretBox
+        from infraplane.adapters.store import SqlStore
+
         self.settings.home.mkdir(parents=True, exist_ok=True)
         store = SqlStore(
             self.settings.effective_database_url, SecretBox.from_key_file(self.settings.effective_state_key_file)
@@ -58,23 +59,34 @@ class Container:
 
     @cached_property
     def catalog(self) -> CatalogService:
+        from infraplane.services.catalog import CatalogService
+
         return CatalogService(self.store)
 
     @cached_property
     def audit(self) -> AuditService:
+        from infraplane.services.audit import AuditService
+
         return AuditService(self.store)
 
     @cached_property
     def policies(self) -> PolicyService:
+        from infraplane.services.policy import PolicyService
+
         configured = self.settings.policies
         return PolicyService(self.store, self.settings.home / "policies", configured.params, configured.builtin)
 
     @cached_property
     def costs(self) -> CostService:
+        from infraplane.services.cost import CostService
+
         budgets = self.settings.budgets
         return CostService(self.store, budgets.tiers, budgets.teams, budgets.mode)
 
     def _terraform(self) -> TerraformRunner:
+        from infraplane.adapters.terraform.cli_config import discover_mirror, find_tool, write_cli_config
+        from infraplane.adapters.terraform.runner import TerraformRunner
+
         configured = self.settings.terraform
         names = ["terraform", "tofu"] if configured.binary == "auto" else [configured.binary]
         tool = next((found for name in names if (found := find_tool(name)) is not None), None)
@@ -89,12 +101,17 @@ class Container:
 
     @cached_property
     def runners(self) -> dict[str, Runner]:
+        from infraplane.adapters.ansible.runner import AnsibleRunner
+        from infraplane.adapters.script.runner import ScriptRunner
+
         return {"terraform": self._terraform(), "ansible": AnsibleRunner(), "script": ScriptRunner()}
 
     def target(self, kind: str) -> Target:
         """Where an environment's resources go; the sandbox must be running."""
         if kind == "aws":
             return Target("aws")
+        from infraplane.adapters.sandbox.control import sandbox_status
+
         info = sandbox_status(self.settings.home)
         if info is None:
             raise RefusedError("the sandbox cloud is not running: start it with `infraplane sandbox start`")
@@ -102,6 +119,9 @@ class Container:
 
     @cached_property
     def environments(self) -> EnvironmentService:
+        from infraplane.services.orchestration.guardrails import Guardrails
+        from infraplane.services.orchestration.service import EnvironmentService
+
         return EnvironmentService(
             store=self.store,
             catalog=self.catalog,
@@ -116,6 +136,9 @@ class Container:
 
     @cached_property
     def proposals(self) -> ProposalService:
+        from infraplane.adapters.git_repository import EnvironmentsRepository
+        from infraplane.services.proposals import ProposalService
+
         configured = self.settings.proposals
         return ProposalService(
             environments=self.environments,
@@ -130,6 +153,8 @@ class Container:
 
     @cached_property
     def ask(self) -> AskService:
+        from infraplane.services.ask import AskService
+
         def taken() -> set[str]:
             # Straight from the store: `ask --dry-run` must not need terraform on PATH.
             with self.store.transaction() as tx:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -26,6 +25,30 @@ from infraplane.errors import ConfigError, FailureError
 __all__ = ["SqlStore", "SqlTransaction"]
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
+_REVISION = re.compile(r"""^revision\s*=\s*["']([^"']+)["']\s*$""", re.MULTILINE)
+_DOWN_REVISION = re.compile(r"""^down_revision\s*=\s*(?:None|["']([^"']+)["'])\s*$""", re.MULTILINE)
+
+
+def head_revision() -> str | None:
+    """The newest migration's revision id, read from the migration files without importing alembic.
+
+    None when the migrations are not one plain chain (a merge, a branch, a file this cannot read):
+    then only alembic can say whether the schema is current.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (_MIGRATIONS / "versions").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        revision, down = _REVISION.findall(text), _DOWN_REVISION.findall(text)
+        if not revision and not down:
+            continue  # not a migration (__init__.py)
+        if len(revision) != 1 or len(down) != 1:
+            return None
+        revisions.add(revision[0])
+        if down[0]:
+            parents.add(down[0])
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 and parents <= revisions else None
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -80,8 +103,29 @@ class SqlStore:
             _configure_sqlite(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
+    def schema_is_current(self) -> bool:
+        """Whether the database records exactly the newest migration (one query; False on any doubt)."""
+        head = head_revision()
+        if head is None:
+            return False
+        try:
+            with self.engine.connect() as connection:
+                versions = [row[0] for row in connection.exec_driver_sql("SELECT version_num FROM alembic_version")]
+        except SQLAlchemyError:
+            return False  # no such table yet, or the store cannot be opened: `migrate` says which
+        return versions == [head]
+
     def migrate(self) -> None:
-        """Bring the schema to the newest migration (idempotent)."""
+        """Bring the schema to the newest migration (idempotent).
+
+        Every command opens the store, and alembic costs ~0.5 s to import and run even when there is
+        nothing to do, so a store already at the newest revision is left alone without it.
+        """
+        if self.schema_is_current():
+            return
+        from alembic import command
+        from alembic.config import Config
+
         config = Config()
         config.set_main_option("script_location", str(_MIGRATIONS))
         try:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from infraplane.interfaces.container import Container
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from infraplane.interfaces.container import Container
 
 __all__ = ["cli_state"]
 
@@ -15,6 +18,9 @@ class CliState:
     @property
     def container(self) -> Container:
         if self._container is None:
+            # Imported on first use: it wires every service, which `--help` must not pay for.
+            from infraplane.interfaces.container import Container
+
             self._container = Container(user=self.user)
         return self._container
 
