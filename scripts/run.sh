@@ -5,10 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 infraplane=".venv/bin/infraplane"
+# The example runs in this checkout's own home unless you name another.
+export INFRAPLANE_HOME="${INFRAPLANE_HOME:-$PWD/.infraplane}"
 step() { printf '\n\033[1m$ infraplane %s\033[0m\n' "$*"; "$infraplane" "$@"; }
 
 echo "== infraplane: no server yet; this runs the whole loop on the sandbox cloud instead."
-echo "== data lives in ${INFRAPLANE_HOME:-.infraplane/}"
+echo "== data lives in $INFRAPLANE_HOME"
 step sandbox start
 step catalog publish examples/catalog
 step catalog list

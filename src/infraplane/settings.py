@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import getpass
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from infraplane.errors import ConfigError, Problem
 
-__all__ = ["Settings", "load_settings"]
+__all__ = ["HOME_DIR_NAME", "Settings", "discover_home", "load_settings"]
 
 CONFIG_FILE_NAME = "config.yaml"
 
@@ -84,7 +85,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="INFRAPLANE_", extra="forbid")
 
-    home: Path = Field(default_factory=lambda: Path.cwd() / ".infraplane")
+    home: Path = Field(default_factory=lambda: discover_home()[0])
     database_url: str | None = None
     user: str = Field(default_factory=getpass.getuser)
     debug: bool = False
@@ -99,6 +100,12 @@ class Settings(BaseSettings):
     budgets: BudgetSettings = Field(default_factory=lambda: BudgetSettings())
     proposals: ProposalSettings = Field(default_factory=lambda: ProposalSettings())
     ask: AskSettings = Field(default_factory=lambda: AskSettings())
+    # How `home` was found (INFRAPLANE_HOME, the nearest .infraplane/, the per-user default): `infraplane info`.
+    _home_source: str = PrivateAttr(default="")
+
+    @property
+    def home_source(self) -> str:
+        return self._home_source
 
     @classmethod
     def settings_customise_sources(
@@ -132,10 +139,30 @@ class Settings(BaseSettings):
         return self.effective_database_url.startswith("sqlite")
 
 
-def _home_from_environment(overrides: dict[str, Any]) -> Path:
+HOME_DIR_NAME = ".infraplane"
+
+
+def discover_home(cwd: Path | None = None, environ: Mapping[str, str] | None = None) -> tuple[Path, str]:
+    """Where infraplane keeps its data, found the way git finds its repository, and how it was found.
+
+    `INFRAPLANE_HOME`, else the nearest `.infraplane/` in this directory or a parent, else the
+    per-user default `$XDG_DATA_HOME/infraplane` (`~/.local/share/infraplane`).
+    """
+    environ = os.environ if environ is None else environ
+    if environ.get("INFRAPLANE_HOME"):
+        return Path(environ["INFRAPLANE_HOME"]), "INFRAPLANE_HOME"
+    here = (cwd or Path.cwd()).resolve()
+    for directory in (here, *here.parents):
+        if (directory / HOME_DIR_NAME).is_dir():
+            return directory / HOME_DIR_NAME, f"the nearest {HOME_DIR_NAME}/ from {here}"
+    data = Path(environ["XDG_DATA_HOME"]) if environ.get("XDG_DATA_HOME") else Path.home() / ".local" / "share"
+    return data / "infraplane", "the per-user default (no INFRAPLANE_HOME, no .infraplane/ here or above)"
+
+
+def _home_from_environment(overrides: dict[str, Any]) -> tuple[Path, str]:
     if "home" in overrides:
-        return Path(overrides["home"])
-    return Path(os.environ.get("INFRAPLANE_HOME") or Path.cwd() / ".infraplane")
+        return Path(overrides["home"]), "given"
+    return discover_home()
 
 
 def _read_config_file(path: Path) -> dict[str, Any]:
@@ -156,16 +183,26 @@ def _read_config_file(path: Path) -> dict[str, Any]:
 
 def load_settings(**overrides: Any) -> Settings:
     """Build the settings: explicit overrides > environment > config.yaml > defaults."""
-    home = _home_from_environment(overrides).resolve()
+    found, source = _home_from_environment(overrides)
+    home = found.resolve()
     from_file = _read_config_file(home / CONFIG_FILE_NAME)
     from_file.pop("home", None)
     try:
         env_values = Settings(home=home).model_dump(exclude_unset=True)
+    except ValidationError as exc:
+        # Only the environment was read so far: name the variable, not config.yaml.
+        problems = [
+            Problem("environment", f"INFRAPLANE_{str(err['loc'][0]).upper()}", err["msg"]) for err in exc.errors()
+        ]
+        raise ConfigError(str(problems[0]), problems) from None
+    try:
         merged = {**from_file, **env_values, **overrides, "home": home}
-        return Settings(**merged)
+        settings = Settings(**merged)
     except ValidationError as exc:
         problems = [
             Problem(str(home / CONFIG_FILE_NAME), ".".join(str(p) for p in err["loc"]), err["msg"])
             for err in exc.errors()
         ]
         raise ConfigError(str(problems[0]), problems) from None
+    settings._home_source = source
+    return settings
