@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
@@ -9,11 +10,13 @@ from pathlib import Path
 from infraplane.adapters.ansible.runner import AnsibleRunner
 from infraplane.adapters.git_repository import EnvironmentsRepository
 from infraplane.adapters.sandbox.control import sandbox_status
+from infraplane.adapters.sandbox.provider import sandbox_target
 from infraplane.adapters.script.runner import ScriptRunner
 from infraplane.adapters.secrets import SecretBox
 from infraplane.adapters.store import SqlStore
 from infraplane.adapters.terraform.cli_config import discover_mirror, find_tool, write_cli_config
 from infraplane.adapters.terraform.runner import TerraformRunner
+from infraplane.adapters.terraform_module import ModuleInterfaceCache
 from infraplane.core.audit import Actor
 from infraplane.core.ports import Runner
 from infraplane.core.runs import Target
@@ -22,7 +25,7 @@ from infraplane.services.ask import AskService
 from infraplane.services.audit import AuditService
 from infraplane.services.catalog import CatalogService
 from infraplane.services.cost import CostService
-from infraplane.services.orchestration.guardrails import Guardrails
+from infraplane.services.orchestration.plan_checks import PlanChecks
 from infraplane.services.orchestration.service import EnvironmentService
 from infraplane.services.policy import PolicyService
 from infraplane.services.proposals import ProposalService
@@ -85,20 +88,22 @@ class Container:
             configured.plugin_cache,
             discover_mirror(configured.provider_mirror),
         )
-        return TerraformRunner(tool.path, cli_config, configured.plugin_cache)
+        interfaces = ModuleInterfaceCache(self.settings.home / "cache" / "module-interfaces")
+        return TerraformRunner(tool.path, cli_config, configured.plugin_cache, interfaces)
 
     @cached_property
     def runners(self) -> dict[str, Runner]:
         return {"terraform": self._terraform(), "ansible": AnsibleRunner(), "script": ScriptRunner()}
 
     def target(self, kind: str) -> Target:
-        """Where an environment's resources go; the sandbox must be running."""
+        """Where an environment's resources go, as the data runners apply; the sandbox must be running."""
         if kind == "aws":
-            return Target("aws")
+            # The usual AWS credential and configuration variables reach the tools; nothing else does.
+            return Target("aws", environment={k: v for k, v in os.environ.items() if k.startswith("AWS_")})
         info = sandbox_status(self.settings.home)
         if info is None:
             raise RefusedError("the sandbox cloud is not running: start it with `infraplane sandbox start`")
-        return Target("sandbox", info.endpoint)
+        return sandbox_target(info.endpoint)
 
     @cached_property
     def environments(self) -> EnvironmentService:
@@ -111,7 +116,7 @@ class Container:
             concurrency=self.settings.concurrency,
             lease_seconds=self.settings.lock_lease_seconds,
             default_target=self.settings.default_target,
-            guardrails=Guardrails(self.policies, self.costs),
+            checks=PlanChecks(self.policies, self.costs),
         )
 
     @cached_property
@@ -120,7 +125,7 @@ class Container:
         return ProposalService(
             environments=self.environments,
             policies=self.policies,
-            guardrails=self.environments.guardrails,
+            guardrails=self.environments.checks,
             groups=self.settings.groups,
             expire_after=timedelta(hours=configured.expire_after_hours),
             repository=EnvironmentsRepository(

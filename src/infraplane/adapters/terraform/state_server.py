@@ -23,6 +23,8 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from infraplane.core.state import StateFormatError, TerraformState, parse_state
+
 __all__ = ["StateCallbacks", "StateServer"]
 
 _USERNAME = "infraplane"
@@ -33,7 +35,8 @@ class StateCallbacks:
     """What the server needs from the store; all keyed by (environment, component)."""
 
     read: Callable[[str, str], bytes | None]
-    write: Callable[[str, str, bytes], None]
+    # (environment, component, the content as Terraform sent it, that content parsed)
+    write: Callable[[str, str, bytes, TerraformState], None]
     holds_lease: Callable[[str, str], bool]
 
 
@@ -87,11 +90,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _handle_post(self, environment: str, component: str) -> None:
         body = self._body()
         try:
-            json.loads(body)
-        except ValueError:
-            self._reply(HTTPStatus.BAD_REQUEST, b'{"error":"state is not JSON"}')
+            state = parse_state(body)
+        except StateFormatError as exc:
+            self._reply(HTTPStatus.BAD_REQUEST, json.dumps({"error": f"not a Terraform state: {exc}"}).encode())
             return
-        self.server.callbacks.write(environment, component, body)
+        self.server.callbacks.write(environment, component, body, state)
         self._reply(HTTPStatus.OK)
 
     def _handle_lock(self, environment: str, component: str) -> None:

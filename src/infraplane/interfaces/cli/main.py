@@ -23,7 +23,7 @@ from infraplane.interfaces.cli import (
 from infraplane.interfaces.cli.output import err_console, print_error
 from infraplane.interfaces.cli.policy_commands import print_findings
 from infraplane.interfaces.cli.state import cli_state
-from infraplane.services.orchestration.guardrails import PolicyDeniedError
+from infraplane.services.orchestration.plan_checks import PolicyDeniedError
 
 __all__ = ["app", "main"]
 

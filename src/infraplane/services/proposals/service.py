@@ -9,7 +9,6 @@ goes back to decision (the new plan digest leaves the old approvals behind).
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import replace
@@ -31,10 +30,11 @@ from infraplane.core.proposals import (
     ProposalStatus,
 )
 from infraplane.core.records import RevisionRecord
+from infraplane.core.state import TerraformState
 from infraplane.errors import FailureError, InputError, NotFoundError, Problem, RefusedError
 from infraplane.services.audit import record
 from infraplane.services.environments.resolution import Resolution
-from infraplane.services.orchestration.guardrails import Guardrails
+from infraplane.services.orchestration.plan_checks import PlanChecks
 from infraplane.services.orchestration.plans import EnvironmentPlan
 from infraplane.services.orchestration.progress import Progress
 from infraplane.services.orchestration.service import EnvironmentService
@@ -70,7 +70,7 @@ class ProposalService:
         self,
         environments: EnvironmentService,
         policies: PolicyService,
-        guardrails: Guardrails | None,
+        guardrails: PlanChecks | None,
         groups: Mapping[str, list[str]],
         expire_after: timedelta,
         repository: EnvironmentsRepository,
@@ -225,13 +225,13 @@ class ProposalService:
         alive = [c for c in components if c.status != "destroyed"]
         if env.status == "destroyed" or not alive:
             raise RefusedError(f"{name} is already destroyed")
-        states: dict[str, Mapping[str, object]] = {}
+        states: dict[str, TerraformState] = {}
         changes = []
         with self._store.transaction() as tx:
             for component in alive:
                 latest = tx.environments.latest_state(name, component.name)
                 if latest is not None:
-                    states[component.name] = json.loads(latest.content)
+                    states[component.name] = latest.state
                 changes.append(
                     ComponentChange(
                         name=component.name,
@@ -239,7 +239,7 @@ class ProposalService:
                         digest=component.digest,
                         status="destroy",
                         reason="destroy the environment",
-                        destroy=len(states.get(component.name, {}).get("resources", []) or []),  # type: ignore[arg-type]
+                        destroy=len(states[component.name].managed_instances()) if latest else 0,
                         state_serial=latest.serial if latest else None,
                         state_lineage=latest.lineage if latest else "",
                     )
