@@ -1,4 +1,8 @@
-"""The composition root: settings, the store, runners and services, built once per process."""
+"""The composition root: settings, the store, runners and services, built once per process.
+
+The only place that knows both sides: it builds the adapters and hands them to the services
+as the ports of `core/ports.py`, and turns the sandbox into a run target (data the runners apply).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,11 @@ from functools import cached_property
 from pathlib import Path
 
 from infraplane.adapters.ansible.runner import AnsibleRunner
+from infraplane.adapters.archive import pack_directory
 from infraplane.adapters.git_repository import EnvironmentsRepository
+from infraplane.adapters.llm import AnthropicMessages, OpenAIChat
+from infraplane.adapters.policy.backend import RegoPolicies
+from infraplane.adapters.prices import load_price_table
 from infraplane.adapters.sandbox.control import sandbox_status
 from infraplane.adapters.sandbox.provider import sandbox_target
 from infraplane.adapters.script.runner import ScriptRunner
@@ -16,11 +24,13 @@ from infraplane.adapters.secrets import SecretBox
 from infraplane.adapters.store import SqlStore
 from infraplane.adapters.terraform.cli_config import discover_mirror, find_tool, write_cli_config
 from infraplane.adapters.terraform.runner import TerraformRunner
-from infraplane.adapters.terraform_module import ModuleInterfaceCache
+from infraplane.adapters.terraform.state_server import StateServer
+from infraplane.adapters.terraform_module import ModuleInterfaceCache, read_module_interface
+from infraplane.core.ask.suggestion import ChatBackend
 from infraplane.core.audit import Actor
 from infraplane.core.ports import Runner
 from infraplane.core.runs import Target
-from infraplane.errors import ConfigError, RefusedError
+from infraplane.errors import ConfigError, Problem, RefusedError
 from infraplane.services.ask import AskService
 from infraplane.services.audit import AuditService
 from infraplane.services.catalog import CatalogService
@@ -29,9 +39,20 @@ from infraplane.services.orchestration.plan_checks import PlanChecks
 from infraplane.services.orchestration.service import EnvironmentService
 from infraplane.services.policy import PolicyService
 from infraplane.services.proposals import ProposalService
-from infraplane.settings import Settings, load_settings
+from infraplane.settings import AskSettings, Settings, load_settings
 
-__all__ = ["Container"]
+__all__ = ["Container", "chat_backend"]
+
+
+def chat_backend(settings: AskSettings) -> ChatBackend | None:
+    """The configured LLM backend of `ask`, or None for the built-in resolver alone."""
+    if settings.llm == "none":
+        return None
+    if not settings.llm_url:
+        reason = f"ask.llm is {settings.llm!r} but ask.llm_url is not set"
+        raise ConfigError(reason, [Problem("config.yaml", "ask.llm_url", "required when ask.llm is set")])
+    backend = OpenAIChat if settings.llm == "openai" else AnthropicMessages
+    return backend(settings.llm_url, settings.llm_key, settings.llm_model, settings.llm_timeout_seconds)
 
 
 class Container:
@@ -61,7 +82,7 @@ class Container:
 
     @cached_property
     def catalog(self) -> CatalogService:
-        return CatalogService(self.store)
+        return CatalogService(self.store, pack_directory, read_module_interface)
 
     @cached_property
     def audit(self) -> AuditService:
@@ -70,12 +91,14 @@ class Container:
     @cached_property
     def policies(self) -> PolicyService:
         configured = self.settings.policies
-        return PolicyService(self.store, self.settings.home / "policies", configured.params, configured.builtin)
+        return PolicyService(
+            self.store, RegoPolicies(), self.settings.home / "policies", configured.params, configured.builtin
+        )
 
     @cached_property
     def costs(self) -> CostService:
         budgets = self.settings.budgets
-        return CostService(self.store, budgets.tiers, budgets.teams, budgets.mode)
+        return CostService(self.store, budgets.tiers, budgets.teams, budgets.mode, load_price_table)
 
     def _terraform(self) -> TerraformRunner:
         configured = self.settings.terraform
@@ -116,6 +139,7 @@ class Container:
             concurrency=self.settings.concurrency,
             lease_seconds=self.settings.lock_lease_seconds,
             default_target=self.settings.default_target,
+            state_backend=StateServer,
             checks=PlanChecks(self.policies, self.costs),
         )
 
@@ -140,7 +164,7 @@ class Container:
             with self.store.transaction() as tx:
                 return {record.name for record in tx.environments.all()}
 
-        return AskService(self.catalog, taken, self.settings.ask)
+        return AskService(self.catalog, taken, chat_backend(self.settings.ask))
 
     @property
     def home(self) -> Path:

@@ -6,11 +6,10 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Literal
 
-from infraplane.adapters.prices import load_price_table
 from infraplane.core.cost import CostReport, PriceTable, check_budget, estimate
 from infraplane.core.plan import NormalizedPlan, ResourceChange
 from infraplane.core.policy import Finding
-from infraplane.core.ports import Store
+from infraplane.core.ports import PriceTableLoader, Store
 from infraplane.core.state import TerraformState
 from infraplane.errors import NotFoundError
 from infraplane.services.policy import read_plan_file
@@ -41,8 +40,10 @@ class CostService:
         budgets_tiers: Mapping[str, float],
         budgets_teams: Mapping[str, float],
         mode: Literal["deny", "warn"],
+        prices: PriceTableLoader,
     ) -> None:
         self._store = store
+        self._prices = prices
         self._tiers = dict(budgets_tiers)
         self._teams = dict(budgets_teams)
         self._mode = mode
@@ -51,7 +52,7 @@ class CostService:
     @property
     def table(self) -> PriceTable:
         if self._table is None:
-            self._table = load_price_table()
+            self._table = self._prices()
         return self._table
 
     def estimate_plan(self, plan: NormalizedPlan) -> CostReport:

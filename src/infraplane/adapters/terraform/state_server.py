@@ -17,27 +17,16 @@ import hmac
 import json
 import secrets
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from infraplane.core.state import StateFormatError, TerraformState, parse_state
+from infraplane.core.ports import StateCallbacks
+from infraplane.core.state import StateFormatError, parse_state
 
 __all__ = ["StateCallbacks", "StateServer"]
 
 _USERNAME = "infraplane"
-
-
-@dataclass(frozen=True)
-class StateCallbacks:
-    """What the server needs from the store; all keyed by (environment, component)."""
-
-    read: Callable[[str, str], bytes | None]
-    # (environment, component, the content as Terraform sent it, that content parsed)
-    write: Callable[[str, str, bytes, TerraformState], None]
-    holds_lease: Callable[[str, str], bool]
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -17,7 +17,7 @@ from typing import Any
 
 from infraplane.core.audit import Actor
 from infraplane.core.environment import parse_environment
-from infraplane.core.ports import Runner, Store
+from infraplane.core.ports import Runner, StateBackendFactory, Store
 from infraplane.core.proposals import ComponentChange
 from infraplane.core.records import (
     ComponentRecord,
@@ -64,6 +64,7 @@ class EnvironmentService:
         concurrency: int,
         lease_seconds: float,
         default_target: str,
+        state_backend: StateBackendFactory,
         checks: PlanChecks | None = None,
     ) -> None:
         self._store = store
@@ -75,6 +76,7 @@ class EnvironmentService:
         self._lease_seconds = lease_seconds
         self._default_target = default_target
         self._checks = checks
+        self._state_backend = state_backend
         self._records_db = EnvironmentRecords(store)
         self._planner = Planner(store, self._records_db, checks, concurrency)
         self._applier = Applier(store, self._records_db, checks, concurrency)
@@ -127,7 +129,16 @@ class EnvironmentService:
             with self._store.transaction() as tx:
                 return tx.catalog.get_archive(digest)
 
-        return RunSession(self._store, self._runners, self._work_dir, actor, self._lease_seconds, progress, archive_for)
+        return RunSession(
+            self._store,
+            self._runners,
+            self._work_dir,
+            actor,
+            self._lease_seconds,
+            progress,
+            archive_for,
+            self._state_backend,
+        )
 
     def _target(self, resolution: Resolution) -> Target:
         return self._target_for(resolution.environment.spec.target or self._default_target)

@@ -8,10 +8,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from infraplane.adapters.terraform.state_server import StateCallbacks, StateServer
 from infraplane.core.audit import Actor, utc_timestamp
 from infraplane.core.blueprint import Blueprint
-from infraplane.core.ports import Runner, Store
+from infraplane.core.ports import Runner, StateBackendFactory, StateCallbacks, Store
 from infraplane.core.records import StateVersion
 from infraplane.core.runs import RunEvent, RunRequest, Target
 from infraplane.core.state import StateFormatError, TerraformState, parse_state
@@ -45,6 +44,7 @@ class RunSession:
         lease_seconds: float,
         progress: Progress,
         archive_for: Callable[[str], bytes],
+        state_backend: StateBackendFactory,
     ) -> None:
         self.store = store
         self.runners = runners
@@ -54,7 +54,7 @@ class RunSession:
         self.run_id = uuid.uuid4().hex[:12]
         self.leases = LeaseManager(store, self.run_id, actor, lease_seconds, progress.message)
         self._archive_for = archive_for
-        self._state_server = StateServer(StateCallbacks(self._read_state, self._write_state, self._holds))
+        self._state_server = state_backend(StateCallbacks(self._read_state, self._write_state, self._holds))
 
     def __enter__(self) -> RunSession:
         self._state_server.__enter__()
