@@ -10,16 +10,10 @@ import threading
 from pathlib import Path
 from typing import Any
 
-import hcl2
-from hcl2 import SerializationOptions
-from lark.exceptions import LarkError
-
 from infraplane.core.module_interface import ModuleInterface, ModuleOutput, ModuleVariable
 from infraplane.errors import Problem
 
 __all__ = ["ModuleInterface", "ModuleInterfaceCache", "ModuleOutput", "ModuleVariable", "read_module_interface"]
-
-_OPTIONS = SerializationOptions(strip_string_quotes=True, explicit_blocks=False, with_comments=False)
 
 
 def _type_expression(raw: Any) -> str | None:
@@ -41,6 +35,12 @@ def _blocks(document: dict[str, Any], kind: str) -> list[tuple[str, dict[str, An
 
 def read_module_interface(directory: Path) -> tuple[ModuleInterface, list[Problem]]:
     """Variables and outputs of every `*.tf` file in `directory` (not recursive, like Terraform)."""
+    # python-hcl2 (and its grammar) costs ~0.4 s to import: only a cache miss pays for it.
+    import hcl2
+    from hcl2 import SerializationOptions
+    from lark.exceptions import LarkError
+
+    options = SerializationOptions(strip_string_quotes=True, explicit_blocks=False, with_comments=False)
     variables: dict[str, ModuleVariable] = {}
     outputs: dict[str, ModuleOutput] = {}
     providers: set[str] = set()
@@ -48,7 +48,7 @@ def read_module_interface(directory: Path) -> tuple[ModuleInterface, list[Proble
     for path in sorted(directory.glob("*.tf")):
         try:
             with path.open(encoding="utf-8") as handle:
-                document = hcl2.load(handle, serialization_options=_OPTIONS)
+                document = hcl2.load(handle, serialization_options=options)
         except (LarkError, ValueError, UnicodeDecodeError) as exc:
             first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             problems.append(Problem(str(path), "", f"cannot parse HCL: {first_line}"))
