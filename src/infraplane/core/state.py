@@ -14,18 +14,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from infraplane.core.plan import DocumentFormatError
+
 __all__ = ["StateFormatError", "StateInstance", "StateResource", "TerraformState", "parse_state"]
 
 ResourceMode = Literal["managed", "data"]
 
 
-class StateFormatError(ValueError):
-    """The document is not a Terraform state; `field` says where."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}" if field else reason)
-        self.field = field
-        self.reason = reason
+class StateFormatError(DocumentFormatError):
+    """The document is not a Terraform state (format 4)."""
 
 
 @dataclass(frozen=True)
