@@ -7,6 +7,7 @@ from pathlib import Path
 
 from infraplane.core.diff import MASK, UNKNOWN, plan_diff, state_diff
 from infraplane.core.plan import normalize_plan
+from infraplane.core.state import parse_state
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -39,6 +40,7 @@ def test_a_create_lists_known_values_and_hides_unknown_ones() -> None:
 
 def test_a_destroy_from_state_lists_every_instance() -> None:
     state = {
+        "version": 4,
         "resources": [
             {"mode": "managed", "type": "aws_sqs_queue", "name": "this", "instances": [{}]},
             {
@@ -48,8 +50,8 @@ def test_a_destroy_from_state_lists_every_instance() -> None:
                 "instances": [{"index_key": 0}, {"index_key": 1}],
             },
             {"mode": "data", "type": "aws_caller_identity", "name": "me", "instances": [{}]},
-        ]
+        ],
     }
-    diffs = state_diff("network", state)
+    diffs = state_diff("network", parse_state(state))
     assert [d.address for d in diffs] == ["aws_sqs_queue.this", "aws_subnet.private[0]", "aws_subnet.private[1]"]
     assert {d.action for d in diffs} == {"delete"}

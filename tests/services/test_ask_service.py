@@ -11,16 +11,19 @@ from typing import Any
 
 import pytest
 
+from infraplane.adapters.archive import pack_directory
 from infraplane.adapters.store import SqlStore
+from infraplane.adapters.terraform_module import read_module_interface
 from infraplane.core.audit import Actor
 from infraplane.core.records import EnvironmentRecord
 from infraplane.errors import NotFoundError
+from infraplane.interfaces.container import chat_backend
 from infraplane.services.ask import AskService, ClarificationNeeded
 from infraplane.services.catalog import CatalogService
 from infraplane.settings import AskSettings
 from tests.conftest import EXAMPLE_CATALOG
 
-NO_LLM = AskSettings()
+NO_LLM = None  # the built-in resolver alone
 
 
 @pytest.fixture
@@ -33,7 +36,7 @@ def sqlite_store(tmp_path: Path) -> Iterator[SqlStore]:
 
 @pytest.fixture
 def catalog(sqlite_store: SqlStore) -> CatalogService:
-    service = CatalogService(sqlite_store)
+    service = CatalogService(sqlite_store, pack_directory, read_module_interface)
     service.publish(EXAMPLE_CATALOG, Actor("human", "platform"))
     return service
 
@@ -79,7 +82,7 @@ def test_a_vague_request_raises_a_clarification_with_exit_code_3(catalog: Catalo
 
 def test_an_empty_catalog_is_not_found(sqlite_store: SqlStore) -> None:
     with pytest.raises(NotFoundError, match="catalog is empty"):
-        AskService(CatalogService(sqlite_store), set, NO_LLM).resolve("a queue")
+        AskService(CatalogService(sqlite_store, pack_directory, read_module_interface), set, NO_LLM).resolve("a queue")
 
 
 class _Backend:
@@ -133,7 +136,8 @@ def serve() -> Iterator[Callable[[Callable[[dict[str, Any]], tuple[int, dict[str
 def test_an_llm_answer_naming_a_blueprint_outside_the_catalog_falls_back(catalog: CatalogService, serve: Any) -> None:
     backend = serve(_openai('{"blueprint": "kafka-cluster", "tier": "prod", "inputs": {"partitions": 12}}'))
     settings = AskSettings(llm="openai", llm_url=backend.url, llm_key="secret-key", llm_model="small-model")
-    resolution = AskService(catalog, set, settings).resolve("fifo queue for order events, staging", requester="ann")
+    service = AskService(catalog, set, chat_backend(settings))
+    resolution = service.resolve("fifo queue for order events, staging", requester="ann")
     assert (resolution.blueprint, resolution.tier, dict(resolution.inputs)) == ("queue", "staging", {"fifo": True})
     assert resolution.resolver == "builtin"
     assert "built-in resolver chose" in resolution.notes[0]
@@ -145,7 +149,8 @@ def test_an_llm_answer_naming_a_blueprint_outside_the_catalog_falls_back(catalog
 def test_a_valid_llm_answer_is_used(catalog: CatalogService, serve: Any) -> None:
     backend = serve(_openai('{"blueprint": "queue", "tier": "prod", "service": "audit", "inputs": {"fifo": true}}'))
     settings = AskSettings(llm="openai", llm_url=backend.url)
-    resolution = AskService(catalog, set, settings).resolve("the ordered thing for audit trails", requester="ann")
+    service = AskService(catalog, set, chat_backend(settings))
+    resolution = service.resolve("the ordered thing for audit trails", requester="ann")
     assert (resolution.blueprint, resolution.resolver, resolution.tier) == ("queue", "llm", "prod")
     assert (resolution.name, dict(resolution.inputs)) == ("audit-trails-prod", {"fifo": True})
 
@@ -154,7 +159,8 @@ def test_an_anthropic_backend_answer_is_read_from_its_text_blocks(catalog: Catal
     answer = {"content": [{"type": "text", "text": '{"blueprint": "bucket", "inputs": {"versioning": false}}'}]}
     backend = serve(lambda _: (200, answer))
     settings = AskSettings(llm="anthropic", llm_url=backend.url, llm_key="k")
-    resolution = AskService(catalog, set, settings).resolve("somewhere for the files", requester="ann")
+    service = AskService(catalog, set, chat_backend(settings))
+    resolution = service.resolve("somewhere for the files", requester="ann")
     assert (resolution.blueprint, resolution.resolver, dict(resolution.inputs)) == (
         "bucket",
         "llm",
@@ -167,6 +173,7 @@ def test_an_anthropic_backend_answer_is_read_from_its_text_blocks(catalog: Catal
 def test_a_failing_backend_falls_back_to_the_built_in_resolver(catalog: CatalogService, serve: Any) -> None:
     backend = serve(lambda _: (500, {"error": "overloaded"}))
     settings = AskSettings(llm="openai", llm_url=backend.url, llm_key="secret-key")
-    resolution = AskService(catalog, set, settings).resolve("a versioned bucket for invoices in production")
+    service = AskService(catalog, set, chat_backend(settings))
+    resolution = service.resolve("a versioned bucket for invoices in production")
     assert (resolution.blueprint, resolution.resolver) == ("bucket", "builtin")
     assert "LLM backend failed" in resolution.notes[0] and "secret-key" not in resolution.notes[0]

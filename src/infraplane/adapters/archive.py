@@ -7,7 +7,6 @@ file names and contents only. Tool working files are left out.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 import stat
@@ -15,9 +14,10 @@ import tarfile
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
+from infraplane.core.archives import EXCLUDED_DIRS, digest_of
+
 __all__ = ["EXCLUDED_DIRS", "digest_of", "pack_directory", "unpack_archive"]
 
-EXCLUDED_DIRS = frozenset({".terraform", ".git", "__pycache__", ".infraplane"})
 _EXCLUDED_SUFFIXES = (".tfstate", ".tfstate.backup", ".tfplan", ".pyc")
 _EXCLUDED_NAMES = frozenset({"terraform.tfstate.d", ".terraform.tfstate.lock.info", ".DS_Store"})
 
@@ -53,11 +53,6 @@ def pack_directory(root: Path) -> bytes:
             info.mode = 0o755 if path.stat().st_mode & stat.S_IXUSR else 0o644
             tar.addfile(info, io.BytesIO(data))
     return buffer.getvalue()
-
-
-def digest_of(data: bytes) -> str:
-    """`sha256:<hex>` of the archive bytes."""
-    return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
 def unpack_archive(data: bytes, target: Path) -> None:

@@ -10,13 +10,15 @@ from typing import Any
 
 import httpx
 
+from infraplane.core.ports import ChatBackendError
+
 __all__ = ["AnthropicMessages", "LlmError", "OpenAIChat"]
 
 ANTHROPIC_VERSION = "2023-06-01"
 _MAX_TOKENS = 1024
 
 
-class LlmError(Exception):
+class LlmError(ChatBackendError):
     """The backend could not be reached or answered with something that is not a chat reply."""
 
 

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from infraplane.adapters.archive import unpack_archive
-from infraplane.adapters.sandbox.provider import sandbox_environment
 from infraplane.core.runs import EventSink, OutputValues, PlanSummary, RunRequest
 from infraplane.errors import FailureError
 
@@ -58,19 +57,15 @@ def read_outputs_file(request: RunRequest, path: Path) -> OutputValues:
 def tool_environment(request: RunRequest, extra: Mapping[str, str]) -> dict[str, str]:
     """The environment of an Ansible or script run: a minimal base, the tool's own settings, and AWS access.
 
-    On the sandbox, AWS clients are pointed at the emulator; on real AWS the normal credential
-    variables pass through.
+    AWS access is the target's environment: the sandbox's dummy credentials and endpoint URL, or
+    the credential variables the composition root passed through for real AWS.
     """
-    env = {
+    return {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": os.environ.get("HOME", "/tmp"),  # noqa: S108 - only a fallback for HOME
         **extra,
+        **request.target.environment,
     }
-    if request.target.kind == "sandbox" and request.target.endpoint:
-        env.update(sandbox_environment(request.target.endpoint))
-    else:
-        env.update({k: v for k, v in os.environ.items() if k.startswith("AWS_")})
-    return env
 
 
 class WithoutSavedPlans:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from infraplane.core.plan import NormalizedPlan, ResourceChange
+from infraplane.core.state import TerraformState
 
 __all__ = ["MASK", "UNKNOWN", "AttributeChange", "ResourceDiff", "plan_diff", "state_diff"]
 
@@ -121,16 +122,9 @@ def plan_diff(component: str, plan: NormalizedPlan) -> list[ResourceDiff]:
     return diffs
 
 
-def state_diff(component: str, state: Mapping[str, Any]) -> list[ResourceDiff]:
+def state_diff(component: str, state: TerraformState) -> list[ResourceDiff]:
     """What destroying a component removes: every managed resource instance in its Terraform state."""
-    diffs = []
-    for resource in state.get("resources", []):
-        if not isinstance(resource, Mapping) or resource.get("mode") != "managed":
-            continue
-        module = str(resource.get("module") or "")
-        base = f"{module + '.' if module else ''}{resource.get('type')}.{resource.get('name')}"
-        for instance in resource.get("instances", []) or [{}]:
-            key = instance.get("index_key") if isinstance(instance, Mapping) else None
-            suffix = "" if key is None else f"[{key!r}]".replace("'", '"')
-            diffs.append(ResourceDiff(component, base + suffix, str(resource.get("type", "")), ("delete",)))
-    return diffs
+    return [
+        ResourceDiff(component, instance.address, resource.type, ("delete",))
+        for resource, instance in state.managed_instances()
+    ]

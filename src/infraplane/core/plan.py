@@ -12,16 +12,20 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-__all__ = ["Expression", "NormalizedPlan", "PlanFormatError", "ResourceChange", "normalize_plan"]
+__all__ = ["DocumentFormatError", "Expression", "NormalizedPlan", "PlanFormatError", "ResourceChange", "normalize_plan"]
 
 
-class PlanFormatError(ValueError):
-    """The document is not a Terraform plan in JSON format; `field` says where."""
+class DocumentFormatError(ValueError):
+    """A document a tool wrote (plan, state) is not what it should be; `field` says where, `reason` why."""
 
     def __init__(self, field: str, reason: str) -> None:
         super().__init__(f"{field}: {reason}" if field else reason)
         self.field = field
         self.reason = reason
+
+
+class PlanFormatError(DocumentFormatError):
+    """The document is not a Terraform plan in JSON format."""
 
 
 @dataclass(frozen=True)

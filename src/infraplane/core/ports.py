@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 from infraplane.core.approval import Approval
 from infraplane.core.audit import Actor, AuditEvent, ChainHead
 from infraplane.core.catalog import PublishedVersion
+from infraplane.core.cost import PriceTable
+from infraplane.core.module_interface import ModuleInterface
+from infraplane.core.policy import Hook, PolicyDecision
+from infraplane.core.policy_bundles import LoadedBundle, TestResult
 from infraplane.core.proposals import Proposal
 from infraplane.core.records import (
     ComponentRecord,
@@ -19,15 +25,26 @@ from infraplane.core.records import (
     StateVersion,
 )
 from infraplane.core.runs import EventSink, OutputValues, PlanSummary, RunRequest
+from infraplane.core.state import TerraformState
+from infraplane.errors import Problem
 
 __all__ = [
     "AuditRepository",
     "CatalogRepository",
+    "ChatBackendError",
+    "DirectoryPacker",
     "EnvironmentRepository",
     "LockRepository",
+    "ModuleInterfaceReader",
+    "PolicyBundles",
+    "PolicyEngine",
     "PolicyRepository",
+    "PriceTableLoader",
     "ProposalRepository",
     "Runner",
+    "StateBackend",
+    "StateBackendFactory",
+    "StateCallbacks",
     "Store",
     "Transaction",
 ]
@@ -192,3 +209,86 @@ class EnvironmentHistory(Protocol):
 
 
 __all__ += ["EnvironmentHistory"]
+
+
+# ------------------------------------------------------------------------------------------------
+# Ports of the services' other adapters (issue 11). The composition root (interfaces/container.py)
+# builds the adapters and passes them in; no module under services/ imports infraplane.adapters
+# (an import-linter contract in pyproject.toml keeps it so).
+# ------------------------------------------------------------------------------------------------
+
+
+class DirectoryPacker(Protocol):
+    """Packs a blueprint directory into its normalized archive (same content, same bytes, same digest)."""
+
+    def __call__(self, root: Path) -> bytes: ...
+
+
+class ModuleInterfaceReader(Protocol):
+    """Reads a Terraform module directory's interface; problems name the file and the reason."""
+
+    def __call__(self, directory: Path) -> tuple[ModuleInterface, list[Problem]]: ...
+
+
+class PriceTableLoader(Protocol):
+    """Loads the price table cost estimates read (raises ConfigError naming the file and field)."""
+
+    def __call__(self) -> PriceTable: ...
+
+
+@dataclass(frozen=True)
+class StateCallbacks:
+    """What a Terraform state backend needs from the store; all keyed by (environment, component)."""
+
+    read: Callable[[str, str], bytes | None]
+    # (environment, component, the content as Terraform sent it, that content parsed)
+    write: Callable[[str, str, bytes, TerraformState], None]
+    holds_lease: Callable[[str, str], bool]
+
+
+class StateBackend(Protocol):
+    """A Terraform `http` state backend served for the lifetime of one run (a context manager)."""
+
+    def __enter__(self) -> StateBackend: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def backend_environment(self, environment: str, component: str) -> dict[str, str]:
+        """Environment variables that point Terraform's http backend at one component's state."""
+        ...
+
+
+class StateBackendFactory(Protocol):
+    def __call__(self, callbacks: StateCallbacks) -> StateBackend: ...
+
+
+class PolicyEngine(Protocol):
+    """Evaluates loaded policy bundles (Rego): findings, approval entries, and the bundles' own tests."""
+
+    def check(self) -> None:
+        """Compile every bundle; raises InputError naming the file, line and reason of a Rego error."""
+        ...
+
+    def evaluate(
+        self, hook: Hook, document: Mapping[str, Any], tier: str, team: str, blueprint: str
+    ) -> PolicyDecision: ...
+
+    def approval_entries(
+        self, document: Mapping[str, Any], tier: str, team: str, blueprint: str
+    ) -> tuple[list[Mapping[str, Any]], list[Mapping[str, Any]], list[str]]: ...
+
+    def run_tests(self, bundle: LoadedBundle) -> list[TestResult]: ...
+
+
+class PolicyBundles(Protocol):
+    """Reads policy bundles (a directory, or a published archive) and builds an engine over some of them."""
+
+    def load(self, directory: Path) -> LoadedBundle: ...
+
+    def load_archive(self, archive: bytes, target: Path) -> LoadedBundle: ...
+
+    def engine(self, bundles: list[LoadedBundle]) -> PolicyEngine: ...
+
+
+class ChatBackendError(Exception):
+    """A chat backend could not be reached or did not answer with a chat reply (callers fall back)."""

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
+
+from infraplane.core.state import TerraformState, parse_state
 
 __all__ = [
     "ComponentRecord",
@@ -76,6 +79,11 @@ class StateVersion:
     lineage: str
     content: bytes
     created_at: str
+
+    @cached_property
+    def state(self) -> TerraformState:
+        """The content parsed (once); raises StateFormatError when it is not a Terraform state."""
+        return parse_state(self.content)
 
 
 @dataclass(frozen=True)

@@ -8,17 +8,28 @@ from pathlib import Path
 from typing import Any, Literal
 
 from infraplane.core.blueprint import Blueprint
+from infraplane.core.plan import NormalizedPlan
 
 __all__ = ["EventSink", "OutputValues", "PlanSummary", "RunEvent", "RunRequest", "Target"]
 
 
 @dataclass(frozen=True)
 class Target:
-    """Where resources are created: the sandbox emulator (with its endpoint) or real AWS."""
+    """Where resources are created (the sandbox emulator or real AWS), as data the runners apply.
+
+    Runners know nothing of the sandbox: the composition root fills these fields. `provider_endpoints`
+    (AWS provider endpoint name -> URL) and `provider_settings` (further `provider "aws"` arguments)
+    go into the Terraform provider override; `environment` (credentials, endpoint URLs) is added to
+    every tool's process environment. Real AWS leaves the first two empty.
+    """
 
     kind: Literal["sandbox", "aws"]
     endpoint: str | None = None
     region: str = "us-east-1"
+    provider_endpoints: Mapping[str, str] = field(default_factory=dict, repr=False)
+    provider_settings: Mapping[str, str | bool] = field(default_factory=dict, repr=False)
+    # May hold credentials: never printed.
+    environment: Mapping[str, str] = field(default_factory=dict, repr=False)
 
 
 @dataclass(frozen=True)
@@ -62,6 +73,8 @@ class PlanSummary:
     destroy: int | None
     plan_file: Path | None = None
     plan_json: Path | None = None
+    # The plan document parsed once (Terraform); policies, cost and diffs read this, never the JSON file.
+    plan: NormalizedPlan | None = field(default=None, compare=False, repr=False)
     note: str = ""
     destroying: bool = False
     output_changes: int = 0

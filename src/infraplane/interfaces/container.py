@@ -1,7 +1,15 @@
-"""The composition root: settings, the store, runners and services, built once per process."""
+"""The composition root: settings, the store, runners and services, built once per process.
+
+The only place that knows both sides: it builds the adapters and hands them to the services
+as the ports of `core/ports.py`, and turns the sandbox into a run target (data the runners apply).
+Adapters and services are imported where they are built, so a command pays only for what it
+uses (`policy check` needs neither Terraform, the sandbox nor `ask`'s ranking).
+"""
 
 from __future__ import annotations
 
+import os
+import sys
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
@@ -9,14 +17,13 @@ from typing import TYPE_CHECKING
 
 from infraplane.core.audit import Actor
 from infraplane.core.runs import Target
-from infraplane.errors import ConfigError, RefusedError
-from infraplane.settings import Settings, load_settings
+from infraplane.errors import ConfigError, Problem, RefusedError
+from infraplane.settings import AskSettings, Settings, load_settings
 
-# Adapters and services are imported where they are built: a command pays only for what it uses
-# (`policy check` needs neither Terraform, the sandbox nor `ask`'s ranking).
 if TYPE_CHECKING:
     from infraplane.adapters.store import SqlStore
     from infraplane.adapters.terraform.runner import TerraformRunner
+    from infraplane.core.ask.suggestion import ChatBackend
     from infraplane.core.ports import Runner
     from infraplane.services.ask import AskService
     from infraplane.services.audit import AuditService
@@ -26,7 +33,20 @@ if TYPE_CHECKING:
     from infraplane.services.policy import PolicyService
     from infraplane.services.proposals import ProposalService
 
-__all__ = ["Container"]
+__all__ = ["Container", "chat_backend"]
+
+
+def chat_backend(settings: AskSettings) -> ChatBackend | None:
+    """The configured LLM backend of `ask`, or None for the built-in resolver alone."""
+    if settings.llm == "none":
+        return None
+    if not settings.llm_url:
+        reason = f"ask.llm is {settings.llm!r} but ask.llm_url is not set"
+        raise ConfigError(reason, [Problem("config.yaml", "ask.llm_url", "required when ask.llm is set")])
+    from infraplane.adapters.llm import AnthropicMessages, OpenAIChat
+
+    backend = OpenAIChat if settings.llm == "openai" else AnthropicMessages
+    return backend(settings.llm_url, settings.llm_key, settings.llm_model, settings.llm_timeout_seconds)
 
 
 class Container:
@@ -45,7 +65,14 @@ class Container:
         from infraplane.adapters.secrets import SecretBox
         from infraplane.adapters.store import SqlStore
 
-        self.settings.home.mkdir(parents=True, exist_ok=True)
+        home = self.settings.home
+        if not home.exists():
+            # A new home is never made silently: say where, and how another is chosen.
+            home.mkdir(parents=True, exist_ok=True)
+            sys.stderr.write(
+                f"infraplane: created a new home at {home} ({self.settings.home_source or 'as configured'}); "
+                "set INFRAPLANE_HOME to use another\n"
+            )
         store = SqlStore(
             self.settings.effective_database_url, SecretBox.from_key_file(self.settings.effective_state_key_file)
         )
@@ -59,9 +86,11 @@ class Container:
 
     @cached_property
     def catalog(self) -> CatalogService:
+        from infraplane.adapters.archive import pack_directory
+        from infraplane.adapters.terraform_module import read_module_interface
         from infraplane.services.catalog import CatalogService
 
-        return CatalogService(self.store)
+        return CatalogService(self.store, pack_directory, read_module_interface)
 
     @cached_property
     def audit(self) -> AuditService:
@@ -71,21 +100,26 @@ class Container:
 
     @cached_property
     def policies(self) -> PolicyService:
+        from infraplane.adapters.policy.backend import RegoPolicies
         from infraplane.services.policy import PolicyService
 
         configured = self.settings.policies
-        return PolicyService(self.store, self.settings.home / "policies", configured.params, configured.builtin)
+        return PolicyService(
+            self.store, RegoPolicies(), self.settings.home / "policies", configured.params, configured.builtin
+        )
 
     @cached_property
     def costs(self) -> CostService:
+        from infraplane.adapters.prices import load_price_table
         from infraplane.services.cost import CostService
 
         budgets = self.settings.budgets
-        return CostService(self.store, budgets.tiers, budgets.teams, budgets.mode)
+        return CostService(self.store, budgets.tiers, budgets.teams, budgets.mode, load_price_table)
 
     def _terraform(self) -> TerraformRunner:
         from infraplane.adapters.terraform.cli_config import discover_mirror, find_tool, write_cli_config
         from infraplane.adapters.terraform.runner import TerraformRunner
+        from infraplane.adapters.terraform_module import ModuleInterfaceCache
 
         configured = self.settings.terraform
         names = ["terraform", "tofu"] if configured.binary == "auto" else [configured.binary]
@@ -97,7 +131,8 @@ class Container:
             configured.plugin_cache,
             discover_mirror(configured.provider_mirror),
         )
-        return TerraformRunner(tool.path, cli_config, configured.plugin_cache)
+        interfaces = ModuleInterfaceCache(self.settings.home / "cache" / "module-interfaces")
+        return TerraformRunner(tool.path, cli_config, configured.plugin_cache, interfaces)
 
     @cached_property
     def runners(self) -> dict[str, Runner]:
@@ -107,19 +142,22 @@ class Container:
         return {"terraform": self._terraform(), "ansible": AnsibleRunner(), "script": ScriptRunner()}
 
     def target(self, kind: str) -> Target:
-        """Where an environment's resources go; the sandbox must be running."""
+        """Where an environment's resources go, as the data runners apply; the sandbox must be running."""
         if kind == "aws":
-            return Target("aws")
+            # The usual AWS credential and configuration variables reach the tools; nothing else does.
+            return Target("aws", environment={k: v for k, v in os.environ.items() if k.startswith("AWS_")})
         from infraplane.adapters.sandbox.control import sandbox_status
+        from infraplane.adapters.sandbox.provider import sandbox_target
 
         info = sandbox_status(self.settings.home)
         if info is None:
             raise RefusedError("the sandbox cloud is not running: start it with `infraplane sandbox start`")
-        return Target("sandbox", info.endpoint)
+        return sandbox_target(info.endpoint)
 
     @cached_property
     def environments(self) -> EnvironmentService:
-        from infraplane.services.orchestration.guardrails import Guardrails
+        from infraplane.adapters.terraform.state_server import StateServer
+        from infraplane.services.orchestration.plan_checks import PlanChecks
         from infraplane.services.orchestration.service import EnvironmentService
 
         return EnvironmentService(
@@ -131,7 +169,8 @@ class Container:
             concurrency=self.settings.concurrency,
             lease_seconds=self.settings.lock_lease_seconds,
             default_target=self.settings.default_target,
-            guardrails=Guardrails(self.policies, self.costs),
+            state_backend=StateServer,
+            checks=PlanChecks(self.policies, self.costs),
         )
 
     @cached_property
@@ -143,7 +182,7 @@ class Container:
         return ProposalService(
             environments=self.environments,
             policies=self.policies,
-            guardrails=self.environments.guardrails,
+            guardrails=self.environments.checks,
             groups=self.settings.groups,
             expire_after=timedelta(hours=configured.expire_after_hours),
             repository=EnvironmentsRepository(
@@ -160,7 +199,7 @@ class Container:
             with self.store.transaction() as tx:
                 return {record.name for record in tx.environments.all()}
 
-        return AskService(self.catalog, taken, self.settings.ask)
+        return AskService(self.catalog, taken, chat_backend(self.settings.ask))
 
     @property
     def home(self) -> Path:

@@ -2,44 +2,35 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from infraplane.adapters.prices import load_price_table
 from infraplane.core.cost import CostReport, PriceTable, check_budget, estimate
 from infraplane.core.plan import NormalizedPlan, ResourceChange
 from infraplane.core.policy import Finding
-from infraplane.core.ports import Store
+from infraplane.core.ports import PriceTableLoader, Store
+from infraplane.core.state import TerraformState
 from infraplane.errors import NotFoundError
 from infraplane.services.policy import read_plan_file
 
 __all__ = ["CostService"]
 
 
-def _state_resources(state: Mapping[str, Any]) -> Iterator[ResourceChange]:
-    """Managed resources of a Terraform state (format 4), as no-op changes so they price like a plan's."""
-    for resource in state.get("resources", []):
-        if resource.get("mode") != "managed":
-            continue
-        module = f"{resource['module']}." if resource.get("module") else ""
-        base = f"{module}{resource['type']}.{resource['name']}"
-        for instance in resource.get("instances", []):
-            key = instance.get("index_key")
-            address = base if key is None else f"{base}[{json.dumps(key)}]"
-            attributes = instance.get("attributes") or {}
-            yield ResourceChange(
-                address=address,
-                mode="managed",
-                type=str(resource["type"]),
-                name=str(resource["name"]),
-                provider=str(resource.get("provider", "")),
-                actions=("no-op",),
-                before=attributes,
-                after=attributes,
-                after_unknown={},
-            )
+def _state_resources(state: TerraformState) -> Iterator[ResourceChange]:
+    """Managed resources of a Terraform state, as no-op changes so they price like a plan's."""
+    for resource, instance in state.managed_instances():
+        yield ResourceChange(
+            address=instance.address,
+            mode="managed",
+            type=resource.type,
+            name=resource.name,
+            provider=resource.provider,
+            actions=("no-op",),
+            before=instance.attributes,
+            after=instance.attributes,
+            after_unknown={},
+        )
 
 
 class CostService:
@@ -49,8 +40,10 @@ class CostService:
         budgets_tiers: Mapping[str, float],
         budgets_teams: Mapping[str, float],
         mode: Literal["deny", "warn"],
+        prices: PriceTableLoader,
     ) -> None:
         self._store = store
+        self._prices = prices
         self._tiers = dict(budgets_tiers)
         self._teams = dict(budgets_teams)
         self._mode = mode
@@ -59,7 +52,7 @@ class CostService:
     @property
     def table(self) -> PriceTable:
         if self._table is None:
-            self._table = load_price_table()
+            self._table = self._prices()
         return self._table
 
     def estimate_plan(self, plan: NormalizedPlan) -> CostReport:
@@ -79,7 +72,7 @@ class CostService:
             states = {c.name: tx.environments.latest_state(name, c.name) for c in components}
         reports = {}
         for component, state in states.items():
-            resources = tuple(_state_resources(json.loads(state.content))) if state else ()
+            resources = tuple(_state_resources(state.state)) if state else ()
             reports[component] = estimate(NormalizedPlan("", resources, {}, {}), self.table)
         return reports
 

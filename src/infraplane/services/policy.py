@@ -8,13 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from infraplane.adapters.policy.bundles import LoadedBundle, load_bundle, load_bundle_archive
-from infraplane.adapters.policy.engine import RegoEngine, TestResult
 from infraplane.core.approval import ApprovalDecision, decide
 from infraplane.core.audit import Actor, utc_timestamp
 from infraplane.core.plan import NormalizedPlan, PlanFormatError, normalize_plan
 from infraplane.core.policy import Hook, PolicyDecision
-from infraplane.core.ports import Store
+from infraplane.core.policy_bundles import LoadedBundle, TestResult
+from infraplane.core.ports import PolicyBundles, PolicyEngine, Store
 from infraplane.core.records import PublishedBundle
 from infraplane.core.versions import newest_matching, parse_ref
 from infraplane.errors import ImmutableVersionError, InputError, NotFoundError, Problem
@@ -47,24 +46,32 @@ class BundlePublishResult:
 
 
 class PolicyService:
-    def __init__(self, store: Store, cache_dir: Path, params: Mapping[str, Any], include_builtin: bool = True) -> None:
+    def __init__(
+        self,
+        store: Store,
+        bundles: PolicyBundles,
+        cache_dir: Path,
+        params: Mapping[str, Any],
+        include_builtin: bool = True,
+    ) -> None:
         self._store = store
+        self._bundles = bundles
         self._cache_dir = cache_dir
         self._params = dict(params)
         self._include_builtin = include_builtin
-        self._engine: RegoEngine | None = None
+        self._engine: PolicyEngine | None = None
 
     # -- which bundles -------------------------------------------------------------------------
 
     def builtin(self) -> list[LoadedBundle]:
         if not BUILTIN_POLICIES.is_dir():
             return []
-        return [load_bundle(d) for d in sorted(BUILTIN_POLICIES.iterdir()) if (d / "bundle.yaml").is_file()]
+        return [self._bundles.load(d) for d in sorted(BUILTIN_POLICIES.iterdir()) if (d / "bundle.yaml").is_file()]
 
     def _published(self, bundle: PublishedBundle) -> LoadedBundle:
         with self._store.transaction() as tx:
             archive = tx.catalog.get_archive(bundle.digest)
-        return load_bundle_archive(archive, self._cache_dir / bundle.digest.removeprefix("sha256:")[:32])
+        return self._bundles.load_archive(archive, self._cache_dir / bundle.digest.removeprefix("sha256:")[:32])
 
     def published(self) -> list[PublishedBundle]:
         with self._store.transaction() as tx:
@@ -89,7 +96,7 @@ class PolicyService:
         """A bundle by directory path, `name` or `name@version` (built-in or published)."""
         path = Path(text)
         if path.is_dir():
-            return load_bundle(path)
+            return self._bundles.load(path)
         try:
             ref = parse_ref(text)
         except ValueError as exc:
@@ -107,20 +114,20 @@ class PolicyService:
             )
         return candidates[version] if version in candidates else self._published(published[version])
 
-    def engine(self, bundles: list[LoadedBundle] | None = None) -> RegoEngine:
+    def engine(self, bundles: list[LoadedBundle] | None = None) -> PolicyEngine:
         if bundles is not None:
-            engine = RegoEngine(bundles)
+            engine = self._bundles.engine(bundles)
             engine.check()
             return engine
         if self._engine is None:
-            self._engine = RegoEngine(self.active())
+            self._engine = self._bundles.engine(self.active())
             self._engine.check()
         return self._engine
 
     # -- publishing ----------------------------------------------------------------------------
 
     def publish(self, directory: Path, actor: Actor) -> BundlePublishResult:
-        bundle = load_bundle(directory)
+        bundle = self._bundles.load(directory)
         self.engine([bundle])  # compiles: a Rego error stops the publish
         manifest = bundle.manifest
         with self._store.transaction() as tx:

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from infraplane.adapters.archive import digest_of, pack_directory
 from infraplane.adapters.store import SqlStore
+from infraplane.adapters.terraform_module import read_module_interface
 from infraplane.core.audit import Actor
 from infraplane.errors import AuditChainBrokenError
 from infraplane.services.audit import AuditService, record
@@ -27,7 +28,7 @@ def test_migrations_are_idempotent(store: SqlStore) -> None:
 
 
 def test_published_versions_and_archives_round_trip(store: SqlStore) -> None:
-    catalog = CatalogService(store)
+    catalog = CatalogService(store, pack_directory, read_module_interface)
     results = catalog.publish(EXAMPLE_CATALOG / "queue", ALICE)
     assert [r.status for r in results] == ["published"]
     [version] = catalog.versions("queue")
@@ -38,7 +39,7 @@ def test_published_versions_and_archives_round_trip(store: SqlStore) -> None:
 
 
 def test_a_version_row_cannot_be_inserted_twice(store: SqlStore) -> None:
-    catalog = CatalogService(store)
+    catalog = CatalogService(store, pack_directory, read_module_interface)
     catalog.publish(EXAMPLE_CATALOG / "queue", ALICE)
     [version] = catalog.versions("queue")
     with pytest.raises(IntegrityError), store.transaction() as tx:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -11,45 +9,13 @@ from pydantic import ValidationError
 
 from infraplane.adapters.archive import digest_of, pack_directory, unpack_archive
 from infraplane.core.blueprint import field_path, pydantic_reason
-from infraplane.core.policy import BundleManifest, BundleRef
+from infraplane.core.policy import BundleManifest
+from infraplane.core.policy_bundles import LoadedBundle, package_names
 from infraplane.errors import InputError, Problem
 
 __all__ = ["LoadedBundle", "load_bundle", "load_bundle_archive", "package_names"]
 
 MANIFEST = "bundle.yaml"
-_PACKAGE = re.compile(r"^\s*package\s+([A-Za-z_][\w.]*)", re.MULTILINE)
-
-
-def package_names(text: str) -> list[str]:
-    """The packages a Rego module declares (normally one)."""
-    return [m.group(1) for m in _PACKAGE.finditer(text)]
-
-
-@dataclass(frozen=True)
-class LoadedBundle:
-    """A bundle's manifest, its Rego modules by file name, and its digest."""
-
-    manifest: BundleManifest
-    modules: dict[str, str]
-    digest: str
-    archive: bytes
-
-    @property
-    def ref(self) -> BundleRef:
-        return BundleRef(self.manifest.name, self.manifest.version, self.digest)
-
-    def policy_packages(self) -> list[str]:
-        """Packages whose `deny`/`warn` sets are findings (test packages excluded)."""
-        found = {
-            m.group(1)
-            for name, text in self.modules.items()
-            if not name.endswith("_test.rego")
-            for m in _PACKAGE.finditer(text)
-        }
-        return sorted(found)
-
-    def test_modules(self) -> dict[str, str]:
-        return {name: text for name, text in self.modules.items() if name.endswith("_test.rego")}
 
 
 def _manifest(text: str, file: str) -> BundleManifest:

@@ -9,29 +9,19 @@ import tempfile
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 from regopy import Interpreter, RegoError
 
-from infraplane.adapters.policy.bundles import LoadedBundle
 from infraplane.adapters.policy.rego_tests import TransformedModule, transform_test_module
 from infraplane.core.policy import Finding, Hook, PolicyDecision
+from infraplane.core.policy_bundles import LoadedBundle, TestResult
 from infraplane.errors import FailureError, InputError, Problem
 
 __all__ = ["RegoEngine", "TestResult"]
 
 _LOCATION = re.compile(r"--\s*([^\s:]+\.rego):(\d+):(\d+)")
 _MESSAGE = re.compile(r"\(errormsg \d+:([^)]*)\)")
-
-
-@dataclass(frozen=True)
-class TestResult:
-    bundle: str
-    package: str
-    name: str
-    passed: bool
-    note: str = ""
 
 
 @contextmanager

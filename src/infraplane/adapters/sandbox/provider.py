@@ -1,15 +1,24 @@
-"""Point Terraform's AWS provider and boto3/Ansible clients at the sandbox cloud.
+"""The sandbox cloud as a run target: AWS provider endpoints and settings, and client environment variables.
 
-The HCL is written into `_infraplane_override.tf` next to a module. Terraform merges an
-override file's `provider "aws"` block into the module's own one argument by argument, so
-the module keeps its `region` and `default_tags` and gains only the sandbox settings below.
+The composition root turns these into a :class:`~infraplane.core.runs.Target`; the runners
+apply a target's data (`adapters/terraform/provider.py` renders the provider override) and
+never import this module.
 """
 
 from __future__ import annotations
 
-import json
+from infraplane.adapters.terraform.provider import aws_provider_override_hcl
+from infraplane.core.runs import Target
 
-__all__ = ["SANDBOX_REGION", "SANDBOX_SERVICES", "provider_override_hcl", "sandbox_environment"]
+__all__ = [
+    "SANDBOX_PROVIDER_SETTINGS",
+    "SANDBOX_REGION",
+    "SANDBOX_SERVICES",
+    "provider_override_hcl",
+    "sandbox_endpoints",
+    "sandbox_environment",
+    "sandbox_target",
+]
 
 SANDBOX_REGION = "us-east-1"
 
@@ -46,30 +55,26 @@ SANDBOX_SERVICES: tuple[str, ...] = (
 )
 
 
-def provider_override_hcl(endpoint: str) -> str:
-    """HCL of a `provider "aws"` override block sending every sandbox service to `endpoint`.
+# `provider "aws"` arguments that keep the provider off the real AWS: moto's dummy credentials, and
+# skip flags that stop it calling STS, IMDS and the account-ID lookups before any endpoint is used.
+SANDBOX_PROVIDER_SETTINGS: dict[str, str | bool] = {
+    "access_key": "test",
+    "secret_key": "test",
+    "skip_credentials_validation": True,
+    "skip_metadata_api_check": True,
+    "skip_requesting_account_id": True,
+    "s3_use_path_style": True,
+}
 
-    The credentials are moto's dummies; the skip flags stop the provider from calling STS, IMDS
-    and the account-ID lookups, which would otherwise go to the real AWS before any endpoint is used.
-    """
-    url = json.dumps(endpoint.rstrip("/"))
-    width = max(len(name) for name in SANDBOX_SERVICES)
-    endpoint_lines = "\n".join(f"    {name.ljust(width)} = {url}" for name in SANDBOX_SERVICES)
-    return (
-        "# Written by infraplane: points the AWS provider at the sandbox cloud. Do not edit.\n"
-        'provider "aws" {\n'
-        '  access_key                  = "test"\n'
-        '  secret_key                  = "test"\n'
-        "  skip_credentials_validation = true\n"
-        "  skip_metadata_api_check     = true\n"
-        "  skip_requesting_account_id  = true\n"
-        "  s3_use_path_style           = true\n"
-        "\n"
-        "  endpoints {\n"
-        f"{endpoint_lines}\n"
-        "  }\n"
-        "}\n"
-    )
+
+def sandbox_endpoints(endpoint: str) -> dict[str, str]:
+    """Every sandbox service's AWS provider endpoint, all at the emulator."""
+    return {name: endpoint.rstrip("/") for name in SANDBOX_SERVICES}
+
+
+def provider_override_hcl(endpoint: str) -> str:
+    """HCL of a `provider "aws"` override block sending every sandbox service to `endpoint`."""
+    return aws_provider_override_hcl(SANDBOX_PROVIDER_SETTINGS, sandbox_endpoints(endpoint))
 
 
 def sandbox_environment(endpoint: str) -> dict[str, str]:
@@ -81,3 +86,15 @@ def sandbox_environment(endpoint: str) -> dict[str, str]:
         "AWS_ENDPOINT_URL": endpoint.rstrip("/"),
         "AWS_EC2_METADATA_DISABLED": "true",
     }
+
+
+def sandbox_target(endpoint: str) -> Target:
+    """The sandbox as a run target: what the runners need, as data (they never import the sandbox)."""
+    return Target(
+        "sandbox",
+        endpoint,
+        SANDBOX_REGION,
+        provider_endpoints=sandbox_endpoints(endpoint),
+        provider_settings=SANDBOX_PROVIDER_SETTINGS,
+        environment=sandbox_environment(endpoint),
+    )

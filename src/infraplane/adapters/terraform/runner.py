@@ -3,15 +3,17 @@
 Each component gets its own work directory under `$INFRAPLANE_HOME/work/`:
 the published archive is unpacked there, inputs and context go in a JSON
 tfvars file (never HCL built from strings), and a generated override file
-points the state at infraplane's http backend and, for the sandbox, the AWS
-provider at the emulator — the blueprint's own files are never edited.
+points the state at infraplane's http backend and the AWS provider at the
+run target's endpoints (the sandbox's, given as data) — the blueprint's own
+files are never edited. The plan JSON is parsed once, here, into the
+:class:`~infraplane.core.plan.NormalizedPlan` the summary carries.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -19,11 +21,12 @@ from typing import Any
 from filelock import FileLock
 
 from infraplane.adapters.process import ToolResult, run_tool
-from infraplane.adapters.sandbox.provider import provider_override_hcl
 from infraplane.adapters.terraform.progress import ProgressParser, diagnostics_summary
-from infraplane.adapters.terraform_module import read_module_interface
+from infraplane.adapters.terraform.provider import aws_provider_override_hcl
+from infraplane.adapters.terraform_module import ModuleInterfaceCache
 from infraplane.adapters.workdir import materialize, write_private_json
 from infraplane.core.blueprint import CONTEXT_VARIABLE
+from infraplane.core.plan import NormalizedPlan, PlanFormatError, normalize_plan
 from infraplane.core.runs import EventSink, OutputValues, PlanSummary, RunEvent, RunRequest
 from infraplane.errors import FailureError
 
@@ -32,26 +35,18 @@ __all__ = ["TerraformRunner"]
 OVERRIDE_FILE = "_infraplane_override.tf"
 PROVIDER_FILE = "_infraplane_provider.tf"
 TFVARS_FILE = "infraplane.tfvars.json"
-# Environment variables a real-AWS run may pass through to the provider.
-_AWS_PASSTHROUGH = (
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_PROFILE",
-    "AWS_REGION",
-    "AWS_DEFAULT_REGION",
-    "AWS_CONFIG_FILE",
-    "AWS_SHARED_CREDENTIALS_FILE",
-)
 
 
 class TerraformRunner:
     """Runs Terraform configurations with `binary` (terraform or tofu) and infraplane's CLI config."""
 
-    def __init__(self, binary: str, cli_config: Path, plugin_cache: Path) -> None:
+    def __init__(
+        self, binary: str, cli_config: Path, plugin_cache: Path, interfaces: ModuleInterfaceCache | None = None
+    ) -> None:
         self._binary = binary
         self._cli_config = cli_config
         self._plugin_cache_lock = str(plugin_cache.parent / f".{plugin_cache.name}.lock")
+        self._interfaces = interfaces or ModuleInterfaceCache()
 
     # -- preparation ---------------------------------------------------------------------------
 
@@ -60,10 +55,13 @@ class TerraformRunner:
 
     def _materialize(self, request: RunRequest) -> Path:
         module = materialize(request)
-        interface, _ = read_module_interface(module)
+        # Files an earlier run generated are not part of the blueprint (nor of its cached interface).
+        (module / PROVIDER_FILE).unlink(missing_ok=True)
+        interface, _ = self._interfaces.read(request.digest, request.blueprint.spec.source or ".", module)
         override = ['terraform {\n  backend "http" {}\n}\n']
-        if request.target.kind == "sandbox" and request.target.endpoint:
-            provider = provider_override_hcl(request.target.endpoint)
+        target = request.target
+        if target.provider_endpoints or target.provider_settings:
+            provider = aws_provider_override_hcl(target.provider_settings, target.provider_endpoints)
             if "aws" in interface.providers:
                 override.append(provider)
             else:
@@ -83,10 +81,9 @@ class TerraformRunner:
             "TF_IN_AUTOMATION": "1",
             "TF_INPUT": "0",
             "CHECKPOINT_DISABLE": "1",
+            **request.target.environment,
             **request.backend,
         }
-        if request.target.kind == "aws":
-            env.update({k: os.environ[k] for k in _AWS_PASSTHROUGH if k in os.environ})
         return env
 
     def _run(
@@ -132,11 +129,9 @@ class TerraformRunner:
         plan_json = plan_file.with_suffix(".json")
         plan_json.write_text(shown.stdout, encoding="utf-8")
         plan_json.chmod(0o600)
-        document = json.loads(shown.stdout)
-        add, change, remove = _counts(document)
-        outputs_changing = sum(
-            1 for o in document.get("output_changes", {}).values() if o.get("actions") not in (["no-op"], None)
-        )
+        normalized = _normalized(request, shown.stdout)
+        add, change, remove = _counts(normalized)
+        outputs_changing = sum(1 for actions in normalized.output_changes.values() if actions not in (("no-op",), ()))
         return PlanSummary(
             request.component,
             add,
@@ -146,6 +141,7 @@ class TerraformRunner:
             plan_json,
             destroying=destroy,
             output_changes=outputs_changing,
+            plan=normalized,
         )
 
     def saved_plan(self, plan: PlanSummary) -> bytes | None:
@@ -183,8 +179,11 @@ class TerraformRunner:
         ]
         self._run(request, module, "refresh", args, on_event, ProgressParser(request.component, on_event))
         shown = self._run(request, module, "show", ["show", "-json", "-no-color", plan_file.name], on_event)
-        drift = json.loads(shown.stdout).get("resource_drift", [])
-        return PlanSummary(request.component, 0, len(drift), 0, plan_file, None, note=f"{len(drift)} drifted")
+        normalized = _normalized(request, shown.stdout)
+        drifted = len(normalized.resource_drift)
+        return PlanSummary(
+            request.component, 0, drifted, 0, plan_file, None, note=f"{drifted} drifted", plan=normalized
+        )
 
     def outputs(self, request: RunRequest) -> OutputValues:
         module = self.module_dir(request)
@@ -222,17 +221,24 @@ class TerraformRunner:
             self.apply(request, plan, on_event)
 
 
-def _counts(plan: Mapping[str, Any]) -> tuple[int, int, int]:
+def _normalized(request: RunRequest, shown: str) -> NormalizedPlan:
+    try:
+        return normalize_plan(json.loads(shown))
+    except (ValueError, PlanFormatError) as exc:
+        raise FailureError(f"{request.component}: `show -json` did not print a plan: {exc}") from None
+
+
+def _counts(plan: NormalizedPlan) -> tuple[int, int, int]:
+    """Resources to add, change and destroy, as Terraform counts them (data sources are only read)."""
     add = change = remove = 0
-    for resource in plan.get("resource_changes", []):
-        actions = resource.get("change", {}).get("actions", [])
-        if actions == ["create"]:
+    for resource in plan.managed_changes():
+        if resource.is_replace:
             add += 1
-        elif actions == ["update"]:
-            change += 1
-        elif actions == ["delete"]:
             remove += 1
-        elif sorted(actions) == ["create", "delete"]:
+        elif resource.actions == ("create",):
             add += 1
+        elif resource.actions == ("update",):
+            change += 1
+        elif resource.actions == ("delete",):
             remove += 1
     return add, change, remove

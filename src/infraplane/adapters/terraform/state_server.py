@@ -17,24 +17,16 @@ import hmac
 import json
 import secrets
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from infraplane.core.ports import StateCallbacks
+from infraplane.core.state import StateFormatError, parse_state
+
 __all__ = ["StateCallbacks", "StateServer"]
 
 _USERNAME = "infraplane"
-
-
-@dataclass(frozen=True)
-class StateCallbacks:
-    """What the server needs from the store; all keyed by (environment, component)."""
-
-    read: Callable[[str, str], bytes | None]
-    write: Callable[[str, str, bytes], None]
-    holds_lease: Callable[[str, str], bool]
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -87,11 +79,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _handle_post(self, environment: str, component: str) -> None:
         body = self._body()
         try:
-            json.loads(body)
-        except ValueError:
-            self._reply(HTTPStatus.BAD_REQUEST, b'{"error":"state is not JSON"}')
+            state = parse_state(body)
+        except StateFormatError as exc:
+            self._reply(HTTPStatus.BAD_REQUEST, json.dumps({"error": f"not a Terraform state: {exc}"}).encode())
             return
-        self.server.callbacks.write(environment, component, body)
+        self.server.callbacks.write(environment, component, body, state)
         self._reply(HTTPStatus.OK)
 
     def _handle_lock(self, environment: str, component: str) -> None:

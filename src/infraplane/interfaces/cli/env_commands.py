@@ -23,7 +23,7 @@ from infraplane.interfaces.cli.proposal_commands import proposal_json
 from infraplane.interfaces.cli.proposal_render import print_proposal
 from infraplane.interfaces.cli.state import cli_state
 from infraplane.interfaces.views import environment_detail, environment_summary
-from infraplane.services.orchestration.guardrails import PolicyDeniedError
+from infraplane.services.orchestration.plan_checks import PolicyDeniedError
 from infraplane.services.orchestration.progress import NullProgress, Progress
 from infraplane.services.proposals.ttl import check_ttls
 

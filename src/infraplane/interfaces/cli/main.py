@@ -89,7 +89,7 @@ def main() -> None:
     except InfraplaneError as exc:
         from infraplane.interfaces.cli.output import print_error
 
-        denied = _loaded("infraplane.services.orchestration.guardrails", "PolicyDeniedError")
+        denied = _loaded("infraplane.services.orchestration.plan_checks", "PolicyDeniedError")
         if denied is not None and isinstance(exc, denied):
             from infraplane.interfaces.cli.policy_commands import print_findings
 

@@ -26,7 +26,7 @@ from infraplane.core.blueprint import Blueprint
 from infraplane.core.environment import EnvironmentMetadata
 from infraplane.core.policy import Finding
 from infraplane.errors import InfraplaneError
-from infraplane.services.orchestration.guardrails import PolicyDeniedError
+from infraplane.services.orchestration.plan_checks import PolicyDeniedError
 
 __all__ = ["ToolFailure", "argument_failure", "closest_names", "error_body", "findings_body"]
 

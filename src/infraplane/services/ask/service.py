@@ -5,15 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from infraplane.adapters.llm import AnthropicMessages, LlmError, OpenAIChat
 from infraplane.core.ask import AskResolution, Clarification, Overrides, Suggestion, resolve_request
 from infraplane.core.ask.suggestion import SYSTEM_PROMPT, ChatBackend, catalog_prompt, parse_suggestion
 from infraplane.core.blueprint import Blueprint
-from infraplane.errors import ConfigError, InfraplaneError, InputError, NotFoundError, Problem
+from infraplane.core.ports import ChatBackendError
+from infraplane.errors import InfraplaneError, InputError, NotFoundError
 from infraplane.services.catalog import CatalogService
-from infraplane.settings import AskSettings
 
-__all__ = ["AskService", "ClarificationNeeded", "backend_from_settings"]
+__all__ = ["AskService", "ClarificationNeeded"]
 
 
 class ClarificationNeeded(InfraplaneError):
@@ -31,30 +30,19 @@ class ClarificationNeeded(InfraplaneError):
         self.clarification = clarification
 
 
-def backend_from_settings(settings: AskSettings) -> ChatBackend | None:
-    """The configured LLM backend, or None for the built-in resolver alone."""
-    if settings.llm == "none":
-        return None
-    if not settings.llm_url:
-        reason = f"ask.llm is {settings.llm!r} but ask.llm_url is not set"
-        raise ConfigError(reason, [Problem("config.yaml", "ask.llm_url", "required when ask.llm is set")])
-    backend = OpenAIChat if settings.llm == "openai" else AnthropicMessages
-    return backend(settings.llm_url, settings.llm_key, settings.llm_model, settings.llm_timeout_seconds)
-
-
 class AskService:
-    """Turns words into an `AskResolution` (blueprint@version, environment name/team/tier, inputs)."""
+    """Turns words into an `AskResolution` (blueprint@version, environment name/team/tier, inputs).
+
+    `backend` is the configured LLM (the composition root builds it from `ask.*` settings), or
+    None for the built-in resolver alone.
+    """
 
     def __init__(
-        self,
-        catalog: CatalogService,
-        taken_names: Callable[[], set[str]],
-        settings: AskSettings,
-        backend: ChatBackend | None = None,
+        self, catalog: CatalogService, taken_names: Callable[[], set[str]], backend: ChatBackend | None = None
     ) -> None:
         self._catalog = catalog
         self._taken_names = taken_names
-        self._backend = backend if backend is not None else backend_from_settings(settings)
+        self._backend = backend
 
     def resolve(
         self,
@@ -94,6 +82,6 @@ class AskService:
             return None, None
         try:
             answer = self._backend.complete(SYSTEM_PROMPT, catalog_prompt(words, blueprints))
-        except LlmError as exc:
+        except ChatBackendError as exc:
             return None, f"the LLM backend failed ({exc}); the built-in resolver chose"
         return parse_suggestion(answer), None

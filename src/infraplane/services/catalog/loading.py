@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from infraplane.adapters.archive import EXCLUDED_DIRS
+from infraplane.core.archives import EXCLUDED_DIRS
 from infraplane.core.blueprint import Blueprint, parse_blueprint
 from infraplane.errors import InputError, Problem
 from infraplane.services.documents import read_yaml

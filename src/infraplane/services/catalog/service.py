@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from infraplane.adapters.archive import digest_of, pack_directory
+from infraplane.core.archives import digest_of
 from infraplane.core.audit import Actor, utc_timestamp
 from infraplane.core.blueprint import Blueprint
 from infraplane.core.catalog import PublishedVersion
 from infraplane.core.dag import topological_order
-from infraplane.core.ports import Store
+from infraplane.core.ports import DirectoryPacker, ModuleInterfaceReader, Store
 from infraplane.core.search import SearchHit, rank_blueprints
 from infraplane.core.versions import is_valid_constraint, matches, newest_matching, parse_ref, sort_versions
 from infraplane.errors import ImmutableVersionError, InputError, NotFoundError, Problem
@@ -41,8 +41,10 @@ class UsedBy:
 class CatalogService:
     """The catalog over a store; every change is audited in the same transaction."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, pack: DirectoryPacker, read_module: ModuleInterfaceReader) -> None:
         self._store = store
+        self._pack = pack
+        self._read_module = read_module
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -162,7 +164,7 @@ class CatalogService:
 
         known = sorted(candidates)
         for item in loaded:
-            problems += validate_blueprint(item, resolve, known)
+            problems += validate_blueprint(item, resolve, known, self._read_module)
         if problems:
             raise InputError.from_problems(problems)
         return loaded
@@ -172,7 +174,7 @@ class CatalogService:
     def publish(self, path: Path, actor: Actor) -> list[PublishResult]:
         """Validate, pack and register every blueprint under `path`, all or nothing."""
         loaded = self.validate(path)
-        packed = [(item, pack_directory(item.directory)) for item in _publish_order(loaded)]
+        packed = [(item, self._pack(item.directory)) for item in _publish_order(loaded)]
         results: list[PublishResult] = []
         with self._store.transaction() as tx:
             for item, archive in packed:

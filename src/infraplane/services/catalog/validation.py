@@ -14,9 +14,10 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
-from infraplane.adapters.terraform_module import ModuleInterface, read_module_interface
 from infraplane.core.blueprint import CONTEXT_VARIABLE, Blueprint
 from infraplane.core.dag import find_cycle
+from infraplane.core.module_interface import ModuleInterface
+from infraplane.core.ports import ModuleInterfaceReader
 from infraplane.core.versions import parse_ref
 from infraplane.core.wiring import InputRef, OutputRef, find_references
 from infraplane.errors import Problem
@@ -95,10 +96,10 @@ def _tf_type_matches(json_type: Any, schema: Mapping[str, Any], tf_type: str | N
     return True
 
 
-def _terraform_problems(loaded: LoadedBlueprint, source: Path) -> list[Problem]:
+def _terraform_problems(loaded: LoadedBlueprint, source: Path, read_module: ModuleInterfaceReader) -> list[Problem]:
     file = str(loaded.file)
     spec = loaded.blueprint.spec
-    module, problems = read_module_interface(source)
+    module, problems = read_module(source)
     if problems:
         return problems
     if not module.variables and not module.outputs and not any(source.glob("*.tf")):
@@ -258,7 +259,9 @@ def _reference_problems(
     return []
 
 
-def validate_blueprint(loaded: LoadedBlueprint, resolve: Resolver, known_names: list[str]) -> list[Problem]:
+def validate_blueprint(
+    loaded: LoadedBlueprint, resolve: Resolver, known_names: list[str], read_module: ModuleInterfaceReader
+) -> list[Problem]:
     """Every problem with one parsed blueprint: schemas, defaults, source, module interface, wiring."""
     problems = _schema_problems(loaded)
     source, source_problems = _source_problems(loaded)
@@ -267,7 +270,7 @@ def validate_blueprint(loaded: LoadedBlueprint, resolve: Resolver, known_names: 
     if source is not None:
         problems += _runner_file_problems(loaded, source)
         if runner == "terraform":
-            problems += _terraform_problems(loaded, source)
+            problems += _terraform_problems(loaded, source, read_module)
     if runner == "composite":
         problems += _composite_problems(loaded, resolve, known_names)
     return problems

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from infraplane.core.cost import CostReport
 from infraplane.core.graph import ResolvedComponent
-from infraplane.core.plan import NormalizedPlan, normalize_plan
+from infraplane.core.plan import NormalizedPlan
 from infraplane.core.policy import PolicyDecision
 from infraplane.core.runs import PlanSummary, Target
 from infraplane.services.environments.resolution import Resolution
@@ -19,10 +18,8 @@ PlanStatus = Literal["planned", "unchanged", "waits"]
 
 
 def read_plan(summary: PlanSummary) -> NormalizedPlan | None:
-    """The plan document a runner wrote, parsed once for policies, cost and the proposal's diff."""
-    if summary.plan_json is None:
-        return None
-    return normalize_plan(json.loads(summary.plan_json.read_text(encoding="utf-8")))
+    """The plan the runner parsed (once) for policies, cost and the proposal's diff; None without a plan document."""
+    return summary.plan
 
 
 @dataclass

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from infraplane.adapters.terraform.state_server import StateCallbacks, StateServer
 from infraplane.core.audit import Actor, utc_timestamp
 from infraplane.core.blueprint import Blueprint
-from infraplane.core.ports import Runner, Store
+from infraplane.core.ports import Runner, StateBackendFactory, StateCallbacks, Store
 from infraplane.core.records import StateVersion
 from infraplane.core.runs import RunEvent, RunRequest, Target
+from infraplane.core.state import StateFormatError, TerraformState, parse_state
 from infraplane.errors import FailureError
 from infraplane.services.audit import record
 from infraplane.services.locks import LeaseManager
@@ -45,6 +44,7 @@ class RunSession:
         lease_seconds: float,
         progress: Progress,
         archive_for: Callable[[str], bytes],
+        state_backend: StateBackendFactory,
     ) -> None:
         self.store = store
         self.runners = runners
@@ -54,7 +54,7 @@ class RunSession:
         self.run_id = uuid.uuid4().hex[:12]
         self.leases = LeaseManager(store, self.run_id, actor, lease_seconds, progress.message)
         self._archive_for = archive_for
-        self._state_server = StateServer(StateCallbacks(self._read_state, self._write_state, self._holds))
+        self._state_server = state_backend(StateCallbacks(self._read_state, self._write_state, self._holds))
 
     def __enter__(self) -> RunSession:
         self._state_server.__enter__()
@@ -76,16 +76,8 @@ class RunSession:
             latest = tx.environments.latest_state(environment, component)
         return latest.content if latest else None
 
-    def _write_state(self, environment: str, component: str, content: bytes) -> None:
-        document = json.loads(content)
-        version = StateVersion(
-            environment,
-            component,
-            int(document.get("serial", 0)),
-            str(document.get("lineage", "")),
-            content,
-            utc_timestamp(),
-        )
+    def _write_state(self, environment: str, component: str, content: bytes, state: TerraformState) -> None:
+        version = StateVersion(environment, component, state.serial, state.lineage, content, utc_timestamp())
         with self.store.transaction() as tx:
             tx.environments.add_state(version)
             record(
@@ -102,25 +94,24 @@ class RunSession:
         if not errored.is_file():
             return
         content = errored.read_bytes()
-        document = json.loads(content)
+        try:
+            state = parse_state(content)
+        except StateFormatError as exc:
+            raise FailureError(f"{component}: {errored} is not a Terraform state ({exc}); move it away") from None
         with self.store.transaction() as tx:
             latest = tx.environments.latest_state(environment, component)
-        newer = latest is None or (
-            document.get("lineage") == latest.lineage and int(document.get("serial", 0)) >= latest.serial
-        )
+        newer = latest is None or (state.lineage == latest.lineage and state.serial >= latest.serial)
         if newer:
-            self._write_state(environment, component, content)
+            self._write_state(environment, component, content, state)
             with self.store.transaction() as tx:
                 record(
                     tx,
                     self.actor,
                     "state.recover",
                     f"component:{environment}/{component}",
-                    {"serial": document.get("serial")},
+                    {"serial": state.serial},
                 )
-            self.progress.message(
-                f"{component}: recovered the state an interrupted run left (serial {document.get('serial')})"
-            )
+            self.progress.message(f"{component}: recovered the state an interrupted run left (serial {state.serial})")
         errored.rename(module_dir / f"{ERRORED_STATE}.recovered-{int(time.time())}")
 
     def recover(self, request: RunRequest) -> None:

@@ -6,7 +6,6 @@ Nothing is stored here; creating and re-planning store what this drafts.
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -18,8 +17,9 @@ from infraplane.core.diff import ResourceDiff
 from infraplane.core.policy import Finding
 from infraplane.core.proposal_lifecycle import initial_status
 from infraplane.core.proposals import BlastRadius, ComponentChange, CostDelta, Proposal, ProposalKind
+from infraplane.core.state import TerraformState
 from infraplane.errors import InputError, RefusedError
-from infraplane.services.orchestration.guardrails import Guardrails
+from infraplane.services.orchestration.plan_checks import PlanChecks
 from infraplane.services.orchestration.plans import EnvironmentPlan
 from infraplane.services.orchestration.service import EnvironmentService
 from infraplane.services.policy import PolicyService
@@ -43,7 +43,7 @@ class ProposalDrafter:
         self,
         environments: EnvironmentService,
         policies: PolicyService,
-        guardrails: Guardrails | None,
+        guardrails: PlanChecks | None,
         expire_after: timedelta,
     ) -> None:
         self._environments = environments
@@ -98,13 +98,13 @@ class ProposalDrafter:
         alive = [c for c in components if c.status != "destroyed"]
         if env.status == "destroyed" or not alive:
             raise RefusedError(f"{name} is already destroyed")
-        states: dict[str, Mapping[str, object]] = {}
+        states: dict[str, TerraformState] = {}
         changes = []
         with self._store.transaction() as tx:
             for component in alive:
                 latest = tx.environments.latest_state(name, component.name)
                 if latest is not None:
-                    states[component.name] = json.loads(latest.content)
+                    states[component.name] = latest.state
                 changes.append(
                     ComponentChange(
                         name=component.name,
@@ -112,7 +112,7 @@ class ProposalDrafter:
                         digest=component.digest,
                         status="destroy",
                         reason="destroy the environment",
-                        destroy=len(states.get(component.name, {}).get("resources", []) or []),  # type: ignore[arg-type]
+                        destroy=len(states[component.name].managed_instances()) if latest else 0,
                         state_serial=latest.serial if latest else None,
                         state_lineage=latest.lineage if latest else "",
                     )

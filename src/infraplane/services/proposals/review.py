@@ -8,6 +8,7 @@ from infraplane.core.cost import CostReport
 from infraplane.core.diff import ResourceDiff, plan_diff, state_diff
 from infraplane.core.graph import ComponentGraph
 from infraplane.core.proposals import BlastRadius, ComponentChange, CostDelta
+from infraplane.core.state import TerraformState
 from infraplane.services.orchestration.plans import EnvironmentPlan
 
 __all__ = ["component_changes", "cost_delta", "destroy_cost", "destroy_review", "plan_review"]
@@ -96,7 +97,7 @@ def plan_review(plan: EnvironmentPlan) -> tuple[list[ResourceDiff], BlastRadius,
 
 
 def destroy_review(
-    graph: ComponentGraph | None, states: Mapping[str, Mapping[str, object]]
+    graph: ComponentGraph | None, states: Mapping[str, TerraformState]
 ) -> tuple[list[ResourceDiff], BlastRadius]:
     """Destroying: every resource in every component's state goes."""
     diffs: list[ResourceDiff] = []

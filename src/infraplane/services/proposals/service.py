@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from infraplane.core.ports import EnvironmentHistory, Store
 from infraplane.core.proposals import Proposal
-from infraplane.services.orchestration.guardrails import Guardrails
+from infraplane.services.orchestration.plan_checks import PlanChecks
 from infraplane.services.orchestration.service import EnvironmentService
 from infraplane.services.policy import PolicyService
 from infraplane.services.proposals.applying import ProposalApplier, StalePlanError
@@ -34,7 +34,7 @@ class ProposalService:
         self,
         environments: EnvironmentService,
         policies: PolicyService,
-        guardrails: Guardrails | None,
+        guardrails: PlanChecks | None,
         groups: Mapping[str, list[str]],
         expire_after: timedelta,
         repository: EnvironmentHistory,

@@ -1,4 +1,8 @@
-"""Guardrails in orchestration: policies on the request before planning, and on each component's plan."""
+"""The checks orchestration runs: policies on the request before planning, then policies and cost on each plan.
+
+Not to be confused with the guardrails service (`services/policy.py`: bundles, publishing,
+tests), which these checks call.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from dataclasses import replace
 
 from infraplane.core.audit import Actor
 from infraplane.core.cost import CostReport
-from infraplane.core.graph import ResolvedComponent
+from infraplane.core.graph import ResolvedComponent, fill_defaults
 from infraplane.core.plan import NormalizedPlan
 from infraplane.core.policy import PolicyDecision, plan_input, request_input
 from infraplane.errors import NotFoundError, RefusedError
@@ -14,7 +18,7 @@ from infraplane.services.cost import CostService
 from infraplane.services.environments.resolution import Resolution
 from infraplane.services.policy import PolicyService
 
-__all__ = ["Guardrails", "PolicyDeniedError"]
+__all__ = ["PlanChecks", "PolicyDeniedError"]
 
 
 class PolicyDeniedError(RefusedError):
@@ -32,7 +36,9 @@ def _environment(resolution: Resolution) -> dict[str, str]:
     return {"name": meta.name, "team": meta.team, "tier": meta.tier, "owner": meta.effective_owner}
 
 
-class Guardrails:
+class PlanChecks:
+    """Policies on the request and on each component's plan, cost estimates and budgets, for one orchestration."""
+
     def __init__(self, policies: PolicyService, costs: CostService) -> None:
         self._policies = policies
         self._costs = costs
@@ -50,7 +56,8 @@ class Guardrails:
         document = request_input(
             _environment(resolution),
             blueprint,
-            dict(resolution.environment.spec.inputs),
+            # What the policies judge is what will be deployed: the given inputs plus the blueprint's defaults.
+            fill_defaults(top, resolution.environment.spec.inputs),
             {"kind": actor.kind, "id": actor.id},
             {},
         )

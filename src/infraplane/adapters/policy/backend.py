@@ -1,0 +1,24 @@
+"""The policy adapter as one object the guardrails service is given: bundles read from disk, Rego engines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from infraplane.adapters.policy.bundles import load_bundle, load_bundle_archive
+from infraplane.adapters.policy.engine import RegoEngine
+from infraplane.core.policy_bundles import LoadedBundle
+
+__all__ = ["RegoPolicies"]
+
+
+class RegoPolicies:
+    """Implements `infraplane.core.ports.PolicyBundles` with regopy."""
+
+    def load(self, directory: Path) -> LoadedBundle:
+        return load_bundle(directory)
+
+    def load_archive(self, archive: bytes, target: Path) -> LoadedBundle:
+        return load_bundle_archive(archive, target)
+
+    def engine(self, bundles: list[LoadedBundle]) -> RegoEngine:
+        return RegoEngine(bundles)

@@ -1,0 +1,15 @@
+"""What a blueprint or bundle archive leaves out, and how its digest is written (packing: adapters/archive.py)."""
+
+from __future__ import annotations
+
+import hashlib
+
+__all__ = ["EXCLUDED_DIRS", "digest_of"]
+
+# Tool working directories: never part of a blueprint's source, nor searched for blueprint files.
+EXCLUDED_DIRS = frozenset({".terraform", ".git", "__pycache__", ".infraplane"})
+
+
+def digest_of(data: bytes) -> str:
+    """`sha256:<hex>` of the archive bytes."""
+    return "sha256:" + hashlib.sha256(data).hexdigest()

@@ -1,0 +1,35 @@
+"""A Terraform module's interface: its variables, outputs and provider blocks, as the catalog and runners need it.
+
+Read once per published version (`adapters/terraform_module.py` parses the HCL and caches by digest).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["ModuleInterface", "ModuleOutput", "ModuleVariable"]
+
+
+@dataclass(frozen=True)
+class ModuleVariable:
+    name: str
+    type: str | None
+    has_default: bool
+    default: Any
+    sensitive: bool
+    file: str
+
+
+@dataclass(frozen=True)
+class ModuleOutput:
+    name: str
+    sensitive: bool
+    file: str
+
+
+@dataclass(frozen=True)
+class ModuleInterface:
+    variables: dict[str, ModuleVariable]
+    outputs: dict[str, ModuleOutput]
+    providers: frozenset[str] = frozenset()

@@ -1,0 +1,165 @@
+"""Applying an approved plan: components in dependency order, each running exactly its kept saved plan.
+
+A component whose inputs were unknown when it was planned is planned again with its
+dependencies' real outputs, and checked by the same policies, before it is applied.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import replace
+
+from infraplane.core.audit import Actor
+from infraplane.core.graph import fingerprint, wire_inputs
+from infraplane.core.ports import Store
+from infraplane.errors import FailureError, InfraplaneError
+from infraplane.services.audit import record
+from infraplane.services.orchestration.executor import GraphOutcome, run_graph
+from infraplane.services.orchestration.explain import outcome_error
+from infraplane.services.orchestration.plan_checks import PlanChecks, PolicyDeniedError
+from infraplane.services.orchestration.planning import run_plan
+from infraplane.services.orchestration.plans import EnvironmentPlan, read_plan
+from infraplane.services.orchestration.records import EnvironmentRecords
+from infraplane.services.orchestration.session import RunSession, component_lock
+
+__all__ = ["Applier"]
+
+
+class Applier:
+    def __init__(self, store: Store, records: EnvironmentRecords, checks: PlanChecks | None, concurrency: int) -> None:
+        self._store = store
+        self._records = records
+        self._checks = checks
+        self._concurrency = concurrency
+
+    def apply(
+        self, session: RunSession, plan: EnvironmentPlan, actor: Actor, revision: int, saved: Mapping[str, bytes | None]
+    ) -> GraphOutcome:
+        """Run every component of `plan` (revision `revision`) in dependency order; record the outcome."""
+        name = plan.name
+        self._records.set_status(name, "applying", "")
+        with self._store.transaction() as tx:
+            record(
+                tx,
+                actor,
+                "environment.up.start",
+                f"environment:{name}",
+                {"revision": revision, "run": session.run_id},
+            )
+        outcome = run_graph(
+            plan.resolution.graph.dependencies(),
+            lambda n: self._apply_component(session, plan, n, saved),
+            self._concurrency,
+            lambda n, because: self._skip(session, plan, n, because),
+        )
+        if outcome.ok:
+            self._records.finish(name, actor, revision, "ready", "", {"run": session.run_id})
+            return outcome
+        error = outcome_error(outcome)
+        self._records.finish(name, actor, None, "failed", error, {"run": session.run_id, "error": error})
+        raise FailureError(f"{name}: {error}")
+
+    def _skip(self, session: RunSession, plan: EnvironmentPlan, name: str, because: str) -> None:
+        item = plan.components[name]
+        if item.status != "unchanged":
+            self._records.save_component(plan.name, item.component, "skipped", error=f"not started: {because} failed")
+        session.progress.component(name, status="skipped", note=f"not started: {because} failed")
+
+    def _apply_component(
+        self, session: RunSession, plan: EnvironmentPlan, name: str, saved: Mapping[str, bytes | None]
+    ) -> None:
+        environment = plan.name
+        item = plan.components[name]
+        component = item.component
+        records = self._records.components(environment)
+        outputs = {n: r.outputs for n, r in records.items() if r.status == "applied"}
+        values, unknown = wire_inputs(component, outputs)
+        if unknown:
+            raise FailureError(f"{name}: inputs {', '.join(unknown)} are still unknown after its dependencies ran")
+        print_ = fingerprint(component, values, item.context)
+        previous = records.get(name)
+        if previous and previous.status == "applied" and previous.applied_fingerprint == print_:
+            session.progress.component(name, status="unchanged", add=0, change=0, destroy=0)
+            return
+        started = time.monotonic()
+        summary = item.summary
+        if summary is None or item.fingerprint != print_:
+            upstream = sorted({r.component for r in component.output_refs().values()})
+            session.progress.component(
+                name, status="planning", started=started, note="planning with real outputs of " + ", ".join(upstream)
+            )
+            item = replace(item, inputs=values, fingerprint=print_)
+            summary = run_plan(session, environment, item, plan.target)
+            if self._checks is not None:
+                decision, _ = self._checks.check_plan(
+                    plan.resolution, component, read_plan(summary), summary.destroying
+                )
+                if decision is not None and decision.denied:
+                    rules = ", ".join(sorted({f"{f.rule} {f.address}" for f in decision.denies()}))
+                    self._records.save_component(environment, component, "failed", error=f"denied by policy: {rules}")
+                    session.progress.component(name, status="denied", note=f"denied by policy: {rules}")
+                    raise PolicyDeniedError(f"{name}: denied by policy: {rules}", decision)
+        session.leases.acquire(component_lock(environment, name))
+        request = session.request(
+            environment, name, component.blueprint, component.digest, values, item.context, plan.target
+        )
+        runner = session.runner(component.blueprint.spec.runner)
+        if summary is item.summary and name in saved:
+            # The approved plan, exactly: put its saved plan file back in a freshly prepared work directory.
+            summary = runner.restore_plan(request, summary, saved[name], session.on_event(environment, name))
+        self._records.save_component(environment, component, "applying", error="")
+        with self._store.transaction() as tx:
+            record(
+                tx,
+                session.actor,
+                "component.apply.start",
+                f"component:{environment}/{name}",
+                {
+                    "blueprint": component.ref,
+                    "digest": component.digest,
+                    "add": summary.add,
+                    "change": summary.change,
+                    "destroy": summary.destroy,
+                },
+            )
+        session.progress.component(
+            name, status="applying", started=started, add=summary.add, change=summary.change, destroy=summary.destroy
+        )
+        try:
+            if component.blueprint.spec.runner == "terraform" and not summary.has_changes:
+                produced = runner.outputs(request)
+            else:
+                produced = runner.apply(request, summary, session.on_event(environment, name))
+        except InfraplaneError as exc:
+            self._records.save_component(environment, component, "failed", error=exc.message)
+            with self._store.transaction() as tx:
+                record(
+                    tx, session.actor, "component.apply.fail", f"component:{environment}/{name}", {"error": exc.message}
+                )
+            session.progress.component(name, status="failed", note=exc.message)
+            raise
+        self._records.save_component(
+            environment,
+            component,
+            "applied",
+            applied_fingerprint=print_,
+            inputs=values,
+            context=item.context,
+            outputs=dict(produced.values),
+            sensitive_outputs=produced.sensitive | component.blueprint.sensitive_outputs(),
+            error="",
+        )
+        with self._store.transaction() as tx:
+            record(
+                tx,
+                session.actor,
+                "component.apply.finish",
+                f"component:{environment}/{name}",
+                {
+                    "blueprint": component.ref,
+                    "digest": component.digest,
+                    "seconds": round(time.monotonic() - started, 1),
+                },
+            )
+        session.progress.component(name, status="applied")

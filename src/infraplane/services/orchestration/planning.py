@@ -1,0 +1,193 @@
+"""Planning an environment: the request's checks, then a plan of every component whose configuration changed.
+
+Components wait when an input is an output not yet known; the others are planned in
+parallel, each checked (policies, cost) as soon as its plan is parsed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+from infraplane.core.audit import Actor
+from infraplane.core.graph import fingerprint, wire_inputs
+from infraplane.core.policy import PolicyDecision
+from infraplane.core.ports import Store
+from infraplane.core.proposals import ComponentChange
+from infraplane.core.runs import PlanSummary, Target
+from infraplane.errors import FailureError
+from infraplane.services.audit import record
+from infraplane.services.environments.resolution import Resolution
+from infraplane.services.orchestration.executor import run_graph
+from infraplane.services.orchestration.explain import decision_summary, outcome_error, why_planned
+from infraplane.services.orchestration.plan_checks import PlanChecks, PolicyDeniedError
+from infraplane.services.orchestration.plans import ComponentPlan, EnvironmentPlan, read_plan
+from infraplane.services.orchestration.records import EnvironmentRecords
+from infraplane.services.orchestration.session import RunSession, component_lock
+
+__all__ = ["Planner", "component_context", "run_plan"]
+
+
+def component_context(resolution: Resolution, component: str) -> dict[str, str]:
+    """The context every component's run receives (the `infraplane` variable of a Terraform module)."""
+    meta = resolution.environment.metadata
+    return {
+        "environment": meta.name,
+        "team": meta.team,
+        "tier": meta.tier,
+        "owner": meta.effective_owner,
+        "component": component,
+    }
+
+
+def run_plan(session: RunSession, environment: str, item: ComponentPlan, target: Target) -> PlanSummary:
+    """Plan one component with its runner, under the component's lease."""
+    component = item.component
+    session.leases.acquire(component_lock(environment, component.name))
+    request = session.request(
+        environment, component.name, component.blueprint, component.digest, item.inputs, item.context, target
+    )
+    session.recover(request)
+    return session.runner(component.blueprint.spec.runner).plan(request, session.on_event(environment, component.name))
+
+
+class Planner:
+    def __init__(self, store: Store, records: EnvironmentRecords, checks: PlanChecks | None, concurrency: int) -> None:
+        self._store = store
+        self._records = records
+        self._checks = checks
+        self._concurrency = concurrency
+
+    def check_request(self, resolution: Resolution, actor: Actor) -> PolicyDecision | None:
+        """Policies on the request itself, before any runner starts; a deny stops here."""
+        if self._checks is None:
+            return None
+        decision = self._checks.check_request(resolution, actor)
+        if decision.denied:
+            with self._store.transaction() as tx:
+                record(
+                    tx,
+                    actor,
+                    "policy.deny",
+                    f"environment:{resolution.environment.name}",
+                    {"hook": "request", **decision_summary(decision)},
+                )
+            raise PolicyDeniedError(
+                f"{resolution.environment.name}: the request is denied by {len(decision.denies())} policy finding(s)",
+                decision,
+            )
+        return decision
+
+    def record_decision(self, plan: EnvironmentPlan, actor: Actor) -> None:
+        decision = plan.decision()
+        if not decision.bundles:
+            return
+        with self._store.transaction() as tx:
+            record(
+                tx,
+                actor,
+                "policy.decision",
+                f"environment:{plan.name}",
+                {"hook": "plan", **decision_summary(decision)},
+            )
+
+    def keep_plans(self, session: RunSession, plan: EnvironmentPlan) -> None:
+        """Read each saved plan and the state it was made against, so a proposal can keep both."""
+        with self._store.transaction() as tx:
+            for item in plan.components.values():
+                if item.summary is not None:
+                    item.saved = session.runner(item.component.blueprint.spec.runner).saved_plan(item.summary)
+                latest = tx.environments.latest_state(plan.name, item.name)
+                item.state = (latest.serial, latest.lineage) if latest else None
+
+    def restore(self, resolution: Resolution, target: Target, changes: Sequence[ComponentChange]) -> EnvironmentPlan:
+        """An approved plan rebuilt from what a proposal kept (counts, fingerprints); the plan files come later."""
+        by_name = {c.name: c for c in changes}
+        plans: dict[str, ComponentPlan] = {}
+        for component in resolution.graph.components:
+            change = by_name.get(component.name)
+            context = component_context(resolution, component.name)
+            if change is None or change.status not in ("planned", "unchanged"):
+                plans[component.name] = ComponentPlan(component, "waits", "planned when its inputs are known", context)
+                continue
+            summary = None
+            if change.status == "planned":
+                summary = PlanSummary(
+                    component.name, change.add, change.change, change.destroy, output_changes=change.output_changes
+                )
+            plans[component.name] = ComponentPlan(
+                component,
+                change.status,
+                change.reason,
+                context,
+                fingerprint=change.fingerprint or None,
+                summary=summary,
+                stale=change.stale,
+            )
+        return EnvironmentPlan(resolution, target, plans)
+
+    def plan(self, session: RunSession, resolution: Resolution, target: Target, replan_all: bool) -> EnvironmentPlan:
+        """Plan every component whose desired configuration changed since its last apply, and check each plan."""
+        name = resolution.environment.name
+        records = self._records.components(name)
+        outputs = {n: r.outputs for n, r in records.items() if r.status == "applied"}
+        plans: dict[str, ComponentPlan] = {}
+        to_plan: list[str] = []
+        for component in resolution.graph.components:
+            context = component_context(resolution, component.name)
+            values, unknown = wire_inputs(component, outputs)
+            previous = records.get(component.name)
+            if unknown:
+                waits_for = sorted(
+                    {f"{r.component}.{r.output}" for k, r in component.output_refs().items() if k in unknown}
+                )
+                reason = "known after apply: " + ", ".join(waits_for)
+                plans[component.name] = ComponentPlan(component, "waits", reason, context, values, unknown)
+                session.progress.component(component.name, status="waits", note=reason)
+                continue
+            print_ = fingerprint(component, values, context)
+            if not replan_all and previous and previous.status == "applied" and previous.applied_fingerprint == print_:
+                plans[component.name] = ComponentPlan(
+                    component, "unchanged", "no change since the last apply", context, values, [], print_
+                )
+                session.progress.component(component.name, status="unchanged", add=0, change=0, destroy=0)
+                continue
+            reason = why_planned(previous, component, values, context)
+            stale = previous is None or previous.status != "applied" or previous.applied_fingerprint != print_
+            plans[component.name] = ComponentPlan(
+                component, "planned", reason, context, values, [], print_, stale=stale
+            )
+            to_plan.append(component.name)
+
+        def work(component_name: str) -> None:
+            item = plans[component_name]
+            session.progress.component(component_name, status="planning", started=time.monotonic(), note=item.reason)
+            item.summary = run_plan(session, name, item, target)
+            item.plan = read_plan(item.summary)
+            if self._checks is not None:
+                item.decision, item.cost = self._checks.check_plan(
+                    resolution, item.component, item.plan, item.summary.destroying
+                )
+            note = item.summary.note or item.reason
+            if item.decision is not None and item.decision.findings:
+                note = f"{len(item.decision.denies())} deny, {len(item.decision.warnings())} warn; {note}"
+            session.progress.component(
+                component_name,
+                status="denied" if item.decision is not None and item.decision.denied else "planned",
+                add=item.summary.add,
+                change=item.summary.change,
+                destroy=item.summary.destroy,
+                note=note,
+            )
+
+        outcome = run_graph({n: set() for n in to_plan}, work, self._concurrency)
+        if not outcome.ok:
+            for failed, error in outcome.errors.items():
+                session.progress.component(failed, status="failed", note=str(error))
+            raise FailureError(f"planning failed: {outcome_error(outcome)}")
+        plan = EnvironmentPlan(resolution, target, plans)
+        if self._checks is not None:
+            current = self._checks.current_costs(name)
+            reports = [p.cost if p.status == "planned" and p.cost else current.get(n) for n, p in plans.items()]
+            plan.budget_decision = self._checks.check_budget(resolution, [r for r in reports if r is not None])
+        return plan
