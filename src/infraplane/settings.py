@@ -156,7 +156,7 @@ def discover_home(cwd: Path | None = None, environ: Mapping[str, str] | None = N
         if (directory / HOME_DIR_NAME).is_dir():
             return directory / HOME_DIR_NAME, f"the nearest {HOME_DIR_NAME}/ from {here}"
     data = Path(environ["XDG_DATA_HOME"]) if environ.get("XDG_DATA_HOME") else Path.home() / ".local" / "share"
-    return data / "infraplane", "the per-user default (no INFRAPLANE_HOME, no .infraplane/ here or above)"
+    return data / "infraplane", "the per-user default: no INFRAPLANE_HOME and no .infraplane/ here or above"
 
 
 def _home_from_environment(overrides: dict[str, Any]) -> tuple[Path, str]:

@@ -45,6 +45,11 @@ COMMANDS: dict[str, LazyCommand] = {
     "policy": LazyCommand(_CLI + "policy_commands", "app", "Guardrails: policy as code (Rego) on requests and plans."),
     "audit": LazyCommand(_CLI + "audit_commands", "app", "The audit trail: who did what, when, and why."),
     "proposal": LazyCommand(_CLI + "proposal_commands", "app", "Proposals: review, approve, reject and apply changes."),
+    "info": LazyCommand(
+        _CLI + "info_commands",
+        "info",
+        "Which home, store, sandbox, Terraform (or OpenTofu) and providers this command line uses.",
+    ),
 }
 
 
