@@ -53,6 +53,4 @@ def test_a_home_in_a_parent_directory_is_found(tmp_path: Path) -> None:
     inner.mkdir(parents=True)
     result = _bare(inner, tmp_path / "data", "info", "--json")
     assert result.returncode == 0, result.stderr
-    assert (
-        Path(result.stdout and __import__("json").loads(result.stdout)["home"]) == (tmp_path / ".infraplane").resolve()
-    )
+    assert Path(json.loads(result.stdout)["home"]) == (tmp_path / ".infraplane").resolve()
