@@ -111,11 +111,22 @@ def cloud_home(published_home: Path, sandbox: SandboxInfo) -> Path:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Longest first, so the two workers start on the long end-to-end files and finish together.
+    """Longest first, so the two workers start on the long end-to-end files at once and finish together.
 
-    Files marked `xdist_group` (one long scenario each) go first, then the other slow cases;
-    `--dist loadgroup` keeps each group on one worker and hands out the rest as workers free up.
+    A file marked `xdist_group` (the one long service-stack scenario) goes first, then the slow cases
+    of the files with the most slow cases (the proposal stories), then the other slow ones, then the
+    rest; `--dist loadgroup` hands each case to the next free worker (a group stays on one worker).
     """
-    items.sort(
-        key=lambda item: 0 if item.get_closest_marker("xdist_group") else 1 if item.get_closest_marker("slow") else 2
-    )
+    slow_per_file: dict[str, int] = {}
+    for item in items:
+        if item.get_closest_marker("slow"):
+            slow_per_file[item.path.name] = slow_per_file.get(item.path.name, 0) + 1
+
+    def weight(item: pytest.Item) -> tuple[int, int]:
+        if item.get_closest_marker("xdist_group"):
+            return (0, 0)
+        if item.get_closest_marker("slow"):
+            return (1, -slow_per_file[item.path.name])
+        return (2, 0)
+
+    items.sort(key=weight)

@@ -21,9 +21,6 @@ from infraplane.settings import load_settings
 from tests.support.cli import CliResult, run_cli
 from tests.support.sandbox import aws
 
-# One worker runs this whole file, started first: it is among the longest of the suite (see conftest).
-pytestmark = pytest.mark.xdist_group("proposals")
-
 EXAMPLE_CATALOG = Path(__file__).resolve().parents[2] / "examples" / "catalog"
 GROUPS = "groups:\n  platform-team: [bob, carol]\n  finops: [dana]\n"
 

@@ -17,7 +17,7 @@ from tests.conftest import EXAMPLE_ENVIRONMENTS
 from tests.support.cli import run_cli
 from tests.support.sandbox import aws
 
-# One worker runs this whole file, started first: it is among the longest of the suite (see conftest).
+# The longest case of the suite: started first, on its own worker (see tests/conftest.py).
 pytestmark = pytest.mark.xdist_group("service-stack")
 
 ENV = "payments-staging"
