@@ -42,12 +42,16 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
+# Two workers; each long end-to-end file stays on one worker and starts first (tests/conftest.py);
+# the 15 slowest tests are listed at the end.
+PYTEST_PARALLEL ?= -n 2 --dist loadgroup
+
 test: setup system-deps lint typecheck
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(PYTEST_PARALLEL) --durations=15 $(PYTEST_ARGS)
 
 # The quick subset while you work: everything but the slow end-to-end cases.
 quick-test: setup system-deps
-	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/pytest $(PYTEST_PARALLEL) -m "not slow" --durations=10 $(PYTEST_ARGS)
 
 # Benchmarks print ratios against the peer they measure in the same run (see bench/README.md).
 bench: setup check-tools

@@ -1,4 +1,10 @@
-"""Shared fixtures: an isolated INFRAPLANE_HOME, the store on SQLite and on a throw-away PostgreSQL."""
+"""Shared fixtures: an isolated INFRAPLANE_HOME, the store on SQLite and on a throw-away PostgreSQL.
+
+Safe under pytest-xdist (`make test` runs two workers): every session fixture (the sandbox
+cloud, the PostgreSQL server, the published template home) is per worker, on its own free
+port and under the worker's own temporary directory; only the read-only provider mirror is
+shared (Terraform links work directories into it, see adapters/terraform/cli_config.py).
+"""
 
 from __future__ import annotations
 
@@ -75,11 +81,52 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxInfo]:
     stop_sandbox(sandbox_home)
 
 
-@pytest.fixture
-def cloud_home(home: Path, sandbox: SandboxInfo) -> Path:
-    """An INFRAPLANE_HOME that uses the session's sandbox, with the example and test catalogs published."""
-    use_sandbox(Path(sandbox.log).parent, home)
+@pytest.fixture(scope="session")
+def published_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An INFRAPLANE_HOME with the example and test catalogs published, once per worker; tests get copies."""
+    template = tmp_path_factory.mktemp("published-template") / ".infraplane"
     for catalog in (EXAMPLE_CATALOG, FIXTURE_CATALOG):
-        published = run_cli(home, "catalog", "publish", str(catalog))
+        published = run_cli(template, "catalog", "publish", str(catalog))
         assert published.exit_code == 0, published.stderr
+    return template
+
+
+def copy_of(template: Path, home: Path) -> Path:
+    """A private copy of a published home (its store, keys and settings) that a test may change."""
+    shutil.copytree(template, home, dirs_exist_ok=True)
     return home
+
+
+@pytest.fixture
+def published_home(home: Path, published_template: Path) -> Path:
+    """An INFRAPLANE_HOME with the example and test catalogs published (no sandbox)."""
+    return copy_of(published_template, home)
+
+
+@pytest.fixture
+def cloud_home(published_home: Path, sandbox: SandboxInfo) -> Path:
+    """An INFRAPLANE_HOME that uses the session's sandbox, with the example and test catalogs published."""
+    use_sandbox(Path(sandbox.log).parent, published_home)
+    return published_home
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Longest first, so the two workers start on the long end-to-end files at once and finish together.
+
+    A file marked `xdist_group` (the one long service-stack scenario) goes first, then the slow cases
+    of the files with the most slow cases (the proposal stories), then the other slow ones, then the
+    rest; `--dist loadgroup` hands each case to the next free worker (a group stays on one worker).
+    """
+    slow_per_file: dict[str, int] = {}
+    for item in items:
+        if item.get_closest_marker("slow"):
+            slow_per_file[item.path.name] = slow_per_file.get(item.path.name, 0) + 1
+
+    def weight(item: pytest.Item) -> tuple[int, int]:
+        if item.get_closest_marker("xdist_group"):
+            return (0, 0)
+        if item.get_closest_marker("slow"):
+            return (1, -slow_per_file[item.path.name])
+        return (2, 0)
+
+    items.sort(key=weight)

@@ -32,7 +32,8 @@ class TerraformSettings(BaseModel):
     provider_mirror: Path | None = Field(None, description="filesystem mirror of providers (discovered when unset)")
     plugin_cache: Path = Field(
         default_factory=lambda: Path.home() / ".cache" / "infraplane" / "terraform-plugins",
-        description="provider plugin cache shared by every component and every INFRAPLANE_HOME",
+        description="plugin cache for providers installed directly (those from the mirror are linked, never cached), "
+        "shared by every component and every INFRAPLANE_HOME",
     )
 
 

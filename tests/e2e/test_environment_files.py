@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import EXAMPLE_CATALOG, FIXTURE_CATALOG
+from tests.conftest import copy_of
 from tests.support.cli import run_cli
 
 GOOD = """apiVersion: infraplane.dev/v1
@@ -17,11 +17,9 @@ spec:
 
 
 @pytest.fixture(scope="module")
-def published_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("published") / ".infraplane"
-    for catalog in (EXAMPLE_CATALOG, FIXTURE_CATALOG):
-        assert run_cli(home, "catalog", "publish", str(catalog)).exit_code == 0
-    return home
+def published_home(tmp_path_factory: pytest.TempPathFactory, published_template: Path) -> Path:
+    """One home with both catalogs published, shared by this file's tests (none of them changes it)."""
+    return copy_of(published_template, tmp_path_factory.mktemp("published") / ".infraplane")
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from infraplane.adapters.sandbox.control import SandboxInfo
 from tests.support.cli import run_cli
 from tests.support.sandbox import aws
@@ -21,6 +23,7 @@ def _env(tmp_path: Path, name: str, tier: str, spec: str) -> Path:
     return file
 
 
+@pytest.mark.slow
 def test_a_deny_on_the_plan_blocks_the_apply_with_every_finding(
     cloud_home: Path, tmp_path: Path, sandbox: SandboxInfo
 ) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from infraplane.adapters.sandbox.control import SandboxInfo
 from tests.support.cli import run_cli
 from tests.support.sandbox import aws
@@ -43,6 +45,7 @@ MARKERS = """  components:
 """
 
 
+@pytest.mark.slow
 def test_wiring_replanning_and_unknown_changes_with_script_runners(
     cloud_home: Path, tmp_path: Path, sandbox: SandboxInfo
 ) -> None:
@@ -86,6 +89,7 @@ def test_wiring_replanning_and_unknown_changes_with_script_runners(
     assert _parameter(sandbox, "/markers/wired/first") is None and _parameter(sandbox, "/blind/wired") is None
 
 
+@pytest.mark.slow
 def test_failed_component_stops_its_dependents_and_a_rerun_converges(
     cloud_home: Path, tmp_path: Path, sandbox: SandboxInfo
 ) -> None:
@@ -123,6 +127,7 @@ def test_failed_component_stops_its_dependents_and_a_rerun_converges(
     assert run_cli(cloud_home, "audit", "verify").exit_code == 0
 
 
+@pytest.mark.slow
 def test_graph_renders_in_three_formats(cloud_home: Path, tmp_path: Path) -> None:
     file = _env(tmp_path, "drawn", MARKERS.format(first="x", fail="false", side="y"))
     assert run_cli(cloud_home, "env", "up", str(file), "--yes").exit_code == 0

@@ -51,6 +51,7 @@ def review_home(cloud_home: Path) -> Path:
     return cloud_home
 
 
+@pytest.mark.slow
 def test_prod_waits_for_two_platform_engineers_and_the_proposer_cannot_approve(
     review_home: Path, tmp_path: Path, sandbox: SandboxInfo
 ) -> None:
@@ -127,6 +128,7 @@ def test_prod_waits_for_two_platform_engineers_and_the_proposer_cannot_approve(
     assert run_cli(review_home, "audit", "verify").exit_code == 0
 
 
+@pytest.mark.slow
 def test_an_agent_proposal_in_staging_waits_for_one_human(review_home: Path, sandbox: SandboxInfo) -> None:
     container = Container(load_settings(home=review_home))
     agent = Actor("agent", "claude")
@@ -261,6 +263,7 @@ def test_stale_plans_upgrade_rollback_and_the_git_history(
     assert run_cli(review_home, "audit", "verify").exit_code == 0
 
 
+@pytest.mark.slow
 def test_ttl_warns_then_proposes_the_destroy_and_applies_it_in_dev(review_home: Path, tmp_path: Path) -> None:
     file = _env(tmp_path, "scratch-dev", "dev", "  blueprint: marker\n  inputs: {value: v}\n  ttl: 2h\n")
     assert _as(review_home, "alice", "env", "up", str(file), "--yes").exit_code == 0
@@ -279,6 +282,7 @@ def test_ttl_warns_then_proposes_the_destroy_and_applies_it_in_dev(review_home: 
     assert run_cli(review_home, "env", "show", "scratch-dev", "--json").json()["status"] == "destroyed"
 
 
+@pytest.mark.slow
 def test_proposals_expire_and_applied_revisions_are_pushed_to_the_remote(cloud_home: Path, tmp_path: Path) -> None:
     remote = tmp_path / "environments.git"
     subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(remote)], check=True)

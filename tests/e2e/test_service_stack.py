@@ -17,6 +17,9 @@ from tests.conftest import EXAMPLE_ENVIRONMENTS
 from tests.support.cli import run_cli
 from tests.support.sandbox import aws
 
+# The longest case of the suite: started first, on its own worker (see tests/conftest.py).
+pytestmark = pytest.mark.xdist_group("service-stack")
+
 ENV = "payments-staging"
 
 

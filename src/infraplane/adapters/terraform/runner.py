@@ -11,6 +11,7 @@ files are never edited. The plan JSON is parsed once, here, into the
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Callable
@@ -18,11 +19,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import psutil
 from filelock import FileLock
 
 from infraplane.adapters.process import ToolResult, run_tool
+from infraplane.adapters.terraform.cli_config import config_for_module
 from infraplane.adapters.terraform.progress import ProgressParser, diagnostics_summary
 from infraplane.adapters.terraform.provider import aws_provider_override_hcl
+from infraplane.adapters.terraform.retries import Transient, TransientToolError, classify_failure, retrying
 from infraplane.adapters.terraform_module import ModuleInterfaceCache
 from infraplane.adapters.workdir import materialize, write_private_json
 from infraplane.core.blueprint import CONTEXT_VARIABLE
@@ -94,24 +98,57 @@ class TerraformRunner:
         args: list[str],
         on_event: EventSink,
         parser: ProgressParser | None = None,
+        cli_config: Path | None = None,
     ) -> ToolResult:
+        """Run one step; a reading step that failed for a transient reason runs again (see retries.py)."""
+
         def on_start(pid: int) -> None:
             on_event(RunEvent(request.component, "tool-started", step, pid=pid))
+
+        def on_retry(attempt: int, transient: Transient) -> None:
+            on_event(
+                RunEvent(
+                    request.component,
+                    "message",
+                    f"{step} attempt {attempt} failed ({transient.kind}): {transient.reason}; retrying",
+                    action="retry",
+                )
+            )
 
         on_line: Callable[[str], None] | None = None
         if parser is not None:
             on_line = parser.feed
-        result = run_tool([self._binary, *args], module, self._environment(request), step, on_line, on_start)
-        if result.returncode != 0:
+        environment = self._environment(request)
+        if cli_config is not None:
+            environment["TF_CLI_CONFIG_FILE"] = str(cli_config)
+
+        def attempt() -> ToolResult:
+            result = run_tool([self._binary, *args], module, environment, step, on_line, on_start)
+            if result.returncode == 0:
+                return result
             reason = diagnostics_summary(result.stdout, result.stderr)
-            raise FailureError(f"{request.component}: {self._binary} {step} failed: {reason}")
-        return result
+            failure = FailureError(f"{request.component}: {self._binary} {step} failed: {reason}")
+            transient = classify_failure(step, f"{result.stdout}\n{result.stderr}", lambda: _tool_running_in(module))
+            if transient is not None:
+                raise TransientToolError(transient, failure)
+            raise failure
+
+        try:
+            return retrying(on_retry)(attempt)
+        except TransientToolError as exhausted:
+            raise exhausted.failure from None
 
     def _init(self, request: RunRequest, on_event: EventSink) -> Path:
         module = self._materialize(request)
-        # Terraform's plugin cache is not safe for concurrent installs; init is ~0.5 s warm, so queue them.
-        with FileLock(self._plugin_cache_lock):
-            self._run(request, module, "init", ["init", "-input=false", "-no-color", "-reconfigure"], on_event)
+        # From the unpacked mirror, init links the work dir to the mirror: nothing shared is written, no lock.
+        # Direct installs share the plugin cache, which is not safe for concurrent installs: queue them.
+        cli_config, shared_cache = config_for_module(self._cli_config, request.workdir / "blueprint")
+        args = ["init", "-input=false", "-no-color", "-reconfigure"]
+        if shared_cache:
+            with FileLock(self._plugin_cache_lock):
+                self._run(request, module, "init", args, on_event, cli_config=cli_config)
+        else:
+            self._run(request, module, "init", args, on_event, cli_config=cli_config)
         return module
 
     # -- reading -------------------------------------------------------------------------------
@@ -226,6 +263,15 @@ def _normalized(request: RunRequest, shown: str) -> NormalizedPlan:
         return normalize_plan(json.loads(shown))
     except (ValueError, PlanFormatError) as exc:
         raise FailureError(f"{request.component}: `show -json` did not print a plan: {exc}") from None
+
+
+def _tool_running_in(module: Path) -> bool:
+    """Whether a process (another run's terraform) is working in `module`: then it holds the state lock."""
+    for process in psutil.process_iter(["cwd"]):
+        with contextlib.suppress(psutil.Error):
+            if process.info.get("cwd") == str(module):
+                return True
+    return False
 
 
 def _counts(plan: NormalizedPlan) -> tuple[int, int, int]:
