@@ -9,6 +9,7 @@ from infraplane.core.diff import ResourceDiff
 from infraplane.core.proposal_lifecycle import ProposalStatus
 from infraplane.core.proposals import Proposal
 from infraplane.interfaces.cli.output import console
+from infraplane.interfaces.views import cost_delta_text
 
 __all__ = ["print_proposal", "proposal_line"]
 
@@ -67,9 +68,7 @@ def print_proposal(proposal: Proposal, missing: list[str], full: bool = True) ->
             console.print(
                 f"  [{colour}]{f.severity}[/] {f.rule} {escape(f.address)}: {escape(f.message)}", highlight=False
             )
-    if proposal.cost is not None:
-        cost = proposal.cost
-        console.print(f"cost: ${cost.before:,.2f} -> ${cost.after:,.2f}/month ({cost.delta:+,.2f})", highlight=False)
+    console.print(escape(cost_delta_text(proposal.cost)), highlight=False)
     radius = proposal.blast_radius
     console.print(
         f"blast radius: {len(radius.destroyed)} destroyed, {len(radius.replaced)} replaced"
