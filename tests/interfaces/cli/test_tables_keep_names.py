@@ -180,3 +180,27 @@ def test_an_empty_env_list_says_so_with_a_hint(
         cli_state._container = None
     out = capsys.readouterr().out
     assert out.startswith("no environments yet") and "infraplane env up" in out and "name" not in out.split()
+
+
+def test_a_history_that_fits_wraps_free_text_between_words_never_inside_a_name() -> None:
+    console = Console(width=80, record=True, file=io.StringIO())
+    people = "alice.smith / bob.okonkwo, carol.jones"
+    why = "payments needs a staging copy before the audit; see the ticket PAY-2026 for the numbers"
+    print_records(
+        [
+            Column("revision", whole=True),
+            Column("applied"),
+            Column("blueprint", whole=True),
+            Column("proposal"),
+            Column("by / approved"),
+            Column("why"),
+        ],
+        [["12 *", "2026-12-02 05:47", "service-stack@2.1.0", "p-b6ea4310a6 (upgrade)", people, why]],
+        target=console,
+    )
+    text = console.export_text()
+    assert "revision:" not in text and any(line.startswith("revision  applied") for line in text.splitlines())
+    assert not _lines_wider_than(text, 80)
+    words = text.split()
+    for identifier in ["service-stack@2.1.0", "p-b6ea4310a6", "alice.smith", "bob.okonkwo,", "carol.jones", "PAY-2026"]:
+        assert identifier in words, identifier

@@ -237,7 +237,7 @@ def list_environments(json_out: JsonFlag = False) -> None:
         Column("tier", whole=True),
         Column("status", whole=True),
         Column("blueprint", whole=True),
-        Column("revision", whole=True, justify="right"),
+        Column("revision", justify="right"),
         Column("components", justify="right"),
     ]
     records = []
@@ -333,10 +333,10 @@ def history(name: Annotated[str, typer.Argument(help="Environment name.")], json
         return
     columns = [
         Column("revision", whole=True),
-        Column("applied", whole=True),
+        Column("applied"),
         Column("blueprint", whole=True),
-        Column("proposal", whole=True),
-        Column("by / approved", whole=True),
+        Column("proposal"),
+        Column("by / approved"),
         Column("why"),
     ]
     records = []

@@ -56,7 +56,8 @@ def list_proposals(
             "no proposals" + (" matching those filters" if environment or status else " yet"), highlight=False
         )
         return
-    columns = [Column(name, whole=True) for name in ("id", "environment", "kind", "status", "by", "created")]
+    columns = [Column(name, whole=True) for name in ("id", "environment", "kind", "status", "by")]
+    columns.append(Column("created"))
     print_records(
         [*columns, Column("decision")],
         [
