@@ -124,3 +124,16 @@ def test_ask_dry_run_says_how_to_go_ahead_for_real(home: Path) -> None:
     [line] = [line for line in result.stdout.splitlines() if line.startswith("dry run:")]
     command = line.split("to propose it for real: ", 1)[1]
     assert shlex.split(command) == ["infraplane", "--as", "ann", "ask", "a fifo queue", "--team", "orders"]
+
+
+def test_a_cost_table_keeps_long_addresses_whole(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(output.console, "width", 80)
+    address = 'module.payments_database.aws_db_instance.primary["eu-central-1a"]'
+    _print_report(
+        "payments-staging/postgres",
+        _report(ResourceCost(address, "aws_db_instance", ("create",), None, Priced(Decimal("190.44"), "db.r6g.large"))),
+    )
+    out = capsys.readouterr().out
+    assert address in out and "$190.44" in out and "db.r6g.large" in out

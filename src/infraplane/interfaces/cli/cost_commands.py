@@ -7,10 +7,9 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from infraplane.core.cost import CostReport
-from infraplane.interfaces.cli.output import console, print_json
+from infraplane.interfaces.cli.output import Column, console, print_json, print_records
 from infraplane.interfaces.cli.state import cli_state
 from infraplane.interfaces.views import environment_cost
 
@@ -31,22 +30,23 @@ def _print_report(title: str, report: CostReport) -> None:
             highlight=False,
         )
         return
-    table = Table(title=escape(title), box=None, header_style="bold", title_justify="left")
-    table.add_column("resource", overflow="fold", min_width=len(max((r["address"] for r in rows), key=len)))
-    table.add_column("status", no_wrap=True)
-    for column in ("before", "after", "delta"):
-        table.add_column(column, justify="right", no_wrap=True)
-    table.add_column("detail", overflow="fold")
-    for row in rows:
-        table.add_row(
-            row["address"],
-            row["status"],
-            _money(row["before"]),
-            _money(row["after"]),
-            _money(row["delta"]),
-            escape(row["detail"]),
-        )
-    console.print(table)
+    columns = [Column("resource", whole=True), Column("status", whole=True)]
+    columns += [Column(name, whole=True, justify="right") for name in ("before", "after", "delta")]
+    print_records(
+        [*columns, Column("detail")],
+        [
+            [
+                row["address"],
+                row["status"],
+                _money(row["before"]),
+                _money(row["after"]),
+                _money(row["delta"]),
+                row["detail"],
+            ]
+            for row in rows
+        ],
+        title=title,
+    )
     console.print(
         f"total per month: before {_money(data['total_before'])}, after {_money(data['total_after'])}, "
         f"delta {_money(data['delta'])}; {data['free']} free, {len(data['usage_based'])} usage-based, "
