@@ -73,7 +73,14 @@ def test_prod_waits_for_two_platform_engineers_and_the_proposer_cannot_approve(
     assert {d["address"] for d in shown["diff"]} == {"aws_sqs_queue.dlq", "aws_sqs_queue.this"}
     assert all(d["action"] == "create" and d["component"] == "queue" for d in shown["diff"])
     assert {"path": "message_retention_seconds", "before": None, "after": 345600} in shown["diff"][1]["attributes"]
-    assert shown["cost"] == {"before": 0.0, "after": 0.0, "delta": 0.0}
+    assert shown["cost"] == {
+        "before": 0.0,
+        "after": 0.0,
+        "delta": 0.0,
+        "components": 1,
+        "priced": ["queue"],
+        "unpriced": [],
+    }
     assert shown["blast_radius"]["destroyed"] == [] and shown["blast_radius"]["replaced"] == []
     assert isinstance(shown["findings"], list) and shown["justification"] == "orders need a queue"
     assert shown["missing"] == ["2 more approvals from platform-team (APR-002)"]

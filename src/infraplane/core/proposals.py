@@ -98,17 +98,43 @@ class BlastRadius:
 
 @dataclass(frozen=True)
 class CostDelta:
-    """Monthly USD before and after, over the components that could be priced."""
+    """Monthly USD before and after, over the components that could be priced, and what that covers.
+
+    `components` is how many components the proposal has; `priced` names those whose every
+    resource was priced; `unpriced` pairs every other component with why it is not (fully) in
+    the totals ("not planned yet", "2 of 5 resources unpriced", ...). `components == 0` means a
+    proposal stored before coverage was recorded.
+    """
 
     before: float
     after: float
+    components: int = 0
+    priced: tuple[str, ...] = ()
+    unpriced: tuple[tuple[str, str], ...] = ()
 
     @property
     def delta(self) -> float:
         return round(self.after - self.before, 2)
 
-    def as_dict(self) -> dict[str, float]:
-        return {"before": round(self.before, 2), "after": round(self.after, 2), "delta": self.delta}
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "before": round(self.before, 2),
+            "after": round(self.after, 2),
+            "delta": self.delta,
+            "components": self.components,
+            "priced": list(self.priced),
+            "unpriced": [{"component": name, "reason": reason} for name, reason in self.unpriced],
+        }
+
+    @staticmethod
+    def from_dict(data: Mapping[str, Any]) -> CostDelta:
+        return CostDelta(
+            float(data["before"]),
+            float(data["after"]),
+            int(data.get("components", 0)),
+            tuple(data.get("priced", ())),
+            tuple((u["component"], u["reason"]) for u in data.get("unpriced", ())),
+        )
 
 
 def _finding(data: Mapping[str, Any]) -> Finding:
@@ -204,7 +230,7 @@ class Proposal:
             components=tuple(ComponentChange.from_dict(c) for c in data.get("components", [])),
             diff=tuple(ResourceDiff.from_dict(d) for d in data.get("diff", [])),
             findings=tuple(_finding(f) for f in data.get("findings", [])),
-            cost=CostDelta(float(cost["before"]), float(cost["after"])) if cost else None,
+            cost=CostDelta.from_dict(cost) if cost else None,
             blast_radius=BlastRadius.from_dict(data.get("blast_radius", {})),
             warnings=tuple(data.get("warnings", [])),
             decision=ApprovalDecision.from_dict(data["decision"]),

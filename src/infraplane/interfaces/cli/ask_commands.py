@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from typing import Annotated
 
 import typer
@@ -10,7 +11,7 @@ from rich.markup import escape
 
 from infraplane.core.ask import AskResolution, Clarification
 from infraplane.interfaces.cli.output import console, print_json, print_json_line
-from infraplane.interfaces.cli.progress import JsonProgress, LiveProgress
+from infraplane.interfaces.cli.progress import JsonProgress, progress_for
 from infraplane.interfaces.cli.proposal_commands import proposal_json
 from infraplane.interfaces.cli.proposal_render import print_proposal
 from infraplane.interfaces.cli.state import cli_state
@@ -45,6 +46,15 @@ def _print_resolution(resolution: AskResolution) -> None:
         console.print(f"  [yellow]note[/]: {escape(note)}", highlight=False, soft_wrap=True)
 
 
+def _for_real(words: str, name: str | None, team: str | None, tier: str | None) -> str:
+    """The same command without --dry-run, quoted for a POSIX shell."""
+    parts = ["infraplane", *(["--as", cli_state.user] if cli_state.user else []), "ask", words]
+    for flag, value in (("--name", name), ("--team", team), ("--tier", tier)):
+        if value is not None:
+            parts += [flag, value]
+    return shlex.join(parts)
+
+
 def ask(
     words: Annotated[str, typer.Argument(help='What you need, e.g. "a staging environment for the payments service".')],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the resolution; propose nothing.")] = False,
@@ -69,6 +79,11 @@ def ask(
             print_json(resolution.as_dict())
         else:
             _print_resolution(resolution)
+            console.print(
+                f"dry run: nothing proposed; to propose it for real: {escape(_for_real(words, name, team, tier))}",
+                highlight=False,
+                soft_wrap=True,
+            )
         return
     document = resolution.environment_document()
     justification = f"ask: {words}"
@@ -83,8 +98,8 @@ def ask(
         )
         return
     _print_resolution(resolution)
-    with LiveProgress(console, f"proposing {resolution.name}") as live:
-        proposal = container.proposals.propose_document(document, container.human, justification, live)
+    with progress_for(console, f"proposing {resolution.name}") as progress:
+        proposal = container.proposals.propose_document(document, container.human, justification, progress)
     if proposal is None:
         console.print(f"{resolution.name} already is as asked; nothing to propose")
         return

@@ -6,11 +6,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
+from rich.markup import escape
 
 from infraplane.core.cost import CostReport
-from infraplane.interfaces.cli.output import console, print_json
+from infraplane.interfaces.cli.output import Column, console, print_json, print_records
 from infraplane.interfaces.cli.state import cli_state
+from infraplane.interfaces.views import environment_cost
 
 __all__ = ["cost"]
 
@@ -21,21 +22,31 @@ def _money(value: Any) -> str:
 
 def _print_report(title: str, report: CostReport) -> None:
     data = report.as_dict()
-    table = Table(title=title, box=None, header_style="bold", title_justify="left")
-    for column in ("resource", "status", "before", "after", "delta", "detail"):
-        table.add_column(column, justify="right" if column in ("before", "after", "delta") else "left")
-    for row in data["resources"]:
-        if row["status"] == "free":
-            continue
-        table.add_row(
-            row["address"],
-            row["status"],
-            _money(row["before"]),
-            _money(row["after"]),
-            _money(row["delta"]),
-            row["detail"],
+    rows = [row for row in data["resources"] if row["status"] != "free"]
+    if not rows:
+        # Nothing with a charge of its own: one line, not an empty table.
+        console.print(
+            f"[bold]{escape(title)}[/]: nothing priced ({data['free']} free resource(s), no charge of their own)",
+            highlight=False,
         )
-    console.print(table)
+        return
+    columns = [Column("resource", whole=True), Column("status", whole=True)]
+    columns += [Column(name, whole=True, justify="right") for name in ("before", "after", "delta")]
+    print_records(
+        [*columns, Column("detail")],
+        [
+            [
+                row["address"],
+                row["status"],
+                _money(row["before"]),
+                _money(row["after"]),
+                _money(row["delta"]),
+                row["detail"],
+            ]
+            for row in rows
+        ],
+        title=title,
+    )
     console.print(
         f"total per month: before {_money(data['total_before'])}, after {_money(data['total_after'])}, "
         f"delta {_money(data['delta'])}; {data['free']} free, {len(data['usage_based'])} usage-based, "
@@ -63,7 +74,10 @@ def cost(
         else:
             _print_report(f"{path} (prices as of {report.as_of})", report)
         return
+    # Named first: an unknown name is told with the environments there are.
+    _, components, _ = cli_state.container.environments.get(target)
     reports = costs.estimate_environment(target)
+    coverage = environment_cost(reports, components)
     if json_out:
         combined = costs.combined(list(reports.values()))
         print_json(
@@ -71,10 +85,10 @@ def cost(
                 "environment": target,
                 "components": {n: r.as_dict() for n, r in reports.items()},
                 **{k: v for k, v in combined.as_dict().items() if k.startswith("total") or k == "delta"},
+                "coverage": {k: v for k, v in coverage.items() if k != "text"},
             }
         )
         return
     for name, report in reports.items():
         _print_report(f"{target}/{name}", report)
-    combined = costs.combined(list(reports.values()))
-    console.print(f"[bold]{target}[/]: {_money(float(combined.total_after))} per month now", highlight=False)
+    console.print(f"[bold]{escape(target)}[/]: {escape(coverage['text'])} now", highlight=False)

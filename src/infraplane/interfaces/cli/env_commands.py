@@ -10,19 +10,18 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from infraplane.core.policy import PolicyDecision
 from infraplane.core.proposals import Proposal
 from infraplane.errors import RefusedError
 from infraplane.interfaces.cli.graph_render import render_graph
-from infraplane.interfaces.cli.output import console, print_json, print_json_line
+from infraplane.interfaces.cli.output import Column, console, print_json, print_json_line, print_records
 from infraplane.interfaces.cli.policy_commands import print_findings
-from infraplane.interfaces.cli.progress import JsonProgress, LiveProgress
+from infraplane.interfaces.cli.progress import progress_for
 from infraplane.interfaces.cli.proposal_commands import proposal_json
 from infraplane.interfaces.cli.proposal_render import print_proposal
 from infraplane.interfaces.cli.state import cli_state
-from infraplane.interfaces.views import environment_detail, environment_summary
+from infraplane.interfaces.views import environment_cost, environment_detail, environment_summary
 from infraplane.services.orchestration.plan_checks import PolicyDeniedError
 from infraplane.services.orchestration.progress import NullProgress, Progress
 from infraplane.services.proposals.ttl import check_ttls
@@ -37,24 +36,14 @@ WhyOption = Annotated[
     str, typer.Option("--justification", "-m", help="Why this change is wanted (kept with the proposal and in git).")
 ]
 T = TypeVar("T")
+QuietFlag = Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines; only the outcome.")]
 AllFlag = Annotated[
     bool, typer.Option("--all", help="Plan every component, even those unchanged since their last apply.")
 ]
 
 
-def _progress(json_out: bool, title: str) -> tuple[Progress, Any]:
-    if json_out:
-        progress = JsonProgress()
-        return progress, None
-    live = LiveProgress(console, title)
-    return live, live
-
-
-def _with_progress(json_out: bool, title: str, work: Callable[[Progress], T]) -> T:
-    progress, live = _progress(json_out, title)
-    if live is None:
-        return work(progress)
-    with live:
+def _with_progress(json_out: bool, title: str, work: Callable[[Progress], T], quiet: bool = False) -> T:
+    with progress_for(console, title, json_out=json_out, quiet=quiet) as progress:
         return work(progress)
 
 
@@ -63,6 +52,7 @@ def plan(
     file: Annotated[Path, typer.Argument(help="An environment file.")],
     json_out: JsonFlag = False,
     all_components: AllFlag = False,
+    quiet: QuietFlag = False,
 ) -> None:
     """Show what `env up` would do to each component, without changing anything."""
     container = cli_state.container
@@ -71,8 +61,12 @@ def plan(
         result = container.environments.plan(resolution, container.human, NullProgress(), replan_all=all_components)
         print_json(result.as_dict())
     else:
-        with LiveProgress(console, f"planning {file}") as live:
-            result = container.environments.plan(resolution, container.human, live, replan_all=all_components)
+        result = _with_progress(
+            False,
+            f"planning {file}",
+            lambda p: container.environments.plan(resolution, container.human, p, replan_all=all_components),
+            quiet,
+        )
         decision = result.decision()
         if decision.findings or decision.bundles:
             print_findings(decision, "guardrails")
@@ -82,7 +76,9 @@ def plan(
         raise typer.Exit(1)
 
 
-def _settle(proposal: Proposal | None, name: str, yes: bool, json_out: bool, question: str) -> None:
+def _settle(
+    proposal: Proposal | None, name: str, yes: bool, json_out: bool, question: str, quiet: bool = False
+) -> None:
     """After proposing: report it; apply it at once when auto-approved and confirmed; else say who must approve."""
     container = cli_state.container
     if proposal is None:
@@ -116,7 +112,10 @@ def _settle(proposal: Proposal | None, name: str, yes: bool, json_out: bool, que
             console.print(f"not applied; {proposal.id} stays approved until {proposal.expires_at}")
             return
     applied = _with_progress(
-        json_out, f"applying {proposal.id}", lambda p: container.proposals.apply(proposal.id, container.human, p)
+        json_out,
+        f"applying {proposal.id}",
+        lambda p: container.proposals.apply(proposal.id, container.human, p),
+        quiet,
     )
     if json_out:
         print_json_line({"event": "result", "applied": True, "proposal": proposal_json(applied)})
@@ -133,6 +132,7 @@ def up(
     json_out: JsonFlag = False,
     all_components: AllFlag = False,
     justification: WhyOption = "",
+    quiet: QuietFlag = False,
 ) -> None:
     """Propose the environment as the file describes it; apply at once when the rules auto-approve it."""
     container = cli_state.container
@@ -141,8 +141,9 @@ def up(
         json_out,
         f"proposing {file}",
         lambda p: container.proposals.propose(resolution, container.human, justification, p, replan_all=all_components),
+        quiet,
     )
-    _settle(proposal, resolution.environment.name, yes, json_out, "Apply these changes?")
+    _settle(proposal, resolution.environment.name, yes, json_out, "Apply these changes?", quiet)
 
 
 @app.command("destroy")
@@ -151,11 +152,12 @@ def destroy(
     yes: YesFlag = False,
     json_out: JsonFlag = False,
     justification: WhyOption = "",
+    quiet: QuietFlag = False,
 ) -> None:
     """Propose destroying every component of an environment (dependents first when applied)."""
     container = cli_state.container
     proposal = container.proposals.propose_destroy(name, container.human, justification)
-    _settle(proposal, name, yes, json_out, f"Destroy {name}?")
+    _settle(proposal, name, yes, json_out, f"Destroy {name}?", quiet)
 
 
 @app.command("upgrade")
@@ -164,6 +166,7 @@ def upgrade(
     yes: YesFlag = False,
     json_out: JsonFlag = False,
     justification: WhyOption = "",
+    quiet: QuietFlag = False,
 ) -> None:
     """Propose the newest blueprint versions the environment's constraint allows, with the diff."""
     container = cli_state.container
@@ -171,11 +174,12 @@ def upgrade(
         json_out,
         f"upgrading {name}",
         lambda p: container.proposals.propose_upgrade(name, container.human, justification, p),
+        quiet,
     )
     if proposal is None and not json_out:
         console.print(f"{name} already runs the newest versions its constraint allows")
         return
-    _settle(proposal, name, yes, json_out, "Apply the upgrade?")
+    _settle(proposal, name, yes, json_out, "Apply the upgrade?", quiet)
 
 
 @app.command("rollback")
@@ -185,6 +189,7 @@ def rollback(
     yes: YesFlag = False,
     json_out: JsonFlag = False,
     justification: WhyOption = "",
+    quiet: QuietFlag = False,
 ) -> None:
     """Propose an earlier revision's exact blueprint versions and inputs."""
     container = cli_state.container
@@ -192,8 +197,9 @@ def rollback(
         json_out,
         f"rolling {name} back to revision {to}",
         lambda p: container.proposals.propose_rollback(name, to, container.human, justification, p),
+        quiet,
     )
-    _settle(proposal, name, yes, json_out, f"Roll {name} back to revision {to}?")
+    _settle(proposal, name, yes, json_out, f"Roll {name} back to revision {to}?", quiet)
 
 
 @app.command("ttl-check")
@@ -218,22 +224,38 @@ def list_environments(json_out: JsonFlag = False) -> None:
     if json_out:
         print_json([environment_summary(env, components) for env, components in rows])
         return
-    table = Table(
-        "name", "team", "tier", "status", "blueprint", "revision", "components", box=None, header_style="bold"
-    )
+    if not rows:
+        console.print(
+            "no environments yet; create one with `infraplane env up FILE` "
+            '(see examples/ for environment files) or `infraplane ask "WORDS"`',
+            highlight=False,
+        )
+        return
+    columns = [
+        Column("name", whole=True),
+        Column("team", whole=True),
+        Column("tier", whole=True),
+        Column("status", whole=True),
+        Column("blueprint", whole=True),
+        Column("revision", justify="right"),
+        Column("components", justify="right"),
+    ]
+    records = []
     for env, components in rows:
         live = [c for c in components if c.status != "destroyed"]
-        table.add_row(
-            env.name, env.team, env.tier, env.status, env.blueprint, str(env.current_revision), str(len(live))
+        records.append(
+            [env.name, env.team, env.tier, env.status, env.blueprint, str(env.current_revision), str(len(live))]
         )
-    console.print(table)
+    print_records(columns, records)
 
 
 @app.command("show")
 def show(name: Annotated[str, typer.Argument(help="Environment name.")], json_out: JsonFlag = False) -> None:
     """Components, status, outputs (sensitive ones masked) and the current revision."""
-    env, components, revisions = cli_state.container.environments.get(name)
-    document = {**environment_detail(env, components), "revisions": len(revisions)}
+    container = cli_state.container
+    env, components, revisions = container.environments.get(name)
+    cost = environment_cost(container.costs.estimate_environment(name), components)
+    document = {**environment_detail(env, components), "revisions": len(revisions), "cost": cost}
     if json_out:
         print_json(document)
         return
@@ -244,12 +266,20 @@ def show(name: Annotated[str, typer.Argument(help="Environment name.")], json_ou
     )
     if env.error:
         console.print(f"[red]error[/]: {escape(env.error)}", highlight=False)
-    table = Table("component", "blueprint", "status", "outputs", box=None, header_style="bold")
     rows: list[dict[str, Any]] = document["components"]
-    for c in rows:
-        outputs = "\n".join(f"{k} = {v}" for k, v in c["outputs"].items())
-        table.add_row(c["name"], c["blueprint"], c["status"], escape(outputs))
-    console.print(table)
+    print_records(
+        [
+            Column("component", whole=True),
+            Column("blueprint", whole=True),
+            Column("status"),
+            Column("outputs", whole=True),
+        ],
+        [
+            [c["name"], c["blueprint"], c["status"], "\n".join(f"{k} = {v}" for k, v in c["outputs"].items())]
+            for c in rows
+        ],
+    )
+    console.print(escape(f"cost now: {document['cost']['text']}"), highlight=False)
 
 
 @app.command("graph")
@@ -301,23 +331,29 @@ def history(name: Annotated[str, typer.Argument(help="Environment name.")], json
     if json_out:
         print_json(rows)
         return
-    table = Table(box=None, header_style="bold")
-    for column in ("revision", "applied", "blueprint", "proposal", "by / approved"):
-        table.add_column(column, no_wrap=True)
-    table.add_column("why")
+    columns = [
+        Column("revision", whole=True),
+        Column("applied"),
+        Column("blueprint", whole=True),
+        Column("proposal"),
+        Column("by / approved"),
+        Column("why"),
+    ]
+    records = []
     for row in rows:
         current = " *" if row["current"] else ""
         proposer = str(row["proposed_by"] or row["created_by"]).split(":", 1)[-1]
-        people = f"{proposer} / {', '.join(row['approved_by']) or '-'}"
-        table.add_row(
-            f"{row['revision']}{current}",
-            row["created_at"][5:16].replace("T", " "),
-            str(row["blueprint"]),
-            f"{row['proposal'] or '-'} ({row['kind'] or '?'})",
-            escape(people),
-            escape(row["justification"] or ""),
+        records.append(
+            [
+                f"{row['revision']}{current}",
+                row["created_at"][:16].replace("T", " "),
+                str(row["blueprint"]),
+                f"{row['proposal'] or '-'} ({row['kind'] or '?'})",
+                f"{proposer} / {', '.join(row['approved_by']) or '-'}",
+                row["justification"] or "",
+            ]
         )
-    console.print(table)
+    print_records(columns, records)
 
 
 @app.command("state-history")

@@ -1,4 +1,8 @@
-"""Orchestration progress for people (a live Rich table) and for machines (JSON lines)."""
+"""Orchestration progress: a live Rich table at a terminal, plain lines in a log, JSON lines for machines.
+
+`progress_for` picks one: `--json` gives JSON lines, `--quiet` nothing, a terminal the live
+table, and anything else (a log file, CI, a pipe) one plain line per event, flushed at once.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,10 @@ import json
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from types import TracebackType
-from typing import Any
+from typing import IO, Any
 
 from rich.console import Console
 from rich.live import Live
@@ -15,8 +21,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from infraplane.core.runs import RunEvent
+from infraplane.core.text import inert
+from infraplane.services.orchestration.progress import NullProgress, Progress
 
-__all__ = ["JsonProgress", "LiveProgress"]
+__all__ = ["JsonProgress", "LiveProgress", "PlainProgress", "plain_line", "progress_for"]
 
 _STYLES = {
     "applied": "green",
@@ -126,3 +134,89 @@ class JsonProgress:
                     "action": event.action,
                 }
             )
+
+
+_ENDED = {"applied", "failed", "unchanged", "destroyed", "planned", "skipped", "denied"}
+
+
+def plain_line(name: str, status: str, elapsed: float | None, fields: dict[str, Any]) -> str:
+    """One event as one line of plain text: `vpc: applied after 12s (+3 ~0 -0); note`."""
+    line = f"{name}: {status}"
+    if elapsed is not None:
+        line += f" after {elapsed:.0f}s"
+    if any(k in fields for k in ("add", "change", "destroy")):
+        line += f" (+{_count(fields.get('add'))} ~{_count(fields.get('change'))} -{_count(fields.get('destroy'))})"
+    note = str(fields.get("note") or "")
+    if note:
+        line += f"; {note}"
+    # No control characters from notes (terraform errors, requesters' words) reach the log.
+    return inert(" ".join(line.split()))
+
+
+class PlainProgress:
+    """One plain line per component event and message, flushed as it happens (logs, CI, pipes)."""
+
+    def __init__(self, title: str, stream: IO[str] | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+        self._stream = stream
+        self._clock = clock
+        self._lock = threading.RLock()
+        self._started: dict[str, float] = {}
+        self._status: dict[str, str] = {}
+        self._write(f"{title}")
+
+    def _write(self, line: str) -> None:
+        stream = self._stream or sys.stdout
+        with self._lock:
+            stream.write(line + "\n")
+            stream.flush()
+
+    def __enter__(self) -> PlainProgress:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None) -> None:
+        return None
+
+    def component(self, name: str, **fields: Any) -> None:
+        status = fields.get("status")
+        if status is None:
+            return  # a note or count update only: the next status line carries it
+        now = self._clock()
+        with self._lock:
+            previous = self._status.get(name)
+            self._status[name] = str(status)
+            if status not in _ENDED:
+                if previous is None or previous in _ENDED:
+                    self._started[name] = now
+                elapsed = None
+            else:
+                start = self._started.pop(name, None)
+                elapsed = None if start is None else now - start
+            self._write(plain_line(name, str(status), elapsed, fields))
+
+    def message(self, text: str) -> None:
+        self._write(inert(f"- {text}"))
+
+    def event(self, event: RunEvent) -> None:
+        return None
+
+
+class _Quiet(NullProgress):
+    def __enter__(self) -> _Quiet:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None) -> None:
+        return None
+
+
+@contextmanager
+def progress_for(console: Console, title: str, *, json_out: bool = False, quiet: bool = False) -> Iterator[Progress]:
+    """The progress this command's output wants (see the module docstring)."""
+    if json_out:
+        yield JsonProgress()
+    elif quiet:
+        yield _Quiet()
+    elif console.is_terminal:
+        with LiveProgress(console, title) as live:
+            yield live
+    else:
+        yield PlainProgress(title)

@@ -6,11 +6,10 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from infraplane.core.proposals import Proposal
-from infraplane.interfaces.cli.output import console, print_json, print_json_line
-from infraplane.interfaces.cli.progress import JsonProgress, LiveProgress
+from infraplane.interfaces.cli.output import Column, console, print_json, print_json_line, print_records
+from infraplane.interfaces.cli.progress import JsonProgress, progress_for
 from infraplane.interfaces.cli.proposal_render import print_proposal, proposal_line
 from infraplane.interfaces.cli.state import cli_state
 
@@ -52,15 +51,28 @@ def list_proposals(
             ]
         )
         return
-    table = Table(box=None, header_style="bold")
-    for column in ("id", "environment", "kind", "status", "by", "created"):
-        table.add_column(column, no_wrap=True)
-    table.add_column("decision")
-    for p in found:
-        table.add_row(
-            p.id, p.environment, p.kind, p.status, str(p.actor), p.created_at[:16].replace("T", " "), p.decision.rule
+    if not found:
+        console.print(
+            "no proposals" + (" matching those filters" if environment or status else " yet"), highlight=False
         )
-    console.print(table)
+        return
+    columns = [Column(name, whole=True) for name in ("id", "environment", "kind", "status", "by")]
+    columns.append(Column("created"))
+    print_records(
+        [*columns, Column("decision")],
+        [
+            [
+                p.id,
+                p.environment,
+                p.kind,
+                p.status.value,
+                str(p.actor),
+                p.created_at[:16].replace("T", " "),
+                p.decision.rule,
+            ]
+            for p in found
+        ],
+    )
 
 
 @app.command("show")
@@ -105,14 +117,18 @@ def reject(
 
 
 @app.command("apply")
-def apply(proposal_id: IdArgument, json_out: JsonFlag = False) -> None:
+def apply(
+    proposal_id: IdArgument,
+    json_out: JsonFlag = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines; only the outcome.")] = False,
+) -> None:
     """Apply exactly the approved plans; a stale plan is re-planned and goes back to decision (exit 2)."""
     container = cli_state.container
     if json_out:
         proposal = container.proposals.apply(proposal_id, container.human, JsonProgress())
         print_json_line({"event": "result", "proposal": proposal_json(proposal)})
         return
-    with LiveProgress(console, f"applying {proposal_id}") as live:
-        proposal = container.proposals.apply(proposal_id, container.human, live)
+    with progress_for(console, f"applying {proposal_id}", quiet=quiet) as progress:
+        proposal = container.proposals.apply(proposal_id, container.human, progress)
     revision = f" (revision {proposal.applied_revision})" if proposal.applied_revision else ""
     console.print(f"[green]applied[/] {proposal.id}: {proposal.kind} {proposal.environment}{revision}")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from rich.markup import escape
-from rich.table import Table
 
 from infraplane.core.diff import ResourceDiff
 from infraplane.core.proposal_lifecycle import ProposalStatus
 from infraplane.core.proposals import Proposal
-from infraplane.interfaces.cli.output import console
+from infraplane.interfaces.cli.output import Column, console, print_records
+from infraplane.interfaces.views import cost_delta_text
 
 __all__ = ["print_proposal", "proposal_line"]
 
@@ -51,15 +51,23 @@ def print_proposal(proposal: Proposal, missing: list[str], full: bool = True) ->
     )
     if proposal.justification:
         console.print(f"why: {escape(proposal.justification)}", highlight=False)
-    table = Table("component", "blueprint", "status", "+add", "~change", "-destroy", box=None, header_style="bold")
-    for c in proposal.components:
-        counts = ["?" if v is None else str(v) for v in (c.add, c.change, c.destroy)]
-        table.add_row(c.name, c.blueprint, c.status, *counts)
-    console.print(table)
+    print_records(
+        [
+            Column("component", whole=True),
+            Column("blueprint", whole=True),
+            Column("status", whole=True),
+            *(Column(name, justify="right") for name in ("+add", "~change", "-destroy")),
+        ],
+        [
+            [c.name, c.blueprint, c.status, *("?" if v is None else str(v) for v in (c.add, c.change, c.destroy))]
+            for c in proposal.components
+        ],
+    )
     if full and proposal.diff:
         console.print("[bold]diff[/]")
         for line in _diff_lines(proposal.diff):
-            console.print(line, highlight=False)
+            # Not wrapped by Rich: a resource address or a value is never cut in two.
+            console.print(line, highlight=False, soft_wrap=True)
     if proposal.findings:
         console.print("[bold]findings[/]")
         for f in proposal.findings:
@@ -67,9 +75,7 @@ def print_proposal(proposal: Proposal, missing: list[str], full: bool = True) ->
             console.print(
                 f"  [{colour}]{f.severity}[/] {f.rule} {escape(f.address)}: {escape(f.message)}", highlight=False
             )
-    if proposal.cost is not None:
-        cost = proposal.cost
-        console.print(f"cost: ${cost.before:,.2f} -> ${cost.after:,.2f}/month ({cost.delta:+,.2f})", highlight=False)
+    console.print(escape(cost_delta_text(proposal.cost)), highlight=False)
     radius = proposal.blast_radius
     console.print(
         f"blast radius: {len(radius.destroyed)} destroyed, {len(radius.replaced)} replaced"

@@ -10,7 +10,7 @@ from infraplane.core.proposal_lifecycle import OPEN_STATUSES, ProposalStatus
 from infraplane.core.proposals import Proposal
 from infraplane.core.records import ComponentRecord, EnvironmentRecord, RevisionRecord
 from infraplane.core.search import SearchHit
-from infraplane.interfaces.views import environment_detail
+from infraplane.interfaces.views import cost_delta_text, environment_detail
 
 __all__ = [
     "BLUEPRINT_URI",
@@ -134,6 +134,7 @@ def proposal_view(proposal: Proposal, missing: list[str]) -> dict[str, Any]:
             "change": sum(c.change or 0 for c in planned),
             "destroy": sum(c.destroy or 0 for c in planned),
             "monthly_cost_delta": proposal.cost.delta if proposal.cost else None,
+            "monthly_cost": cost_delta_text(proposal.cost).removeprefix("cost: "),
             "deny_findings": len([f for f in proposal.findings if f.severity == "deny"]),
             "warn_findings": len([f for f in proposal.findings if f.severity == "warn"]),
         },

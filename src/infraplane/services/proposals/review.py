@@ -107,12 +107,41 @@ def destroy_review(
     return diffs, _radius(diffs, classified, ())
 
 
+def _gap(report: CostReport | None) -> str:
+    """Why a component's report leaves something out of the totals; "" when every resource is in them."""
+    if report is None:
+        return "no cost estimate for its runner"
+    if report.unpriced:
+        return f"{len(report.unpriced)} of {len(report.resources)} resources unpriced"
+    return ""
+
+
 def cost_delta(plan: EnvironmentPlan) -> CostDelta | None:
+    """Monthly cost before and after over the planned components that could be priced, with what it covers.
+
+    A component that waits on another's outputs has no plan yet: it is "not planned yet", never $0.
+    """
     summary = plan.cost_summary()
-    return CostDelta(summary["before"], summary["after"]) if summary else None
+    priced: list[str] = []
+    unpriced: list[tuple[str, str]] = []
+    for component in plan.resolution.graph.components:
+        item = plan.components[component.name]
+        if item.status == "waits":
+            unpriced.append((item.name, "not planned yet (waits on outputs)"))
+        elif item.status == "unchanged":
+            unpriced.append((item.name, "unchanged (not counted)"))
+        elif gap := _gap(item.cost):
+            unpriced.append((item.name, gap))
+        else:
+            priced.append(item.name)
+    before, after = (summary["before"], summary["after"]) if summary else (0.0, 0.0)
+    return CostDelta(before, after, len(plan.components), tuple(priced), tuple(unpriced))
 
 
 def destroy_cost(current: Mapping[str, CostReport]) -> CostDelta | None:
+    """Destroying: today's monthly cost of every priced component goes to zero."""
     if not current:
         return None
-    return CostDelta(sum(float(r.total_after) for r in current.values()), 0.0)
+    priced = tuple(n for n, r in current.items() if not _gap(r))
+    unpriced = tuple((n, _gap(r)) for n, r in current.items() if _gap(r))
+    return CostDelta(sum(float(r.total_after) for r in current.values()), 0.0, len(current), priced, unpriced)
