@@ -120,7 +120,9 @@ def resolve(
         return found.blueprint, found.digest
 
     try:
-        graph = expand(top.blueprint, top.digest, environment.spec.inputs, lookup)
+        graph = expand(
+            top.blueprint, top.digest, environment.spec.inputs, lookup, inline=environment.spec.blueprint is None
+        )
     except GraphError as exc:
         raise InputError.from_problems([Problem(source, exc.field, exc.reason)]) from None
     return Resolution(environment, top, graph, source)
