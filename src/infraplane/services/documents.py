@@ -46,7 +46,15 @@ class _Refused(Exception):
         self.node = node
 
 
-class _StrictLoader(yaml.SafeLoader):
+# libyaml's parser when PyYAML has it: the pure-Python one takes seconds for a megabyte.
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _reader_reason(exc: yaml.reader.ReaderError) -> str:
+    return f"not valid YAML: character #x{exc.character:04x} at position {exc.position} is not allowed"
+
+
+class _StrictLoader(_SafeLoader):  # type: ignore[valid-type,misc]
     """SafeLoader that refuses duplicate keys in a mapping (merge keys `<<` may still override)."""
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Hashable, Any]:
@@ -60,7 +68,8 @@ class _StrictLoader(yaml.SafeLoader):
                 raise _Refused(f"duplicate key {_excerpt(key)!s} (first given at line {first})", key_node)
             if isinstance(key, Hashable):
                 seen[key] = key_node
-        return super().construct_mapping(node, deep=deep)
+        mapping: dict[Hashable, Any] = super().construct_mapping(node, deep=deep)
+        return mapping
 
 
 def _excerpt(value: Any, limit: int = 40) -> str:
@@ -102,8 +111,7 @@ def load_yaml_text(text: str, name: str, max_nodes: int = MAX_NODES, max_depth: 
     try:
         loader = _StrictLoader(text)
     except yaml.reader.ReaderError as exc:
-        reason = f"not valid YAML: character #x{exc.character:04x} at position {exc.position} is not allowed"
-        raise InputError.from_problems([Problem(name, "", reason)]) from None
+        raise InputError.from_problems([Problem(name, "", _reader_reason(exc))]) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -117,10 +125,16 @@ def load_yaml_text(text: str, name: str, max_nodes: int = MAX_NODES, max_depth: 
         raise InputError.from_problems(
             [Problem(name, "", f"refused: nested more than {max_depth} levels deep")]
         ) from None
+    except yaml.reader.ReaderError as exc:  # libyaml reads lazily: a bad character surfaces while parsing
+        raise InputError.from_problems([Problem(name, "", _reader_reason(exc))]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or "syntax error"
+        if "nesting depth" in problem:  # libyaml's own limit, past ours
+            raise InputError.from_problems(
+                [Problem(name, "", f"refused: nested more than {max_depth} levels deep")]
+            ) from None
         raise InputError.from_problems([Problem(name, "", f"not valid YAML{where}: {problem}")]) from None
     finally:
         loader.dispose()
@@ -142,7 +156,11 @@ def read_yaml(file: Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> tuple[Any, lis
     _regular_file(file, "YAML")
     size = file.stat().st_size
     if size > max_bytes:
-        return None, [Problem(name, "", f"is {size:,} bytes; the limit for a document is {max_bytes:,} bytes")]
+        return None, [
+            Problem(
+                name, "", f"is {size:,} bytes; the limit for a document is {max_bytes:,} bytes (limits.document_bytes)"
+            )
+        ]
     try:
         text = file.read_text(encoding="utf-8")
     except UnicodeDecodeError:
