@@ -74,7 +74,7 @@ def test_wiring_to_an_output_the_producer_does_not_declare_is_refused() -> None:
     with pytest.raises(GraphError) as error:
         expand(Blueprint.model_validate(stack), "d", {"service": "payments"}, lookup)
     assert error.value.field.endswith("component postgres input vpc_id")
-    assert "network@1.0.0 has no output 'vpc'" in error.value.reason and "vpc_id" in error.value.reason
+    assert "network@1.1.0 has no output 'vpc'" in error.value.reason and "vpc_id" in error.value.reason
 
 
 def test_inline_components_are_named_by_their_own_fields() -> None:
