@@ -106,7 +106,16 @@ def _schema_errors(blueprint: Blueprint, values: Mapping[str, Any], skip: set[st
         where = ".".join(str(p) for p in error.path)
         if error.validator == "additionalProperties":
             allowed = ", ".join(sorted(blueprint.spec.inputs)) or "none"
-            errors.append(("", f"{error.message} (inputs of {blueprint.ref}: {allowed})"))
+            extra = sorted(str(k) for k in error.instance if k not in blueprint.spec.inputs)
+            names = ", ".join(excerpt(k) for k in extra[:5]) + (f" and {len(extra) - 5} more" if len(extra) > 5 else "")
+            verb = "was" if len(extra) == 1 else "were"
+            errors.append(
+                (
+                    "",
+                    f"Additional properties are not allowed ({names} {verb} unexpected) "
+                    f"(inputs of {blueprint.ref}: {allowed})",
+                )
+            )
         elif error.validator == "enum":
             allowed = bounded(str(error.validator_value), 120)
             errors.append((where, f"{excerpt(error.instance)} is not allowed; allowed values: {allowed}"))

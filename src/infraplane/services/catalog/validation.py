@@ -16,7 +16,7 @@ from jsonschema.exceptions import SchemaError
 
 from infraplane.core.blueprint import CONTEXT_VARIABLE, Blueprint
 from infraplane.core.dag import find_cycle
-from infraplane.core.excerpt import schema_message
+from infraplane.core.excerpt import excerpt, schema_message
 from infraplane.core.module_interface import ModuleInterface
 from infraplane.core.ports import ModuleInterfaceReader
 from infraplane.core.versions import parse_ref
@@ -233,7 +233,7 @@ def _component_input_problems(file: str, field: str, inputs: Mapping[str, Any], 
         if schema is None:
             allowed = ", ".join(sorted(target.spec.inputs)) or "none"
             problems.append(
-                Problem(file, f"{field}.inputs.{key}", f"{target.ref} has no input {key!r} (inputs: {allowed})")
+                Problem(file, f"{field}.inputs.{key}", f"{target.ref} has no input {excerpt(key)} (inputs: {allowed})")
             )
             continue
         if not any(True for _ in find_references(value)):
