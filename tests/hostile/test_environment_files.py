@@ -72,6 +72,10 @@ CASES: dict[str, tuple[str | bytes, list[str]]] = {
         HEAD + "  blueprint: network\n  inputs: {az_count: " + "9" * 4000 + "}\n",
         ["spec.inputs.az_count"],
     ),
+    "a 5000-digit number": (
+        HEAD + "  blueprint: network\n  inputs: {az_count: " + "9" * 5000 + "}\n",
+        ["refused at line 6", "a number of 5,000 digits"],
+    ),
     "a deeply nested input": (
         HEAD + "  blueprint: queue\n  inputs: {x: " + "[" * 5000 + "]" * 5000 + "}\n",
         ["nested more than 64 levels deep"],

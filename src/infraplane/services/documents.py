@@ -71,6 +71,18 @@ class _StrictLoader(_SafeLoader):  # type: ignore[valid-type,misc]
         mapping: dict[Hashable, Any] = super().construct_mapping(node, deep=deep)
         return mapping
 
+    def construct_bounded_int(self, node: ScalarNode) -> int:
+        try:
+            value: int = self.construct_yaml_int(node)
+        except ValueError:  # past Python's 4300 digits for converting text to int
+            raise _Refused(
+                f"a number of {len(str(node.value)):,} digits is not a value any document needs", node
+            ) from None
+        return value
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _StrictLoader.construct_bounded_int)
+
 
 def _excerpt(value: Any, limit: int = 40) -> str:
     text = str(value)
