@@ -109,6 +109,11 @@ def test_a_hostile_blueprint_is_not_published(
     assert store_view(published_home) == baseline
 
 
+def test_a_device_is_not_a_catalog(published_home: Path, baseline: StoreView) -> None:
+    assert_refused(run_cli(published_home, "catalog", "publish", "/dev/null"), "/dev/null", "not a regular file")
+    assert store_view(published_home) == baseline
+
+
 def test_an_archive_over_the_configured_limit_is_refused_before_storing(
     configured_home: Callable[[str], Path], baseline: StoreView, tmp_path: Path
 ) -> None:

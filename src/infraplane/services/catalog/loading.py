@@ -33,6 +33,9 @@ def find_blueprint_files(path: Path) -> list[Path]:
         raise InputError(f"{path}: no such file or directory", [Problem(str(path), "", "no such file or directory")])
     if path.is_file():
         return [path]
+    if not path.is_dir():
+        reason = "not a regular file or a directory (a device or pipe?)"
+        raise InputError(f"{path}: {reason}", [Problem(str(path), "", reason)])
     if (path / BLUEPRINT_FILE).is_file():
         return [path / BLUEPRINT_FILE]
     found = sorted(
