@@ -81,6 +81,19 @@ class AskSettings(BaseModel):
     llm_timeout_seconds: float = Field(30.0, gt=0)
 
 
+class LimitsSettings(BaseModel):
+    """How large the documents and archives people and agents hand over may be."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    document_bytes: int = Field(
+        1024 * 1024, ge=1024, description="largest environment file or blueprint.yaml read (bytes)"
+    )
+    archive_bytes: int = Field(
+        200 * 1024 * 1024, ge=1024, description="largest packed blueprint source `catalog publish` stores (bytes)"
+    )
+
+
 class Settings(BaseSettings):
     """Everything infraplane can be configured with."""
 
@@ -101,6 +114,7 @@ class Settings(BaseSettings):
     budgets: BudgetSettings = Field(default_factory=lambda: BudgetSettings())
     proposals: ProposalSettings = Field(default_factory=lambda: ProposalSettings())
     ask: AskSettings = Field(default_factory=lambda: AskSettings())
+    limits: LimitsSettings = Field(default_factory=lambda: LimitsSettings())
     # How `home` was found (INFRAPLANE_HOME, the nearest .infraplane/, the per-user default): `infraplane info`.
     _home_source: str = PrivateAttr(default="")
 

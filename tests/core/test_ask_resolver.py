@@ -181,7 +181,7 @@ def test_the_environment_document_parses_as_an_environment_file() -> None:
     document = _resolved("a versioned bucket for invoices in production").environment_document()
     environment, problems = parse_environment(document, "ask")
     assert environment is not None, problems
-    assert environment.spec.blueprint == "bucket@^1.0.0"
+    assert environment.spec.blueprint == "bucket@^1.1.0"
     assert environment.spec.inputs == {"versioning": True}
     assert (environment.metadata.name, environment.metadata.tier) == ("invoices-prod", "prod")
 

@@ -66,3 +66,27 @@ def test_fingerprint_changes_with_inputs_digest_and_context() -> None:
     assert base == fingerprint(bucket, {"versioning": True}, dict(context))
     assert base != fingerprint(bucket, {"versioning": False}, context)
     assert base != fingerprint(bucket, {"versioning": True}, {**context, "tier": "prod"})
+
+
+def test_wiring_to_an_output_the_producer_does_not_declare_is_refused() -> None:
+    stack = CATALOG["service-stack"].model_dump(by_alias=True)
+    stack["spec"]["components"]["postgres"]["inputs"]["vpc_id"] = "${components.network.outputs.vpc}"
+    with pytest.raises(GraphError) as error:
+        expand(Blueprint.model_validate(stack), "d", {"service": "payments"}, lookup)
+    assert error.value.field.endswith("component postgres input vpc_id")
+    assert "network@1.1.0 has no output 'vpc'" in error.value.reason and "vpc_id" in error.value.reason
+
+
+def test_inline_components_are_named_by_their_own_fields() -> None:
+    inline = CATALOG["service-stack"].model_dump(by_alias=True)
+    inline["spec"]["components"]["app-config"]["inputs"]["queue_url"] = "${components.queue.outputs.url}"
+    with pytest.raises(GraphError) as error:
+        expand(Blueprint.model_validate(inline), "d", {"service": "payments"}, lookup, inline=True)
+    assert error.value.field == "spec.components.app-config.inputs.queue_url"
+
+
+def test_a_huge_input_value_is_quoted_as_a_short_excerpt() -> None:
+    with pytest.raises(GraphError) as error:
+        expand(CATALOG["service-stack"], "d", {"service": "a" * 5_000_000}, lookup)
+    assert error.value.field == "spec.inputs.service"
+    assert len(error.value.reason) < 300 and "…" in error.value.reason

@@ -48,7 +48,13 @@ def published_home(tmp_path_factory: pytest.TempPathFactory, published_template:
         ),
         (
             "  components:\n    a: {blueprint: marker, inputs: {value: '${components.nope.outputs.value}'}}\n",
-            ["input value", "refers to no component"],
+            ["spec.components.a.inputs.value", "refers to no component"],
+        ),
+        (
+            "  components:\n"
+            "    a: {blueprint: marker, inputs: {value: x}}\n"
+            "    b: {blueprint: marker, inputs: {value: '${components.a.outputs.nope}'}}\n",
+            ["spec.components.b.inputs.value", "has no output 'nope'"],
         ),
         ("  blueprint: queue\n  components: {}\n", ["either spec.blueprint or spec.components"]),
     ],

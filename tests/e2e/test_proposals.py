@@ -166,11 +166,11 @@ def test_an_agent_proposal_in_staging_waits_for_one_human(review_home: Path, san
 
 
 def _bucket_v2(tmp_path: Path) -> Path:
-    """bucket@1.1.0: the same module plus a `generation` tag, published beside 1.0.0."""
-    copy = tmp_path / "bucket-1.1.0"
+    """bucket@1.2.0: the same module plus a `generation` tag, published beside 1.1.0."""
+    copy = tmp_path / "bucket-1.2.0"
     shutil.copytree(EXAMPLE_CATALOG / "bucket", copy)
     blueprint = copy / "blueprint.yaml"
-    blueprint.write_text(blueprint.read_text().replace("version: 1.0.0", "version: 1.1.0"))
+    blueprint.write_text(blueprint.read_text().replace("version: 1.1.0", "version: 1.2.0"))
     main = copy / "module" / "main.tf"
     main.write_text(
         main.read_text().replace("tags = { Name = local.name }", 'tags = { Name = local.name, generation = "1.1" }')
@@ -179,7 +179,7 @@ def _bucket_v2(tmp_path: Path) -> Path:
 
 
 def _bucket(sandbox: SandboxInfo, name: str) -> tuple[str, str | None]:
-    """The bucket's versioning status and its `generation` tag (only bucket@1.1.0 sets it)."""
+    """The bucket's versioning status and its `generation` tag (only bucket@1.2.0 sets it)."""
     s3 = aws(sandbox, "s3")
     versioning = s3.get_bucket_versioning(Bucket=name).get("Status", "")
     tags = {t["Key"]: t["Value"] for t in s3.get_bucket_tagging(Bucket=name)["TagSet"]}
@@ -200,15 +200,15 @@ def test_stale_plans_upgrade_rollback_and_the_git_history(
 
     # A new blueprint version: publishing lists the environment; `env upgrade` proposes it with its diff.
     published = run_cli(review_home, "catalog", "publish", str(_bucket_v2(tmp_path)))
-    assert f"{name} can upgrade bucket@1.0.0 -> bucket@1.1.0" in published.stdout
+    assert f"{name} can upgrade bucket@1.1.0 -> bucket@1.2.0" in published.stdout
     upgrade = _proposal_id(_as(review_home, "alice", "env", "upgrade", name, "--json", "-m", "tag generations"))
     shown = run_cli(review_home, "proposal", "show", upgrade, "--json").json()
-    assert shown["kind"] == "upgrade" and shown["blueprint"] == "bucket@1.1.0"
+    assert shown["kind"] == "upgrade" and shown["blueprint"] == "bucket@1.2.0"
     tag_change = [a for d in shown["diff"] for a in d["attributes"] if a["path"] == "tags.generation"]
     assert tag_change == [{"path": "tags.generation", "before": None, "after": "1.1"}]
 
     # Meanwhile another change, from the same revision, on the old version.
-    off = _env(tmp_path, name, "staging", "  blueprint: bucket@~1.0.0\n  inputs: {versioning: false}\n", "off.yaml")
+    off = _env(tmp_path, name, "staging", "  blueprint: bucket@~1.1.0\n  inputs: {versioning: false}\n", "off.yaml")
     update = _proposal_id(_as(review_home, "carol", "env", "up", str(off), "--json", "-m", "versions cost money"))
     assert run_cli(review_home, "proposal", "show", update, "--json").json()["kind"] == "update"
     for proposal in (upgrade, update):
@@ -229,19 +229,19 @@ def test_stale_plans_upgrade_rollback_and_the_git_history(
     assert _as(review_home, "alice", "proposal", "apply", upgrade).exit_code == 0
     assert _bucket(sandbox, bucket) == ("Enabled", "1.1")
 
-    # Roll back to revision 2: its inputs (versioning off) and its blueprint version (1.0.0, no tag).
+    # Roll back to revision 2: its inputs (versioning off) and its blueprint version (1.1.0, no tag).
     history = run_cli(review_home, "env", "history", name, "--json").json()
     assert [(h["revision"], h["kind"]) for h in history] == [(1, "create"), (2, "update"), (3, "upgrade")]
     assert history[2]["approved_by"] == ["bob"] and history[2]["justification"] == "tag generations"
     rollback = _as(review_home, "carol", "env", "rollback", name, "--to", "2", "--json", "-m", "back to revision 2")
     back = _proposal_id(rollback)
     shown = run_cli(review_home, "proposal", "show", back, "--json").json()
-    assert shown["kind"] == "rollback" and shown["rollback_to"] == 2 and shown["blueprint"] == "bucket@1.0.0"
+    assert shown["kind"] == "rollback" and shown["rollback_to"] == 2 and shown["blueprint"] == "bucket@1.1.0"
     assert _as(review_home, "bob", "proposal", "approve", back).exit_code == 0
     assert _as(review_home, "carol", "proposal", "apply", back).exit_code == 0
     assert _bucket(sandbox, bucket) == ("Suspended", None)
     env = run_cli(review_home, "env", "show", name, "--json").json()
-    assert env["revision"] == 4 and env["components"][0]["blueprint"] == "bucket@1.0.0"
+    assert env["revision"] == 4 and env["components"][0]["blueprint"] == "bucket@1.1.0"
 
     # The environments repository reads as the history.
     repository = review_home / "environments"

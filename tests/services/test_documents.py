@@ -84,3 +84,21 @@ def test_an_ordinary_document_still_loads(tmp_path: Path) -> None:
 
 def test_control_characters_are_a_yaml_error_not_a_traceback() -> None:
     assert _refusal("\x00\x01 garbage: [") == "not valid YAML: character #x0000 at position 0 is not allowed"
+
+
+def test_a_number_past_the_digit_limit_is_refused_with_its_line() -> None:
+    assert (
+        _refusal("a: 1\nb: " + "9" * 5000 + "\n")
+        == "refused at line 2: a number of 5,000 digits is not a value any document needs"
+    )
+
+
+def test_json_past_the_depth_limit_is_refused_without_recursion(tmp_path: Path) -> None:
+    from infraplane.services.documents import MAX_JSON_DEPTH, json_depth_exceeds, read_json
+
+    assert not json_depth_exceeds({"a": [[{"b": 1}]]}, 4) and json_depth_exceeds({"a": [[{"b": 1}]]}, 3)
+    for depth in (MAX_JSON_DEPTH + 1, 100_000):
+        deep = tmp_path / f"deep-{depth}.json"
+        deep.write_text("[" * depth + "]" * depth)
+        with pytest.raises(InputError, match=f"nested more than {MAX_JSON_DEPTH} levels deep"):
+            read_json(deep, "plan JSON")

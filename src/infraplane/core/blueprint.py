@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from infraplane.core.excerpt import excerpt, schema_message
 from infraplane.core.versions import is_valid_version, parse_ref
 from infraplane.errors import Problem
 
@@ -53,7 +54,7 @@ class BlueprintMetadata(_Frozen):
     @classmethod
     def _semver(cls, value: str) -> str:
         if not is_valid_version(value):
-            raise ValueError(f"{value!r} is not a semantic version (MAJOR.MINOR.PATCH, e.g. 1.4.0)")
+            raise ValueError(f"{excerpt(value)} is not a semantic version (MAJOR.MINOR.PATCH, e.g. 1.4.0)")
         return value
 
 
@@ -113,7 +114,7 @@ class BlueprintSpec(_Frozen):
     def _input_names(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
         for name in value:
             if not re.match(r"^[a-z_][a-z0-9_]*$", name):
-                raise ValueError(f"input name {name!r} must be lowercase letters, digits and underscores")
+                raise ValueError(f"input name {excerpt(name)} must be lowercase letters, digits and underscores")
         return value
 
 
@@ -157,18 +158,19 @@ class Blueprint(_Frozen):
 
 
 def field_path(loc: tuple[int | str, ...]) -> str:
+    """`spec.inputs.size`, `labels[2]`: where an error is; a hostile key is cut to an excerpt."""
     parts: list[str] = []
     for item in loc:
         if isinstance(item, int):
             parts.append(f"[{item}]")
-        elif parts:
-            parts.append(f".{item}")
         else:
-            parts.append(str(item))
+            text = str(item) if len(str(item)) <= 60 else str(item)[:60] + "…"
+            parts.append(f".{text}" if parts else text)
     return "".join(parts)
 
 
 def pydantic_reason(error: Mapping[str, Any]) -> str:
+    """A pydantic error as a short reason; a value it quotes is cut to an excerpt."""
     message = str(error["msg"])
     if error["type"] == "missing":
         return "is required"
@@ -178,8 +180,8 @@ def pydantic_reason(error: Mapping[str, Any]) -> str:
             return "is not a known field (an unquoted comma inside {...} splits a value: quote it)"
         return "is not a known field"
     if error["type"] == "literal_error":
-        return f"{message} (got {error.get('input')!r})"
-    return message.removeprefix("Value error, ")
+        return schema_message(f"{message} (got {excerpt(error.get('input'))})", None)
+    return schema_message(message.removeprefix("Value error, "), error.get("input"))
 
 
 def parse_blueprint(data: Any, file: str) -> tuple[Blueprint | None, list[Problem]]:

@@ -21,7 +21,7 @@ __all__ = [
     "parse_environment",
 ]
 
-_DURATION = re.compile(r"^(?P<value>\d{1,12})(?P<unit>[smhdw])$")
+_DURATION = re.compile(r"^(?P<value>\d{1,64})(?P<unit>[smhdw])$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 # An environment that should outlive a year is not temporary; give it no TTL.
 MAX_DURATION_SECONDS = 366 * 86400
@@ -33,9 +33,11 @@ def parse_duration(text: str, maximum: int = MAX_DURATION_SECONDS) -> int:
     if not match:
         shown = text if len(text) <= 24 else text[:24] + "…"
         raise ValueError(f"{shown!r} is not a duration (use a number and s, m, h, d or w, e.g. 72h)")
-    seconds = int(match.group("value")) * _UNIT_SECONDS[match.group("unit")]
+    value = match.group("value").lstrip("0") or "0"
+    seconds = int(value) * _UNIT_SECONDS[match.group("unit")] if len(value) <= 12 else maximum + 1
     if seconds > maximum:
-        raise ValueError(f"{text.strip()} is longer than the maximum of {maximum // 86400} days")
+        shown = text.strip() if len(text.strip()) <= 24 else text.strip()[:24] + "…"
+        raise ValueError(f"{shown} is longer than the maximum of {maximum // 86400} days")
     return seconds
 
 

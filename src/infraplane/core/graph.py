@@ -18,6 +18,7 @@ from jsonschema import Draft202012Validator
 from infraplane.core.audit import canonical_json
 from infraplane.core.blueprint import Blueprint
 from infraplane.core.dag import CycleFound, topological_order
+from infraplane.core.excerpt import bounded, excerpt, schema_message
 from infraplane.core.versions import parse_ref
 from infraplane.core.wiring import InputRef, OutputRef, parse_reference
 
@@ -105,22 +106,40 @@ def _schema_errors(blueprint: Blueprint, values: Mapping[str, Any], skip: set[st
         where = ".".join(str(p) for p in error.path)
         if error.validator == "additionalProperties":
             allowed = ", ".join(sorted(blueprint.spec.inputs)) or "none"
-            errors.append(("", f"{error.message} (inputs of {blueprint.ref}: {allowed})"))
+            extra = sorted(str(k) for k in error.instance if k not in blueprint.spec.inputs)
+            names = ", ".join(excerpt(k) for k in extra[:5]) + (f" and {len(extra) - 5} more" if len(extra) > 5 else "")
+            verb = "was" if len(extra) == 1 else "were"
+            errors.append(
+                (
+                    "",
+                    f"Additional properties are not allowed ({names} {verb} unexpected) "
+                    f"(inputs of {blueprint.ref}: {allowed})",
+                )
+            )
         elif error.validator == "enum":
-            errors.append((where, f"{error.instance!r} is not allowed; allowed values: {error.validator_value}"))
+            allowed = bounded(str(error.validator_value), 120)
+            errors.append((where, f"{excerpt(error.instance)} is not allowed; allowed values: {allowed}"))
         else:
-            errors.append((where, error.message))
+            errors.append((where, schema_message(error.message, error.instance)))
     return errors
 
 
-def expand(top: Blueprint, top_digest: str, inputs: Mapping[str, Any], lookup: BlueprintLookup) -> ComponentGraph:
-    """Validate the environment's inputs and expand its blueprint into a component graph."""
+def expand(
+    top: Blueprint, top_digest: str, inputs: Mapping[str, Any], lookup: BlueprintLookup, inline: bool = False
+) -> ComponentGraph:
+    """Validate the environment's inputs and expand its blueprint into a component graph.
+
+    `inline` says the composite is the environment's own `spec.components`, so problems are
+    named by those fields.
+    """
     values = fill_defaults(top, inputs)
     for where, reason in _schema_errors(top, values, skip=set()):
         raise GraphError(f"spec.inputs.{where}" if where else "spec.inputs", reason)
     if top.spec.runner != "composite":
         return ComponentGraph((ResolvedComponent(top.name, top, top_digest, values),))
-    components = _expand_composite(top, values, lookup, prefix="", field="spec.blueprint")
+    components = _expand_composite(
+        top, values, lookup, prefix="", field="spec.components" if inline else "spec.blueprint"
+    )
     graph = ComponentGraph(tuple(components))
     try:
         order = graph.order()
@@ -130,38 +149,66 @@ def expand(top: Blueprint, top_digest: str, inputs: Mapping[str, Any], lookup: B
     return ComponentGraph(tuple(by_name[name] for name in order))
 
 
+def _component_field(field: str, composite: Blueprint, name: str) -> str:
+    if field == "spec.components":  # the environment's inline components: name the file's own fields
+        return f"spec.components.{name}"
+    return f"{field} {composite.ref} component {name}"
+
+
+def _input_field(where: str, key: str) -> str:
+    return f"{where}.inputs.{key}" if where.startswith("spec.components.") else f"{where} input {key}"
+
+
+def _declared_output(reference: OutputRef, producer: Blueprint) -> None:
+    if reference.output not in producer.spec.outputs:
+        outputs = ", ".join(sorted(producer.spec.outputs)) or "none"
+        raise ValueError(f"{reference}: {producer.ref} has no output {reference.output!r} (outputs: {outputs})")
+
+
 def _expand_composite(
     composite: Blueprint, values: Mapping[str, Any], lookup: BlueprintLookup, prefix: str, field: str
 ) -> list[ResolvedComponent]:
     result: list[ResolvedComponent] = []
+    # Every component's blueprint first: a wired output is checked against what its producer declares.
+    found: dict[str, tuple[Blueprint, str]] = {}
+    for name, spec in composite.spec.components.items():
+        ref = parse_ref(spec.blueprint)
+        try:
+            found[name] = lookup(ref.name, ref.constraint)
+        except LookupError as exc:
+            where = _component_field(field, composite, name)
+            raise GraphError(f"{where}.blueprint" if where.startswith("spec.") else where, str(exc)) from None
     # A nested composite's outputs are re-pointed at the inner component that produces them.
     exported: dict[str, dict[str, OutputRef]] = {}
     for name, spec in composite.spec.components.items():
         full_name = f"{prefix}{name}"
-        where = f"{field} {composite.ref} component {name}"
-        ref = parse_ref(spec.blueprint)
-        try:
-            blueprint, digest = lookup(ref.name, ref.constraint)
-        except LookupError as exc:
-            raise GraphError(where, str(exc)) from None
+        where = _component_field(field, composite, name)
+        blueprint, digest = found[name]
         wired: dict[str, Any] = {}
         depends = {f"{prefix}{d}" for d in spec.depends_on}
         for key, raw in spec.inputs.items():
             try:
                 reference = parse_reference(raw)
             except ValueError as exc:
-                raise GraphError(f"{where} input {key}", str(exc)) from None
+                raise GraphError(_input_field(where, key), str(exc)) from None
             if isinstance(reference, InputRef):
                 if reference.input not in values:
-                    raise GraphError(f"{where} input {key}", f"{reference} has no value")
+                    raise GraphError(_input_field(where, key), f"{reference} has no value")
                 wired[key] = values[reference.input]
                 if isinstance(wired[key], OutputRef):  # passed down from an enclosing composite
                     depends.add(wired[key].component)
             elif isinstance(reference, OutputRef):
+                if reference.component not in composite.spec.components:
+                    known = ", ".join(sorted(composite.spec.components))
+                    raise GraphError(
+                        _input_field(where, key), f"{reference} refers to no component (components: {known})"
+                    )
+                try:
+                    _declared_output(reference, found[reference.component][0])
+                except ValueError as exc:
+                    raise GraphError(_input_field(where, key), str(exc)) from None
                 target = exported.get(reference.component, {}).get(reference.output)
                 if target is None:
-                    if reference.component not in composite.spec.components:
-                        raise GraphError(f"{where} input {key}", f"{reference} refers to no component")
                     target = OutputRef(f"{prefix}{reference.component}", reference.output)
                 wired[key] = target
                 depends.add(target.component)
@@ -178,7 +225,7 @@ def _expand_composite(
         full = fill_defaults(blueprint, wired)
         unknown = {k for k, v in full.items() if isinstance(v, OutputRef)}
         for where_input, reason in _schema_errors(blueprint, full, skip=unknown):
-            raise GraphError(f"{where} input {where_input}".rstrip(), reason)
+            raise GraphError(_input_field(where, where_input) if where_input else where, reason)
         result.append(ResolvedComponent(full_name, blueprint, digest, full, frozenset(depends)))
     return result
 

@@ -11,6 +11,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from infraplane.core.excerpt import excerpt
+
 __all__ = ["InputRef", "OutputRef", "Reference", "find_references", "parse_reference"]
 
 _REFERENCE = re.compile(r"^\$\{\s*(?P<body>[^}]*)\s*\}$")
@@ -49,7 +51,7 @@ def parse_reference(value: Any) -> Reference | None:
     match = _REFERENCE.match(value.strip())
     if not match:
         raise ValueError(
-            f"{value!r}: a wired value must be exactly one reference, "
+            f"{excerpt(value)}: a wired value must be exactly one reference, "
             "${components.<name>.outputs.<output>} or ${inputs.<name>}"
         )
     body = match.group("body").strip()
@@ -57,7 +59,9 @@ def parse_reference(value: Any) -> Reference | None:
         return OutputRef(m.group("component"), m.group("output"))
     if m := _INPUT.match(body):
         return InputRef(m.group("input"))
-    raise ValueError(f"{value!r}: only ${{components.<name>.outputs.<output>}} and ${{inputs.<name>}} are understood")
+    raise ValueError(
+        f"{excerpt(value)}: only ${{components.<name>.outputs.<output>}} and ${{inputs.<name>}} are understood"
+    )
 
 
 def find_references(value: Any, path: str = "") -> Iterator[tuple[str, Reference | ValueError]]:

@@ -90,7 +90,10 @@ class Container:
         from infraplane.adapters.terraform_module import read_module_interface
         from infraplane.services.catalog import CatalogService
 
-        return CatalogService(self.store, pack_directory, read_module_interface)
+        limits = self.settings.limits
+        return CatalogService(
+            self.store, pack_directory, read_module_interface, limits.document_bytes, limits.archive_bytes
+        )
 
     @cached_property
     def audit(self) -> AuditService:
@@ -171,6 +174,7 @@ class Container:
             default_target=self.settings.default_target,
             state_backend=StateServer,
             checks=PlanChecks(self.policies, self.costs),
+            document_bytes=self.settings.limits.document_bytes,
         )
 
     @cached_property

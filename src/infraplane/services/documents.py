@@ -1,14 +1,16 @@
-"""Reading YAML documents users write, strictly, with problems that name the file and the line.
+"""Reading documents users write or hand over (YAML; JSON a tool made), strictly, with problems naming the file.
 
 Documents come from people and agents, so the reader refuses what YAML allows but no
 environment or blueprint needs, before any work is done: files over a size limit, a
 mapping that names the same key twice (the last one would win silently), aliases that
 expand far past the document's own size (a "billion laughs"), nesting past a depth
-limit, and more than one document in a file.
+limit, and more than one document in a file. JSON documents (a plan someone made elsewhere)
+are refused past a depth limit too, so no reader downstream ends in a RecursionError.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
@@ -18,12 +20,23 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from infraplane.errors import InputError, Problem
 
-__all__ = ["MAX_DEPTH", "MAX_DOCUMENT_BYTES", "MAX_NODES", "load_yaml_text", "read_yaml"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_DOCUMENT_BYTES",
+    "MAX_JSON_DEPTH",
+    "MAX_NODES",
+    "json_depth_exceeds",
+    "load_yaml_text",
+    "read_json",
+    "read_yaml",
+]
 
 MAX_DOCUMENT_BYTES = 1024 * 1024
 # With aliases expanded: an environment file has tens of nodes, a large catalog entry a few thousand.
 MAX_NODES = 100_000
 MAX_DEPTH = 64
+# Terraform's plan JSON nests modules, blocks and values; real plans stay far below this.
+MAX_JSON_DEPTH = 200
 
 
 class _Refused(Exception):
@@ -33,7 +46,15 @@ class _Refused(Exception):
         self.node = node
 
 
-class _StrictLoader(yaml.SafeLoader):
+# libyaml's parser when PyYAML has it: the pure-Python one takes seconds for a megabyte.
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _reader_reason(exc: yaml.reader.ReaderError) -> str:
+    return f"not valid YAML: character #x{exc.character:04x} at position {exc.position} is not allowed"
+
+
+class _StrictLoader(_SafeLoader):  # type: ignore[valid-type,misc]
     """SafeLoader that refuses duplicate keys in a mapping (merge keys `<<` may still override)."""
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Hashable, Any]:
@@ -47,7 +68,20 @@ class _StrictLoader(yaml.SafeLoader):
                 raise _Refused(f"duplicate key {_excerpt(key)!s} (first given at line {first})", key_node)
             if isinstance(key, Hashable):
                 seen[key] = key_node
-        return super().construct_mapping(node, deep=deep)
+        mapping: dict[Hashable, Any] = super().construct_mapping(node, deep=deep)
+        return mapping
+
+    def construct_bounded_int(self, node: ScalarNode) -> int:
+        try:
+            value: int = self.construct_yaml_int(node)
+        except ValueError:  # past Python's 4300 digits for converting text to int
+            raise _Refused(
+                f"a number of {len(str(node.value)):,} digits is not a value any document needs", node
+            ) from None
+        return value
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _StrictLoader.construct_bounded_int)
 
 
 def _excerpt(value: Any, limit: int = 40) -> str:
@@ -89,8 +123,7 @@ def load_yaml_text(text: str, name: str, max_nodes: int = MAX_NODES, max_depth: 
     try:
         loader = _StrictLoader(text)
     except yaml.reader.ReaderError as exc:
-        reason = f"not valid YAML: character #x{exc.character:04x} at position {exc.position} is not allowed"
-        raise InputError.from_problems([Problem(name, "", reason)]) from None
+        raise InputError.from_problems([Problem(name, "", _reader_reason(exc))]) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -104,27 +137,42 @@ def load_yaml_text(text: str, name: str, max_nodes: int = MAX_NODES, max_depth: 
         raise InputError.from_problems(
             [Problem(name, "", f"refused: nested more than {max_depth} levels deep")]
         ) from None
+    except yaml.reader.ReaderError as exc:  # libyaml reads lazily: a bad character surfaces while parsing
+        raise InputError.from_problems([Problem(name, "", _reader_reason(exc))]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or "syntax error"
+        if "nesting depth" in problem:  # libyaml's own limit, past ours
+            raise InputError.from_problems(
+                [Problem(name, "", f"refused: nested more than {max_depth} levels deep")]
+            ) from None
         raise InputError.from_problems([Problem(name, "", f"not valid YAML{where}: {problem}")]) from None
     finally:
         loader.dispose()
 
 
-def read_yaml(file: Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> tuple[Any, list[Problem]]:
-    """The loaded document, or the problems that stopped it loading (data is then None)."""
+def _regular_file(file: Path, kind: str) -> None:
     name = str(file)
     if not file.exists():
         raise InputError(f"{file}: no such file or directory", [Problem(name, "", "no such file or directory")])
     if file.is_dir():
-        raise InputError(f"{file}: is a directory, expected a YAML file", [Problem(name, "", "is a directory")])
+        raise InputError(f"{file}: is a directory, expected a {kind} file", [Problem(name, "", "is a directory")])
     if not file.is_file():
         raise InputError(f"{file}: not a regular file", [Problem(name, "", "not a regular file (a device or pipe?)")])
+
+
+def read_yaml(file: Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> tuple[Any, list[Problem]]:
+    """The loaded document, or the problems that stopped it loading (data is then None)."""
+    name = str(file)
+    _regular_file(file, "YAML")
     size = file.stat().st_size
     if size > max_bytes:
-        return None, [Problem(name, "", f"is {size:,} bytes; the limit for a document is {max_bytes:,} bytes")]
+        return None, [
+            Problem(
+                name, "", f"is {size:,} bytes; the limit for a document is {max_bytes:,} bytes (limits.document_bytes)"
+            )
+        ]
     try:
         text = file.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -135,3 +183,42 @@ def read_yaml(file: Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> tuple[Any, lis
         return load_yaml_text(text, name), []
     except InputError as error:
         return None, list(error.problems)
+
+
+def json_depth_exceeds(document: Any, max_depth: int) -> bool:
+    """Whether objects and arrays nest deeper than `max_depth` (walked without recursion)."""
+    pending: list[tuple[Any, int]] = [(document, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, dict | list):
+            if depth > max_depth:
+                return True
+            children = value.values() if isinstance(value, dict) else value
+            pending.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
+
+
+def read_json(file: Path, kind: str, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """One JSON document from a regular file; InputError naming the file for anything else."""
+    name = str(file)
+    _regular_file(file, kind)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError.from_problems(
+            [Problem(name, "", f"not a text file (not valid UTF-8); expected {kind}")]
+        ) from None
+    except OSError as exc:
+        raise InputError.from_problems([Problem(name, "", f"cannot read: {exc.strerror}")]) from None
+    if not text.strip():
+        raise InputError.from_problems([Problem(name, "", f"the file is empty; expected {kind}")])
+    deep = InputError.from_problems([Problem(name, "", f"refused: nested more than {max_depth} levels deep")])
+    try:
+        document = json.loads(text)
+    except RecursionError:
+        raise deep from None
+    except ValueError as exc:
+        raise InputError.from_problems([Problem(name, "", f"not JSON: {str(exc)[:120]}")]) from None
+    if json_depth_exceeds(document, max_depth):
+        raise deep
+    return document

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,24 +17,53 @@ from infraplane.core.records import PublishedBundle
 from infraplane.core.versions import newest_matching, parse_ref
 from infraplane.errors import ImmutableVersionError, InputError, NotFoundError, Problem
 from infraplane.services.audit import record
+from infraplane.services.documents import read_json
 
 __all__ = ["BUILTIN_POLICIES", "PolicyService", "read_plan_file"]
 
 BUILTIN_POLICIES = Path(__file__).resolve().parent.parent / "policies"
 
 
+_SHOW = "run `terraform show -json PLANFILE` on the file `terraform plan -out PLANFILE` wrote"
+
+
+def _not_a_plan(document: Any) -> str | None:
+    """What a JSON document that is not plan JSON is, and what to do instead; None when it may be a plan."""
+    if not isinstance(document, dict):
+        return f"expected a JSON object (a Terraform plan), got a JSON {type(document).__name__}; {_SHOW}"
+    if "version" in document and "serial" in document and "lineage" in document:
+        return f"this is a Terraform state file (version/serial/lineage), not a plan: {_SHOW}"
+    plan_keys = ("resource_changes", "planned_values", "configuration", "applyable", "output_changes")
+    if "format_version" in document and "values" in document and not any(k in document for k in plan_keys):
+        return f"this is `terraform show -json` of a state (format_version/values), not of a plan: {_SHOW}"
+    if "@message" in document or "@level" in document:
+        return f"this is a line of `terraform plan -json` (the streamed UI), not a plan: {_SHOW}"
+    return None
+
+
 def read_plan_file(path: Path) -> NormalizedPlan:
-    """Load and normalize a plan JSON file made anywhere (`terraform show -json PLANFILE`)."""
-    if not path.is_file():
-        raise InputError.from_problems([Problem(str(path), "", "no such file")])
+    """Load and normalize a plan JSON file made anywhere (`terraform show -json PLANFILE`).
+
+    A state file, a shown state, a directory or a device is refused saying which it is.
+    """
+    name = str(path)
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InputError.from_problems([Problem(str(path), "", f"not JSON: {exc}")]) from None
+        document = read_json(path, "plan JSON")
+    except InputError as error:
+        first = error.problems[0] if error.problems else None
+        if first is not None and "Extra data" in first.reason:
+            reason = f"holds several JSON documents (`terraform plan -json` output?), not one plan: {_SHOW}"
+            raise InputError.from_problems([Problem(name, "", reason)]) from None
+        raise
+    wrong = _not_a_plan(document)
+    if wrong is not None:
+        raise InputError.from_problems([Problem(name, "", wrong)])
     try:
         return normalize_plan(document)
     except PlanFormatError as exc:
-        raise InputError.from_problems([Problem(str(path), exc.field, exc.reason)]) from None
+        raise InputError.from_problems([Problem(name, exc.field, exc.reason)]) from None
+    except RecursionError:
+        raise InputError.from_problems([Problem(name, "", "refused: nested too deeply to read")]) from None
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ def test_dry_run_json_prints_the_resolution(published: Path) -> None:
 def test_dry_run_prints_a_readable_resolution(published: Path) -> None:
     result = _ask(published, "An S3 bucket for ML training data in staging, no versioning please", "--dry-run")
     assert result.exit_code == 0, result.stderr
-    assert "bucket@1.0.0 as environment ml-training-data-staging" in result.stdout
+    assert "bucket@1.1.0 as environment ml-training-data-staging" in result.stdout
     assert "versioning=false" in result.stdout
 
 

@@ -72,7 +72,7 @@ def test_composite_wired_to_an_output_that_does_not_exist(home: Path, catalog_co
         ),
     )
     _expect_problem(
-        home, catalog_copy, str(file), "spec.components.postgres.inputs.vpc_id", "network@1.0.0 has no output 'vpc'"
+        home, catalog_copy, str(file), "spec.components.postgres.inputs.vpc_id", "network@1.1.0 has no output 'vpc'"
     )
 
 

@@ -114,9 +114,9 @@ async def test_an_agent_reads_the_catalog_and_finds_no_way_to_approve_or_apply(c
         assert failed and refused["error"] == "unknown_tool"
 
         resources = {str(r.uri) for r in (await session.list_resources()).resources}
-        assert {"infraplane://blueprints", "infraplane://blueprints/queue/1.0.0"} <= resources
+        assert {"infraplane://blueprints", "infraplane://blueprints/queue/1.1.0"} <= resources
         assert "infraplane://blueprints/service-stack/1.0.0" in resources
-        read = await session.read_resource("infraplane://blueprints/queue/1.0.0")
+        read = await session.read_resource("infraplane://blueprints/queue/1.1.0")
         queue = json.loads(read.contents[0].text)  # type: ignore[union-attr]
         assert queue["inputs"]["properties"]["retention_days"]["maximum"] == 14
 

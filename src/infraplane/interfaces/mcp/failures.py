@@ -24,6 +24,7 @@ from pydantic import ValidationError
 
 from infraplane.core.blueprint import Blueprint
 from infraplane.core.environment import EnvironmentMetadata
+from infraplane.core.excerpt import bounded, schema_message
 from infraplane.core.policy import Finding
 from infraplane.errors import InfraplaneError
 from infraplane.services.orchestration.plan_checks import PolicyDeniedError
@@ -104,7 +105,7 @@ def _problem(
     field: str, reason: str, blueprint: Blueprint | None, closest: Sequence[str], renames: Mapping[str, str]
 ) -> dict[str, Any]:
     name = argument_name(field)
-    problem: dict[str, Any] = {"field": renames.get(name, name), "reason": reason}
+    problem: dict[str, Any] = {"field": renames.get(name, name), "reason": bounded(reason, 500)}
     metadata = EnvironmentMetadata.model_json_schema()["properties"]
     if name.startswith("inputs.") and blueprint is not None:
         schema = blueprint.spec.inputs.get(name.removeprefix("inputs.").split(".")[0])
@@ -146,7 +147,7 @@ def error_body(
     `renames` maps a field to the argument that carried it when a tool names it differently
     (get_blueprint's `name` is the blueprint).
     """
-    body: dict[str, Any] = {"error": exc.code, "message": exc.message}
+    body: dict[str, Any] = {"error": exc.code, "message": bounded(exc.message, 1000)}
     if exc.problems:
         body["problems"] = [_problem(p.field, p.reason, blueprint, closest, renames or {}) for p in exc.problems]
     if isinstance(exc, PolicyDeniedError):
@@ -168,7 +169,7 @@ def argument_failure(tool: str, error: ValidationError, input_schema: Mapping[st
         field = ".".join(str(part) for part in item["loc"])
         problem: dict[str, Any] = {
             "field": field,
-            "reason": "is required" if item["type"] == "missing" else item["msg"],
+            "reason": "is required" if item["type"] == "missing" else schema_message(item["msg"], item.get("input")),
         }
         top = str(item["loc"][0]) if item["loc"] else ""
         if top in properties:

@@ -122,10 +122,10 @@ class GatedLines:
                 return
 
 
-async def serve_stdio(run: Any) -> None:
-    """Run `run(read_stream, write_stream)` on stdio behind the gate."""
+async def serve_stdio(run: Any, max_bytes: int = MAX_MESSAGE_BYTES) -> None:
+    """Run `run(read_stream, write_stream)` on stdio behind the gate (messages of at most `max_bytes`)."""
     stdin = anyio.wrap_file(TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace"))
-    lines = GatedLines(stdin)
+    lines = GatedLines(stdin, max_bytes)
     async with stdio_server(stdin=lines) as (read_stream, write_stream):  # type: ignore[arg-type]
         lines.answer_on(write_stream)
         await run(read_stream, write_stream)

@@ -250,4 +250,4 @@ def serve(container: Container, agent: Actor) -> None:
     async def run(read_stream: Any, write_stream: Any) -> None:
         await lowlevel.run(read_stream, write_stream, lowlevel.create_initialization_options())
 
-    anyio.run(serve_stdio, run)
+    anyio.run(serve_stdio, run, container.settings.limits.document_bytes)

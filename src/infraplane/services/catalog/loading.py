@@ -8,7 +8,7 @@ from pathlib import Path
 from infraplane.core.archives import EXCLUDED_DIRS
 from infraplane.core.blueprint import Blueprint, parse_blueprint
 from infraplane.errors import InputError, Problem
-from infraplane.services.documents import read_yaml
+from infraplane.services.documents import MAX_DOCUMENT_BYTES, read_yaml
 
 __all__ = ["BLUEPRINT_FILE", "LoadedBlueprint", "find_blueprint_files", "load_blueprint"]
 
@@ -33,6 +33,9 @@ def find_blueprint_files(path: Path) -> list[Path]:
         raise InputError(f"{path}: no such file or directory", [Problem(str(path), "", "no such file or directory")])
     if path.is_file():
         return [path]
+    if not path.is_dir():
+        reason = "not a regular file or a directory (a device or pipe?)"
+        raise InputError(f"{path}: {reason}", [Problem(str(path), "", reason)])
     if (path / BLUEPRINT_FILE).is_file():
         return [path / BLUEPRINT_FILE]
     found = sorted(
@@ -46,9 +49,9 @@ def find_blueprint_files(path: Path) -> list[Path]:
     return found
 
 
-def load_blueprint(file: Path) -> tuple[LoadedBlueprint | None, list[Problem]]:
-    """Read and parse one file; every problem names the file and the field."""
-    data, problems = read_yaml(file)
+def load_blueprint(file: Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> tuple[LoadedBlueprint | None, list[Problem]]:
+    """Read and parse one file (at most `max_bytes`); every problem names the file and the field."""
+    data, problems = read_yaml(file, max_bytes)
     if problems:
         return None, problems
     blueprint, problems = parse_blueprint(data, str(file))

@@ -19,8 +19,11 @@ from infraplane.errors import ImmutableVersionError, InputError, NotFoundError, 
 from infraplane.services.audit import record
 from infraplane.services.catalog.loading import LoadedBlueprint, find_blueprint_files, load_blueprint
 from infraplane.services.catalog.validation import validate_blueprint
+from infraplane.services.documents import MAX_DOCUMENT_BYTES
 
-__all__ = ["CatalogService", "PublishResult", "UsedBy"]
+__all__ = ["MAX_ARCHIVE_BYTES", "CatalogService", "PublishResult", "UsedBy"]
+
+MAX_ARCHIVE_BYTES = 200 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -41,10 +44,19 @@ class UsedBy:
 class CatalogService:
     """The catalog over a store; every change is audited in the same transaction."""
 
-    def __init__(self, store: Store, pack: DirectoryPacker, read_module: ModuleInterfaceReader) -> None:
+    def __init__(
+        self,
+        store: Store,
+        pack: DirectoryPacker,
+        read_module: ModuleInterfaceReader,
+        document_bytes: int = MAX_DOCUMENT_BYTES,
+        archive_bytes: int = MAX_ARCHIVE_BYTES,
+    ) -> None:
         self._store = store
         self._pack = pack
         self._read_module = read_module
+        self._document_bytes = document_bytes
+        self._archive_bytes = archive_bytes
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -135,7 +147,7 @@ class CatalogService:
         loaded: list[LoadedBlueprint] = []
         problems: list[Problem] = []
         for file in find_blueprint_files(path):
-            blueprint, found = load_blueprint(file)
+            blueprint, found = load_blueprint(file, self._document_bytes)
             problems += found
             if blueprint is not None:
                 loaded.append(blueprint)
@@ -175,6 +187,18 @@ class CatalogService:
         """Validate, pack and register every blueprint under `path`, all or nothing."""
         loaded = self.validate(path)
         packed = [(item, self._pack(item.directory)) for item in _publish_order(loaded)]
+        too_large = [
+            Problem(
+                str(item.file),
+                "spec.source",
+                f"the packed blueprint is {len(archive):,} bytes; "
+                f"the limit (limits.archive_bytes) is {self._archive_bytes:,} bytes",
+            )
+            for item, archive in packed
+            if len(archive) > self._archive_bytes
+        ]
+        if too_large:
+            raise InputError.from_problems(too_large)
         results: list[PublishResult] = []
         with self._store.transaction() as tx:
             for item, archive in packed:

@@ -16,6 +16,7 @@ from jsonschema.exceptions import SchemaError
 
 from infraplane.core.blueprint import CONTEXT_VARIABLE, Blueprint
 from infraplane.core.dag import find_cycle
+from infraplane.core.excerpt import excerpt, schema_message
 from infraplane.core.module_interface import ModuleInterface
 from infraplane.core.ports import ModuleInterfaceReader
 from infraplane.core.versions import parse_ref
@@ -52,13 +53,21 @@ def _schema_problems(loaded: LoadedBlueprint) -> list[Problem]:
         except SchemaError as exc:
             where = ".".join(str(p) for p in exc.path)
             problems.append(
-                Problem(file, f"{field}.{where}" if where else field, f"not valid JSON Schema: {exc.message}")
+                Problem(
+                    file,
+                    f"{field}.{where}" if where else field,
+                    f"not valid JSON Schema: {schema_message(exc.message, exc.instance)}",
+                )
             )
             continue
         if "default" in schema:
             for error in Draft202012Validator(dict(schema)).iter_errors(schema["default"]):
                 problems.append(
-                    Problem(file, f"{field}.default", f"default does not satisfy its own schema: {error.message}")
+                    Problem(
+                        file,
+                        f"{field}.default",
+                        f"default does not satisfy its own schema: {schema_message(error.message, error.instance)}",
+                    )
                 )
     for index, name in enumerate(spec.required):
         if name not in spec.inputs:
@@ -224,12 +233,12 @@ def _component_input_problems(file: str, field: str, inputs: Mapping[str, Any], 
         if schema is None:
             allowed = ", ".join(sorted(target.spec.inputs)) or "none"
             problems.append(
-                Problem(file, f"{field}.inputs.{key}", f"{target.ref} has no input {key!r} (inputs: {allowed})")
+                Problem(file, f"{field}.inputs.{key}", f"{target.ref} has no input {excerpt(key)} (inputs: {allowed})")
             )
             continue
         if not any(True for _ in find_references(value)):
             for error in Draft202012Validator(dict(schema)).iter_errors(value):
-                problems.append(Problem(file, f"{field}.inputs.{key}", error.message))
+                problems.append(Problem(file, f"{field}.inputs.{key}", schema_message(error.message, error.instance)))
     for key in target.spec.required:
         if key not in inputs and "default" not in target.spec.inputs.get(key, {}):
             problems.append(Problem(file, f"{field}.inputs", f"required input {key!r} of {target.ref} is not given"))

@@ -17,7 +17,7 @@ from infraplane.core.versions import parse_ref
 from infraplane.core.wiring import OutputRef
 from infraplane.errors import InputError, NotFoundError, Problem
 from infraplane.services.catalog import CatalogService
-from infraplane.services.documents import read_yaml
+from infraplane.services.documents import MAX_DOCUMENT_BYTES, read_yaml
 
 __all__ = ["Resolution", "load_environment_file", "resolve"]
 
@@ -58,8 +58,9 @@ class Resolution:
         return found
 
 
-def load_environment_file(file: Path) -> EnvironmentFile:
-    data, problems = read_yaml(file)
+def load_environment_file(file: Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> EnvironmentFile:
+    """Read and parse an environment file of at most `max_bytes`; InputError naming file and field otherwise."""
+    data, problems = read_yaml(file, max_bytes)
     if not problems:
         environment, problems = parse_environment(data, str(file))
         if environment is not None:
@@ -120,7 +121,9 @@ def resolve(
         return found.blueprint, found.digest
 
     try:
-        graph = expand(top.blueprint, top.digest, environment.spec.inputs, lookup)
+        graph = expand(
+            top.blueprint, top.digest, environment.spec.inputs, lookup, inline=environment.spec.blueprint is None
+        )
     except GraphError as exc:
         raise InputError.from_problems([Problem(source, exc.field, exc.reason)]) from None
     return Resolution(environment, top, graph, source)

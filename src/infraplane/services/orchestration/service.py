@@ -28,6 +28,7 @@ from infraplane.core.runs import Target
 from infraplane.errors import FailureError, InputError, NotFoundError
 from infraplane.services.audit import record
 from infraplane.services.catalog import CatalogService
+from infraplane.services.documents import MAX_DOCUMENT_BYTES
 from infraplane.services.environments.resolution import Resolution, load_environment_file, resolve
 from infraplane.services.orchestration.applying import Applier
 from infraplane.services.orchestration.destroying import destroy_component
@@ -66,8 +67,10 @@ class EnvironmentService:
         default_target: str,
         state_backend: StateBackendFactory,
         checks: PlanChecks | None = None,
+        document_bytes: int = MAX_DOCUMENT_BYTES,
     ) -> None:
         self._store = store
+        self._document_bytes = document_bytes
         self._catalog = catalog
         self._runners = runners
         self._work_dir = work_dir
@@ -94,7 +97,7 @@ class EnvironmentService:
 
     def resolve_file(self, file: Path) -> Resolution:
         """Parse and resolve an environment file; every problem is an InputError naming file and field."""
-        return resolve(load_environment_file(file), self._catalog, str(file))
+        return resolve(load_environment_file(file, self._document_bytes), self._catalog, str(file))
 
     def resolve_document(
         self, document: Mapping[str, Any], source: str, pins: Mapping[str, str] | None = None
