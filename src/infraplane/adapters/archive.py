@@ -62,9 +62,7 @@ def unpack_archive(data: bytes, target: Path) -> None:
         tar.extractall(target, filter=_owner_only)  # noqa: S202 - the data filter refuses links out and ../
 
 
-def _owner_only(member: tarfile.TarInfo, path: str) -> tarfile.TarInfo | None:
+def _owner_only(member: tarfile.TarInfo, path: str) -> tarfile.TarInfo:
     """The `data` filter, and modes kept to the owner: a work directory is nobody else's."""
     safe = tarfile.data_filter(member, path)
-    if safe is None or safe.mode is None:
-        return safe
     return safe.replace(mode=safe.mode & 0o700, deep=False)
