@@ -81,6 +81,11 @@ def test_a_sensitive_input_is_nowhere_in_clear_under_the_home(
         run_cli(cloud_home, "env", "show", "vault"),
         run_cli(cloud_home, "audit", "log", "--json"),
     ]
+    proposals = run_cli(cloud_home, "proposal", "list", "--json")
+    assert proposals.exit_code == 0, proposals.stderr
+    first = proposals.json()[0]["id"]
+    shown += [proposals, run_cli(cloud_home, "proposal", "show", first, "--json")]
+    shown.append(run_cli(cloud_home, "proposal", "show", first))
     for result in shown:
         assert canary not in result.stdout + result.stderr
 

@@ -181,8 +181,9 @@ class TerraformRunner:
         """Materialize and init the module, then write the approved plan file back where apply reads it."""
         name = "destroy.tfplan" if plan.destroying else "infraplane.tfplan"
         module = self.module_dir(request)
-        if content is None or self._prepared.get(module) != _preparation(request):
-            # Not initialized by this process for this digest and backend: prepare it afresh.
+        initialized = self._prepared.get(module) == _preparation(request) and (module / ".terraform").is_dir()
+        if content is None or not initialized:
+            # Not initialized by this process for this digest, backend and target (or since removed): afresh.
             module = self._init(request, on_event)
         if content is None:
             return replace(plan, plan_file=None)
@@ -205,12 +206,13 @@ class TerraformRunner:
             self._run(request, module, "refresh", args, on_event, ProgressParser(request.component, on_event))
             shown = self._run(request, module, "show", ["show", "-json", "-no-color", plan_file.name], on_event)
         finally:
-            # A refresh-only plan is read, never applied: neither it nor the inputs need to stay.
             (module / TFVARS_FILE).unlink(missing_ok=True)
-            plan_file.unlink(missing_ok=True)
         normalized = _normalized(request, _plan_document(request, shown.stdout))
         drifted = len(normalized.resource_drift)
-        return PlanSummary(request.component, 0, drifted, 0, None, None, note=f"{drifted} drifted", plan=normalized)
+        # The refresh-only plan stays (owner-only) for a proposal accepting the drift; saved_plan takes it from here.
+        return PlanSummary(
+            request.component, 0, drifted, 0, plan_file, None, note=f"{drifted} drifted", plan=normalized
+        )
 
     def outputs(self, request: RunRequest) -> OutputValues:
         module = self.module_dir(request)
