@@ -59,4 +59,10 @@ def unpack_archive(data: bytes, target: Path) -> None:
     """Extract an archive made by :func:`pack_directory` into `target` (regular files only)."""
     target.mkdir(parents=True, exist_ok=True)
     with tarfile.open(fileobj=io.BytesIO(data), mode="r") as tar:
-        tar.extractall(target, filter="data")
+        tar.extractall(target, filter=_owner_only)  # noqa: S202 - the data filter refuses links out and ../
+
+
+def _owner_only(member: tarfile.TarInfo, path: str) -> tarfile.TarInfo:
+    """The `data` filter, and modes kept to the owner: a work directory is nobody else's."""
+    safe = tarfile.data_filter(member, path)
+    return safe.replace(mode=safe.mode & 0o700, deep=False)

@@ -1,7 +1,9 @@
-"""Encryption of secret material at rest (Terraform state, component outputs).
+"""Encryption of secret material at rest (Terraform state, component outputs, sensitive inputs).
 
 The key is a Fernet key in a file outside the database (`$INFRAPLANE_HOME/keys/state.key`
-by default, mode 0600), so a copy of the database alone reveals nothing.
+by default, mode 0600), so a copy of the database alone reveals nothing. Files a run must
+write in plaintext (saved plans, tfvars, inputs and outputs files) are created owner-only:
+`keep_files_private` sets the process umask, so every tool infraplane starts inherits it.
 """
 
 from __future__ import annotations
@@ -13,7 +15,19 @@ from cryptography.fernet import Fernet, InvalidToken
 
 from infraplane.errors import ConfigError, FailureError
 
-__all__ = ["SecretBox"]
+__all__ = ["PRIVATE_UMASK", "SecretBox", "keep_files_private"]
+
+# Files rw for the owner only (0600), directories rwx for the owner only (0700).
+PRIVATE_UMASK = 0o077
+
+
+def keep_files_private() -> None:
+    """Make every file and directory this process (and any tool it starts) creates owner-only.
+
+    A home holds the database, the state key and the work directories of runs: nothing in it is
+    for other users of the machine, so the mask is set once for the whole process.
+    """
+    os.umask(PRIVATE_UMASK)
 
 
 class SecretBox:
@@ -42,6 +56,17 @@ class SecretBox:
 
     def encrypt(self, plaintext: bytes) -> bytes:
         return self._fernet.encrypt(plaintext)
+
+    def seal(self, plaintext: bytes) -> str:
+        """A printable token (a Fernet token) that only this key opens."""
+        return self._fernet.encrypt(plaintext).decode("ascii")
+
+    def unseal(self, token: str) -> bytes:
+        try:
+            ciphertext = token.encode("ascii")
+        except UnicodeEncodeError:
+            raise FailureError("cannot decrypt stored secret material: not a sealed value") from None
+        return self.decrypt(ciphertext)
 
     def decrypt(self, ciphertext: bytes) -> bytes:
         try:

@@ -13,15 +13,30 @@ from infraplane.adapters.archive import unpack_archive
 from infraplane.core.runs import EventSink, OutputValues, PlanSummary, RunRequest
 from infraplane.errors import FailureError
 
-__all__ = ["WithoutSavedPlans", "materialize", "read_outputs_file", "tool_environment", "write_private_json"]
+__all__ = [
+    "WithoutSavedPlans",
+    "materialize",
+    "private_directory",
+    "read_outputs_file",
+    "tool_environment",
+    "write_private_bytes",
+    "write_private_json",
+]
 
 DIGEST_MARKER = ".infraplane-digest"
 
 
+def private_directory(path: Path) -> Path:
+    """`path` and any missing parents, created owner-only (0700): work directories hold inputs and plans."""
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    for directory in reversed(missing):  # mkdir(parents=True) would give the parents the default mode
+        directory.mkdir(mode=0o700, exist_ok=True)
+    return path
+
+
 def materialize(request: RunRequest) -> Path:
     """Unpack the published archive once per digest; return the blueprint's source directory."""
-    workdir = request.workdir
-    workdir.mkdir(parents=True, exist_ok=True)
+    workdir = private_directory(request.workdir)
     marker = workdir / DIGEST_MARKER
     if not marker.is_file() or marker.read_text() != request.digest:
         shutil.rmtree(workdir / "blueprint", ignore_errors=True)
@@ -30,11 +45,19 @@ def materialize(request: RunRequest) -> Path:
     return workdir / "blueprint" / (request.blueprint.spec.source or ".")
 
 
+def write_private_bytes(path: Path, content: bytes) -> Path:
+    """Write `content` to a file created readable by its owner only (0600), never wider for a moment."""
+    path.unlink(missing_ok=True)  # an older file keeps its mode through O_TRUNC; start afresh
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(content)
+    return path
+
+
 def write_private_json(path: Path, value: Mapping[str, Any]) -> Path:
     """Inputs may hold secrets: the file is readable by its owner only."""
-    path.write_text(json.dumps(value, indent=2, sort_keys=True, default=str), encoding="utf-8")
-    path.chmod(0o600)
-    return path
+    text = json.dumps(value, indent=2, sort_keys=True, default=str)
+    return write_private_bytes(path, text.encode("utf-8"))
 
 
 def read_outputs_file(request: RunRequest, path: Path) -> OutputValues:
@@ -47,6 +70,8 @@ def read_outputs_file(request: RunRequest, path: Path) -> OutputValues:
         raise FailureError(f"{request.component}: outputs file is not JSON: {exc}") from None
     if not isinstance(raw, dict):
         raise FailureError(f"{request.component}: outputs file must hold a JSON object")
+    # Outputs may be secrets; they are kept encrypted in the store, so the plaintext file goes now.
+    path.unlink(missing_ok=True)
     declared = request.blueprint.spec.outputs
     missing = sorted(set(declared) - set(raw))
     if missing:

@@ -173,6 +173,14 @@ class Store(Protocol):
 
     def transaction(self) -> AbstractContextManager[Transaction]: ...
 
+    def seal(self, plaintext: bytes) -> str:
+        """A token of `plaintext` encrypted with the store's key (sensitive inputs kept in documents)."""
+        ...
+
+    def unseal(self, token: str) -> bytes:
+        """The plaintext of a token `seal` made; FailureError when this key cannot open it."""
+        ...
+
 
 class Runner(Protocol):
     """Runs one kind of blueprint. Reading (plan, outputs, refresh) is kept apart from changing (apply, destroy)."""

@@ -62,13 +62,14 @@ class Container:
 
     @cached_property
     def store(self) -> SqlStore:
-        from infraplane.adapters.secrets import SecretBox
+        from infraplane.adapters.secrets import SecretBox, keep_files_private
         from infraplane.adapters.store import SqlStore
 
+        keep_files_private()  # the store, work directories and tools' files are the owner's alone
         home = self.settings.home
         if not home.exists():
             # A new home is never made silently: say where, and how another is chosen.
-            home.mkdir(parents=True, exist_ok=True)
+            home.mkdir(parents=True, exist_ok=True, mode=0o700)
             sys.stderr.write(
                 f"infraplane: created a new home at {home} ({self.settings.home_source or 'as configured'}); "
                 "set INFRAPLANE_HOME to use another\n"

@@ -84,7 +84,10 @@ class AnsibleRunner(WithoutSavedPlans):
         def on_start(pid: int) -> None:
             on_event(RunEvent(request.component, "tool-started", action, pid=pid))
 
-        result = run_tool(args, source, env, f"ansible-{action}{'-check' if check else ''}", None, on_start)
+        try:
+            result = run_tool(args, source, env, f"ansible-{action}{'-check' if check else ''}", None, on_start)
+        finally:
+            vars_file.unlink(missing_ok=True)  # it holds the inputs in clear; the next run writes it again
         if result.returncode != 0:
             raise FailureError(f"{request.component}: ansible-playbook {action} failed: {_failure_message(result)}")
         return result, outputs_file

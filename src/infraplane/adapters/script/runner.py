@@ -55,7 +55,10 @@ class ScriptRunner(WithoutSavedPlans):
         def on_start(pid: int) -> None:
             on_event(RunEvent(request.component, "tool-started", action, pid=pid))
 
-        result = run_tool(["/bin/sh", "-c", command], source, env, f"script-{action}", None, on_start)
+        try:
+            result = run_tool(["/bin/sh", "-c", command], source, env, f"script-{action}", None, on_start)
+        finally:
+            inputs_file.unlink(missing_ok=True)  # it holds the inputs in clear; the next run writes it again
         if result.returncode != 0:
             tail = [line for line in (result.stderr + "\n" + result.stdout).splitlines() if line.strip()]
             raise FailureError(

@@ -141,5 +141,11 @@ class SqlStore:
         with self._sessions() as session, session.begin():
             yield SqlTransaction(session, self._box)
 
+    def seal(self, plaintext: bytes) -> str:
+        return self._box.seal(plaintext)
+
+    def unseal(self, token: str) -> bytes:
+        return self._box.unseal(token)
+
     def dispose(self) -> None:
         self.engine.dispose()

@@ -7,6 +7,11 @@ points the state at infraplane's http backend and the AWS provider at the
 run target's endpoints (the sandbox's, given as data) — the blueprint's own
 files are never edited. The plan JSON is parsed once, here, into the
 :class:`~infraplane.core.plan.NormalizedPlan` the summary carries.
+
+Files that hold input values in clear live only while a run needs them: the tfvars file
+for the duration of a plan, a saved plan from `plan -out` until the proposal has read it
+(it keeps the plan encrypted in the store) and, put back, until its apply ends. The plan
+JSON kept for people and `policy check --plan` has its sensitive values scrubbed.
 """
 
 from __future__ import annotations
@@ -27,8 +32,9 @@ from infraplane.adapters.terraform.cli_config import config_for_module
 from infraplane.adapters.terraform.progress import ProgressParser, diagnostics_summary
 from infraplane.adapters.terraform.provider import aws_provider_override_hcl
 from infraplane.adapters.terraform.retries import Transient, TransientToolError, classify_failure, retrying
+from infraplane.adapters.terraform.scrub import scrubbed_plan
 from infraplane.adapters.terraform_module import ModuleInterfaceCache
-from infraplane.adapters.workdir import materialize, write_private_json
+from infraplane.adapters.workdir import materialize, write_private_bytes, write_private_json
 from infraplane.core.blueprint import CONTEXT_VARIABLE
 from infraplane.core.plan import NormalizedPlan, PlanFormatError, normalize_plan
 from infraplane.core.runs import EventSink, OutputValues, PlanSummary, RunEvent, RunRequest
@@ -39,6 +45,8 @@ __all__ = ["TerraformRunner"]
 OVERRIDE_FILE = "_infraplane_override.tf"
 PROVIDER_FILE = "_infraplane_provider.tf"
 TFVARS_FILE = "infraplane.tfvars.json"
+# Read-only steps whose standard output holds values in clear: `show -json` a plan, `output -json`.
+_PRINTS_VALUES = frozenset({"show", "output"})
 
 
 class TerraformRunner:
@@ -51,6 +59,9 @@ class TerraformRunner:
         self._cli_config = cli_config
         self._plugin_cache_lock = str(plugin_cache.parent / f".{plugin_cache.name}.lock")
         self._interfaces = interfaces or ModuleInterfaceCache()
+        # Module directories this runner initialized in this process, with what they were initialized for:
+        # a saved plan can be put back into one of them without running init again.
+        self._prepared: dict[Path, str] = {}
 
     # -- preparation ---------------------------------------------------------------------------
 
@@ -124,6 +135,9 @@ class TerraformRunner:
 
         def attempt() -> ToolResult:
             result = run_tool([self._binary, *args], module, environment, step, on_line, on_start)
+            if step in _PRINTS_VALUES:
+                # These steps only read, and print values in clear (sensitive ones too): their log is not kept.
+                (module / f"{step}.out").unlink(missing_ok=True)
             if result.returncode == 0:
                 return result
             reason = diagnostics_summary(result.stdout, result.stderr)
@@ -149,6 +163,11 @@ class TerraformRunner:
                 self._run(request, module, "init", args, on_event, cli_config=cli_config)
         else:
             self._run(request, module, "init", args, on_event, cli_config=cli_config)
+        lock_file = module / ".terraform.lock.hcl"
+        if lock_file.is_file():
+            # Terraform writes its lock file 0644 whatever the umask; it holds no secret, but the home is private.
+            lock_file.chmod(0o600)
+        self._prepared[module] = _preparation(request)
         return module
 
     # -- reading -------------------------------------------------------------------------------
@@ -161,12 +180,16 @@ class TerraformRunner:
         if destroy:
             args.append("-destroy")
         parser = ProgressParser(request.component, on_event)
-        self._run(request, module, "plan", args, on_event, parser)
-        shown = self._run(request, module, "show", ["show", "-json", "-no-color", plan_file.name], on_event)
-        plan_json = plan_file.with_suffix(".json")
-        plan_json.write_text(shown.stdout, encoding="utf-8")
-        plan_json.chmod(0o600)
-        normalized = _normalized(request, shown.stdout)
+        try:
+            self._run(request, module, "plan", args, on_event, parser)
+            shown = self._run(request, module, "show", ["show", "-json", "-no-color", plan_file.name], on_event)
+        finally:
+            (module / TFVARS_FILE).unlink(missing_ok=True)
+        document = _plan_document(request, shown.stdout)
+        plan_json = write_private_bytes(
+            plan_file.with_suffix(".json"), json.dumps(scrubbed_plan(document)).encode("utf-8")
+        )
+        normalized = _normalized(request, document)
         add, change, remove = _counts(normalized)
         outputs_changing = sum(1 for actions in normalized.output_changes.values() if actions not in (("no-op",), ()))
         return PlanSummary(
@@ -182,24 +205,26 @@ class TerraformRunner:
         )
 
     def saved_plan(self, plan: PlanSummary) -> bytes | None:
-        return plan.plan_file.read_bytes() if plan.plan_file is not None and plan.plan_file.is_file() else None
+        """The saved plan's bytes; the file goes, since it holds input values in clear (restore_plan puts it back)."""
+        if plan.plan_file is None or not plan.plan_file.is_file():
+            return None
+        content = plan.plan_file.read_bytes()
+        plan.plan_file.unlink()
+        return content
 
     def restore_plan(
         self, request: RunRequest, plan: PlanSummary, content: bytes | None, on_event: EventSink
     ) -> PlanSummary:
         """Materialize and init the module, then write the approved plan file back where apply reads it."""
         name = "destroy.tfplan" if plan.destroying else "infraplane.tfplan"
-        here = self.module_dir(request) / name
-        if content is not None and here.is_file() and here.read_bytes() == content:
-            # The work directory this plan was made in is intact (the usual `env up` in one process).
-            return replace(plan, plan_file=here)
-        module = self._init(request, on_event)
+        module = self.module_dir(request)
+        initialized = self._prepared.get(module) == _preparation(request) and (module / ".terraform").is_dir()
+        if content is None or not initialized:
+            # Not initialized by this process for this digest, backend and target (or since removed): afresh.
+            module = self._init(request, on_event)
         if content is None:
             return replace(plan, plan_file=None)
-        plan_file = module / name
-        plan_file.write_bytes(content)
-        plan_file.chmod(0o600)
-        return replace(plan, plan_file=plan_file)
+        return replace(plan, plan_file=write_private_bytes(module / name, content))
 
     def refresh(self, request: RunRequest, on_event: EventSink) -> PlanSummary:
         """A refresh-only plan: what changed in the cloud behind Terraform's back."""
@@ -214,10 +239,14 @@ class TerraformRunner:
             f"-var-file={TFVARS_FILE}",
             f"-out={plan_file.name}",
         ]
-        self._run(request, module, "refresh", args, on_event, ProgressParser(request.component, on_event))
-        shown = self._run(request, module, "show", ["show", "-json", "-no-color", plan_file.name], on_event)
-        normalized = _normalized(request, shown.stdout)
+        try:
+            self._run(request, module, "refresh", args, on_event, ProgressParser(request.component, on_event))
+            shown = self._run(request, module, "show", ["show", "-json", "-no-color", plan_file.name], on_event)
+        finally:
+            (module / TFVARS_FILE).unlink(missing_ok=True)
+        normalized = _normalized(request, _plan_document(request, shown.stdout))
         drifted = len(normalized.resource_drift)
+        # The refresh-only plan stays (owner-only) for a proposal accepting the drift; saved_plan takes it from here.
         return PlanSummary(
             request.component, 0, drifted, 0, plan_file, None, note=f"{drifted} drifted", plan=normalized
         )
@@ -242,14 +271,18 @@ class TerraformRunner:
             raise FailureError(f"{request.component}: no saved plan to apply")
         module = plan.plan_file.parent
         parser = ProgressParser(request.component, on_event)
-        self._run(
-            request,
-            module,
-            "apply",
-            ["apply", "-input=false", "-no-color", "-json", plan.plan_file.name],
-            on_event,
-            parser,
-        )
+        try:
+            self._run(
+                request,
+                module,
+                "apply",
+                ["apply", "-input=false", "-no-color", "-json", plan.plan_file.name],
+                on_event,
+                parser,
+            )
+        finally:
+            # Applied or refused, a saved plan is never applied twice; the store keeps its encrypted copy.
+            plan.plan_file.unlink(missing_ok=True)
         return self.outputs(request) if not plan.destroying else OutputValues({})
 
     def destroy(self, request: RunRequest, on_event: EventSink) -> None:
@@ -258,10 +291,30 @@ class TerraformRunner:
             self.apply(request, plan, on_event)
 
 
-def _normalized(request: RunRequest, shown: str) -> NormalizedPlan:
+def _preparation(request: RunRequest) -> str:
+    """What a module directory was initialized for: the archive, the state backend and the target."""
+    target = request.target
+    return json.dumps(
+        [request.digest, dict(request.backend), dict(target.provider_endpoints), dict(target.provider_settings)],
+        sort_keys=True,
+        default=str,
+    )
+
+
+def _plan_document(request: RunRequest, shown: str) -> dict[str, Any]:
     try:
-        return normalize_plan(json.loads(shown))
-    except (ValueError, PlanFormatError) as exc:
+        document = json.loads(shown)
+    except ValueError as exc:
+        raise FailureError(f"{request.component}: `show -json` did not print a plan: {exc}") from None
+    if not isinstance(document, dict):
+        raise FailureError(f"{request.component}: `show -json` did not print a plan: not a JSON object")
+    return document
+
+
+def _normalized(request: RunRequest, document: dict[str, Any]) -> NormalizedPlan:
+    try:
+        return normalize_plan(document)
+    except PlanFormatError as exc:
         raise FailureError(f"{request.component}: `show -json` did not print a plan: {exc}") from None
 
 

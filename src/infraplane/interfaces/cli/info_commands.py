@@ -37,8 +37,15 @@ def _mirrored(mirror: Path, providers: list[str]) -> list[str]:
     return [f"{p} {v.name}" for p in providers for v in sorted((mirror / p).iterdir()) if v.is_dir()]
 
 
+def _permissions(loose: list[str]) -> str:
+    if not loose:
+        return "ok (nothing under the home is open to group or others)"
+    return f"{len(loose)} entries open to group or others, e.g. {loose[0]}; see `infraplane doctor`"
+
+
 def _facts() -> dict[str, Any]:
     from infraplane import __version__
+    from infraplane.adapters.permissions import loose_entries
     from infraplane.adapters.sandbox.control import sandbox_status
     from infraplane.adapters.terraform.cli_config import discover_mirror, find_tool, mirror_providers
 
@@ -59,6 +66,7 @@ def _facts() -> dict[str, Any]:
         "provider_mirror": str(mirror) if mirror else None,
         "mirror_providers": _mirrored(mirror, mirror_providers(mirror)) if mirror else [],
         "plugin_cache": str(configured.plugin_cache),
+        "permissions": {"loose": [str(e.path) for e in loose_entries(settings.home)]},
     }
 
 
@@ -80,6 +88,7 @@ def info(json_out: Annotated[bool, typer.Option("--json", help="Print JSON for m
         ("provider mirror", facts["provider_mirror"] or "none found (providers install from their registry)"),
         *(("  provider", p) for p in facts["mirror_providers"]),
         ("plugin cache", facts["plugin_cache"]),
+        ("permissions", _permissions(facts["permissions"]["loose"])),
     ]
     for label, value in rows:
         console.print(f"{label:<16} {value}", highlight=False, markup=False, soft_wrap=True)

@@ -50,6 +50,11 @@ COMMANDS: dict[str, LazyCommand] = {
         "info",
         "Which home, store, sandbox, Terraform (or OpenTofu) and providers this command line uses.",
     ),
+    "doctor": LazyCommand(
+        _CLI + "doctor_commands",
+        "doctor",
+        "Check that nothing in the home is readable or writable by group or others. Exit 1 when something is.",
+    ),
 }
 
 

@@ -21,6 +21,7 @@ from infraplane.core.records import (
 from infraplane.core.runs import Target
 from infraplane.services.audit import record
 from infraplane.services.environments.resolution import Resolution
+from infraplane.services.environments.sealing import sealed_document, unsealed
 
 __all__ = ["EnvironmentRecords"]
 
@@ -36,7 +37,8 @@ class EnvironmentRecords:
     def register(self, resolution: Resolution, target: Target, actor: Actor) -> int:
         """Create or update the environment record; store a new revision when the desired state changed."""
         meta = resolution.environment.metadata
-        document = resolution.revision_document()
+        # Stored with sensitive inputs sealed; compared with the last revision opened.
+        document = sealed_document(resolution, self._store.seal)
         now = utc_timestamp()
         with self._store.transaction() as tx:
             existing = tx.environments.get(meta.name)
@@ -60,7 +62,7 @@ class EnvironmentRecords:
                 record(
                     tx, actor, "environment.create", f"environment:{meta.name}", {"team": meta.team, "tier": meta.tier}
                 )
-            if revisions and revisions[-1].document == document:
+            if revisions and unsealed(revisions[-1].document, self._store.unseal) == resolution.revision_document():
                 return revisions[-1].number
             number = (revisions[-1].number if revisions else 0) + 1
             tx.environments.add_revision(RevisionRecord(meta.name, number, document, now, str(actor)))

@@ -30,6 +30,7 @@ from infraplane.services.audit import record
 from infraplane.services.catalog import CatalogService
 from infraplane.services.documents import MAX_DOCUMENT_BYTES
 from infraplane.services.environments.resolution import Resolution, load_environment_file, resolve
+from infraplane.services.environments.sealing import unsealed
 from infraplane.services.orchestration.applying import Applier
 from infraplane.services.orchestration.destroying import destroy_component
 from infraplane.services.orchestration.executor import GraphOutcome, reverse, run_graph
@@ -102,8 +103,11 @@ class EnvironmentService:
     def resolve_document(
         self, document: Mapping[str, Any], source: str, pins: Mapping[str, str] | None = None
     ) -> Resolution:
-        """Resolve an environment given as data (an agent's request, a stored revision)."""
-        environment, problems = parse_environment(document, source)
+        """Resolve an environment given as data (an agent's request, a stored revision).
+
+        Sensitive inputs a stored document holds sealed are opened here, for the run, and only here.
+        """
+        environment, problems = parse_environment(unsealed(document, self._store.unseal, source), source)
         if environment is None:
             raise InputError.from_problems(problems)
         return resolve(environment, self._catalog, source, pins)

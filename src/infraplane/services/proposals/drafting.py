@@ -19,6 +19,7 @@ from infraplane.core.proposal_lifecycle import initial_status
 from infraplane.core.proposals import BlastRadius, ComponentChange, CostDelta, Proposal, ProposalKind
 from infraplane.core.state import TerraformState
 from infraplane.errors import InputError, RefusedError
+from infraplane.services.environments.sealing import sealed_document
 from infraplane.services.orchestration.plan_checks import PlanChecks
 from infraplane.services.orchestration.plans import EnvironmentPlan
 from infraplane.services.orchestration.service import EnvironmentService
@@ -76,7 +77,7 @@ class ProposalDrafter:
             actor=actor,
             justification=justification,
             base_revision=env.current_revision if env else 0,
-            document=plan.resolution.revision_document(),
+            document=sealed_document(plan.resolution, self._store.seal),
             components=component_changes(plan, {n: sha256_digest(c) for n, c in saved.items()}),
             diff=tuple(diffs),
             findings=plan.decision().findings,

@@ -6,6 +6,7 @@ from typing import Any
 
 from infraplane.core.audit import Actor, redact
 from infraplane.core.proposals import Proposal
+from infraplane.services.environments.sealing import masked
 
 __all__ = ["commit_message", "repository_document"]
 
@@ -35,8 +36,8 @@ def commit_message(proposal: Proposal, actor: Actor) -> str:
 
 
 def repository_document(proposal: Proposal) -> dict[str, Any]:
-    """The environment file as applied (secret-looking values masked), with the exact versions it resolved to."""
-    environment = redact(dict(proposal.document.get("environment", {})))
+    """The environment file as applied (sensitive and secret-looking values masked), with its exact versions."""
+    environment = redact(masked(dict(proposal.document.get("environment", {}))))
     return {
         **environment,
         "status": {
