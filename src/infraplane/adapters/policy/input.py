@@ -16,7 +16,7 @@ from regopy import Input, RegoError
 __all__ = ["to_input"]
 
 try:  # regopy's ctypes library; the names are its C API (rego_c.h)
-    from regopy.rego_shared import rego as _lib
+    from regopy.rego_shared import rego as _lib  # type: ignore[import-untyped]
 
     _new = _lib.regoNewInput
     _string, _int, _float = _lib.regoInputString, _lib.regoInputInt, _lib.regoInputFloat
@@ -27,7 +27,7 @@ except (ImportError, AttributeError):  # pragma: no cover - another regopy
     _lib = None
 
 
-class _Converted(Input):
+class _Converted(Input):  # type: ignore[misc]
     """A `regopy.Input` whose native value was built by `to_input`."""
 
     def __init__(self, handle: Any) -> None:  # Input.__init__ would convert a value itself
