@@ -83,14 +83,15 @@ attribute_name(path) := name if {
 # ---------------------------------------------------------------- SEC-002
 
 # Every environment variable or parameter value the plan sets, as
-# {rc, attribute, label, name, value, literal}.
+# {address, type, parameter_type (an SSM parameter's type), attribute, label, name, value,
+# literal}: the change's address rather than the change, which every helper would copy.
 entries contains entry if {
 	some rc in lib.changes({"aws_lambda_function"})
 	some i, block in rc.after.environment
 	path := lib.join(["environment[", i, "].variables"])
 	some name, value in block.variables
 	attribute := concat(".", [path, name])
-	entry := {"rc": rc, "attribute": attribute, "label": attribute, "name": name, "value": value, "literal": literal(rc, path)}
+	entry := {"address": rc.address, "type": rc.type, "parameter_type": null, "attribute": attribute, "label": attribute, "name": name, "value": value, "literal": literal(rc, path)}
 }
 
 entries contains entry if {
@@ -99,7 +100,7 @@ entries contains entry if {
 	some container in json.unmarshal(rc.after.container_definitions)
 	some variable in container.environment
 	entry := {
-		"rc": rc, "attribute": "container_definitions",
+		"address": rc.address, "type": rc.type, "parameter_type": null, "attribute": "container_definitions",
 		"label": lib.join(["container_definitions: container ", container.name, " environment variable ", variable.name]),
 		"name": variable.name, "value": variable.value, "literal": literal(rc, "container_definitions"),
 	}
@@ -110,7 +111,8 @@ entries contains entry if {
 	some attribute in ["value", "insecure_value"]
 	value := rc.after[attribute]
 	entry := {
-		"rc": rc, "attribute": attribute,
+		"address": rc.address, "type": rc.type, "parameter_type": object.get(rc, ["after", "type"], null),
+		"attribute": attribute,
 		"label": lib.join([attribute, " of parameter ", rc.after.name, " (", rc.after.type, ")"]),
 		"name": rc.after.name, "value": value, "literal": literal(rc, attribute),
 	}
@@ -128,10 +130,10 @@ else := false
 deny contains finding if {
 	some entry in entries
 	reason := secret_reason(entry)
-	finding := lib.finding(
-		"SEC-002", entry.rc, entry.attribute,
-		lib.join([entry.rc.address, " ", entry.label, " holds a secret in clear text: ", reason]),
-		remediation[entry.rc.type],
+	finding := lib.finding_at(
+		"SEC-002", entry.address, entry.attribute,
+		lib.join([entry.address, " ", entry.label, " holds a secret in clear text: ", reason]),
+		remediation[entry.type],
 	)
 }
 
@@ -144,8 +146,8 @@ secret_reason(entry) := concat("", ["the value looks like ", concat(" and ", sor
 }
 
 else := "a SecureString parameter with a literal value" if {
-	entry.rc.type == "aws_ssm_parameter"
-	entry.rc.after.type == "SecureString"
+	entry.type == "aws_ssm_parameter"
+	entry.parameter_type == "SecureString"
 	entry.literal
 	real_value(entry.value)
 }
