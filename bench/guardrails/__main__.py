@@ -385,6 +385,11 @@ def main() -> int:
     parser.add_argument("--no-checkov", action="store_true", help="infraplane's numbers only")
     parser.add_argument("--no-profile", action="store_true", help="skip the per-query breakdown of evaluate")
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory (plan.json, logs)")
+    parser.add_argument(
+        "--scale-plans",
+        default="1000",
+        help="comma-separated sizes of plain-resource plans to time against checkov (e.g. 1000,5000; '' for none)",
+    )
     args = parser.parse_args()
     if min(args.warm_runs, args.cold_runs, args.checkov_runs, args.process_runs) < 1:
         parser.error("--warm-runs, --cold-runs, --checkov-runs and --process-runs must be at least 1")
@@ -440,7 +445,16 @@ def main() -> int:
         rows = rule_fixtures(work, with_checkov=theirs is not None)
         flagged, same = print_rule_table(rows, with_checkov=theirs is not None)
 
+        sizes = [int(n) for n in args.scale_plans.split(",") if n.strip()]
+        scale_met = None
+        if sizes:
+            from bench.guardrails.scale import print_scale, scale_rows
+
+            scale_met = print_scale(scale_rows(sorted(sizes), work, args.tier, with_checkov=theirs is not None))
+
         print("\nsummary")
+        if scale_met is not None:
+            print(f"  scale plans ({args.scale_plans}): aims {'met' if scale_met else 'NOT met'} (see above)")
         print(f"  bench took {time.monotonic() - began:.0f} s; {load_note()}")
         head = (
             f"guardrails on a {ours['changes']}-change plan: infraplane cold {ours['cold']:.2f} s, "

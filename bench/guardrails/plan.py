@@ -38,7 +38,9 @@ def _terraform(args: list[str], cwd: Path, env: dict[str, str]) -> str:
     return result.stdout
 
 
-def make_plan(workdir: Path, scale: int) -> tuple[Path, dict[str, float]]:
+def make_plan(
+    workdir: Path, scale: int, module_source: Path = MODULE, variables: tuple[str, ...] | None = None
+) -> tuple[Path, dict[str, float]]:
     """Plan the bench module in `workdir`; returns the plan JSON file and the seconds each step took."""
     if shutil.which("terraform") is None:
         raise SystemExit("terraform is not on PATH: the bench needs it to make its plan")
@@ -55,7 +57,7 @@ def make_plan(workdir: Path, scale: int) -> tuple[Path, dict[str, float]]:
         "CHECKPOINT_DISABLE": "1",
     }
     module = workdir / "module"
-    shutil.copytree(MODULE, module, ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*", "*.tfplan"))
+    shutil.copytree(module_source, module, ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*", "*.tfplan"))
     home = workdir / "infraplane-home"
     steps: dict[str, float] = {}
     started = time.monotonic()
@@ -65,7 +67,10 @@ def make_plan(workdir: Path, scale: int) -> tuple[Path, dict[str, float]]:
         (module / "_override.tf").write_text(provider_override_hcl(info.endpoint), encoding="utf-8")
         for name, args in (
             ("terraform init", ["init", "-input=false", "-no-color"]),
-            ("terraform plan", ["plan", "-input=false", "-no-color", f"-var=scale={scale}", "-out=p.tfplan"]),
+            (
+                "terraform plan",
+                ["plan", "-input=false", "-no-color", *(variables or (f"-var=scale={scale}",)), "-out=p.tfplan"],
+            ),
         ):
             started = time.monotonic()
             _terraform(args, module, env)

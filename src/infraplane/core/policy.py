@@ -19,6 +19,8 @@ from infraplane.core.plan import NormalizedPlan
 from infraplane.core.versions import is_valid_version
 
 __all__ = [
+    "ATTRIBUTE_MAPS",
+    "BundleInput",
     "BundleManifest",
     "BundleRef",
     "Finding",
@@ -26,6 +28,7 @@ __all__ = [
     "PolicyDecision",
     "Scope",
     "plan_input",
+    "project_plan_input",
     "request_input",
 ]
 
@@ -52,6 +55,21 @@ class Scope(BaseModel):
         )
 
 
+class BundleInput(BaseModel):
+    """Which resource attributes a bundle's rules read (`input:` of `bundle.yaml`).
+
+    `all` (the default) hands every attribute of every change to the rules. `referenced` keeps, in each
+    change's `before`, `after` and `after_unknown`, only the attributes whose names appear in the bundle's
+    Rego source or params: a bundle may declare it when its rules name every attribute they read
+    (no iterating over the attributes, no names built at run time). A list keeps those attributes and
+    the referenced ones. Nested values of a kept attribute are kept whole.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    attributes: Literal["all", "referenced"] | tuple[str, ...] = "all"
+
+
 class BundleManifest(BaseModel):
     """A parsed `bundle.yaml`."""
 
@@ -62,6 +80,7 @@ class BundleManifest(BaseModel):
     description: str = ""
     scope: Scope = Field(default_factory=Scope)
     params: dict[str, Any] = Field(default_factory=dict)
+    input: BundleInput = Field(default_factory=BundleInput)
 
     @field_validator("version")
     @classmethod
@@ -169,6 +188,38 @@ def plan_input(
         "params": dict(params),
         "plan": plan.as_dict(),
     }
+
+
+# The attribute objects of a normalized change (ResourceChange.as_dict) that a projection narrows.
+ATTRIBUTE_MAPS = ("before", "after", "after_unknown")
+
+
+def _project_change(change: Any, keep: frozenset[str]) -> Any:
+    if not isinstance(change, Mapping):
+        return change
+    projected = dict(change)
+    for name in ATTRIBUTE_MAPS:
+        value = change.get(name)
+        if isinstance(value, Mapping):
+            projected[name] = {k: v for k, v in value.items() if k in keep}
+    return projected
+
+
+def project_plan_input(document: Mapping[str, Any], keep: frozenset[str]) -> dict[str, Any]:
+    """`document` with each change's attributes narrowed to the names in `keep` (see BundleInput).
+
+    Evaluation time in the Rego engine grows with the size of what rules pass around, so a bundle that
+    reads a few attributes of each resource is handed only those. The document itself is not changed.
+    """
+    plan = document.get("plan")
+    if not isinstance(plan, Mapping):
+        return dict(document)
+    narrowed = dict(plan)
+    for key in ("resource_changes", "resource_drift"):
+        changes = plan.get(key)
+        if isinstance(changes, list):
+            narrowed[key] = [_project_change(c, keep) for c in changes]
+    return {**document, "plan": narrowed}
 
 
 def request_input(

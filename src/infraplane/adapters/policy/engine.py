@@ -13,8 +13,10 @@ from typing import Any
 
 from regopy import Interpreter, RegoError
 
+from infraplane.adapters.policy.input import to_input
+from infraplane.adapters.policy.projection import attribute_names
 from infraplane.adapters.policy.rego_tests import TransformedModule, transform_test_module
-from infraplane.core.policy import Finding, Hook, PolicyDecision
+from infraplane.core.policy import Finding, Hook, PolicyDecision, project_plan_input
 from infraplane.core.policy_bundles import LoadedBundle, TestResult
 from infraplane.errors import FailureError, InputError, Problem
 
@@ -145,7 +147,9 @@ class RegoEngine:
         with self._lock:
             interpreter, query, compiled = self._compiled(bundle)
             params = {**bundle.manifest.params, **dict(document.get("params") or {})}
-            interpreter.set_input({**document, "params": params})
+            keep = attribute_names(bundle, params) if hook == "plan" else None
+            narrowed = project_plan_input(document, keep) if keep is not None else document
+            interpreter.set_input(to_input({**narrowed, "params": params}))
             try:
                 with _captured_stdout() as printed:
                     output = interpreter.query_bundle(compiled) if compiled is not None else interpreter.query(query)
@@ -186,7 +190,7 @@ class RegoEngine:
             params = {**bundle.manifest.params, **dict(document.get("params") or {})}
             with self._lock:
                 interpreter = self._interpreter(bundle)
-                interpreter.set_input({**document, "params": params})
+                interpreter.set_input(to_input({**document, "params": params}))
                 try:
                     with _captured_stdout() as printed:
                         output = interpreter.query(f"entries := [{', '.join(parts)}]")

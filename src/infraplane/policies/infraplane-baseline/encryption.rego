@@ -47,12 +47,19 @@ deny contains finding if {
 }
 
 deny contains finding if {
-	some rc in lib.changes({"aws_sqs_queue"})
-	lib.off(rc, "sqs_managed_sse_enabled")
+	some rc in sse_off_queues
 	not lib.present(object.get(rc.after, "kms_master_key_id", null))
 	not lib.unknown(rc, "kms_master_key_id")
 	finding := unencrypted(rc, "sqs_managed_sse_enabled", "false and kms_master_key_id is not set", "Set sqs_managed_sse_enabled = true, or kms_master_key_id to a KMS key (e.g. alias/aws/sqs).")
 }
+
+# lib.off(rc, "sqs_managed_sse_enabled") of every queue, in a comprehension: a plan may
+# hold thousands of queues, and binding each in the rule body copies it.
+sse_off_queues := [rc |
+	some position in lib.positions({"aws_sqs_queue"})
+	rc := input.plan.resource_changes[position]
+	lib.setting_off(rc.after.sqs_managed_sse_enabled, object.get(rc, ["after_unknown", "sqs_managed_sse_enabled"], false))
+]
 
 deny contains finding if {
 	some rc in lib.changes({"aws_elasticache_replication_group"})

@@ -14,6 +14,9 @@
 #   - two functions of the same name in different packages must take the same
 #     number of arguments (otherwise evaluation fails or crashes, depending on
 #     the order the files are loaded in);
+#   - a function call copies its arguments: a helper called once per resource
+#     takes the few values it reads (rc.actions, rc.after), not the whole change,
+#     or a plan of thousands of resources spends seconds copying them;
 #   - sprintf keeps the quotes of strings that were computed or passed to a
 #     function (`%s` of concat("", ["a"]) gives "\"a\""): text is built with
 #     `join` (concat) and never with sprintf.
@@ -29,7 +32,11 @@ import rego.v1
 # judged when it was applied.
 changing(rc) if {
 	rc.mode == "managed"
-	some action in rc.actions
+	changing_actions(rc.actions)
+}
+
+changing_actions(actions) if {
+	some action in actions
 	action in {"create", "update"}
 }
 
@@ -46,13 +53,31 @@ changes(types) := found if {
 } else := [rc |
 	some rc in input.plan.resource_changes
 	rc.type in types
-	changing(rc)
+	rc.mode == "managed"
+	changing_actions(rc.actions)
+]
+
+# The positions in input.plan.resource_changes of the changing resources whose type
+# is in `types`, in the order of changes(types). A rule that keeps few of many changes
+# filters them in a comprehension over these positions (cheap in rego-cpp) before it
+# binds a change in its body (a copy of the change each time).
+positions(types) := found if {
+	index := input.plan.changing_by_type
+	found := [position | some type in types; some position in object.get(index, type, [])]
+} else := [position |
+	some type in types
+	some position
+	rc := input.plan.resource_changes[position]
+	rc.type == type
+	rc.mode == "managed"
+	changing_actions(rc.actions)
 ]
 
 # Every changing resource, of any type.
 changes_all := [rc |
 	some rc in input.plan.resource_changes
-	changing(rc)
+	rc.mode == "managed"
+	changing_actions(rc.actions)
 ]
 
 # Every resource the plan leaves in place after apply, changed or not: used to find
@@ -68,12 +93,14 @@ remaining(types) := found if {
 	some rc in input.plan.resource_changes
 	rc.mode == "managed"
 	rc.type in types
-	not deleted(rc)
+	not deleted_actions(rc.actions)
 ]
 
-deleted(rc) if {
-	"delete" in rc.actions
-	not "create" in rc.actions
+deleted(rc) if deleted_actions(rc.actions)
+
+deleted_actions(actions) if {
+	"delete" in actions
+	not "create" in actions
 }
 
 # ---------------------------------------------------------------- findings
@@ -97,12 +124,14 @@ unknown(rc, attribute) if object.get(rc, ["after_unknown", attribute], false) ==
 # A setting the plan leaves off: false (some attributes are strings: "false"), or
 # null when it is not unknown, i.e. unset in the configuration. Unset means the AWS
 # default, which is "off" for every setting the rules ask about with this helper.
-off(rc, attribute) if is_false(rc.after[attribute])
+off(rc, attribute) if setting_off(rc.after[attribute], object.get(rc, ["after_unknown", attribute], false))
 
-off(rc, attribute) if {
-	attribute in object.keys(rc.after)
-	rc.after[attribute] == null
-	not unknown(rc, attribute)
+# `value` is defined only when the attribute is in `after` (a null value is defined).
+setting_off(value, _) if is_false(value)
+
+setting_off(value, unknown_mark) if {
+	value == null
+	unknown_mark != true
 }
 
 is_false(value) if value == false

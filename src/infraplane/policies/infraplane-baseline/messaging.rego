@@ -10,7 +10,7 @@ import rego.v1
 import data.infraplane.baseline.lib
 
 deny contains finding if {
-	some rc in lib.changes({"aws_sqs_queue_policy", "aws_sqs_queue", "aws_sns_topic_policy", "aws_sns_topic"})
+	some rc in with_policy
 	some i, statement in lib.statements(rc.after.policy)
 	lib.public_statement(statement)
 	finding := lib.finding(
@@ -25,6 +25,15 @@ deny contains finding if {
 		]),
 	)
 }
+
+# The queues and topics whose policy is known at plan time (lib.statements reads only
+# strings), filtered in a comprehension: binding each of thousands of queues in the
+# rule body copies it.
+with_policy := [rc |
+	some position in lib.positions({"aws_sqs_queue_policy", "aws_sqs_queue", "aws_sns_topic_policy", "aws_sns_topic"})
+	rc := input.plan.resource_changes[position]
+	is_string(rc.after.policy)
+]
 
 kind(rc) := "queue" if startswith(rc.type, "aws_sqs_")
 

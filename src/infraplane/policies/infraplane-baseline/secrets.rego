@@ -22,16 +22,35 @@ secret_attribute_names := {
 # "_token": creation_token and client_token are idempotency keys, not secrets.
 secret_attribute_suffixes := ["_password", "_secret", "_api_key", "_access_key", "_secret_key", "_private_key", "_auth_token"]
 
+# `constants` is read in place: handing it (or the change) to a function for every
+# resource copies it, which is most of this rule's time on a large plan.
 deny contains finding if {
-	some rc in lib.changes_all
-	some path, value in literal_strings(rc)
+	some rc in literal_candidates
+	some path, _ in literal_strings(rc)
 	secret_attribute(path)
-	finding := lib.finding(
-		"SEC-001", rc, path,
-		lib.join([rc.address, " ", path, " is a literal in the configuration: the secret is in the repository, the plan and the state"]),
-		"Reference a variable marked sensitive = true, or a Secrets Manager secret, instead of a literal (for RDS, manage_master_user_password = true lets AWS keep the password); then rotate the exposed secret.",
-	)
+	finding := literal_secret(rc, path)
 }
+
+# The changes with a literal under a secret-looking name (or no `constants` to tell
+# from). A comprehension, because rego-cpp binds a change in a rule body at the cost
+# of a copy, and a large plan has few such changes.
+literal_candidates := [rc |
+	some rc in input.plan.resource_changes
+	not constants_without_secret(rc.constants)
+	rc.mode == "managed"
+	lib.changing_actions(rc.actions)
+]
+
+constants_without_secret(constants) if {
+	is_object(constants)
+	count([path | some path in object.keys(constants); secret_attribute(path)]) == 0
+}
+
+literal_secret(rc, path) := lib.finding(
+	"SEC-001", rc, path,
+	lib.join([rc.address, " ", path, " is a literal in the configuration: the secret is in the repository, the plan and the state"]),
+	"Reference a variable marked sensitive = true, or a Secrets Manager secret, instead of a literal (for RDS, manage_master_user_password = true lets AWS keep the password); then rotate the exposed secret.",
+)
 
 # The configuration's literal non-empty strings: infraplane's normalized plan lists them
 # in `constants`; a document without that field is read from `config`.
@@ -64,14 +83,15 @@ attribute_name(path) := name if {
 # ---------------------------------------------------------------- SEC-002
 
 # Every environment variable or parameter value the plan sets, as
-# {rc, attribute, label, name, value, literal}.
+# {address, type, parameter_type (an SSM parameter's type), attribute, label, name, value,
+# literal}: the change's address rather than the change, which every helper would copy.
 entries contains entry if {
 	some rc in lib.changes({"aws_lambda_function"})
 	some i, block in rc.after.environment
 	path := lib.join(["environment[", i, "].variables"])
 	some name, value in block.variables
 	attribute := concat(".", [path, name])
-	entry := {"rc": rc, "attribute": attribute, "label": attribute, "name": name, "value": value, "literal": literal(rc, path)}
+	entry := {"address": rc.address, "type": rc.type, "parameter_type": null, "attribute": attribute, "label": attribute, "name": name, "value": value, "literal": literal(rc, path)}
 }
 
 entries contains entry if {
@@ -80,7 +100,7 @@ entries contains entry if {
 	some container in json.unmarshal(rc.after.container_definitions)
 	some variable in container.environment
 	entry := {
-		"rc": rc, "attribute": "container_definitions",
+		"address": rc.address, "type": rc.type, "parameter_type": null, "attribute": "container_definitions",
 		"label": lib.join(["container_definitions: container ", container.name, " environment variable ", variable.name]),
 		"name": variable.name, "value": variable.value, "literal": literal(rc, "container_definitions"),
 	}
@@ -91,7 +111,8 @@ entries contains entry if {
 	some attribute in ["value", "insecure_value"]
 	value := rc.after[attribute]
 	entry := {
-		"rc": rc, "attribute": attribute,
+		"address": rc.address, "type": rc.type, "parameter_type": object.get(rc, ["after", "type"], null),
+		"attribute": attribute,
 		"label": lib.join([attribute, " of parameter ", rc.after.name, " (", rc.after.type, ")"]),
 		"name": rc.after.name, "value": value, "literal": literal(rc, attribute),
 	}
@@ -109,10 +130,10 @@ else := false
 deny contains finding if {
 	some entry in entries
 	reason := secret_reason(entry)
-	finding := lib.finding(
-		"SEC-002", entry.rc, entry.attribute,
-		lib.join([entry.rc.address, " ", entry.label, " holds a secret in clear text: ", reason]),
-		remediation[entry.rc.type],
+	finding := lib.finding_at(
+		"SEC-002", entry.address, entry.attribute,
+		lib.join([entry.address, " ", entry.label, " holds a secret in clear text: ", reason]),
+		remediation[entry.type],
 	)
 }
 
@@ -125,8 +146,8 @@ secret_reason(entry) := concat("", ["the value looks like ", concat(" and ", sor
 }
 
 else := "a SecureString parameter with a literal value" if {
-	entry.rc.type == "aws_ssm_parameter"
-	entry.rc.after.type == "SecureString"
+	entry.type == "aws_ssm_parameter"
+	entry.parameter_type == "SecureString"
 	entry.literal
 	real_value(entry.value)
 }

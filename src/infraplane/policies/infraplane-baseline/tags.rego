@@ -18,9 +18,11 @@ import rego.v1
 import data.infraplane.baseline.lib
 
 deny contains finding if {
-	some rc in lib.changes_all
+	some rc in candidates
 	rc.taggable == true
-	missing := [key | some key in input.params.required_tags; not tagged(rc, key)]
+	# The usual case, a tag with a value, is told from `tags` alone; the change is handed
+	# to tagged() only for a key that is not there.
+	missing := [key | some key in input.params.required_tags; not lib.present(rc.tags[key]); not tagged(rc, key)]
 	count(missing) > 0
 	finding := lib.finding(
 		"TAG-001", rc, "tags",
@@ -31,6 +33,19 @@ deny contains finding if {
 		]),
 	)
 }
+
+# The changing taggable resources lacking a required tag in `tags`; the rest is judged
+# only for them. A comprehension, because rego-cpp binds a change in a rule body at
+# the cost of a copy, and most resources of a large plan carry every tag.
+candidates := [rc |
+	some rc in input.plan.resource_changes
+	rc.taggable == true
+	not all_present(rc.tags)
+	rc.mode == "managed"
+	lib.changing_actions(rc.actions)
+]
+
+all_present(tags) if count([key | some key in input.params.required_tags; lib.present(tags[key])]) == count(input.params.required_tags)
 
 tagged(rc, key) if lib.present(rc.tags[key])
 

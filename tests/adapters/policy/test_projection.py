@@ -1,0 +1,96 @@
+"""The input projection (`input: {attributes: referenced}` in bundle.yaml) never drops an attribute a rule reads.
+
+Every real Terraform plan among the fixtures is evaluated by the built-in bundle twice, once as it declares
+(projected) and once handed every attribute; the findings must be the same. A bundle without the declaration
+is handed every attribute, so a rule that reads attributes by names built at run time still sees them.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from infraplane.adapters.policy.bundles import load_bundle
+from infraplane.adapters.policy.engine import RegoEngine
+from infraplane.adapters.policy.projection import attribute_names
+from infraplane.core.plan import normalize_plan
+from infraplane.core.policy import BundleInput, plan_input, project_plan_input
+from infraplane.services.policy import BUILTIN_POLICIES
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+PLANS = sorted([*FIXTURES.glob("policies/*/*/plan.json"), *FIXTURES.glob("plans/*.json")])
+BASELINE = load_bundle(BUILTIN_POLICIES / "infraplane-baseline")
+UNPROJECTED = BASELINE.__class__(
+    BASELINE.manifest.model_copy(update={"input": BundleInput()}), BASELINE.modules, BASELINE.digest + "-all", b""
+)
+
+
+@pytest.fixture(scope="module")
+def engines() -> tuple[RegoEngine, RegoEngine]:
+    return RegoEngine([BASELINE]), RegoEngine([UNPROJECTED])
+
+
+def test_the_baseline_declares_the_projection() -> None:
+    assert BASELINE.manifest.input.attributes == "referenced"
+    keep = attribute_names(BASELINE, BASELINE.manifest.params)
+    assert keep is not None and {"storage_encrypted", "publicly_accessible", "ingress", "policy"} <= keep
+
+
+@pytest.mark.parametrize("tier", ["dev", "prod"])
+@pytest.mark.parametrize("plan", PLANS, ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_projected_and_full_inputs_give_the_same_findings(
+    engines: tuple[RegoEngine, RegoEngine], plan: Path, tier: str
+) -> None:
+    document = plan_input(normalize_plan(json.loads(plan.read_text())), {"tier": tier}, {}, {})
+    projected, full = engines
+    keep = attribute_names(BASELINE, BASELINE.manifest.params)
+    assert keep is not None
+    narrowed = project_plan_input(document, keep)
+    # The projection must really narrow something, or this test proves nothing.
+    if any(rc["after"] for rc in document["plan"]["resource_changes"] if isinstance(rc["after"], dict)):
+        assert json.dumps(narrowed, sort_keys=True) != json.dumps(document, sort_keys=True)
+    assert [f.as_dict() for f in projected.evaluate("plan", document, tier, "", "").findings] == [
+        f.as_dict() for f in full.evaluate("plan", document, tier, "", "").findings
+    ]
+
+
+def _bundle(tmp_path: Path, manifest: str, rego: str) -> RegoEngine:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "bundle.yaml").write_text(manifest)
+    (tmp_path / "p.rego").write_text(rego)
+    return RegoEngine([load_bundle(tmp_path)])
+
+
+_DYNAMIC = """package dyn
+import rego.v1
+deny contains {"rule": "DYN-001", "address": rc.address, "message": k} if {
+	some rc in input.plan.resource_changes
+	some k, v in rc.after
+	startswith(k, concat("", ["sec", "ret"]))
+}
+"""
+_DOCUMENT = {
+    "hook": "plan",
+    "plan": {"resource_changes": [{"address": "a.b", "after": {"secret_x": 1, "name": "n"}, "after_unknown": {}}]},
+}
+
+
+def test_a_bundle_without_the_declaration_sees_every_attribute(tmp_path: Path) -> None:
+    engine = _bundle(tmp_path, "name: dyn\nversion: 1.0.0\n", _DYNAMIC)
+    assert [f.message for f in engine.evaluate("plan", _DOCUMENT, "dev", "", "").findings] == ["secret_x"]
+
+
+def test_referenced_keeps_only_named_attributes_and_a_list_adds_more(tmp_path: Path) -> None:
+    referenced = _bundle(tmp_path / "r", "name: dyn\nversion: 1.0.0\ninput: {attributes: referenced}\n", _DYNAMIC)
+    assert referenced.evaluate("plan", _DOCUMENT, "dev", "", "").findings == ()
+    listed = _bundle(tmp_path / "l", "name: dyn\nversion: 1.0.0\ninput: {attributes: [secret_x]}\n", _DYNAMIC)
+    assert [f.message for f in listed.evaluate("plan", _DOCUMENT, "dev", "", "").findings] == ["secret_x"]
+
+
+def test_a_bad_declaration_names_the_field(tmp_path: Path) -> None:
+    from infraplane.errors import InputError
+
+    with pytest.raises(InputError, match="input"):
+        _bundle(tmp_path, "name: dyn\nversion: 1.0.0\ninput: {attributes: some}\n", _DYNAMIC)
