@@ -25,8 +25,8 @@ STAGING = CostDelta(
     6,
     ("network", "queue", "bucket"),
     (
-        ("cache", "not planned yet (waits on outputs)"),
-        ("postgres", "not planned yet (waits on outputs)"),
+        ("cache", "not planned yet: waits on outputs"),
+        ("postgres", "not planned yet: waits on outputs"),
         ("app-config", "no cost estimate for its runner"),
     ),
 )
@@ -35,14 +35,14 @@ STAGING = CostDelta(
 def test_a_partial_cost_names_what_it_leaves_out() -> None:
     assert cost_delta_text(STAGING) == (
         "cost: $0.00 -> $15.44/month (+15.44) for 3 of 6 components; 3 unpriced: "
-        "cache (not planned yet (waits on outputs)), postgres (not planned yet (waits on outputs)), "
+        "cache (not planned yet: waits on outputs), postgres (not planned yet: waits on outputs), "
         "app-config (no cost estimate for its runner)"
     )
     assert cost_delta_text(CostDelta(0.0, 28.25, 6, tuple("abcdef"), ())).endswith("for 6 of 6 components")
 
 
 def test_nothing_priced_is_not_known_rather_than_zero() -> None:
-    waiting = CostDelta(0.0, 0.0, 2, (), (("db", "not planned yet (waits on outputs)"), ("app", "x")))
+    waiting = CostDelta(0.0, 0.0, 2, (), (("db", "not planned yet: waits on outputs"), ("app", "x")))
     text = cost_delta_text(waiting)
     assert "$0.00" not in text and text.startswith("cost: not known yet; 2 unpriced: db")
 
@@ -51,7 +51,7 @@ def test_coverage_is_kept_in_json_and_old_proposals_still_read() -> None:
     data = STAGING.as_dict()
     assert {k: data[k] for k in ("before", "after", "delta")} == {"before": 0.0, "after": 15.44, "delta": 15.44}
     assert data["components"] == 6 and data["priced"] == ["network", "queue", "bucket"]
-    assert data["unpriced"][0] == {"component": "cache", "reason": "not planned yet (waits on outputs)"}
+    assert data["unpriced"][0] == {"component": "cache", "reason": "not planned yet: waits on outputs"}
     assert CostDelta.from_dict(data) == STAGING
     old = CostDelta.from_dict({"before": 1.0, "after": 2.0, "delta": 1.0})
     assert "not recorded" in cost_delta_text(old)

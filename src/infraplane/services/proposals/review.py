@@ -127,7 +127,7 @@ def cost_delta(plan: EnvironmentPlan) -> CostDelta | None:
     for component in plan.resolution.graph.components:
         item = plan.components[component.name]
         if item.status == "waits":
-            unpriced.append((item.name, "not planned yet (waits on outputs)"))
+            unpriced.append((item.name, "not planned yet: waits on outputs"))
         elif item.status == "unchanged":
             unpriced.append((item.name, "unchanged (not counted)"))
         elif gap := _gap(item.cost):
