@@ -7,22 +7,15 @@ in another work directory was re-installing ("there is no package for ... cached
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from infraplane.adapters.archive import digest_of, pack_directory
-from infraplane.adapters.terraform.cli_config import discover_mirror, write_cli_config
-from infraplane.adapters.terraform.runner import TerraformRunner
-from infraplane.adapters.terraform.state_server import StateCallbacks, StateServer
-from infraplane.core.blueprint import parse_blueprint
-from infraplane.core.runs import PlanSummary, RunEvent, RunRequest, Target
+from infraplane.core.runs import PlanSummary, RunEvent, RunRequest
+from tests.support.terraform_runs import MIRROR, TERRAFORM, memory_state_server, module_blueprint, runner_for
 
-MIRROR = discover_mirror()
-TERRAFORM = shutil.which("terraform")
 COMPONENTS = 8
 ROUNDS = 3
 
@@ -76,43 +69,18 @@ def terraform_providers(module: Path, request: RunRequest) -> subprocess.Complet
 
 def test_eight_inits_at_once_then_plans_never_miss_a_provider(tmp_path: Path) -> None:
     assert TERRAFORM is not None
-    source = tmp_path / "source"
-    source.mkdir()
-    (source / "main.tf").write_text(MODULE, encoding="utf-8")
-    archive = pack_directory(source)
-    blueprint, problems = parse_blueprint(BLUEPRINT, "blueprint.yaml")
-    assert blueprint is not None, problems
-
+    module = module_blueprint(tmp_path / "source", MODULE, BLUEPRINT)
     home = tmp_path / "home"
     plugin_cache = tmp_path / "plugin-cache"
-    runner = TerraformRunner(
-        TERRAFORM, write_cli_config(home / "terraform" / "terraformrc", plugin_cache, MIRROR), plugin_cache
-    )
-    states: dict[tuple[str, str], bytes] = {}
-    callbacks = StateCallbacks(
-        read=lambda e, c: states.get((e, c)),
-        write=lambda e, c, body: states.__setitem__((e, c), body),
-        holds_lease=lambda _e, _c: True,
-    )
+    runner = runner_for(home, plugin_cache)
     events: list[RunEvent] = []
 
-    with StateServer(callbacks) as server:
+    with memory_state_server() as server:
         for round_number in range(ROUNDS):
+            # A new digest each round: the work dir is unpacked anew, without a lock file, as after a publish.
             requests = [
-                RunRequest(
-                    environment="race",
-                    component=f"c{index}",
-                    blueprint=blueprint,
-                    archive=archive,
-                    # A new digest each round: the work dir is unpacked anew, without a lock file, as after a publish.
-                    digest=f"{digest_of(archive)}-{round_number}",
-                    workdir=home / "work" / "race" / f"c{index}",
-                    inputs={"name": f"c{index}"},
-                    context={},
-                    target=Target("aws"),
-                    backend=server.backend_environment("race", f"c{index}"),
-                )
-                for index in range(COMPONENTS)
+                module.request(server, home, "race", f"c{i}", {"name": f"c{i}"}, f"{module.digest}-{round_number}")
+                for i in range(COMPONENTS)
             ]
             last_round = round_number == ROUNDS - 1
 

@@ -6,7 +6,6 @@ its first `failures` calls with `503 Unavailable`, then DescribeVpcs with an emp
 
 from __future__ import annotations
 
-import shutil
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -14,16 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from infraplane.adapters.archive import digest_of, pack_directory
-from infraplane.adapters.terraform.cli_config import discover_mirror, write_cli_config
-from infraplane.adapters.terraform.runner import TerraformRunner
-from infraplane.adapters.terraform.state_server import StateCallbacks, StateServer
-from infraplane.core.blueprint import parse_blueprint
-from infraplane.core.runs import RunEvent, RunRequest, Target
+from infraplane.core.runs import RunEvent
 from infraplane.errors import FailureError
-
-MIRROR = discover_mirror()
-TERRAFORM = shutil.which("terraform")
+from tests.support.terraform_runs import MIRROR, TERRAFORM, memory_state_server, module_blueprint, runner_for
 
 pytestmark = [
     pytest.mark.slow,
@@ -123,36 +115,12 @@ def ec2() -> Iterator[Ec2]:
 
 def test_a_plan_the_api_refused_once_is_retried_and_reported(tmp_path: Path, ec2: Ec2) -> None:
     assert TERRAFORM is not None
-    source = tmp_path / "source"
-    source.mkdir()
-    (source / "main.tf").write_text(MODULE, encoding="utf-8")
-    archive = pack_directory(source)
-    blueprint, problems = parse_blueprint(BLUEPRINT, "blueprint.yaml")
-    assert blueprint is not None, problems
+    module = module_blueprint(tmp_path / "source", MODULE, BLUEPRINT)
     home = tmp_path / "home"
-    runner = TerraformRunner(
-        TERRAFORM, write_cli_config(home / "terraform" / "terraformrc", tmp_path / "cache", MIRROR), tmp_path / "cache"
-    )
-    states: dict[tuple[str, str], bytes] = {}
-    callbacks = StateCallbacks(
-        read=lambda e, c: states.get((e, c)),
-        write=lambda e, c, body: states.__setitem__((e, c), body),
-        holds_lease=lambda _e, _c: True,
-    )
+    runner = runner_for(home, tmp_path / "cache")
     events: list[RunEvent] = []
-    with StateServer(callbacks) as server:
-        request = RunRequest(
-            environment="dev",
-            component="reader",
-            blueprint=blueprint,
-            archive=archive,
-            digest=digest_of(archive),
-            workdir=home / "work" / "dev" / "reader",
-            inputs={"endpoint": ec2.endpoint},
-            context={},
-            target=Target("aws"),
-            backend=server.backend_environment("dev", "reader"),
-        )
+    with memory_state_server() as server:
+        request = module.request(server, home, "dev", "reader", {"endpoint": ec2.endpoint})
         plan = runner.plan(request, events.append)
         retries = [e for e in events if e.action == "retry"]
         assert [e.message.split(" (")[0] for e in retries] == ["plan attempt 1 failed"]

@@ -1,0 +1,87 @@
+"""Driving infraplane's Terraform runner directly: a module made into a published-like archive, a runner with
+infraplane's CLI configuration, and a state backend that keeps state in memory."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from infraplane.adapters.archive import digest_of, pack_directory
+from infraplane.adapters.terraform.cli_config import discover_mirror, write_cli_config
+from infraplane.adapters.terraform.runner import TerraformRunner
+from infraplane.adapters.terraform.state_server import StateCallbacks, StateServer
+from infraplane.core.blueprint import Blueprint, parse_blueprint
+from infraplane.core.runs import RunRequest, Target
+
+__all__ = ["MIRROR", "TERRAFORM", "ModuleBlueprint", "memory_state_server", "module_blueprint", "runner_for"]
+
+MIRROR = discover_mirror()
+TERRAFORM = shutil.which("terraform")
+
+
+@dataclass(frozen=True)
+class ModuleBlueprint:
+    """A Terraform module packed as `catalog publish` packs it, with its parsed blueprint."""
+
+    blueprint: Blueprint
+    archive: bytes
+
+    @property
+    def digest(self) -> str:
+        return digest_of(self.archive)
+
+    def request(
+        self,
+        server: StateServer,
+        home: Path,
+        environment: str,
+        component: str,
+        inputs: Mapping[str, Any],
+        digest: str = "",
+    ) -> RunRequest:
+        """A run of this module as component `component` of `environment`, its state kept by `server`."""
+        return RunRequest(
+            environment=environment,
+            component=component,
+            blueprint=self.blueprint,
+            archive=self.archive,
+            digest=digest or self.digest,
+            workdir=home / "work" / environment / component,
+            inputs=dict(inputs),
+            context={},
+            target=Target("aws"),
+            backend=server.backend_environment(environment, component),
+        )
+
+
+def module_blueprint(directory: Path, module: str, blueprint: Mapping[str, Any]) -> ModuleBlueprint:
+    directory.mkdir(parents=True)
+    (directory / "main.tf").write_text(module, encoding="utf-8")
+    parsed, problems = parse_blueprint(dict(blueprint), "blueprint.yaml")
+    assert parsed is not None, problems
+    return ModuleBlueprint(parsed, pack_directory(directory))
+
+
+def runner_for(home: Path, plugin_cache: Path) -> TerraformRunner:
+    """The runner `infraplane` builds, with its own CLI configuration under `home`."""
+    assert TERRAFORM is not None
+    return TerraformRunner(
+        TERRAFORM, write_cli_config(home / "terraform" / "terraformrc", plugin_cache, MIRROR), plugin_cache
+    )
+
+
+@contextmanager
+def memory_state_server() -> Iterator[StateServer]:
+    """infraplane's http state backend, keeping every component's state in a dict."""
+    states: dict[tuple[str, str], bytes] = {}
+    callbacks = StateCallbacks(
+        read=lambda e, c: states.get((e, c)),
+        write=lambda e, c, body, *_parsed: states.__setitem__((e, c), body),
+        holds_lease=lambda _e, _c: True,
+    )
+    with StateServer(callbacks) as server:
+        yield server
