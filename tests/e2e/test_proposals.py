@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -293,10 +292,10 @@ def test_ttl_warns_then_proposes_the_destroy_and_applies_it_in_dev(review_home: 
 def test_proposals_expire_and_applied_revisions_are_pushed_to_the_remote(cloud_home: Path, tmp_path: Path) -> None:
     remote = tmp_path / "environments.git"
     subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(remote)], check=True)
-    (cloud_home / "config.yaml").write_text(GROUPS + "proposals: {expire_after_hours: 0.001}\n")
+    # 36 ms: expired before the next command has even started (the service tests move a clock instead).
+    (cloud_home / "config.yaml").write_text(GROUPS + "proposals: {expire_after_hours: 0.00001}\n")
     staging = _env(tmp_path, "notes-staging", "staging", "  blueprint: marker\n  inputs: {value: v}\n")
     pid = _proposal_id(_as(cloud_home, "alice", "env", "up", str(staging), "--json"))
-    time.sleep(4)  # 0.001 h
     late = _as(cloud_home, "bob", "proposal", "approve", pid)
     assert late.exit_code == 2 and "is expired" in late.stderr
     assert run_cli(cloud_home, "proposal", "show", pid, "--json").json()["status"] == "expired"
