@@ -48,7 +48,10 @@ def test_killed_apply_is_taken_over_and_converges(cloud_home: Path, tmp_path: Pa
     while not apply_log.exists() and time.monotonic() < deadline:
         time.sleep(0.2)
     assert apply_log.exists(), "the apply never started"
-    time.sleep(1.5)
+    # Kill the CLI once Terraform is changing a resource (its JSON log says apply_start), not after a guessed delay.
+    while '"type":"apply_start"' not in apply_log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert '"type":"apply_start"' in apply_log.read_text(), "terraform never started changing the bucket"
     os.kill(cli.pid, signal.SIGKILL)
     cli.wait()
 
