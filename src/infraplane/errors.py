@@ -6,7 +6,9 @@ errors (MCP); nothing else should need to know the hierarchy::
     InfraplaneError                 code "error"            exit 1
     ├── InputError                  code "invalid_input"    exit 2   (bad file, field, argument)
     │   └── NotFoundError           code "not_found"        exit 2
+    ├── UnauthenticatedError        code "unauthenticated"  exit 2   (no token, or an unknown, revoked or expired one)
     ├── RefusedError                code "refused"          exit 2   (valid request, not allowed)
+    │   ├── ForbiddenError          code "forbidden"        exit 2   (the identity's role or kind does not allow it)
     │   ├── ImmutableVersionError   code "immutable_version" exit 2
     │   └── IllegalTransitionError  code "illegal_transition" exit 2  (a proposal status change the lifecycle forbids)
     ├── ConfigError                 code "invalid_config"   exit 2
@@ -23,6 +25,7 @@ __all__ = [
     "AuditChainBrokenError",
     "ConfigError",
     "FailureError",
+    "ForbiddenError",
     "IllegalTransitionError",
     "ImmutableVersionError",
     "InfraplaneError",
@@ -30,6 +33,7 @@ __all__ = [
     "NotFoundError",
     "Problem",
     "RefusedError",
+    "UnauthenticatedError",
 ]
 
 
@@ -97,6 +101,21 @@ class RefusedError(InfraplaneError):
     code = "refused"
     exit_code = 2
     http_status = 409
+
+
+class UnauthenticatedError(InfraplaneError):
+    """No token was given, or the token is unknown, revoked or expired."""
+
+    code = "unauthenticated"
+    exit_code = 2
+    http_status = 401
+
+
+class ForbiddenError(RefusedError):
+    """The identity is known but its role (or being an agent) does not allow this action."""
+
+    code = "forbidden"
+    http_status = 403
 
 
 class ImmutableVersionError(RefusedError):
