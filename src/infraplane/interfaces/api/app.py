@@ -1,0 +1,32 @@
+"""The ASGI application `infraplane serve` runs: one FastAPI app over the same services as the CLI."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+
+import infraplane
+from infraplane.interfaces.api.errors import install_error_handlers
+from infraplane.interfaces.container import Container
+
+__all__ = ["create_app"]
+
+
+def create_app(container: Container) -> FastAPI:
+    """The whole server's HTTP surface, wired to `container`'s services."""
+    app = FastAPI(
+        title="infraplane",
+        version=infraplane.__version__,
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.container = container
+    install_error_handlers(app)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> JSONResponse:
+        """Alive: the process answers."""
+        return JSONResponse({"status": "ok"})
+
+    return app
