@@ -7,19 +7,26 @@ from fastapi.responses import JSONResponse
 
 import infraplane
 from infraplane.interfaces.api.errors import install_error_handlers
+from infraplane.interfaces.api.lifespan import lifespan
+from infraplane.interfaces.api.readiness import readiness_response
 from infraplane.interfaces.container import Container
 
 __all__ = ["create_app"]
 
 
-def create_app(container: Container) -> FastAPI:
-    """The whole server's HTTP surface, wired to `container`'s services."""
+def create_app(container: Container, runtime: bool = True) -> FastAPI:
+    """The whole server's HTTP surface, wired to `container`'s services.
+
+    With `runtime`, the app's lifespan starts and stops the sandbox, recovery and the scheduler
+    (lifespan.py); tests of routes alone pass False.
+    """
     app = FastAPI(
         title="infraplane",
         version=infraplane.__version__,
         openapi_url="/api/v1/openapi.json",
         docs_url="/docs",
         redoc_url=None,
+        lifespan=lifespan if runtime else None,
     )
     app.state.container = container
     install_error_handlers(app)
@@ -28,5 +35,10 @@ def create_app(container: Container) -> FastAPI:
     def healthz() -> JSONResponse:
         """Alive: the process answers."""
         return JSONResponse({"status": "ok"})
+
+    @app.get("/readyz", include_in_schema=False)
+    def readyz() -> JSONResponse:
+        """Ready: the store answers, and the sandbox does when it is the target (else 503 naming what is not)."""
+        return readiness_response(container)
 
     return app

@@ -16,6 +16,7 @@ from infraplane.core.proposal_lifecycle import ProposalStatus, TransitionName, i
 from infraplane.core.proposals import Proposal
 from infraplane.errors import FailureError, ForbiddenError, RefusedError
 from infraplane.services.audit import record
+from infraplane.services.locks import this_process
 from infraplane.services.orchestration.progress import Progress
 from infraplane.services.orchestration.service import EnvironmentService
 from infraplane.services.proposals.deciding import ProposalDecider
@@ -65,10 +66,15 @@ class ProposalApplier:
         state = self._decider.approval_state(proposal)
         needs = state.describe() if proposal.status == ProposalStatus.PENDING else []
         detail = f": still needs {'; '.join(needs)}" if needs else ""
-        leaving(TransitionName.APPLY_START, proposal.status, proposal.id, f"{proposal.id} is {proposal.status}{detail}")
+        interrupted = proposal.status == ProposalStatus.INTERRUPTED
+        if not interrupted:
+            message = f"{proposal.id} is {proposal.status}{detail}"
+            leaving(TransitionName.APPLY_START, proposal.status, proposal.id, message)
         if not state.met:
             raise RefusedError(f"{proposal.id} cannot be applied: still needs {'; '.join(state.describe())}")
-        moved = self._moved(proposal)
+        # What an interrupted apply changed is only known after a new plan: it is planned and decided again.
+        moved = ["an earlier apply of it was interrupted"] if interrupted else []
+        moved += self._moved(proposal)
         if moved:
             self._replan(proposal, moved, progress)
         with self._store.transaction() as tx:
@@ -88,7 +94,8 @@ class ProposalApplier:
                 TransitionName.APPLY_START,
                 approved,
                 proposal,
-                {"plan_digest": proposal.plan_digest},
+                # Who applies it: a server starting later marks it interrupted if this process died.
+                {"plan_digest": proposal.plan_digest, **this_process()},
             )
         try:
             revision = self._execute(proposal, actor, progress)

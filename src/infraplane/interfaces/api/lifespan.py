@@ -1,0 +1,100 @@
+"""What `infraplane serve` starts with the app and stops with it: the sandbox, recovery, the scheduler.
+
+On start: the store is migrated, the sandbox cloud is started when the default target is the
+sandbox and it is not running yet, runs a dead process left behind are marked interrupted
+(services/recovery.py), and the scheduler starts its periodic jobs. On stop, in reverse: the
+scheduler waits for jobs under way, and the sandbox is stopped only if this process started it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
+import anyio.to_thread
+from fastapi import FastAPI
+
+from infraplane.adapters.sandbox.control import start_sandbox, stop_sandbox
+from infraplane.errors import InfraplaneError
+from infraplane.interfaces.container import Container
+from infraplane.services.orchestration.progress import NullProgress
+from infraplane.services.recovery import recover_interrupted
+from infraplane.services.scheduler import Job, Scheduler
+
+__all__ = ["ServerRuntime", "lifespan", "scheduled_jobs"]
+
+log = logging.getLogger("infraplane.serve")
+
+
+def scheduled_jobs(container: Container) -> list[Job]:
+    """The server's periodic jobs; drift checks join this list in the drift issue."""
+    configured = container.settings.scheduler
+
+    def check_ttls() -> list[str]:
+        from infraplane.services.proposals.ttl import check_ttls as check
+
+        warning = timedelta(hours=container.settings.proposals.ttl_warning_hours)
+        return [f"{a.environment}: {a.action}" for a in check(container.proposals, warning, NullProgress())]
+
+    def recover() -> list[str]:
+        return [str(found) for found in recover_interrupted(container.store)]
+
+    return [
+        Job("ttl-check", configured.ttl_check_seconds, check_ttls),
+        Job("recover-interrupted", configured.recovery_seconds, recover),
+    ]
+
+
+class ServerRuntime:
+    """The parts of the server that outlive one request; `start` and `stop` run in a worker thread."""
+
+    def __init__(self, container: Container, announce: Callable[[], None] | None = None) -> None:
+        self.container = container
+        self._announce = announce
+        self.started_sandbox = False
+        self.scheduler: Scheduler | None = None
+
+    def start(self) -> None:
+        settings = self.container.settings
+        store = self.container.store  # opened and migrated
+        if settings.default_target == "sandbox":
+            info, self.started_sandbox = start_sandbox(settings.home, settings.sandbox_port)
+            verb = "started" if self.started_sandbox else "already running"
+            log.info("sandbox cloud %s at %s (pid %d)", verb, info.endpoint, info.pid)
+        for found in recover_interrupted(store):
+            log.warning("%s", found)
+        self.scheduler = Scheduler(
+            store, scheduled_jobs(self.container), settings.scheduler.jitter, settings.lock_lease_seconds
+        )
+        self.scheduler.start()
+        if self._announce is not None:
+            self._announce()
+
+    def stop(self) -> None:
+        try:
+            if self.scheduler is not None:
+                self.scheduler.stop()
+        finally:
+            if self.started_sandbox:
+                stopped = stop_sandbox(self.container.settings.home)
+                if stopped is not None:
+                    log.info("sandbox cloud stopped (pid %d)", stopped.pid)
+            self.container.close()
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """FastAPI's lifespan: the runtime starts before the first request and stops after the last."""
+    runtime = ServerRuntime(app.state.container, getattr(app.state, "announce", None))
+    app.state.runtime = runtime
+    try:
+        try:
+            await anyio.to_thread.run_sync(runtime.start)
+        except InfraplaneError as exc:
+            app.state.startup_error = exc  # `infraplane serve` reports it as the CLI does, without a traceback
+            raise
+        yield
+    finally:
+        await anyio.to_thread.run_sync(runtime.stop)
