@@ -14,6 +14,7 @@ rules)::
     applying --apply-fail--> failed
     applying --interrupt--> interrupted         the process applying it died (found when a server starts)
     interrupted --replan | block | supersede--> applying it again plans it again first
+    interrupted --apply-finish--> applied       planned again, every change had landed before it stopped
     pending | approved | blocked | interrupted --reject--> rejected
     pending | approved | blocked --expire--> expired
 
@@ -140,10 +141,10 @@ TRANSITIONS: dict[TransitionName, Transition] = {
         ),
         Transition(
             TransitionName.APPLY_FINISH,
-            frozenset({_S.APPLYING}),
+            frozenset({_S.APPLYING, _S.INTERRUPTED}),
             frozenset({_S.APPLIED}),
             "every approved plan was applied",
-            "only an applying proposal can finish",
+            "only an applying (or interrupted) proposal can finish",
         ),
         Transition(
             TransitionName.APPLY_FAIL,

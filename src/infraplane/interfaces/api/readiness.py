@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi.responses import JSONResponse
 
 from infraplane.adapters.sandbox.control import sandbox_status
-from infraplane.interfaces.api.errors import error_response
 from infraplane.interfaces.container import Container
 
 __all__ = ["readiness", "readiness_response"]
@@ -41,4 +40,5 @@ def readiness_response(container: Container) -> JSONResponse:
     if not failing:
         return JSONResponse({"status": "ready", "checks": shown})
     message = "not ready: " + "; ".join(f"{name}: {checks[name]}" for name in failing)
-    return error_response(503, "not_ready", message, failing[0], not_ready=failing, checks=shown)
+    error = {"code": "not_ready", "message": message, "field": failing[0]}
+    return JSONResponse({"error": error, "status": "not ready", "not_ready": failing, "checks": shown}, 503)

@@ -17,6 +17,7 @@ from infraplane.core.proposals import Proposal
 from infraplane.errors import FailureError, ForbiddenError, RefusedError
 from infraplane.services.audit import record
 from infraplane.services.locks import this_process
+from infraplane.services.orchestration.plans import EnvironmentPlan
 from infraplane.services.orchestration.progress import Progress
 from infraplane.services.orchestration.service import EnvironmentService
 from infraplane.services.proposals.deciding import ProposalDecider
@@ -76,7 +77,9 @@ class ProposalApplier:
         moved = ["an earlier apply of it was interrupted"] if interrupted else []
         moved += self._moved(proposal)
         if moved:
-            self._replan(proposal, moved, progress)
+            finished = self._replan(proposal, moved, actor, progress)
+            if finished is not None:
+                return finished
         with self._store.transaction() as tx:
             approved = self._reader.open(tx, proposal_id)
             leaving(
@@ -144,8 +147,11 @@ class ProposalApplier:
                     reasons.append(f"{change.name}'s state moved (serial {was} -> {is_})")
         return reasons
 
-    def _replan(self, proposal: Proposal, moved: list[str], progress: Progress) -> None:
-        """Plan again and send the proposal back to decision; always raises StalePlanError."""
+    def _replan(self, proposal: Proposal, moved: list[str], actor: Actor, progress: Progress) -> Proposal | None:
+        """Plan again and send the proposal back to decision (raises StalePlanError).
+
+        Only an interrupted apply whose changes had all landed returns: it is recorded as applied.
+        """
         created = parse_time(proposal.created_at)
         if proposal.kind == "destroy":
             fresh = self._drafter.destroy(
@@ -157,6 +163,8 @@ class ProposalApplier:
                 proposal.document["environment"], f"proposal {proposal.id}", proposal.document.get("pins")
             )
             plan = self._environments.plan(resolution, proposal.actor, progress)
+            if not plan.has_changes() and proposal.status == ProposalStatus.INTERRUPTED:
+                return self._finish_interrupted(proposal, plan, moved, actor, progress)
             if not plan.has_changes():
                 with self._store.transaction() as tx:
                     current = self._reader.open(tx, proposal.id)
@@ -201,6 +209,22 @@ class ProposalApplier:
             f"{proposal.id}: the plan is stale ({'; '.join(moved)}); it was planned again and goes back to "
             f"decision (now {state}); review it with `infraplane proposal show {proposal.id}`"
         )
+
+    def _finish_interrupted(
+        self, proposal: Proposal, plan: EnvironmentPlan, moved: list[str], actor: Actor, progress: Progress
+    ) -> Proposal:
+        """An interrupted apply that had made every change: record the revision it reached; the proposal is applied."""
+        result = self._environments.apply(plan, actor, progress, {})
+        with self._store.transaction() as tx:
+            current = self._reader.open(tx, proposal.id)
+            reason = "the interrupted apply had made every change; planned again, nothing was left to do"
+            done = current.transition(TransitionName.APPLY_FINISH, ProposalStatus.APPLIED, reason, self._now())
+            done = replace(done, applied_revision=result.revision)
+            tx.proposals.save(done)
+            payload = {"revision": result.revision, "because": moved}
+            record_transition(tx, actor, "proposal.apply.finish", TransitionName.APPLY_FINISH, current, done, payload)
+        self._commit(done, actor)
+        return done
 
     def _execute(self, proposal: Proposal, actor: Actor, progress: Progress) -> int | None:
         if proposal.kind == "destroy":

@@ -1,0 +1,157 @@
+"""`infraplane serve` as a user runs it: a real process, the real sandbox, Ctrl-C, `kill -9` and a restart."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from infraplane.adapters.sandbox.control import SandboxInfo
+from tests.support.cli import run_cli
+from tests.support.sandbox import aws, free_port
+from tests.support.serve import listening, start_server
+
+
+def _events(home: Path, action: str) -> list[dict[str, object]]:
+    listed = run_cli(home, "audit", "log", "--json")
+    assert listed.exit_code == 0, listed.stderr
+    return [e for e in listed.json() if e["action"] == action]
+
+
+@pytest.mark.slow
+def test_serve_starts_the_sandbox_shows_the_admin_token_once_and_ctrl_c_leaves_nothing_behind(home: Path) -> None:
+    home.mkdir(parents=True)
+    sandbox_port = free_port()
+    (home / "config.yaml").write_text(f"sandbox_port: {sandbox_port}\n")
+
+    server = start_server(home)
+    try:
+        assert server.get("/healthz").json() == {"status": "ok"}
+        ready = server.get("/readyz")
+        assert ready.status_code == 200, ready.text
+        assert ready.json()["checks"] == {"store": "ok", "sandbox": "ok"}
+        sandbox = SandboxInfo(**json.loads((home / "sandbox.json").read_text()))
+        assert sandbox.port == sandbox_port and listening(sandbox_port)
+        assert sandbox.pid in [c.pid for c in server.children]  # this server started it
+
+        token_file = home / "admin-token"
+        assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
+        secret = token_file.read_text().strip()
+        assert secret.startswith("ipl_")
+        out = server.stdout()
+        assert out.count(secret) == 1
+        for path in ("/", "/docs", "/mcp"):
+            assert f"{server.url}{path}\n" in out
+
+        # The sandbox going away makes the server not ready, and says so.
+        os.kill(sandbox.pid, signal.SIGKILL)
+        not_ready = server.get("/readyz")
+        assert not_ready.status_code == 503
+        body = not_ready.json()
+        assert body["not_ready"] == ["sandbox"] and body["error"]["code"] == "not_ready"
+        assert body["checks"]["store"] == "ok" and "sandbox" in body["error"]["message"]
+    finally:
+        code = server.stop(signal.SIGINT)
+    assert code == 0, server.stdout()
+    assert "infraplane server stopped" in server.stdout()
+    assert not [c.pid for c in server.children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
+    assert not listening(server.port) and not listening(sandbox_port)
+
+    # A second start keeps the data: the same token works, none is made or shown again.
+    again = start_server(home)
+    try:
+        assert again.get("/readyz").status_code == 200
+        assert secret not in again.stdout() and "ipl_" not in again.stdout()
+        assert token_file.read_text().strip() == secret
+    finally:
+        assert again.stop(signal.SIGINT) == 0, again.stdout()
+    assert not listening(again.port) and not listening(sandbox_port)
+    created = _events(home, "token.create")
+    assert len(created) == 1 and created[0]["actor"]["kind"] == "system"
+
+
+ENV_FILE = """apiVersion: infraplane.dev/v1
+kind: Environment
+metadata: {{name: crashy, team: shop, tier: dev}}
+spec:
+  blueprint: bucket
+  inputs: {{versioning: {versioning}}}
+"""
+
+
+def _kill_during_apply(home: Path, file: Path) -> None:
+    """`env up` as a subprocess, killed with SIGKILL once Terraform is changing a resource."""
+    apply_log = home / "work" / "crashy" / "bucket" / "blueprint" / "module" / "apply.out"
+    apply_log.unlink()
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("INFRAPLANE_")}
+    environment["INFRAPLANE_HOME"] = str(home)
+    cli = subprocess.Popen(
+        [sys.executable, "-m", "infraplane", "env", "up", str(file), "--yes"],
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while not (apply_log.exists() and '"type":"apply_start"' in apply_log.read_text()):
+        assert time.monotonic() < deadline, "terraform never started changing the bucket"
+        time.sleep(0.1)
+    os.kill(cli.pid, signal.SIGKILL)
+    cli.wait()
+
+
+@pytest.mark.slow
+def test_a_run_killed_during_apply_is_marked_interrupted_when_the_server_starts_and_applying_again_converges(
+    cloud_home: Path, tmp_path: Path, sandbox: SandboxInfo
+) -> None:
+    (cloud_home / "config.yaml").write_text("lock_lease_seconds: 6\n")
+    file = tmp_path / "crashy.yaml"
+    file.write_text(ENV_FILE.format(versioning="true"))
+    assert run_cli(cloud_home, "env", "up", str(file), "--yes").exit_code == 0
+    file.write_text(ENV_FILE.format(versioning="false"))
+    # The apply is driven by the CLI on the server's home (the REST apply route comes with the API);
+    # the server that starts next finds the run the killed process left.
+    _kill_during_apply(cloud_home, file)
+    listed = run_cli(cloud_home, "proposal", "list", "--environment", "crashy", "--json").json()
+    [stuck] = [p for p in listed if p["status"] == "applying"]
+
+    server = start_server(cloud_home)
+    try:
+        shown = run_cli(cloud_home, "proposal", "show", stuck["id"], "--json").json()
+        assert shown["status"] == "interrupted"
+        environment = run_cli(cloud_home, "env", "show", "crashy", "--json").json()
+        assert environment["status"] == "interrupted"
+        assert "stopped while applying" in environment["error"]
+        [event] = _events(cloud_home, "proposal.interrupt")
+        assert event["actor"] == {"kind": "system", "id": "infraplane"}
+        assert event["subject"] == f"proposal:{stuck['id']}" and event["payload"]["to"] == "interrupted"
+        assert len(_events(cloud_home, "environment.interrupt")) == 1
+        # The sandbox was running before the server: it is used, not started, and not stopped with it.
+        assert "sandbox cloud already running" in server.stdout()
+    finally:
+        assert server.stop(signal.SIGINT) == 0, server.stdout()
+    assert listening(sandbox.port)
+
+    # Applying the interrupted proposal again plans it again first (its lock is taken over once the
+    # dead run's lease ends). If every change had landed before the kill, that plan finds nothing left
+    # and the proposal is applied; else the dev tier auto-approves the new plan and the next apply runs it.
+    again = run_cli(cloud_home, "proposal", "apply", stuck["id"])
+    assert "stale lock" in again.stdout and "took over" in again.stdout, again.stdout + again.stderr
+    if again.exit_code == 2:
+        assert "interrupted" in again.stderr and "planned again" in again.stderr
+        again = run_cli(cloud_home, "proposal", "apply", stuck["id"])
+    assert again.exit_code == 0, again.stdout + again.stderr
+    assert run_cli(cloud_home, "proposal", "show", stuck["id"], "--json").json()["status"] == "applied"
+    shown = run_cli(cloud_home, "env", "show", "crashy", "--json").json()
+    assert shown["status"] == "ready"
+    bucket = shown["components"][0]["outputs"]["bucket_name"]
+    assert aws(sandbox, "s3").get_bucket_versioning(Bucket=bucket)["Status"] == "Suspended"
+    assert run_cli(cloud_home, "audit", "verify").exit_code == 0
+    assert run_cli(cloud_home, "env", "destroy", "crashy", "--yes").exit_code == 0
