@@ -72,8 +72,15 @@ def test_serve_starts_the_sandbox_shows_the_admin_token_once_and_ctrl_c_leaves_n
         assert secret not in again.stdout() and "ipl_" not in again.stdout()
         assert token_file.read_text().strip() == secret
     finally:
-        assert again.stop(signal.SIGINT) == 0, again.stdout()
-    assert not listening(again.port) and not listening(sandbox_port)
+        assert again.stop(signal.SIGKILL) == -signal.SIGKILL
+    # Killed, it could not stop its sandbox; the next server adopts that one and stops it with itself.
+    assert listening(sandbox_port)
+    third = start_server(home)
+    try:
+        assert "sandbox cloud left by a killed server; adopted" in third.stdout()
+    finally:
+        assert third.stop(signal.SIGINT) == 0, third.stdout()
+    assert not listening(third.port) and not listening(sandbox_port)
     created = _events(home, "token.create")
     assert len(created) == 1 and created[0]["actor"]["kind"] == "system"
 
@@ -93,15 +100,18 @@ def _kill_during_apply(home: Path, file: Path) -> None:
     apply_log.unlink()
     environment = {k: v for k, v in os.environ.items() if not k.startswith("INFRAPLANE_")}
     environment["INFRAPLANE_HOME"] = str(home)
-    cli = subprocess.Popen(
-        [sys.executable, "-m", "infraplane", "env", "up", str(file), "--yes"],
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 120
+    log = home.parent / "killed-env-up.out"
+    with log.open("w") as handle:
+        cli = subprocess.Popen(
+            [sys.executable, "-m", "infraplane", "env", "up", str(file), "--yes"],
+            env=environment,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 300
     while not (apply_log.exists() and '"type":"apply_start"' in apply_log.read_text()):
-        assert time.monotonic() < deadline, "terraform never started changing the bucket"
+        assert cli.poll() is None, f"env up ended before it applied:\n{log.read_text()}"
+        assert time.monotonic() < deadline, f"terraform never started changing the bucket:\n{log.read_text()}"
         time.sleep(0.1)
     os.kill(cli.pid, signal.SIGKILL)
     cli.wait()

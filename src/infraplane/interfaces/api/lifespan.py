@@ -8,10 +8,13 @@ scheduler waits for jobs under way, and the sandbox is stopped only if this proc
 
 from __future__ import annotations
 
+import json
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from pathlib import Path
 
 import anyio.to_thread
 from fastapi import FastAPI
@@ -19,6 +22,7 @@ from fastapi import FastAPI
 from infraplane.adapters.sandbox.control import start_sandbox, stop_sandbox
 from infraplane.errors import InfraplaneError
 from infraplane.interfaces.container import Container
+from infraplane.services.locks import process_alive, this_process
 from infraplane.services.orchestration.progress import NullProgress
 from infraplane.services.recovery import recover_interrupted
 from infraplane.services.scheduler import Job, Scheduler
@@ -47,6 +51,18 @@ def scheduled_jobs(container: Container) -> list[Job]:
     ]
 
 
+SANDBOX_OWNER_FILE = "sandbox.owner.json"
+
+
+def _owner_gone(path: Path) -> bool:
+    """Whether the server that started the running sandbox was killed (so this one adopts it)."""
+    try:
+        owner = json.loads(path.read_text(encoding="utf-8"))
+        return not process_alive(int(owner["pid"]), str(owner["host"]), float(owner["started"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return False  # started by `infraplane sandbox start`, or by a server still running: not ours
+
+
 class ServerRuntime:
     """The parts of the server that outlive one request; `start` and `stop` run in a worker thread."""
 
@@ -60,8 +76,14 @@ class ServerRuntime:
         settings = self.container.settings
         store = self.container.store  # opened and migrated
         if settings.default_target == "sandbox":
+            owner = settings.home / SANDBOX_OWNER_FILE
+            adopted = _owner_gone(owner)
             info, self.started_sandbox = start_sandbox(settings.home, settings.sandbox_port)
             verb = "started" if self.started_sandbox else "already running"
+            if adopted and not self.started_sandbox:
+                verb, self.started_sandbox = "left by a killed server; adopted", True
+            if self.started_sandbox:
+                owner.write_text(json.dumps({**this_process(), "started": time.time()}), encoding="utf-8")
             log.info("sandbox cloud %s at %s (pid %d)", verb, info.endpoint, info.pid)
         for found in recover_interrupted(store):
             log.warning("%s", found)
@@ -78,7 +100,9 @@ class ServerRuntime:
                 self.scheduler.stop()
         finally:
             if self.started_sandbox:
-                stopped = stop_sandbox(self.container.settings.home)
+                home = self.container.settings.home
+                stopped = stop_sandbox(home)
+                (home / SANDBOX_OWNER_FILE).unlink(missing_ok=True)
                 if stopped is not None:
                     log.info("sandbox cloud stopped (pid %d)", stopped.pid)
             self.container.close()
