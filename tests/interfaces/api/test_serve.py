@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import stat
 import subprocess
 import sys
@@ -13,8 +14,12 @@ from pathlib import Path
 
 import psutil
 import pytest
+from fastapi.testclient import TestClient
 
 from infraplane.adapters.sandbox.control import SandboxInfo
+from infraplane.interfaces.api import create_app
+from infraplane.interfaces.container import Container
+from infraplane.settings import load_settings
 from tests.support.cli import run_cli
 from tests.support.sandbox import aws, free_port
 from tests.support.serve import listening, start_server
@@ -165,3 +170,57 @@ def test_a_run_killed_during_apply_is_marked_interrupted_when_the_server_starts_
     assert aws(sandbox, "s3").get_bucket_versioning(Bucket=bucket)["Status"] == "Suspended"
     assert run_cli(cloud_home, "audit", "verify").exit_code == 0
     assert run_cli(cloud_home, "env", "destroy", "crashy", "--yes").exit_code == 0
+
+
+def test_a_taken_port_is_refused_before_anything_starts(home: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        refused = run_cli(home, "serve", "--port", str(port))
+    assert refused.exit_code == 2, refused.stdout + refused.stderr
+    assert f"--port: 127.0.0.1:{port} is already in use" in refused.stderr
+    assert "Traceback" not in refused.stdout + refused.stderr
+    assert not (home / "sandbox.json").exists()
+
+
+def test_a_sandbox_that_cannot_start_stops_the_server_with_the_reason_and_no_traceback(home: Path) -> None:
+    home.mkdir(parents=True)
+    with socket.socket() as taken:  # something that is not the sandbox holds the sandbox's port
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        (home / "config.yaml").write_text(f"sandbox_port: {taken.getsockname()[1]}\n")
+        failed = run_cli(home, "serve", "--port", str(free_port()))
+    assert failed.exit_code in (1, 2), failed.stdout + failed.stderr
+    assert "error (" in failed.stderr and "sandbox" in failed.stderr
+    assert "Traceback" not in failed.stdout + failed.stderr
+    assert not (home / "sandbox.json").exists()
+
+
+def test_readiness_names_what_is_not_ready(home: Path) -> None:
+    home.mkdir(parents=True)
+    (home / "config.yaml").write_text(f"sandbox_port: {free_port()}\n")
+    container = Container(load_settings(home=home))
+    try:
+        client = TestClient(create_app(container, runtime=False))
+        answer = client.get("/readyz")  # the sandbox is the target and is not running
+        assert answer.status_code == 503
+        assert answer.json() == {
+            "error": {
+                "code": "not_ready",
+                "message": "not ready: sandbox: the sandbox cloud does not answer",
+                "field": "sandbox",
+            },
+            "status": "not ready",
+            "not_ready": ["sandbox"],
+            "checks": {"store": "ok", "sandbox": "the sandbox cloud does not answer"},
+        }
+        (home / "config.yaml").write_text("default_target: aws\n")
+        aws_only = Container(load_settings(home=home))
+        try:
+            ready = TestClient(create_app(aws_only, runtime=False)).get("/readyz")
+            assert (ready.status_code, ready.json()) == (200, {"status": "ready", "checks": {"store": "ok"}})
+        finally:
+            aws_only.close()
+    finally:
+        container.close()
