@@ -3,7 +3,9 @@
 On start: the store is migrated, the sandbox cloud is started when the default target is the
 sandbox and it is not running yet, runs a dead process left behind are marked interrupted
 (services/recovery.py), and the scheduler starts its periodic jobs. On stop, in reverse: the
-scheduler waits for jobs under way, and the sandbox is stopped only if this process started it.
+hooks other parts registered in `app.state.on_stop` run (newest first: the worker pool stops its
+runs), the scheduler waits for jobs under way, and the sandbox is stopped only if this process
+started it. `app.state.announce`, when set, is called once the start is complete.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -66,9 +68,17 @@ def _owner_gone(path: Path) -> bool:
 class ServerRuntime:
     """The parts of the server that outlive one request; `start` and `stop` run in a worker thread."""
 
-    def __init__(self, container: Container, announce: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        container: Container,
+        announce: Callable[[], None] | None = None,
+        on_stop: Sequence[Callable[[], None]] = (),
+    ) -> None:
         self.container = container
         self._announce = announce
+        # Run first on stop, newest first: e.g. the worker pool waits for (or cancels) its Terraform runs
+        # while the store and the sandbox they use are still there.
+        self._on_stop = list(on_stop)
         self.started_sandbox = False
         self.scheduler: Scheduler | None = None
 
@@ -96,6 +106,11 @@ class ServerRuntime:
 
     def stop(self) -> None:
         try:
+            for hook in reversed(self._on_stop):
+                try:
+                    hook()
+                except Exception:
+                    log.exception("a shutdown hook failed")
             if self.scheduler is not None:
                 self.scheduler.stop()
         finally:
@@ -111,7 +126,8 @@ class ServerRuntime:
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """FastAPI's lifespan: the runtime starts before the first request and stops after the last."""
-    runtime = ServerRuntime(app.state.container, getattr(app.state, "announce", None))
+    state = app.state
+    runtime = ServerRuntime(state.container, getattr(state, "announce", None), getattr(state, "on_stop", ()))
     app.state.runtime = runtime
     try:
         try:
