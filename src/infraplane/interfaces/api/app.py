@@ -7,6 +7,8 @@ from fastapi.responses import JSONResponse
 
 import infraplane
 from infraplane.interfaces.api.errors import install_error_handlers
+from infraplane.interfaces.api.metrics import install_metrics
+from infraplane.interfaces.api.request_log import install_request_log
 from infraplane.interfaces.container import Container
 
 __all__ = ["create_app"]
@@ -23,6 +25,8 @@ def create_app(container: Container) -> FastAPI:
     )
     app.state.container = container
     install_error_handlers(app)
+    install_metrics(app, container)
+    install_request_log(app)  # last: the outermost middleware, so its line has the final status
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> JSONResponse:
