@@ -15,7 +15,16 @@ from enum import IntEnum, StrEnum
 
 from infraplane.core.audit import Actor
 
-__all__ = ["AGENT_NEVER", "Action", "Authorization", "Identity", "Role", "authorize", "required_role"]
+__all__ = [
+    "AGENT_NEVER",
+    "Action",
+    "Authorization",
+    "Identity",
+    "Role",
+    "TokenRecord",
+    "authorize",
+    "required_role",
+]
 
 
 class Role(IntEnum):
@@ -95,6 +104,45 @@ class Identity:
 
     def visible(self, teams: Iterable[str]) -> set[str]:
         return {team for team in teams if self.sees(team)}
+
+
+@dataclass(frozen=True)
+class TokenRecord:
+    """What the store keeps of a token: who it names and what it may do; the secret itself is never kept."""
+
+    name: str
+    role: Role
+    teams: frozenset[str]
+    agent: bool
+    created_at: str
+    created_by: str
+    expires_at: str | None = None  # utc_timestamp format, so timestamps compare as text
+    revoked_at: str | None = None
+
+    @property
+    def identity(self) -> Identity:
+        return Identity(self.name, self.role, self.teams, self.agent)
+
+    def state(self, now: str) -> str:
+        """`active`, `revoked` or `expired` at the moment `now` (utc_timestamp format)."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at is not None and self.expires_at <= now:
+            return "expired"
+        return "active"
+
+    def as_dict(self, now: str) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "role": self.role.label,
+            "teams": sorted(self.teams),
+            "agent": self.agent,
+            "created_at": self.created_at,
+            "created_by": self.created_by,
+            "expires_at": self.expires_at,
+            "revoked_at": self.revoked_at,
+            "state": self.state(now),
+        }
 
 
 @dataclass(frozen=True)

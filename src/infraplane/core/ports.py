@@ -12,6 +12,7 @@ from infraplane.core.approval import Approval
 from infraplane.core.audit import Actor, AuditEvent, ChainHead
 from infraplane.core.catalog import PublishedVersion
 from infraplane.core.cost import PriceTable
+from infraplane.core.identity import TokenRecord
 from infraplane.core.module_interface import ModuleInterface
 from infraplane.core.policy import Hook, PolicyDecision
 from infraplane.core.policy_bundles import LoadedBundle, TestResult
@@ -46,6 +47,7 @@ __all__ = [
     "StateBackendFactory",
     "StateCallbacks",
     "Store",
+    "TokenRepository",
     "Transaction",
 ]
 
@@ -146,6 +148,20 @@ class ProposalRepository(Protocol):
     def add_approval(self, proposal_id: str, approval: Approval) -> None: ...
 
 
+class TokenRepository(Protocol):
+    """API tokens, found by name or by the digest of their secret; rows are revoked, never deleted."""
+
+    def get(self, name: str) -> TokenRecord | None: ...
+
+    def by_digest(self, digest: str) -> TokenRecord | None: ...
+
+    def all(self) -> list[TokenRecord]: ...
+
+    def add(self, token: TokenRecord, digest: str) -> None: ...
+
+    def revoke(self, name: str, at: str) -> None: ...
+
+
 class Transaction(Protocol):
     """One atomic unit of work: state changes and their audit events commit together."""
 
@@ -166,6 +182,9 @@ class Transaction(Protocol):
 
     @property
     def proposals(self) -> ProposalRepository: ...
+
+    @property
+    def tokens(self) -> TokenRepository: ...
 
 
 class Store(Protocol):

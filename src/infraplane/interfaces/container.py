@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from infraplane.services.orchestration.service import EnvironmentService
     from infraplane.services.policy import PolicyService
     from infraplane.services.proposals import ProposalService
+    from infraplane.services.tokens import TokenService
 
 __all__ = ["Container", "chat_backend"]
 
@@ -101,6 +102,12 @@ class Container:
         from infraplane.services.audit import AuditService
 
         return AuditService(self.store)
+
+    @cached_property
+    def tokens(self) -> TokenService:
+        from infraplane.services.tokens import TokenService
+
+        return TokenService(self.store)
 
     @cached_property
     def policies(self) -> PolicyService:

@@ -20,6 +20,7 @@ from infraplane.adapters.store.environment_repository import SqlEnvironmentRepos
 from infraplane.adapters.store.lock_repository import SqlLockRepository
 from infraplane.adapters.store.policy_repository import SqlPolicyRepository
 from infraplane.adapters.store.proposal_repository import SqlProposalRepository
+from infraplane.adapters.store.token_repository import SqlTokenRepository
 from infraplane.errors import ConfigError, FailureError
 
 __all__ = ["SqlStore", "SqlTransaction"]
@@ -80,6 +81,7 @@ class SqlTransaction:
         self.locks = SqlLockRepository(session)
         self.policies = SqlPolicyRepository(session)
         self.proposals = SqlProposalRepository(session, box)
+        self.tokens = SqlTokenRepository(session)
 
 
 class SqlStore:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy import Float as sa_Float
-from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = ["AuditEventRow", "AuditHeadRow", "Base", "BlobRow", "BlueprintDeprecationRow", "BlueprintVersionRow"]
@@ -192,3 +192,18 @@ class ProposalApprovalRow(Base):
     at: Mapped[str] = mapped_column(String(32))
     plan_digest: Mapped[str] = mapped_column(String(80))
     comment: Mapped[str] = mapped_column(Text)
+
+
+class TokenRow(Base):
+    """An API token: its name, role and teams, and a digest of the secret (never the secret)."""
+
+    __tablename__ = "tokens"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(80), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    teams: Mapped[str] = mapped_column(Text)
+    agent: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[str] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(200))
+    expires_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    revoked_at: Mapped[str | None] = mapped_column(String(32), nullable=True)

@@ -45,6 +45,9 @@ COMMANDS: dict[str, LazyCommand] = {
     "policy": LazyCommand(_CLI + "policy_commands", "app", "Guardrails: policy as code (Rego) on requests and plans."),
     "audit": LazyCommand(_CLI + "audit_commands", "app", "The audit trail: who did what, when, and why."),
     "proposal": LazyCommand(_CLI + "proposal_commands", "app", "Proposals: review, approve, reject and apply changes."),
+    "token": LazyCommand(
+        _CLI + "token_commands", "app", "API tokens of the server: who may read, propose, approve and administer."
+    ),
     "info": LazyCommand(
         _CLI + "info_commands",
         "info",

@@ -10,14 +10,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 from infraplane.core.audit import SYSTEM, Actor, utc_timestamp
+from infraplane.core.clock import Clock, parse_time
 from infraplane.core.ports import EnvironmentHistory
 from infraplane.core.proposal_lifecycle import ProposalStatus, TransitionName, initial_status, leaving
 from infraplane.core.proposals import Proposal
-from infraplane.errors import FailureError, RefusedError
+from infraplane.errors import FailureError, ForbiddenError, RefusedError
 from infraplane.services.audit import record
 from infraplane.services.orchestration.progress import Progress
 from infraplane.services.orchestration.service import EnvironmentService
-from infraplane.services.proposals.clock import Clock, parse_time
 from infraplane.services.proposals.deciding import ProposalDecider
 from infraplane.services.proposals.drafting import ProposalDrafter
 from infraplane.services.proposals.history import commit_message, repository_document
@@ -57,7 +57,7 @@ class ProposalApplier:
     def apply(self, proposal_id: str, actor: Actor, progress: Progress) -> Proposal:
         """Apply exactly the approved plans; refuse and re-plan when the environment moved since."""
         if actor.kind == "agent":
-            raise RefusedError(f"{actor}: agents cannot apply; a person applies an approved proposal")
+            raise ForbiddenError(f"{actor}: agents cannot apply; a person applies an approved proposal")
         with self._store.transaction() as tx:
             proposal = self._reader.open(tx, proposal_id)
         if actor.kind == "system" and proposal.decision.outcome != "auto-approved":

@@ -10,13 +10,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from infraplane.core.audit import Actor
+from infraplane.core.clock import Clock
 from infraplane.core.proposals import Proposal, ProposalKind
 from infraplane.core.records import RevisionRecord
 from infraplane.errors import InputError, NotFoundError, Problem, RefusedError
 from infraplane.services.environments.resolution import Resolution
 from infraplane.services.orchestration.progress import Progress
 from infraplane.services.orchestration.service import EnvironmentService
-from infraplane.services.proposals.clock import Clock
 from infraplane.services.proposals.drafting import ProposalDrafter
 from infraplane.services.proposals.recording import record_created
 

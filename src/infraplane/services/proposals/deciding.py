@@ -11,11 +11,11 @@ from dataclasses import replace
 
 from infraplane.core.approval import Approval, ApprovalCheck, ApprovalState, approval_counts, approval_state
 from infraplane.core.audit import Actor, utc_timestamp
+from infraplane.core.clock import Clock
 from infraplane.core.ports import Store
 from infraplane.core.proposal_lifecycle import ProposalStatus, TransitionName, leaving
 from infraplane.core.proposals import Proposal
-from infraplane.errors import InputError, Problem, RefusedError
-from infraplane.services.proposals.clock import Clock
+from infraplane.errors import ForbiddenError, InputError, Problem, RefusedError
 from infraplane.services.proposals.reading import ProposalReader
 from infraplane.services.proposals.recording import record_transition
 
@@ -61,7 +61,10 @@ class ProposalDecider:
             leaving(TransitionName.APPROVE, proposal.status, proposal.id)
             check = self.check(proposal, actor)
             if not check.counts:
-                raise RefusedError(refusal(check, proposal, actor))
+                # Who may not approve at all (agents, the proposer) is forbidden; a person who
+                # simply does not count (yet, or any more) is a conflict with the proposal's state.
+                forbidden = check.reason in ("not-a-person", "own-proposal")
+                raise (ForbiddenError if forbidden else RefusedError)(refusal(check, proposal, actor))
             approval = Approval(actor.id, utc_timestamp(self._clock()), proposal.plan_digest, comment)
             tx.proposals.add_approval(proposal.id, approval)
             done = check.after.met
@@ -89,7 +92,7 @@ class ProposalDecider:
     def reject(self, proposal_id: str, actor: Actor, reason: str) -> Proposal:
         """A person rejects the proposal; it can no longer be approved or applied."""
         if actor.kind != "human":
-            raise RefusedError(f"{actor}: only people reject proposals")
+            raise ForbiddenError(f"{actor}: only people reject proposals")
         if not reason.strip():
             raise InputError.from_problems([Problem("", "reason", "say why the proposal is rejected")])
         self._reader.get(proposal_id)  # expire it first, so refusing below does not roll the expiry back

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from infraplane.core.audit import SYSTEM, utc_timestamp
+from infraplane.core.clock import parse_time
 from infraplane.core.ports import Transaction
 from infraplane.core.proposal_lifecycle import ProposalStatus, TransitionName, is_expired
 from infraplane.core.proposals import Proposal
-from infraplane.services.proposals.clock import parse_time
 from infraplane.services.proposals.recording import record_transition
 
 __all__ = ["expire_due"]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from infraplane.core.clock import Clock
 from infraplane.core.ports import Store, Transaction
 from infraplane.core.proposal_lifecycle import ProposalStatus
 from infraplane.core.proposals import Proposal
 from infraplane.errors import InputError, NotFoundError, Problem
-from infraplane.services.proposals.clock import Clock
 from infraplane.services.proposals.expiry import expire_due
 
 __all__ = ["ProposalReader"]

@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import timedelta
 
+from infraplane.core.clock import Clock, parse_time, system_clock
 from infraplane.core.ports import EnvironmentHistory, Store
 from infraplane.core.proposals import Proposal
 from infraplane.services.orchestration.plan_checks import PlanChecks
 from infraplane.services.orchestration.service import EnvironmentService
 from infraplane.services.policy import PolicyService
 from infraplane.services.proposals.applying import ProposalApplier, StalePlanError
-from infraplane.services.proposals.clock import Clock, parse_time, system_clock
 from infraplane.services.proposals.creating import ProposalCreator
 from infraplane.services.proposals.deciding import ProposalDecider
 from infraplane.services.proposals.drafting import ProposalDrafter

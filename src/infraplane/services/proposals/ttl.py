@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from infraplane.core.audit import SYSTEM, utc_timestamp
+from infraplane.core.clock import parse_time
 from infraplane.core.environment import parse_duration
 from infraplane.core.proposal_lifecycle import ProposalStatus
 from infraplane.errors import InfraplaneError
 from infraplane.services.audit import record
 from infraplane.services.orchestration.progress import Progress
-from infraplane.services.proposals.clock import parse_time
 from infraplane.services.proposals.service import ProposalService
 
 __all__ = ["TtlAction", "check_ttls"]

@@ -1,4 +1,4 @@
-"""Time as a dependency: the proposal services ask a clock for now, so expiry tests need no sleep."""
+"""Time as a dependency: services ask a clock for now, so expiry tests need no sleep."""
 
 from __future__ import annotations
 
