@@ -19,6 +19,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from starlette.datastructures import MutableHeaders
+from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = ["REQUEST_ID_HEADER", "RequestLog", "install_request_log", "route_template"]
@@ -35,10 +36,12 @@ log = logging.getLogger("infraplane.api.request")
 def route_template(scope: Scope) -> str:
     """The matched route's template (`/api/v1/proposals/{id}`), after the app has routed `scope`."""
     route = scope.get("route")
-    path = getattr(route, "path", None) or getattr(route, "path_format", None)
-    if isinstance(path, str) and path:
-        return path
-    return UNMATCHED
+    if route is None:
+        # FastAPI's router records only its own routes; a plain ASGI route (/mcp) is found by matching.
+        routes = getattr(getattr(scope.get("app"), "router", None), "routes", ())
+        route = next((r for r in routes if isinstance(r, BaseRoute) and r.matches(scope)[0] is Match.FULL), None)
+    path = getattr(route, "path", None)
+    return path if isinstance(path, str) and path else UNMATCHED
 
 
 def _incoming_id(scope: Scope) -> str | None:
