@@ -210,3 +210,39 @@ async def test_an_agent_cannot_request_for_another_team(container: Container) ->
         refused = await session.call_tool("request_environment", arguments)
     assert refused.is_error and body(refused)["error"] == "forbidden"
     assert "does not act for team shop" in body(refused)["message"]
+
+
+@pytest.mark.slow
+async def test_a_requester_agent_proposes_for_its_team_as_itself(cloud_home: Path) -> None:
+    """A real plan (the script runner against the sandbox): the proposal and its audit trail name the agent."""
+    container = Container(load_settings(home=cloud_home))
+    try:
+        secret = token(container, "claude", Role.REQUESTER, ("payments",))
+        arguments = {
+            "name": "payments-marker",
+            "blueprint": "marker",
+            "tier": "dev",
+            "team": "payments",
+            "justification": "a marker for the payments team",
+            "inputs": {"value": "hello"},
+        }
+        async with running(create_app(container)) as client, agent(client, secret) as session:
+            made = await session.call_tool("request_environment", arguments)
+            assert not made.is_error, body(made)
+            proposal = body(made)
+            again = await session.call_tool("get_proposal", {"proposal_id": proposal["id"]})
+
+        assert proposal["environment"] == "payments-marker" and proposal["status"] in ("pending", "approved")
+        assert body(again)["id"] == proposal["id"]
+        with container.store.transaction() as tx:
+            stored = tx.proposals.get(proposal["id"])
+            created = list(tx.audit.events(action="proposal.create"))
+        assert stored is not None and stored.actor == Actor("agent", "claude")
+        assert [e.actor for e in created] == [Actor("agent", "claude")]
+        calls = mcp_calls(container)
+        assert [(e.actor, e.subject, e.payload.get("proposal")) for e in calls] == [
+            (Actor("agent", "claude"), "mcp:request_environment", proposal["id"]),
+            (Actor("agent", "claude"), "mcp:get_proposal", None),
+        ]
+    finally:
+        container.close()

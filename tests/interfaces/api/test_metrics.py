@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -79,6 +80,16 @@ def test_http_requests_are_counted_by_route_template_not_by_raw_path(container: 
         samples, "infraplane_http_request_duration_seconds_bucket", method="GET", route="/things/{name}", le="+Inf"
     )
     assert inf == 3
+
+
+def test_the_secret_canary_never_reaches_a_metric(container: Container) -> None:
+    canary = "canary-" + secrets.token_hex(16)
+    with TestClient(app_with_a_named_route(container)) as client:
+        client.get(f"/things/{canary}?token={canary}", headers={"Authorization": f"Bearer {canary}"})
+        client.post(f"/{canary}", content=canary.encode(), headers={"X-Request-Id": canary[:40]})
+        exposed = client.get("/metrics").text
+    assert "/things/{name}" in exposed
+    assert canary not in exposed and canary[:40] not in exposed
 
 
 def fill_store(container: Container) -> None:

@@ -58,6 +58,10 @@ def app(tmp_path: Path) -> Iterator[FastAPI]:
         request.state.identity = Identity("alice", Role.REQUESTER, frozenset({"payments"}))
         return {"name": name, "size": len(await request.body())}
 
+    @app.get("/broken")
+    def broken() -> None:
+        raise RuntimeError("something internal")
+
     gate = anyio.Event()
 
     @app.get("/stream")
@@ -129,6 +133,18 @@ def test_the_secret_canary_never_reaches_the_log(app: FastAPI, captured: io.Stri
     assert len(request_lines(captured)) == 2
     assert canary not in output
     assert "Bearer" not in output and "authorization" not in output.lower()
+
+
+def test_an_unexpected_error_is_logged_and_answered_under_the_same_request_id(
+    app: FastAPI, captured: io.StringIO
+) -> None:
+    with TestClient(app, raise_server_exceptions=False) as client:
+        answered = client.get("/broken", headers={"X-Request-Id": "oops-7"})
+    assert answered.status_code == 500
+    assert answered.json()["error"]["request_id"] == "oops-7"
+    assert "something internal" not in answered.text
+    (line,) = request_lines(captured)
+    assert (line["request_id"], line["route"], line["status"]) == ("oops-7", "/broken", 500)
 
 
 def test_a_terminal_gets_readable_lines(app: FastAPI) -> None:
