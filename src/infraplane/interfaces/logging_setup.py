@@ -15,12 +15,15 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import IO, Any
 
-__all__ = ["JsonFormatter", "TextFormatter", "configure_logging"]
+__all__ = ["UVICORN_LOGGING", "JsonFormatter", "TextFormatter", "configure_logging"]
 
 # Loggers of libraries that would log what we must not, or too much: uvicorn's access log and
 # httpx print raw URLs with their query strings (a token pasted into a URL would land in the log);
 # alembic narrates every migration step.
 _QUIET = {name: logging.WARNING for name in ("uvicorn.access", "httpx", "httpx2", "httpcore", "alembic")}
+# What `serve` passes to uvicorn.run(...): no logging config of its own (it would undo ours) and no
+# access log (the request log's line replaces it, without raw paths and queries).
+UVICORN_LOGGING: dict[str, Any] = {"log_config": None, "access_log": False}
 
 
 def _fields(record: logging.LogRecord) -> Mapping[str, Any]:

@@ -1,7 +1,8 @@
 """The figures `/metrics` reads from the store at scrape time, so every process reports the same totals.
 
 Proposals and the queue are counted with one GROUP BY. Findings are read from each proposal's
-document, parsed again only when the proposal changed since the last scrape. Decisions, reviews,
+document, parsed again only when the proposal was saved since the last scrape (a save moves its
+`updated_at`; when neither the count nor the newest `updated_at` moved, no document is read). Decisions, reviews,
 audit events and runs are folded from the audit log, which is append-only: each scrape reads only
 the events after the last one it saw (the first scrape after a start reads the whole log once).
 """
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from infraplane.adapters.store.tables import ComponentRow, ProposalRow
 from infraplane.core.audit import AuditEvent
@@ -98,60 +100,62 @@ class StoreCollector(Collector):
         self._open_store = store  # opened at the first scrape, not when the app is built
         self._lock = threading.Lock()
         self._folded = _Folded()
-        self._findings: dict[str, tuple[str, Counter[tuple[str, str]]]] = {}  # id -> (updated_at, counts)
+        self._findings: dict[str, Counter[tuple[str, str]]] = {}  # proposal id -> its findings by (rule, severity)
+        self._finding_totals: Counter[tuple[str, str]] = Counter()
+        self._seen: tuple[int, str] | None = None  # (proposals, newest updated_at) at the last scrape
 
     def collect(self) -> Iterator[Metric]:
-        with self._lock:
-            proposals, queues, findings = self._read_proposals()
-            self._fold_audit()
-            yield from self._families(proposals, queues, findings)
-
-    def _read_proposals(self) -> tuple[Counter[tuple[str, str]], Counter[str], Counter[tuple[str, str]]]:
-        with self._open_store().transaction() as tx:
+        with self._lock, self._open_store().transaction() as tx:
             session = tx.session
             grouped = session.execute(
                 select(ProposalRow.kind, ProposalRow.status, func.count()).group_by(
                     ProposalRow.kind, ProposalRow.status
                 )
             ).all()
-            stamps = dict(session.execute(select(ProposalRow.id, ProposalRow.updated_at)).all())
-            changed = [pid for pid, stamp in stamps.items() if self._findings.get(pid, ("",))[0] != stamp]
-            for start in range(0, len(changed), 500):
-                chunk = changed[start : start + 500]
-                rows = session.execute(
-                    select(ProposalRow.id, ProposalRow.updated_at, ProposalRow.document).where(
-                        ProposalRow.id.in_(chunk)
-                    )
-                )
-                for pid, stamp, document in rows:
-                    self._findings[pid] = (stamp, _finding_counts(document))
-        for gone in set(self._findings) - set(stamps):
-            del self._findings[gone]
-        proposals = Counter({(kind, status): count for kind, status, count in grouped})
-        by_status = Counter[str]()
-        for (_, status), count in proposals.items():
-            by_status[status] += count
-        queues = Counter({queue: by_status.get(status.value, 0) for queue, status in QUEUES.items()})
-        findings = Counter[tuple[str, str]]()
-        for _, counts in self._findings.values():
-            findings.update(counts)
-        return proposals, queues, findings
-
-    def _fold_audit(self) -> None:
-        folded = self._folded
-        with self._open_store().transaction() as tx:
-            events = list(tx.audit.events(after=folded.after))
+            self._read_findings(session)
+            events = list(tx.audit.events(after=self._folded.after))
             runner_of = (
                 {
                     f"{environment}/{name}": runner
-                    for environment, name, runner in tx.session.execute(
+                    for environment, name, runner in session.execute(
                         select(ComponentRow.environment, ComponentRow.name, ComponentRow.runner)
                     )
                 }
                 if any(e.action.startswith("component.") for e in events)
                 else {}
             )
+        with self._lock:
+            self._fold(events, runner_of)
+            proposals = Counter({(kind, status): count for kind, status, count in grouped})
+            by_status = Counter[str]()
+            for (_, status), count in proposals.items():
+                by_status[status] += count
+            queues = Counter({queue: by_status.get(status.value, 0) for queue, status in QUEUES.items()})
+            yield from self._families(proposals, queues, +self._finding_totals)
+
+    def _read_findings(self, session: Session) -> None:
+        """Parse the documents of the proposals saved since the last scrape (every save moves `updated_at`)."""
+        count, newest = session.execute(select(func.count(), func.max(ProposalRow.updated_at))).one()
+        seen = (int(count), str(newest or ""))
+        if seen == self._seen:
+            return
+        query = select(ProposalRow.id, ProposalRow.document)
+        if self._seen is not None and seen[0] >= self._seen[0]:
+            query = query.where(ProposalRow.updated_at >= self._seen[1])
+        else:  # the first scrape, or proposals were removed: read them all
+            self._findings.clear()
+            self._finding_totals.clear()
+        for proposal_id, document in session.execute(query):
+            self._finding_totals.subtract(self._findings.get(proposal_id, Counter()))
+            counts = self._findings[proposal_id] = _finding_counts(document)
+            self._finding_totals.update(counts)
+        self._seen = seen
+
+    def _fold(self, events: list[AuditEvent], runner_of: dict[str, str]) -> None:
+        folded = self._folded
         for event in events:
+            if event.sequence <= folded.after:
+                continue  # a scrape running alongside folded it already
             folded.after = event.sequence
             folded.actions[event.action] += 1
             if event.action == "proposal.decide":
