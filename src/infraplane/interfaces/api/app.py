@@ -7,6 +7,9 @@ from fastapi.responses import JSONResponse
 
 import infraplane
 from infraplane.interfaces.api.errors import install_error_handlers
+from infraplane.interfaces.api.mcp_http import install_mcp
+from infraplane.interfaces.api.metrics import install_metrics
+from infraplane.interfaces.api.request_log import install_request_log
 from infraplane.interfaces.container import Container
 
 __all__ = ["create_app"]
@@ -23,6 +26,9 @@ def create_app(container: Container) -> FastAPI:
     )
     app.state.container = container
     install_error_handlers(app)
+    install_metrics(app, container)
+    install_mcp(app, container)
+    install_request_log(app)  # last: the outermost middleware, so its line has the final status
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> JSONResponse:
