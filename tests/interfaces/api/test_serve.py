@@ -202,7 +202,7 @@ def test_readiness_names_what_is_not_ready(home: Path) -> None:
     (home / "config.yaml").write_text(f"sandbox_port: {free_port()}\n")
     container = Container(load_settings(home=home))
     try:
-        client = TestClient(create_app(container, runtime=False))
+        client = TestClient(create_app(container))
         answer = client.get("/readyz")  # the sandbox is the target and is not running
         assert answer.status_code == 503
         assert answer.json() == {
@@ -218,7 +218,7 @@ def test_readiness_names_what_is_not_ready(home: Path) -> None:
         (home / "config.yaml").write_text("default_target: aws\n")
         aws_only = Container(load_settings(home=home))
         try:
-            ready = TestClient(create_app(aws_only, runtime=False)).get("/readyz")
+            ready = TestClient(create_app(aws_only)).get("/readyz")
             assert (ready.status_code, ready.json()) == (200, {"status": "ready", "checks": {"store": "ok"}})
         finally:
             aws_only.close()

@@ -8,17 +8,21 @@ from fastapi.responses import JSONResponse
 import infraplane
 from infraplane.interfaces.api.errors import install_error_handlers
 from infraplane.interfaces.api.lifespan import lifespan
+from infraplane.interfaces.api.mcp_http import install_mcp
+from infraplane.interfaces.api.metrics import install_metrics
 from infraplane.interfaces.api.readiness import readiness_response
+from infraplane.interfaces.api.request_log import install_request_log
 from infraplane.interfaces.container import Container
 
 __all__ = ["create_app"]
 
 
-def create_app(container: Container, runtime: bool = True) -> FastAPI:
+def create_app(container: Container, runtime: bool = False) -> FastAPI:
     """The whole server's HTTP surface, wired to `container`'s services.
 
-    With `runtime`, the app's lifespan starts and stops the sandbox, recovery and the scheduler
-    (lifespan.py); tests of routes alone pass False.
+    With `runtime` (as `infraplane serve` runs it), the app's lifespan also starts and stops the
+    sandbox, recovery of interrupted runs and the scheduler (lifespan.py); without it, as tests of
+    routes use it, the app serves requests alone.
     """
     app = FastAPI(
         title="infraplane",
@@ -30,6 +34,9 @@ def create_app(container: Container, runtime: bool = True) -> FastAPI:
     )
     app.state.container = container
     install_error_handlers(app)
+    install_metrics(app, container)
+    install_mcp(app, container)
+    install_request_log(app)  # last: the outermost middleware, so its line has the final status
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> JSONResponse:

@@ -25,13 +25,6 @@ ADMIN_TOKEN_FILE = "admin-token"  # noqa: S105 - a file name, not a secret
 _GRACEFUL_SECONDS = 10  # open streams get this long to finish after Ctrl-C
 
 
-def _configure_logging() -> None:
-    # Hook: the request-logging helper's `configure_logging()` (JSON lines off a terminal) replaces this.
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for chatty in ("alembic", "httpx"):  # a line per migration step and per sandbox probe
-        logging.getLogger(chatty).setLevel(logging.WARNING)
-
-
 def _check_port(host: str, port: int) -> None:
     """Refuse a taken port before anything starts, instead of after the sandbox came up."""
     try:
@@ -71,8 +64,9 @@ def serve(
     import uvicorn
 
     from infraplane.interfaces.api import create_app
+    from infraplane.interfaces.logging_setup import UVICORN_LOGGING, configure_logging
 
-    _configure_logging()
+    configure_logging()
     _check_port(host, port)
     container = cli_state.container
     token_file = container.home / ADMIN_TOKEN_FILE
@@ -94,7 +88,7 @@ def serve(
         console.print(f"MCP:       {base}/mcp", highlight=False)
         console.print("Ctrl-C stops the server and everything it started", highlight=False)
 
-    app = create_app(container)
+    app = create_app(container, runtime=True)
     app.state.announce = announce
     logging.getLogger("uvicorn.error").addFilter(_StartupErrorShown(app))
     try:
@@ -102,8 +96,7 @@ def serve(
             app,
             host=host,
             port=port,
-            log_config=None,
-            access_log=False,
+            **UVICORN_LOGGING,
             timeout_graceful_shutdown=_GRACEFUL_SECONDS,
         )
     except KeyboardInterrupt:
