@@ -109,4 +109,4 @@ class Scheduler:
         self._stop.set()
         for thread in self._threads:
             thread.join(timeout)
-        self._threads.clear()
+        self._threads = [t for t in self._threads if t.is_alive()]

@@ -3,9 +3,10 @@
 On start: the store is migrated, the sandbox cloud is started when the default target is the
 sandbox and it is not running yet, runs a dead process left behind are marked interrupted
 (services/recovery.py), and the scheduler starts its periodic jobs. On stop, in reverse: the
-hooks other parts registered in `app.state.on_stop` run (newest first: the worker pool stops its
-runs), the scheduler waits for jobs under way, and the sandbox is stopped only if this process
-started it. `app.state.announce`, when set, is called once the start is complete.
+hooks other parts registered in `app.state.on_stop` run (newest first: the worker pool stops taking
+work), tools still running (Terraform) get SIGINT and save their state, the scheduler waits for
+jobs under way, and the sandbox is stopped only if this process started it. `app.state.announce`,
+when set, is called once the start is complete.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 import anyio.to_thread
 from fastapi import FastAPI
 
+from infraplane.adapters.process import interrupt_running_tools
 from infraplane.adapters.sandbox.control import start_sandbox, stop_sandbox
 from infraplane.errors import InfraplaneError
 from infraplane.interfaces.container import Container
@@ -111,6 +113,12 @@ class ServerRuntime:
                     hook()
                 except Exception:
                     log.exception("a shutdown hook failed")
+            if self.scheduler is not None:
+                self.scheduler.stop(timeout=0)  # no new runs from here on
+            # Runs under way stop their tools (Terraform saves its state on SIGINT) instead of outliving us.
+            tools = interrupt_running_tools()
+            if tools:
+                log.warning("interrupted %d tool process(es) still running", tools)
             if self.scheduler is not None:
                 self.scheduler.stop()
         finally:
