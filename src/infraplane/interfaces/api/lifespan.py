@@ -30,6 +30,7 @@ from infraplane.services.locks import process_alive, this_process
 from infraplane.services.orchestration.progress import NullProgress
 from infraplane.services.recovery import recover_interrupted
 from infraplane.services.scheduler import Job, Scheduler
+from infraplane.services.stopping import begin_stopping, running_again
 
 __all__ = ["ServerRuntime", "lifespan", "scheduled_jobs"]
 
@@ -85,6 +86,7 @@ class ServerRuntime:
         self.scheduler: Scheduler | None = None
 
     def start(self) -> None:
+        running_again()
         settings = self.container.settings
         store = self.container.store  # opened and migrated
         if settings.default_target == "sandbox":
@@ -115,7 +117,9 @@ class ServerRuntime:
                     log.exception("a shutdown hook failed")
             if self.scheduler is not None:
                 self.scheduler.stop(timeout=0)  # no new runs from here on
-            # Runs under way stop their tools (Terraform saves its state on SIGINT) instead of outliving us.
+            # Runs under way stop their tools (Terraform saves its state on SIGINT) instead of outliving
+            # us, and end interrupted rather than failed.
+            begin_stopping()
             tools = interrupt_running_tools()
             if tools:
                 log.warning("interrupted %d tool process(es) still running", tools)

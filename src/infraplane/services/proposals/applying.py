@@ -25,6 +25,7 @@ from infraplane.services.proposals.drafting import ProposalDrafter
 from infraplane.services.proposals.history import commit_message, repository_document
 from infraplane.services.proposals.reading import ProposalReader
 from infraplane.services.proposals.recording import record_decision, record_transition
+from infraplane.services.stopping import stopping
 
 __all__ = ["ProposalApplier", "StalePlanError"]
 
@@ -103,6 +104,9 @@ class ProposalApplier:
         try:
             revision = self._execute(proposal, actor, progress)
         except FailureError as exc:
+            if stopping():
+                self._interrupted(proposal, exc.message)
+                raise
             with self._store.transaction() as tx:
                 failed = proposal.transition(TransitionName.APPLY_FAIL, ProposalStatus.FAILED, exc.message, self._now())
                 tx.proposals.save(failed)
@@ -125,6 +129,16 @@ class ProposalApplier:
             )
         self._commit(done, actor)
         return done
+
+    def _interrupted(self, proposal: Proposal, error: str) -> None:
+        """The server stopped this apply on its way out: interrupted, so applying it again converges."""
+        with self._store.transaction() as tx:
+            reason = f"interrupted: the server stopped while it applied ({error})"
+            moved = proposal.transition(TransitionName.INTERRUPT, ProposalStatus.INTERRUPTED, reason, self._now())
+            tx.proposals.save(moved)
+            record_transition(
+                tx, SYSTEM, "proposal.interrupt", TransitionName.INTERRUPT, proposal, moved, {"error": error}
+            )
 
     def _moved(self, proposal: Proposal) -> list[str]:
         """Why the saved plans no longer fit the environment (empty when they still do)."""
