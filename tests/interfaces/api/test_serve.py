@@ -224,3 +224,62 @@ def test_readiness_names_what_is_not_ready(home: Path) -> None:
             aws_only.close()
     finally:
         container.close()
+
+
+SLOW_TEARDOWN = """apiVersion: infraplane.dev/v1
+kind: Blueprint
+metadata:
+  name: slow-teardown
+  version: 1.0.0
+  description: Test blueprint whose destroy runs until it is interrupted.
+  owner: platform-team
+  labels: [test, script]
+spec:
+  runner: script
+  source: ./scripts
+  script:
+    apply: echo '{}' > "$INFRAPLANE_OUTPUTS_FILE"
+    destroy: trap 'echo interrupted; exit 130' INT; echo $$ > "$INFRAPLANE_INPUT_MARKER"; while true; do sleep 0.1; done
+  inputs:
+    marker: {type: string, description: A file the destroy writes its pid to}
+  required: [marker]
+"""
+
+
+@pytest.mark.slow
+def test_ctrl_c_during_a_run_of_the_server_interrupts_its_tool_and_the_proposal(
+    cloud_home: Path, tmp_path: Path
+) -> None:
+    blueprint = tmp_path / "slow-teardown"
+    (blueprint / "scripts").mkdir(parents=True)
+    (blueprint / "blueprint.yaml").write_text(SLOW_TEARDOWN)
+    (blueprint / "scripts" / "README").write_text("the commands are in blueprint.yaml\n")
+    assert run_cli(cloud_home, "catalog", "publish", str(blueprint)).exit_code == 0
+    marker = tmp_path / "destroying.pid"
+    file = tmp_path / "brief.yaml"
+    file.write_text(
+        "apiVersion: infraplane.dev/v1\nkind: Environment\n"
+        "metadata: {name: brief, team: shop, tier: dev}\n"
+        f"spec: {{blueprint: slow-teardown, inputs: {{marker: '{marker}'}}, ttl: 1s}}\n"
+    )
+    up = run_cli(cloud_home, "env", "up", str(file), "--yes")
+    assert up.exit_code == 0, up.stdout + up.stderr
+    (cloud_home / "config.yaml").write_text("scheduler: {ttl_check_seconds: 1}\n")
+
+    # The TTL has ended: the server's TTL job proposes the destroy (auto-approved in dev) and applies it.
+    server = start_server(cloud_home)
+    try:
+        deadline = time.monotonic() + 120
+        while not (marker.exists() and marker.read_text().strip()):
+            assert time.monotonic() < deadline, server.stdout()
+            time.sleep(0.1)
+        tool = int(marker.read_text())
+        assert psutil.pid_exists(tool)
+    finally:
+        code = server.stop(signal.SIGINT)
+    assert code == 0, server.stdout()
+    assert not psutil.pid_exists(tool) or psutil.Process(tool).status() == psutil.STATUS_ZOMBIE
+    [destroy] = [p for p in run_cli(cloud_home, "proposal", "list", "--json").json() if p["kind"] == "destroy"]
+    assert destroy["status"] == "interrupted", destroy
+    [event] = _events(cloud_home, "proposal.interrupt")
+    assert event["actor"]["kind"] == "system" and event["subject"] == f"proposal:{destroy['id']}"
