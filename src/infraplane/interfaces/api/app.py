@@ -6,7 +6,17 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 import infraplane
+from infraplane.interfaces.api import (
+    routes_audit,
+    routes_catalog,
+    routes_checks,
+    routes_environments,
+    routes_me,
+    routes_proposals,
+)
+from infraplane.interfaces.api.background import RunPool
 from infraplane.interfaces.api.errors import install_error_handlers
+from infraplane.interfaces.api.limits import BodyLimit
 from infraplane.interfaces.container import Container
 
 __all__ = ["create_app"]
@@ -22,7 +32,19 @@ def create_app(container: Container) -> FastAPI:
         redoc_url=None,
     )
     app.state.container = container
+    # Plans and applies run in this pool; the CLI's concurrency setting bounds both.
+    app.state.runs = RunPool(container, container.settings.concurrency)
     install_error_handlers(app)
+    limits = container.settings.limits
+
+    def body_limit(method: str, path: str) -> tuple[int, str]:
+        if method == "POST" and path.rstrip("/") == "/api/v1/blueprints":
+            return limits.archive_bytes, "limits.archive_bytes"
+        return limits.document_bytes, "limits.document_bytes"
+
+    app.add_middleware(BodyLimit, limit_for=body_limit)
+    for module in (routes_me, routes_catalog, routes_environments, routes_proposals, routes_checks, routes_audit):
+        app.include_router(module.router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> JSONResponse:
