@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -91,9 +93,9 @@ class Api:
         return proposal
 
 
-@pytest.fixture
-def api(published_home: Path) -> Iterator[Api]:
-    container = Container(load_settings(home=published_home))
+def serve(home: Path) -> Iterator[Api]:
+    """The app over `home`, with a token for every identity of IDENTITIES."""
+    container = Container(load_settings(home=home))
     app = create_app(container)
     with TestClient(app, raise_server_exceptions=False) as client:
         api = Api(container, client)
@@ -102,3 +104,27 @@ def api(published_home: Path) -> Iterator[Api]:
         yield api
     app.state.runs.shutdown(wait=True)
     container.close()
+
+
+@pytest.fixture
+def api(published_home: Path) -> Iterator[Api]:
+    """The app over a home with the example and test catalogs published (no sandbox: nothing is applied)."""
+    yield from serve(published_home)
+
+
+@pytest.fixture
+def cloud_api(cloud_home: Path) -> Iterator[Api]:
+    """The app over a home that applies to the session's sandbox cloud."""
+    yield from serve(cloud_home)
+
+
+def follow(api: Api, proposal_id: str, who: str) -> list[dict[str, Any]]:
+    """Every event of the proposal's current run, read from its server-sent event stream to the end."""
+    events = []
+    with api.client.stream("GET", f"/api/v1/proposals/{proposal_id}/events", headers=api.headers(who)) as response:
+        assert response.status_code == 200, response.read()
+        assert response.headers["content-type"].startswith("text/event-stream")
+        for line in response.iter_lines():
+            if line.startswith("data: "):
+                events.append(json.loads(line[len("data: ") :]))
+    return events
