@@ -16,12 +16,12 @@ from infraplane.core.audit import AuditEvent
 from infraplane.core.identity import Action, Identity
 from infraplane.errors import AuditChainBrokenError
 from infraplane.interfaces.api.deps import ContainerDep, IdentityDep, require
-from infraplane.interfaces.api.schemas import AuditPage, AuditVerifyOut
+from infraplane.interfaces.api.schemas import ERRORS, AuditPage, AuditVerifyOut
 from infraplane.interfaces.container import Container
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
+router = APIRouter(prefix="/api/v1/audit", tags=["audit"], responses=ERRORS)
 
 
 def _visible(container: Container, identity: Identity, events: list[AuditEvent]) -> list[AuditEvent]:

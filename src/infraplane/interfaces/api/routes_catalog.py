@@ -14,12 +14,12 @@ from infraplane.core.identity import Action
 from infraplane.core.versions import is_valid_version
 from infraplane.errors import InputError, NotFoundError, Problem
 from infraplane.interfaces.api.deps import ContainerDep, IdentityDep, require
-from infraplane.interfaces.api.schemas import BlueprintDetailOut, BlueprintSearchOut, PublishOut
+from infraplane.interfaces.api.schemas import ERRORS, BlueprintDetailOut, BlueprintSearchOut, PublishOut
 from infraplane.interfaces.mcp.views import blueprint_detail, search_hit
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1/blueprints", tags=["catalog"])
+router = APIRouter(prefix="/api/v1/blueprints", tags=["catalog"], responses=ERRORS)
 
 
 @router.get("", response_model=BlueprintSearchOut)
@@ -80,7 +80,7 @@ def show_blueprint(
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/gzip": {"schema": {"type": "string", "format": "binary"}}},
+            "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
         }
     },
 )

@@ -9,11 +9,12 @@ from fastapi import APIRouter, Body, Query
 from infraplane.core.identity import Action
 from infraplane.core.policy import plan_input
 from infraplane.interfaces.api.deps import ContainerDep, IdentityDep, require
+from infraplane.interfaces.api.schemas import ERRORS
 from infraplane.services.policy import plan_from_document
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1", tags=["checks"])
+router = APIRouter(prefix="/api/v1", tags=["checks"], responses=ERRORS)
 
 PlanBody = Annotated[dict[str, Any], Body(description="Plan JSON: `terraform show -json PLANFILE`.")]
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from infraplane.core.identity import Action
 from infraplane.interfaces.api.deps import ContainerDep, IdentityDep, require, visible_environment
 from infraplane.interfaces.api.schemas import (
+    ERRORS,
     EnvironmentDetailOut,
     EnvironmentSummaryOut,
     GraphOut,
@@ -19,7 +20,7 @@ from infraplane.interfaces.views import environment_cost, environment_detail, en
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1/environments", tags=["environments"])
+router = APIRouter(prefix="/api/v1/environments", tags=["environments"], responses=ERRORS)
 
 
 @router.get("", response_model=list[EnvironmentSummaryOut])

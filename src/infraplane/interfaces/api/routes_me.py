@@ -6,11 +6,11 @@ from fastapi import APIRouter
 
 from infraplane.core.identity import Action, authorize
 from infraplane.interfaces.api.deps import IdentityDep
-from infraplane.interfaces.api.schemas import MeOut
+from infraplane.interfaces.api.schemas import ERRORS, MeOut
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1", tags=["identity"])
+router = APIRouter(prefix="/api/v1", tags=["identity"], responses=ERRORS)
 
 
 @router.get("/me", response_model=MeOut)

@@ -21,6 +21,7 @@ from infraplane.interfaces.api.background import RunChannel, RunPool
 from infraplane.interfaces.api.deps import ContainerDep, IdentityDep, require, visible_proposal
 from infraplane.interfaces.api.pagination import page
 from infraplane.interfaces.api.schemas import (
+    ERRORS,
     ApproveBody,
     ProposalOut,
     ProposalPage,
@@ -33,7 +34,7 @@ from infraplane.services.audit import record
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1/proposals", tags=["proposals"])
+router = APIRouter(prefix="/api/v1/proposals", tags=["proposals"], responses=ERRORS)
 
 _POLL_SECONDS = 0.1
 _KEEPALIVE_SECONDS = 15.0

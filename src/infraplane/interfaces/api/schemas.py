@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
+    "ERRORS",
     "ApplyBody",
     "ApproveBody",
     "AuditEventOut",
@@ -57,6 +58,19 @@ class ErrorBody(BaseModel):
     """Every 4xx and 5xx: a stable code (the CLI's), a message, and the field at fault when there is one."""
 
     error: ErrorDetail
+
+
+_ERROR_CASES = {
+    401: "No token, or one that is unknown, revoked or expired",
+    403: "The identity's role or kind does not allow it (refusals are audited)",
+    404: "Unknown, or another team's",
+    409: "Conflicts with the current state (not approved, being applied, immutable version, stale plan)",
+    413: "The request body is over the limit",
+    422: "Invalid input; `field` names the field",
+}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": text} for status, text in _ERROR_CASES.items()
+}
 
 
 class MeOut(BaseModel):
