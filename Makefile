@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 EVAL_FILE ?= ../shared/eval/requests-dev.yaml
 
-.PHONY: setup check-tools system-deps run test quick-test lint typecheck format bench bench-guardrails bench-orchestration eval clean
+.PHONY: setup check-tools system-deps run test quick-test lint typecheck format bench bench-guardrails bench-orchestration bench-soak eval clean
 
 setup: $(STAMP)
 
@@ -63,6 +63,10 @@ bench-guardrails: setup check-tools
 
 bench-orchestration: setup check-tools
 	$(BIN)/python -m bench.orchestration $(BENCH_ARGS)
+
+# Many small environments up and down at once by several processes on one home: spurious failures (goal 0).
+bench-soak: setup check-tools
+	$(BIN)/python -m bench.soak $(SOAK_ARGS)
 
 # How well `infraplane ask` resolves plain requests: blueprint, tier and full-input accuracy (EVAL_FILE=...).
 eval: setup

@@ -1,4 +1,4 @@
-"""Eight components initialized at once against one INFRAPLANE_HOME, read and planned: no provider-install race.
+"""Eight components initialized at once (twice) against one INFRAPLANE_HOME, read and planned: no provider-install race.
 
 Real terraform, real provider mirror, infraplane's own CLI configuration and runner. Before the
 mirror configuration had no plugin cache, a plan could read a cache entry that a concurrent `init`
@@ -17,7 +17,7 @@ from infraplane.core.runs import PlanSummary, RunEvent, RunRequest
 from tests.support.terraform_runs import MIRROR, TERRAFORM, memory_state_server, module_blueprint, runner_for
 
 COMPONENTS = 8
-ROUNDS = 3
+ROUNDS = 2
 
 pytestmark = [
     pytest.mark.slow,

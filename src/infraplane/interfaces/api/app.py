@@ -17,6 +17,9 @@ from infraplane.interfaces.api import (
 from infraplane.interfaces.api.background import RunPool
 from infraplane.interfaces.api.errors import install_error_handlers
 from infraplane.interfaces.api.limits import BodyLimit
+from infraplane.interfaces.api.mcp_http import install_mcp
+from infraplane.interfaces.api.metrics import install_metrics
+from infraplane.interfaces.api.request_log import install_request_log
 from infraplane.interfaces.container import Container
 
 __all__ = ["create_app"]
@@ -45,6 +48,9 @@ def create_app(container: Container) -> FastAPI:
     app.add_middleware(BodyLimit, limit_for=body_limit)
     for module in (routes_me, routes_catalog, routes_environments, routes_proposals, routes_checks, routes_audit):
         app.include_router(module.router)
+    install_metrics(app, container)
+    install_mcp(app, container)
+    install_request_log(app)  # last: the outermost middleware, so its line has the final status
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> JSONResponse:

@@ -124,7 +124,9 @@ class JsonProgress:
         self._emit({"event": "message", "message": text})
 
     def event(self, event: RunEvent) -> None:
-        if event.kind == "resource":
+        if event.action == "retry":
+            self._emit({"event": "retry", "component": event.component, "message": event.message})
+        elif event.kind == "resource":
             self._emit(
                 {
                     "event": "resource",
@@ -197,7 +199,8 @@ class PlainProgress:
         self._write(inert(f"- {text}"))
 
     def event(self, event: RunEvent) -> None:
-        return None
+        if event.action == "retry":  # a transient failure taken again: worth a line in any log
+            self._write(inert(f"{event.component}: {event.message}"))
 
 
 class _Quiet(NullProgress):

@@ -1,8 +1,12 @@
-"""The MCP server: infraplane's tools, catalog resources and house rules for agents, over stdio.
+"""The MCP server: infraplane's tools, catalog resources and house rules for agents, over stdio or HTTP.
 
 Every tool call, whatever its outcome (bad arguments and unknown tools included), is an
 audit event `mcp.call` by the agent, subject `mcp:<tool>`. Tool calls run one at a time:
 the services are written for one caller per process, as the CLI is.
+
+Over stdio the agent is the one named on the command line. Over HTTP (interfaces/api/mcp_http.py)
+each request carries its token's identity in `request.state.identity`; every call acts as, is
+audited as, and sees only what that identity may (its role and teams).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from pydantic import ValidationError
 
 import infraplane
 from infraplane.core.audit import REDACTED, Actor, redact
+from infraplane.core.identity import Identity
 from infraplane.errors import NotFoundError
 from infraplane.interfaces.container import Container
 from infraplane.interfaces.mcp.failures import ToolFailure, argument_failure
@@ -32,7 +37,15 @@ from infraplane.interfaces.mcp.tools import AgentTools
 from infraplane.interfaces.mcp.views import BLUEPRINT_URI, blueprint_detail, blueprint_uri
 from infraplane.services.audit import record
 
-__all__ = ["CATALOG_URI", "PROPOSING_TOOLS", "READ_ONLY_TOOLS", "InfraplaneServer", "build_server", "serve"]
+__all__ = [
+    "CATALOG_URI",
+    "PROPOSING_TOOLS",
+    "READ_ONLY_TOOLS",
+    "InfraplaneServer",
+    "build_http_server",
+    "build_server",
+    "serve",
+]
 
 CATALOG_URI = "infraplane://blueprints"
 READ_ONLY_TOOLS = (
@@ -82,13 +95,26 @@ def _error_result(body: dict[str, Any]) -> CallToolResult:
     return CallToolResult(content=[TextContent(type="text", text=json.dumps(body, indent=2))], is_error=True)
 
 
+def _caller(context: Context[None, Any] | None) -> Identity | None:
+    """The identity the HTTP endpoint authenticated for this call's request; None over stdio."""
+    try:
+        request = context.request_context.request if context is not None else None
+    except ValueError:  # a context outside a request
+        return None
+    state = getattr(request, "scope", {}).get("state", {}) if request is not None else {}
+    identity = state.get("identity")
+    return identity if isinstance(identity, Identity) else None
+
+
 class InfraplaneServer(MCPServer[None]):
     """An MCPServer that audits every tool call and lists each published blueprint version as a resource."""
 
-    def __init__(self, container: Container, tools: AgentTools) -> None:
+    def __init__(self, container: Container, tools: AgentTools, per_request_identity: bool = False) -> None:
         self._container = container
         self._tools = tools
         self._calls = anyio.Lock()
+        # Over HTTP every call must name its identity; a call without one is refused, never run as a default.
+        self._per_request_identity = per_request_identity
 
         @asynccontextmanager
         async def warm(_: MCPServer[None]) -> AsyncIterator[None]:
@@ -110,21 +136,26 @@ class InfraplaneServer(MCPServer[None]):
         self, name: str, arguments: dict[str, Any], context: Context[None, Any] | None = None
     ) -> CallToolResult | InputRequiredResult:
         """Run a tool; every outcome is audited, and every anticipated failure is a JSON tool error."""
+        caller = _caller(context)
+        if caller is None and self._per_request_identity:
+            return _error_result({"error": "unauthenticated", "message": "this call carries no token's identity"})
+        actor = caller.actor if caller is not None else self._tools.agent
         async with self._calls:
-            try:
-                result = await super().call_tool(name, arguments, context)
-            except UnexpectedToolError:
-                await self._audit(name, arguments, "internal error (see the server's log)", None)
-                raise
-            except ToolError as exc:
-                body = await self._failure(name, exc)
-                proposal = body.get("proposal")
-                await self._audit(name, arguments, body["message"], proposal.get("id") if proposal else None)
-                return _error_result(body)
+            with self._tools.acting_for(caller):
+                try:
+                    result = await super().call_tool(name, arguments, context)
+                except UnexpectedToolError:
+                    await self._audit(actor, name, arguments, "internal error (see the server's log)", None)
+                    raise
+                except ToolError as exc:
+                    body = await self._failure(name, exc)
+                    proposal = body.get("proposal")
+                    await self._audit(actor, name, arguments, body["message"], proposal.get("id") if proposal else None)
+                    return _error_result(body)
             if isinstance(result, CallToolResult):
                 structured = result.structured_content or {}
                 made = structured.get("id") if name in PROPOSING_TOOLS else None
-                await self._audit(name, arguments, "tool error" if result.is_error else None, made)
+                await self._audit(actor, name, arguments, "tool error" if result.is_error else None, made)
             return result
 
     async def _failure(self, name: str, exc: ToolError) -> dict[str, Any]:
@@ -142,7 +173,9 @@ class InfraplaneServer(MCPServer[None]):
             }
         return {"error": "tool_error", "message": str(exc)}
 
-    async def _audit(self, tool: str, arguments: dict[str, Any], error: str | None, proposal: Any) -> None:
+    async def _audit(
+        self, actor: Actor, tool: str, arguments: dict[str, Any], error: str | None, proposal: Any
+    ) -> None:
         def write() -> None:
             sensitive = {n for v in self._container.catalog.all_versions() for n in v.blueprint.sensitive_inputs()}
             shown = redact(arguments, sensitive)
@@ -153,7 +186,7 @@ class InfraplaneServer(MCPServer[None]):
             if isinstance(proposal, str):
                 payload["proposal"] = proposal
             with self._container.store.transaction() as tx:
-                record(tx, self._tools.agent, "mcp.call", f"mcp:{tool}", payload, sensitive)
+                record(tx, actor, "mcp.call", f"mcp:{tool}", payload, sensitive)
 
         await anyio.to_thread.run_sync(write)
 
@@ -219,10 +252,10 @@ def _register_resources(server: InfraplaneServer, container: Container) -> None:
         return json.dumps(blueprint_detail(chosen, versions), indent=2)
 
 
-def build_server(container: Container, agent: Actor) -> InfraplaneServer:
+def build_server(container: Container, agent: Actor, per_request_identity: bool = False) -> InfraplaneServer:
     """The server for one agent identity: eight tools (none approves or applies), resources, a prompt."""
     tools = AgentTools(container, agent)
-    server = InfraplaneServer(container, tools)
+    server = InfraplaneServer(container, tools, per_request_identity)
     for name in (*READ_ONLY_TOOLS, *PROPOSING_TOOLS):
         method = getattr(tools, name)
         annotations = READ_ONLY if name in READ_ONLY_TOOLS else PROPOSES
@@ -239,6 +272,11 @@ def build_server(container: Container, agent: Actor) -> InfraplaneServer:
         return HOUSE_RULES
 
     return server
+
+
+def build_http_server(container: Container) -> InfraplaneServer:
+    """The same server for MCP over HTTP: each call acts as the identity of its request's token."""
+    return build_server(container, Actor("agent", "mcp-over-http"), per_request_identity=True)
 
 
 def serve(container: Container, agent: Actor) -> None:

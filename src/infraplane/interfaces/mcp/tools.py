@@ -2,12 +2,18 @@
 
 Each tool's docstring and argument descriptions are what the agent reads. Errors leave a
 tool as `ToolFailure` (see failures.py), never as a traceback.
+
+Over HTTP a call acts for the identity of its token (`acting_for`): it proposes only with a role
+that may, and sees only its teams' environments and proposals; another team's are "not found",
+exactly as unknown ones. Over stdio there is no such identity and everything is visible.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Annotated, Any, Concatenate, Literal, ParamSpec
 
 from pydantic import Field
@@ -15,9 +21,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from infraplane.core.audit import Actor
 from infraplane.core.blueprint import API_VERSION, Blueprint
+from infraplane.core.identity import Action, Identity, authorize
 from infraplane.core.proposals import Proposal
+from infraplane.core.records import ComponentRecord, EnvironmentRecord, RevisionRecord
 from infraplane.core.versions import is_valid_version, parse_ref
-from infraplane.errors import InfraplaneError, InputError, NotFoundError, Problem
+from infraplane.errors import ForbiddenError, InfraplaneError, InputError, NotFoundError, Problem
 from infraplane.interfaces.container import Container
 from infraplane.interfaces.mcp.failures import ToolFailure, closest_names, error_body, findings_body
 from infraplane.interfaces.mcp.rules import rule_book
@@ -35,6 +43,8 @@ from infraplane.services.orchestration.progress import NullProgress
 __all__ = ["AgentTools"]
 
 P = ParamSpec("P")
+# The identity a call over HTTP acts for; a ContextVar so the tool's worker thread sees it too.
+_CALLER: ContextVar[Identity | None] = ContextVar("infraplane_mcp_caller", default=None)
 Result = dict[str, Any]
 Change = Literal["update", "upgrade", "destroy", "rollback"]
 
@@ -74,7 +84,37 @@ class AgentTools:
         if agent.kind != "agent":
             raise ValueError(f"the MCP server acts as an agent, not as {agent}")
         self._container = container
-        self.agent = agent
+        self._agent = agent
+
+    @property
+    def agent(self) -> Actor:
+        """Who the current call acts as: its token's identity over HTTP, the named agent over stdio."""
+        caller = _CALLER.get()
+        return caller.actor if caller is not None else self._agent
+
+    @contextmanager
+    def acting_for(self, caller: Identity | None) -> Iterator[None]:
+        """Calls made inside act for `caller` (None: the agent this object was made for)."""
+        reset = _CALLER.set(caller)
+        try:
+            yield
+        finally:
+            _CALLER.reset(reset)
+
+    def _sees(self, team: str) -> bool:
+        caller = _CALLER.get()
+        return caller is None or caller.sees(team)
+
+    def _may(self, action: Action, team: str, unknown: NotFoundError) -> None:
+        """Refuse `action` on something of `team` for the caller: `unknown` when the team is not its own."""
+        caller = _CALLER.get()
+        if caller is None:
+            return
+        decision = authorize(caller, action, team)
+        if decision.hidden:
+            raise unknown
+        if not decision.allowed:
+            raise ForbiddenError(decision.reason)
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -135,6 +175,7 @@ class AgentTools:
         listed = [
             {**environment_summary(env, components), "open_proposals": len(open_ones.pop(env.name, []))}
             for env, components in self._container.environments.environments()
+            if self._sees(env.team)
         ]
         proposed = [
             {"name": name, "status": "proposed", "open_proposals": len(found)} for name, found in open_ones.items()
@@ -150,7 +191,7 @@ class AgentTools:
             proposal_line(p, self._container.proposals.missing(p)) for p in self._open_proposals(name).get(name, [])
         ]
         try:
-            env, components, revisions = self._container.environments.get(name)
+            env, components, revisions = self._environment(name)
         except NotFoundError:
             if not open_ones:
                 raise
@@ -170,7 +211,14 @@ class AgentTools:
         blast radius, the approval decision, the approvals given, what it still needs (`missing`) and what
         happens next. Read-only."""
         proposals = self._container.proposals
-        proposal = proposals.get(proposal_id.strip())
+        wanted = proposal_id.strip()
+        try:
+            proposal = proposals.get(wanted)
+        except NotFoundError:
+            if _CALLER.get() is None:
+                raise
+            raise _no_proposal(wanted) from None  # the store's message names other teams' proposals
+        self._may(Action.READ, proposal.team, _no_proposal(wanted))
         return proposal_view(proposal, proposals.missing(proposal))
 
     @_tool
@@ -212,6 +260,7 @@ class AgentTools:
         """
         if team is None or not team.strip():
             team = self._team_of(name)
+        self._may_request(name, team)
         document = {
             "apiVersion": API_VERSION,
             "kind": "Environment",
@@ -259,6 +308,8 @@ class AgentTools:
             problems.append(Problem("", "to_revision", f"only used by change=rollback, not {change}"))
         if problems:
             raise InputError.from_problems(problems)
+        env, _, _ = self._environment(environment)
+        self._may(Action.PROPOSE, env.team, self._no_environment(environment))
         proposals, agent, progress = self._container.proposals, self.agent, NullProgress()
         if change == "update":
             proposal = proposals.propose_update(environment, inputs or {}, agent, justification, progress)
@@ -277,13 +328,43 @@ class AgentTools:
         """Proposals still waiting for something, by environment."""
         found: dict[str, list[Proposal]] = {}
         for proposal in self._container.proposals.proposals(environment):
-            if proposal.status in OPEN_STATUSES:
+            if proposal.status in OPEN_STATUSES and self._sees(proposal.team):
                 found.setdefault(proposal.environment, []).append(proposal)
         return found
 
+    def _environment(self, name: str) -> tuple[EnvironmentRecord, list[ComponentRecord], list[RevisionRecord]]:
+        """An environment the caller may read; another team's is "not found", as an unknown one."""
+        try:
+            found = self._container.environments.get(name)
+        except NotFoundError:
+            if _CALLER.get() is None:
+                raise
+            raise self._no_environment(name) from None  # the store's message names every environment
+        self._may(Action.READ, found[0].team, self._no_environment(name))
+        return found
+
+    def _no_environment(self, name: str) -> NotFoundError:
+        visible = sorted(env.name for env, _ in self._container.environments.environments() if self._sees(env.team))
+        return NotFoundError(f"no environment named {name!r} (environments: {', '.join(visible) or 'none'})")
+
+    def _may_request(self, name: str, team: str) -> None:
+        """Whether the caller may propose `name` for `team`: its own team, a role that proposes, a free name."""
+        caller = _CALLER.get()
+        if caller is None:
+            return
+        decision = authorize(caller, Action.PROPOSE, team)
+        if not decision.allowed:
+            raise ForbiddenError(decision.reason, [Problem("", "team", decision.reason)])
+        try:
+            existing, _, _ = self._container.environments.get(name)
+        except NotFoundError:
+            return
+        if not caller.sees(existing.team):
+            raise InputError.from_problems([Problem("", "name", f"{name!r} is taken: choose another name")])
+
     def _team_of(self, name: str) -> str:
         try:
-            env, _, _ = self._container.environments.get(name)
+            env, _, _ = self._environment(name)
         except NotFoundError:
             raise InputError.from_problems(
                 [Problem("", "team", "required for a new environment: the owning team, e.g. payments")]
@@ -342,3 +423,7 @@ class AgentTools:
         except (InfraplaneError, ValueError):
             return None
         return None
+
+
+def _no_proposal(proposal_id: str) -> NotFoundError:
+    return NotFoundError(f"no proposal {proposal_id!r}", [Problem("", "proposal", f"no proposal {proposal_id!r}")])
