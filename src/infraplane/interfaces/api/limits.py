@@ -29,7 +29,11 @@ def _refusal(limit: int, setting: str) -> TooLargeError:
 
 
 class BodyLimit:
-    """ASGI middleware: refuse bodies over the limit `limit_for(method, path)` gives, with a JSON 413."""
+    """ASGI middleware: refuse bodies over the limit `limit_for(method, path)` gives, with a JSON 413.
+
+    A request without a body (a GET, an event stream) passes untouched; one with a body has it read
+    here first, then replayed to the app, and later messages (a disconnect) reach the app as sent.
+    """
 
     def __init__(self, app: ASGIApp, limit_for: Callable[[str, str], tuple[int, str]]) -> None:
         self._app = app
@@ -40,21 +44,47 @@ class BodyLimit:
             await self._app(scope, receive, send)
             return
         limit, setting = self._limit_for(scope["method"], scope["path"])
-        length = dict(scope.get("headers", [])).get(b"content-length")
+        headers = dict(scope.get("headers", []))
+        length = headers.get(b"content-length")
         if length is not None and length.isdigit() and int(length) > limit:
             error = _refusal(limit, setting)
             response = error_response(413, error.code, error.message, "body")
             await response(scope, receive, send)
             return
+        if (length is None or length == b"0") and b"transfer-encoding" not in headers:
+            await self._app(scope, receive, send)  # no body (a GET, an event stream): nothing to hold
+            return
+        # Read the body here, so a body over the limit is answered 413 whatever the route does with it
+        # (routes read whole bodies anyway, so holding it costs nothing more).
+        chunks: list[bytes] = []
         seen = 0
-
-        async def counted() -> Message:
-            nonlocal seen
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > limit:
-                    raise _refusal(limit, setting)  # the routes' error handler answers it 413
-            return message
+            if message["type"] != "http.request":
+                await self._app(scope, _replay(message, receive), send)
+                return
+            chunk = message.get("body", b"")
+            seen += len(chunk)
+            if seen > limit:
+                error = _refusal(limit, setting)
+                await error_response(413, error.code, error.message, "body")(scope, receive, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+        await self._app(scope, _replay(body, receive), send)
 
-        await self._app(scope, counted, send)
+
+def _replay(first: Message, receive: Receive) -> Receive:
+    """A receive that gives `first` once, then whatever `receive` gives (a disconnect)."""
+    given = False
+
+    async def replayed() -> Message:
+        nonlocal given
+        if not given:
+            given = True
+            return first
+        return await receive()
+
+    return replayed
