@@ -16,7 +16,7 @@ from infraplane.core.approval import Approval, decide
 from infraplane.core.audit import Actor
 from infraplane.core.identity import Identity, Role
 from infraplane.core.proposal_lifecycle import ProposalStatus
-from infraplane.core.proposals import Proposal
+from infraplane.core.proposals import Proposal, ProposalKind
 from infraplane.core.records import EnvironmentRecord
 from infraplane.interfaces.api import create_app
 from infraplane.interfaces.container import Container
@@ -57,14 +57,14 @@ class Api:
     def identity(self, name: str) -> Identity:
         return self.container.tokens.get(name).identity
 
-    def add_environment(self, name: str, team: str) -> EnvironmentRecord:
+    def add_environment(self, name: str, team: str, target: str = "sandbox") -> EnvironmentRecord:
         record = EnvironmentRecord(
             name=name,
             team=team,
             tier="dev",
             owner=team,
             blueprint="marker@1.0.0",
-            target="sandbox",
+            target=target,
             ttl=None,
             status="ready",
             current_revision=0,
@@ -74,7 +74,12 @@ class Api:
         return record
 
     def add_proposal(
-        self, proposal_id: str, environment: str, team: str, status: ProposalStatus = ProposalStatus.PENDING
+        self,
+        proposal_id: str,
+        environment: str,
+        team: str,
+        status: ProposalStatus = ProposalStatus.PENDING,
+        kind: ProposalKind = "create",
     ) -> Proposal:
         """A proposal by carol (no identity here) needing one approval from any person (dave's, when approved)."""
         base = build_proposal(proposal_id, status, timedelta(days=3650), ONE_APPROVAL)
@@ -83,6 +88,7 @@ class Api:
             environment=environment,
             team=team,
             tier="dev",
+            kind=kind,
             actor=Actor("human", "carol"),
             decision=decide(ONE_APPROVAL, [], ["infraplane-approval@1.0.0"]),
         )
@@ -93,13 +99,13 @@ class Api:
         return proposal
 
 
-def serve(home: Path) -> Iterator[Api]:
-    """The app over `home`, with a token for every identity of IDENTITIES."""
+def serve(home: Path, make_tokens: bool = True) -> Iterator[Api]:
+    """The app over `home`, with a token for every identity of IDENTITIES (unless they exist already)."""
     container = Container(load_settings(home=home))
     app = create_app(container)
     with TestClient(app, raise_server_exceptions=False) as client:
         api = Api(container, client)
-        for name, (role, teams, agent) in IDENTITIES.items():
+        for name, (role, teams, agent) in IDENTITIES.items() if make_tokens else ():
             api.token(name, role, teams, agent)
         yield api
     app.state.runs.shutdown(wait=True)
