@@ -14,7 +14,7 @@ from infraplane.interfaces.api import (
     routes_me,
     routes_proposals,
 )
-from infraplane.interfaces.api.background import RunPool
+from infraplane.interfaces.api.background import install_runs
 from infraplane.interfaces.api.errors import install_error_handlers
 from infraplane.interfaces.api.limits import BodyLimit
 from infraplane.interfaces.api.mcp_http import install_mcp
@@ -35,8 +35,7 @@ def create_app(container: Container) -> FastAPI:
         redoc_url=None,
     )
     app.state.container = container
-    # Plans and applies run in this pool; the CLI's concurrency setting bounds both.
-    app.state.runs = RunPool(container, container.settings.concurrency)
+    install_runs(app, container)  # plans and applies run in its pool; the CLI's concurrency setting bounds it
     install_error_handlers(app)
     limits = container.settings.limits
 

@@ -15,10 +15,13 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
+
+from fastapi import FastAPI
 
 from infraplane.core.audit import Actor
 from infraplane.core.proposal_lifecycle import TransitionName, leaving
@@ -28,7 +31,7 @@ from infraplane.errors import InfraplaneError, RefusedError
 from infraplane.interfaces.container import Container
 from infraplane.services.environments.resolution import Resolution
 
-__all__ = ["RunChannel", "RunPool", "new_proposal_id"]
+__all__ = ["RunChannel", "RunPool", "install_runs", "new_proposal_id"]
 
 log = logging.getLogger("infraplane.api.runs")
 
@@ -190,3 +193,19 @@ class RunPool:
 
     def shutdown(self, wait: bool = True) -> None:
         self._executor.shutdown(wait=wait, cancel_futures=True)
+
+
+def install_runs(app: FastAPI, container: Container) -> RunPool:
+    """The app's pool (`app.state.runs`); when the lifespan ends, runs under way finish and queued ones are dropped."""
+    pool = RunPool(container, container.settings.concurrency)
+    app.state.runs = pool
+    running: Callable[[Any], AbstractAsyncContextManager[Any]] = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(instance: Any) -> AsyncIterator[Any]:
+        async with running(instance) as state:
+            yield state
+        pool.shutdown(wait=True)
+
+    app.router.lifespan_context = lifespan
+    return pool
