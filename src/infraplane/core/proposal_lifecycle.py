@@ -12,6 +12,9 @@ rules)::
     approved --apply-start--> applying
     applying --apply-finish--> applied
     applying --apply-fail--> failed
+    applying --depart--> pending | approved | blocked
+                                                a component planned with real outputs departs from its
+                                                reviewed preview; untouched, planned again, decided again
     pending | approved | blocked --reject--> rejected
     pending | approved | blocked --expire--> expired
 
@@ -65,6 +68,7 @@ class TransitionName(StrEnum):
     APPLY_START = "apply-start"
     APPLY_FINISH = "apply-finish"
     APPLY_FAIL = "apply-fail"
+    DEPART = "depart"
     REJECT = "reject"
     EXPIRE = "expire"
 
@@ -144,6 +148,14 @@ TRANSITIONS: dict[TransitionName, Transition] = {
             frozenset({_S.FAILED}),
             "applying the approved plans failed",
             "only an applying proposal can fail",
+        ),
+        Transition(
+            TransitionName.DEPART,
+            frozenset({_S.APPLYING}),
+            frozenset({_S.PENDING, _S.APPROVED, _S.BLOCKED}),
+            "planned with its dependencies' real outputs, a previewed component departs from what was reviewed; "
+            "it was not touched, and the proposal was planned and decided again",
+            "only an applying proposal can depart from its preview",
         ),
         Transition(
             TransitionName.REJECT,

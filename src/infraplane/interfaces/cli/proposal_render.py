@@ -72,8 +72,10 @@ def print_proposal(proposal: Proposal, missing: list[str], full: bool = True) ->
         console.print("[bold]findings[/]")
         for f in proposal.findings:
             colour = "red" if f.severity == "deny" else "yellow"
+            where = f"{f.component}: " if f.component else ""
             console.print(
-                f"  [{colour}]{f.severity}[/] {f.rule} {escape(f.address)}: {escape(f.message)}", highlight=False
+                f"  [{colour}]{f.severity}[/] {f.rule} {escape(where + f.address)}: {escape(f.message)}",
+                highlight=False,
             )
     console.print(escape(cost_delta_text(proposal.cost)), highlight=False)
     radius = proposal.blast_radius
