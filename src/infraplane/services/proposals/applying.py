@@ -18,7 +18,7 @@ from infraplane.core.ports import EnvironmentHistory
 from infraplane.core.preview import Reviewed
 from infraplane.core.proposal_lifecycle import ProposalStatus, TransitionName, initial_status, leaving
 from infraplane.core.proposals import Proposal
-from infraplane.errors import FailureError, ForbiddenError, RefusedError
+from infraplane.errors import FailureError, ForbiddenError, InfraplaneError, RefusedError
 from infraplane.services.audit import record
 from infraplane.services.orchestration.applying import PreviewDepartedError
 from infraplane.services.orchestration.progress import Progress
@@ -98,21 +98,17 @@ class ProposalApplier:
         try:
             revision = self._execute(proposal, actor, progress)
         except PreviewDepartedError as departed:
-            self._replan(proposal, [departed.summary()], progress, TransitionName.DEPART)
+            try:
+                self._replan(proposal, [departed.summary()], progress, TransitionName.DEPART)
+            except StalePlanError:
+                raise
+            except InfraplaneError as exc:
+                self._fail(proposal, actor, f"{departed.summary()}; planning again failed: {exc.message}")
+                raise
             raise AssertionError("unreachable: _replan always raises") from departed
-        except FailureError as exc:
-            with self._store.transaction() as tx:
-                failed = proposal.transition(TransitionName.APPLY_FAIL, ProposalStatus.FAILED, exc.message, self._now())
-                tx.proposals.save(failed)
-                record_transition(
-                    tx,
-                    actor,
-                    "proposal.apply.fail",
-                    TransitionName.APPLY_FAIL,
-                    proposal,
-                    failed,
-                    {"error": exc.message},
-                )
+        except InfraplaneError as exc:
+            # Any refusal once applying started (a sandbox gone, a failure) ends it: never left `applying`.
+            self._fail(proposal, actor, exc.message)
             raise
         with self._store.transaction() as tx:
             done = proposal.transition(TransitionName.APPLY_FINISH, ProposalStatus.APPLIED, "", self._now())
@@ -123,6 +119,14 @@ class ProposalApplier:
             )
         self._commit(done, actor)
         return done
+
+    def _fail(self, proposal: Proposal, actor: Actor, error: str) -> None:
+        with self._store.transaction() as tx:
+            failed = proposal.transition(TransitionName.APPLY_FAIL, ProposalStatus.FAILED, error, self._now())
+            tx.proposals.save(failed)
+            record_transition(
+                tx, actor, "proposal.apply.fail", TransitionName.APPLY_FAIL, proposal, failed, {"error": error}
+            )
 
     def _moved(self, proposal: Proposal) -> list[str]:
         """Why the saved plans no longer fit the environment (empty when they still do)."""
