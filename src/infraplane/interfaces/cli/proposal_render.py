@@ -59,7 +59,12 @@ def print_proposal(proposal: Proposal, missing: list[str], full: bool = True) ->
             *(Column(name, justify="right") for name in ("+add", "~change", "-destroy")),
         ],
         [
-            [c.name, c.blueprint, c.status, *("?" if v is None else str(v) for v in (c.add, c.change, c.destroy))]
+            [
+                c.name,
+                c.blueprint,
+                f"{c.status} (preview)" if c.previewed else c.status,
+                *("?" if v is None else str(v) for v in (c.add, c.change, c.destroy)),
+            ]
             for c in proposal.components
         ],
     )
