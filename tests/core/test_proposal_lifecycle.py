@@ -80,8 +80,9 @@ def test_final_statuses_are_left_by_nothing_and_open_ones_are_the_rest() -> None
     want = {T.REPLAN, T.BLOCK, T.SUPERSEDE, T.REJECT, T.APPLY_FINISH}
     assert {n for n, a, _ in ALLOWED if a == S.INTERRUPTED} == want
     assert {a for _, a, b in ALLOWED if b == S.INTERRUPTED} == {S.APPLYING}
-    # Nothing is approved without the approve transition or a re-plan the rules auto-approve.
-    assert {n for n, a, b in ALLOWED if b == S.APPROVED} == {T.APPROVE, T.REPLAN}
+    # Nothing is approved without the approve transition or a re-plan the rules auto-approve (before an
+    # apply, or when an apply-time plan departed from its preview).
+    assert {n for n, a, b in ALLOWED if b == S.APPROVED} == {T.APPROVE, T.REPLAN, T.DEPART}
 
 
 def test_the_error_is_a_refusal_that_names_the_status_and_what_is_allowed() -> None:

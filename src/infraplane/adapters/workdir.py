@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -94,7 +94,13 @@ def tool_environment(request: RunRequest, extra: Mapping[str, str]) -> dict[str,
 
 
 class WithoutSavedPlans:
-    """For runners whose dry run leaves no plan file (Ansible, scripts): apply runs the inputs the dry run checked."""
+    """For runners whose dry run leaves no plan file (Ansible, scripts): apply runs the inputs the dry run checked.
+
+    Nor can their dry run go without a value: they make no preview of a component whose inputs are unknown.
+    """
+
+    def preview(self, request: RunRequest, unknown: Sequence[str], on_event: EventSink) -> PlanSummary | None:
+        return None
 
     def saved_plan(self, plan: PlanSummary) -> bytes | None:
         return None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -210,6 +210,11 @@ class Runner(Protocol):
     def outputs(self, request: RunRequest) -> OutputValues: ...
 
     def refresh(self, request: RunRequest, on_event: EventSink) -> PlanSummary: ...
+
+    def preview(self, request: RunRequest, unknown: Sequence[str], on_event: EventSink) -> PlanSummary | None:
+        """A plan with the inputs `unknown` left "known after apply", never to be applied; None when the runner
+        cannot plan without them (its dry run needs every value)."""
+        ...
 
     def saved_plan(self, plan: PlanSummary) -> bytes | None:
         """The saved plan's bytes, kept with a proposal; None when the runner has no saved plans."""

@@ -15,6 +15,9 @@ rules)::
     applying --interrupt--> interrupted         the process applying it died (found when a server starts)
     interrupted --replan | block | supersede--> applying it again plans it again first
     interrupted --apply-finish--> applied       planned again, every change had landed before it stopped
+    applying --depart--> pending | approved | blocked
+                                                a component planned with real outputs departs from its
+                                                reviewed preview; untouched, planned again, decided again
     pending | approved | blocked | interrupted --reject--> rejected
     pending | approved | blocked --expire--> expired
 
@@ -69,6 +72,7 @@ class TransitionName(StrEnum):
     APPLY_START = "apply-start"
     APPLY_FINISH = "apply-finish"
     APPLY_FAIL = "apply-fail"
+    DEPART = "depart"
     REJECT = "reject"
     EXPIRE = "expire"
     INTERRUPT = "interrupt"
@@ -159,6 +163,14 @@ TRANSITIONS: dict[TransitionName, Transition] = {
             frozenset({_S.INTERRUPTED}),
             "the process applying it stopped before it finished; applying it again plans it again",
             "only an applying proposal can be interrupted",
+        ),
+        Transition(
+            TransitionName.DEPART,
+            frozenset({_S.APPLYING}),
+            frozenset({_S.PENDING, _S.APPROVED, _S.BLOCKED}),
+            "planned with its dependencies' real outputs, a previewed component departs from what was reviewed; "
+            "it was not touched, and the proposal was planned and decided again",
+            "only an applying proposal can depart from its preview",
         ),
         Transition(
             TransitionName.REJECT,

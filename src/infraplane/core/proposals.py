@@ -48,10 +48,16 @@ class ComponentChange:
     stale: bool = False
     output_changes: int = 0
     fingerprint: str = ""
+    # Waiting on outputs, it was planned with them "known after apply": the counts, the proposal's diff and
+    # findings of this component and `monthly_cost` are that preview's, which its apply-time plan must keep to.
+    previewed: bool = False
+    monthly_cost: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "fingerprint": self.fingerprint,
+            "previewed": self.previewed,
+            "monthly_cost": self.monthly_cost,
             "name": self.name,
             "blueprint": self.blueprint,
             "digest": self.digest,

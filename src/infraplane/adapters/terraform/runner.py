@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -29,13 +29,15 @@ from filelock import FileLock
 
 from infraplane.adapters.process import ToolResult, run_tool
 from infraplane.adapters.terraform.cli_config import config_for_module
+from infraplane.adapters.terraform.preview import WRAPPER_FILE, unwrapped, wrapper_config
 from infraplane.adapters.terraform.progress import ProgressParser, diagnostics_summary
 from infraplane.adapters.terraform.provider import aws_provider_override_hcl
 from infraplane.adapters.terraform.retries import Transient, TransientToolError, classify_failure, retrying
 from infraplane.adapters.terraform.scrub import scrubbed_plan
 from infraplane.adapters.terraform_module import ModuleInterfaceCache
-from infraplane.adapters.workdir import materialize, write_private_bytes, write_private_json
+from infraplane.adapters.workdir import materialize, private_directory, write_private_bytes, write_private_json
 from infraplane.core.blueprint import CONTEXT_VARIABLE
+from infraplane.core.module_interface import ModuleInterface
 from infraplane.core.plan import NormalizedPlan, PlanFormatError, normalize_plan
 from infraplane.core.runs import EventSink, OutputValues, PlanSummary, RunEvent, RunRequest
 from infraplane.errors import FailureError
@@ -45,6 +47,8 @@ __all__ = ["TerraformRunner"]
 OVERRIDE_FILE = "_infraplane_override.tf"
 PROVIDER_FILE = "_infraplane_provider.tf"
 TFVARS_FILE = "infraplane.tfvars.json"
+# Where a component's preview (planned before its inputs are known) is made, beside its real work directory.
+PREVIEW_DIR = "preview"
 # Read-only steps whose standard output holds values in clear: `show -json` a plan, `output -json`.
 _PRINTS_VALUES = frozenset({"show", "output"})
 
@@ -68,12 +72,12 @@ class TerraformRunner:
     def module_dir(self, request: RunRequest) -> Path:
         return request.workdir / "blueprint" / (request.blueprint.spec.source or ".")
 
-    def _materialize(self, request: RunRequest) -> Path:
+    def _materialize(self, request: RunRequest, backend: bool = True) -> Path:
         module = materialize(request)
         # Files an earlier run generated are not part of the blueprint (nor of its cached interface).
         (module / PROVIDER_FILE).unlink(missing_ok=True)
         interface, _ = self._interfaces.read(request.digest, request.blueprint.spec.source or ".", module)
-        override = ['terraform {\n  backend "http" {}\n}\n']
+        override = ['terraform {\n  backend "http" {}\n}\n'] if backend else []
         target = request.target
         if target.provider_endpoints or target.provider_settings:
             provider = aws_provider_override_hcl(target.provider_settings, target.provider_endpoints)
@@ -81,12 +85,17 @@ class TerraformRunner:
                 override.append(provider)
             else:
                 (module / PROVIDER_FILE).write_text(provider, encoding="utf-8")
-        (module / OVERRIDE_FILE).write_text("\n".join(override), encoding="utf-8")
+        (module / OVERRIDE_FILE).unlink(missing_ok=True)
+        if override:
+            (module / OVERRIDE_FILE).write_text("\n".join(override), encoding="utf-8")
+        write_private_json(module / TFVARS_FILE, self._values(request, interface))
+        return module
+
+    def _values(self, request: RunRequest, interface: ModuleInterface) -> dict[str, Any]:
         values = {k: v for k, v in request.inputs.items() if k in interface.variables}
         if CONTEXT_VARIABLE in interface.variables:
             values[CONTEXT_VARIABLE] = dict(request.context)
-        write_private_json(module / TFVARS_FILE, values)
-        return module
+        return values
 
     def _environment(self, request: RunRequest) -> dict[str, str]:
         env = {
@@ -200,6 +209,56 @@ class TerraformRunner:
             plan_file,
             plan_json,
             destroying=destroy,
+            output_changes=outputs_changing,
+            plan=normalized,
+        )
+
+    def preview(self, request: RunRequest, unknown: Sequence[str], on_event: EventSink) -> PlanSummary | None:
+        """A plan made before the inputs `unknown` are known, which Terraform holds as "known after apply".
+
+        Made in a wrapper root module of its own (see preview.py), without state or backend: it reads
+        and writes nothing of the component's. Its plan file is gone once read, for it is never applied.
+        """
+        preview_request = replace(request, workdir=request.workdir / PREVIEW_DIR, backend={})
+        module = self._materialize(preview_request, backend=False)
+        (module / TFVARS_FILE).unlink()  # the wrapper's variables file holds the known inputs instead
+        interface, _ = self._interfaces.read(request.digest, request.blueprint.spec.source or ".", module)
+        root = private_directory(preview_request.workdir / "root")
+        values = self._values(request, interface)
+        known = sorted(k for k in values if k not in unknown)
+        wanted = [k for k in unknown if k in interface.variables]
+        config = wrapper_config(module, root, interface, known, wanted)
+        (root / WRAPPER_FILE).write_text(json.dumps(config, indent=2, sort_keys=True), encoding="utf-8")
+        write_private_json(root / TFVARS_FILE, {k: values[k] for k in known})
+        cli_config, shared_cache = config_for_module(self._cli_config, preview_request.workdir)
+        init = ["init", "-input=false", "-no-color", "-reconfigure"]
+        plan_file = root / "preview.tfplan"
+        args = ["plan", "-input=false", "-no-color", "-json", f"-var-file={TFVARS_FILE}", f"-out={plan_file.name}"]
+        try:
+            if shared_cache:
+                with FileLock(self._plugin_cache_lock):
+                    self._run(preview_request, root, "init", init, on_event, cli_config=cli_config)
+            else:
+                self._run(preview_request, root, "init", init, on_event, cli_config=cli_config)
+            parser = ProgressParser(request.component, on_event)
+            self._run(preview_request, root, "plan", args, on_event, parser)
+            shown = self._run(preview_request, root, "show", ["show", "-json", "-no-color", plan_file.name], on_event)
+        finally:
+            (root / TFVARS_FILE).unlink(missing_ok=True)
+            plan_file.unlink(missing_ok=True)
+        document = unwrapped(_plan_document(request, shown.stdout))
+        plan_json = write_private_bytes(root / "preview.json", json.dumps(scrubbed_plan(document)).encode("utf-8"))
+        normalized = _normalized(request, document)
+        add, change, remove = _counts(normalized)
+        outputs_changing = sum(1 for actions in normalized.output_changes.values() if actions not in (("no-op",), ()))
+        return PlanSummary(
+            request.component,
+            add,
+            change,
+            remove,
+            None,
+            plan_json,
+            note="preview: " + ", ".join(sorted(unknown)) + " known after apply",
             output_changes=outputs_changing,
             plan=normalized,
         )

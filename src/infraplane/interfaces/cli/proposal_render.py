@@ -59,7 +59,12 @@ def print_proposal(proposal: Proposal, missing: list[str], full: bool = True) ->
             *(Column(name, justify="right") for name in ("+add", "~change", "-destroy")),
         ],
         [
-            [c.name, c.blueprint, c.status, *("?" if v is None else str(v) for v in (c.add, c.change, c.destroy))]
+            [
+                c.name,
+                c.blueprint,
+                f"{c.status} (preview)" if c.previewed else c.status,
+                *("?" if v is None else str(v) for v in (c.add, c.change, c.destroy)),
+            ]
             for c in proposal.components
         ],
     )
@@ -72,8 +77,10 @@ def print_proposal(proposal: Proposal, missing: list[str], full: bool = True) ->
         console.print("[bold]findings[/]")
         for f in proposal.findings:
             colour = "red" if f.severity == "deny" else "yellow"
+            where = f"{f.component}: " if f.component else ""
             console.print(
-                f"  [{colour}]{f.severity}[/] {f.rule} {escape(f.address)}: {escape(f.message)}", highlight=False
+                f"  [{colour}]{f.severity}[/] {f.rule} {escape(where + f.address)}: {escape(f.message)}",
+                highlight=False,
             )
     console.print(escape(cost_delta_text(proposal.cost)), highlight=False)
     radius = proposal.blast_radius

@@ -1,19 +1,26 @@
 """Applying an approved plan: components in dependency order, each running exactly its kept saved plan.
 
 A component whose inputs were unknown when it was planned is planned again with its
-dependencies' real outputs, and checked by the same policies, before it is applied.
+dependencies' real outputs, and checked by the same policies, before it is applied. If it
+was previewed, that plan must keep to what was reviewed (core/preview.py): otherwise it is
+not touched, and the apply stops with a PreviewDepartedError naming every difference.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from infraplane.core.audit import Actor
+from infraplane.core.cost import CostReport
+from infraplane.core.diff import plan_diff
 from infraplane.core.graph import fingerprint, wire_inputs
+from infraplane.core.plan import NormalizedPlan
+from infraplane.core.policy import PolicyDecision
 from infraplane.core.ports import Store
-from infraplane.errors import FailureError, InfraplaneError
+from infraplane.core.preview import Reviewed, departures
+from infraplane.errors import FailureError, InfraplaneError, RefusedError
 from infraplane.services.audit import record
 from infraplane.services.orchestration.executor import GraphOutcome, run_graph
 from infraplane.services.orchestration.explain import outcome_error
@@ -23,7 +30,22 @@ from infraplane.services.orchestration.plans import EnvironmentPlan, read_plan
 from infraplane.services.orchestration.records import EnvironmentRecords
 from infraplane.services.orchestration.session import RunSession, component_lock
 
-__all__ = ["Applier"]
+__all__ = ["Applier", "PreviewDepartedError"]
+
+
+class PreviewDepartedError(RefusedError):
+    """Planned with the real outputs, a previewed component departs from what was reviewed; it was not touched."""
+
+    code = "preview_departed"
+
+    def __init__(self, message: str, departures: Mapping[str, Sequence[str]]) -> None:
+        super().__init__(message)
+        self.departures = {name: list(found) for name, found in departures.items()}
+
+    def summary(self) -> str:
+        """Every difference, component by component, in one line."""
+        parts = (f"{name} departs from its preview: {', '.join(found)}" for name, found in self.departures.items())
+        return "; ".join(parts)
 
 
 class Applier:
@@ -34,9 +56,18 @@ class Applier:
         self._concurrency = concurrency
 
     def apply(
-        self, session: RunSession, plan: EnvironmentPlan, actor: Actor, revision: int, saved: Mapping[str, bytes | None]
+        self,
+        session: RunSession,
+        plan: EnvironmentPlan,
+        actor: Actor,
+        revision: int,
+        saved: Mapping[str, bytes | None],
+        reviewed: Mapping[str, Reviewed],
     ) -> GraphOutcome:
-        """Run every component of `plan` (revision `revision`) in dependency order; record the outcome."""
+        """Run every component of `plan` (revision `revision`) in dependency order; record the outcome.
+
+        `reviewed` holds what was reviewed of each previewed component, which its apply-time plan must keep to.
+        """
         name = plan.name
         self._records.set_status(name, "applying", "")
         with self._store.transaction() as tx:
@@ -49,7 +80,7 @@ class Applier:
             )
         outcome = run_graph(
             plan.resolution.graph.dependencies(),
-            lambda n: self._apply_component(session, plan, n, saved),
+            lambda n: self._apply_component(session, plan, n, saved, reviewed.get(n)),
             self._concurrency,
             lambda n, because: self._skip(session, plan, n, because),
         )
@@ -58,7 +89,43 @@ class Applier:
             return outcome
         error = outcome_error(outcome)
         self._records.finish(name, actor, None, "failed", error, {"run": session.run_id, "error": error})
+        departed = {n: e for n, e in outcome.errors.items() if isinstance(e, PreviewDepartedError)}
+        if departed:
+            found = {n: f for e in departed.values() for n, f in e.departures.items()}
+            raise PreviewDepartedError(f"{name}: {error}", found)
         raise FailureError(f"{name}: {error}")
+
+    def _keep_to_preview(
+        self,
+        session: RunSession,
+        plan: EnvironmentPlan,
+        name: str,
+        reviewed: Reviewed,
+        normalized: NormalizedPlan | None,
+        decision: PolicyDecision | None,
+        cost: CostReport | None,
+    ) -> None:
+        """Raise PreviewDepartedError, before the component is touched, when its plan leaves what was reviewed."""
+        planned = Reviewed.of(
+            name,
+            plan_diff(name, normalized) if normalized is not None else (),
+            decision.findings if decision is not None else (),
+            round(float(cost.total_after), 2) if cost is not None else None,
+        )
+        found = departures(reviewed, planned)
+        if not found:
+            return
+        with self._store.transaction() as tx:
+            record(
+                tx,
+                session.actor,
+                "component.preview.depart",
+                f"component:{plan.name}/{name}",
+                {"departures": found, "run": session.run_id},
+            )
+        error = PreviewDepartedError(f"departs from its preview: {'; '.join(found)}", {name: found})
+        session.progress.component(name, status="failed", note=error.message)
+        raise error
 
     def _skip(self, session: RunSession, plan: EnvironmentPlan, name: str, because: str) -> None:
         item = plan.components[name]
@@ -67,7 +134,12 @@ class Applier:
         session.progress.component(name, status="skipped", note=f"not started: {because} failed")
 
     def _apply_component(
-        self, session: RunSession, plan: EnvironmentPlan, name: str, saved: Mapping[str, bytes | None]
+        self,
+        session: RunSession,
+        plan: EnvironmentPlan,
+        name: str,
+        saved: Mapping[str, bytes | None],
+        reviewed: Reviewed | None,
     ) -> None:
         environment = plan.name
         item = plan.components[name]
@@ -91,15 +163,19 @@ class Applier:
             )
             item = replace(item, inputs=values, fingerprint=print_)
             summary = run_plan(session, environment, item, plan.target)
-            if self._checks is not None:
-                decision, _ = self._checks.check_plan(
-                    plan.resolution, component, read_plan(summary), summary.destroying
-                )
-                if decision is not None and decision.denied:
-                    rules = ", ".join(sorted({f"{f.rule} {f.address}" for f in decision.denies()}))
-                    self._records.save_component(environment, component, "failed", error=f"denied by policy: {rules}")
-                    session.progress.component(name, status="denied", note=f"denied by policy: {rules}")
-                    raise PolicyDeniedError(f"{name}: denied by policy: {rules}", decision)
+            normalized = read_plan(summary)
+            decision, cost = (
+                self._checks.check_plan(plan.resolution, component, normalized, summary.destroying)
+                if self._checks is not None
+                else (None, None)
+            )
+            if reviewed is not None:
+                self._keep_to_preview(session, plan, name, reviewed, normalized, decision, cost)
+            if decision is not None and decision.denied:
+                rules = ", ".join(sorted({f"{f.rule} {f.address}" for f in decision.denies()}))
+                self._records.save_component(environment, component, "failed", error=f"denied by policy: {rules}")
+                session.progress.component(name, status="denied", note=f"denied by policy: {rules}")
+                raise PolicyDeniedError(f"{name}: denied by policy: {rules}", decision)
         session.leases.acquire(component_lock(environment, name))
         request = session.request(
             environment, name, component.blueprint, component.digest, values, item.context, plan.target

@@ -1,18 +1,22 @@
 """Planning an environment: the request's checks, then a plan of every component whose configuration changed.
 
 Components wait when an input is an output not yet known; the others are planned in
-parallel, each checked (policies, cost) as soon as its plan is parsed.
+parallel, each checked (policies, cost) as soon as its plan is parsed. A waiting component
+is previewed when its runner can: planned with those inputs "known after apply", and checked
+the same way, so the proposal shows its resources, findings and cost (core/preview.py).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 
 from infraplane.core.audit import Actor
 from infraplane.core.graph import fingerprint, wire_inputs
 from infraplane.core.policy import PolicyDecision
 from infraplane.core.ports import Store
+from infraplane.core.preview import unchecked_findings
 from infraplane.core.proposals import ComponentChange
 from infraplane.core.runs import PlanSummary, Target
 from infraplane.errors import FailureError
@@ -25,7 +29,7 @@ from infraplane.services.orchestration.plans import ComponentPlan, EnvironmentPl
 from infraplane.services.orchestration.records import EnvironmentRecords
 from infraplane.services.orchestration.session import RunSession, component_lock
 
-__all__ = ["Planner", "component_context", "run_plan"]
+__all__ = ["Planner", "component_context", "run_plan", "run_preview"]
 
 
 def component_context(resolution: Resolution, component: str) -> dict[str, str]:
@@ -38,6 +42,17 @@ def component_context(resolution: Resolution, component: str) -> dict[str, str]:
         "owner": meta.effective_owner,
         "component": component,
     }
+
+
+def run_preview(session: RunSession, environment: str, item: ComponentPlan, target: Target) -> PlanSummary | None:
+    """Plan one waiting component with its unknown inputs left "known after apply"; None when its runner cannot."""
+    component = item.component
+    session.leases.acquire(component_lock(environment, component.name))
+    request = session.request(
+        environment, component.name, component.blueprint, component.digest, item.inputs, item.context, target
+    )
+    runner = session.runner(component.blueprint.spec.runner)
+    return runner.preview(request, item.unknown_inputs, session.on_event(environment, component.name))
 
 
 def run_plan(session: RunSession, environment: str, item: ComponentPlan, target: Target) -> PlanSummary:
@@ -100,6 +115,17 @@ class Planner:
                 latest = tx.environments.latest_state(plan.name, item.name)
                 item.state = (latest.serial, latest.lineage) if latest else None
 
+    @staticmethod
+    def _not_previewed(session: RunSession, item: ComponentPlan, why: str) -> None:
+        item.not_previewed = why
+        item.reason += f"; not previewed: {why}"
+        session.progress.component(item.name, status="waits", note=item.reason)
+
+    def _has_state(self, environment: str, component: str) -> bool:
+        with self._store.transaction() as tx:
+            latest = tx.environments.latest_state(environment, component)
+        return latest is not None and bool(latest.state.managed_instances())
+
     def restore(self, resolution: Resolution, target: Target, changes: Sequence[ComponentChange]) -> EnvironmentPlan:
         """An approved plan rebuilt from what a proposal kept (counts, fingerprints); the plan files come later."""
         by_name = {c.name: c for c in changes}
@@ -133,6 +159,7 @@ class Planner:
         outputs = {n: r.outputs for n, r in records.items() if r.status == "applied"}
         plans: dict[str, ComponentPlan] = {}
         to_plan: list[str] = []
+        to_preview: list[str] = []
         for component in resolution.graph.components:
             context = component_context(resolution, component.name)
             values, unknown = wire_inputs(component, outputs)
@@ -143,7 +170,11 @@ class Planner:
                 )
                 reason = "known after apply: " + ", ".join(waits_for)
                 plans[component.name] = ComponentPlan(component, "waits", reason, context, values, unknown)
-                session.progress.component(component.name, status="waits", note=reason)
+                if self._has_state(name, component.name):
+                    # A preview has no state to plan against: it would show a component made anew.
+                    self._not_previewed(session, plans[component.name], "it has resources already")
+                else:
+                    to_preview.append(component.name)
                 continue
             print_ = fingerprint(component, values, context)
             if not replan_all and previous and previous.status == "applied" and previous.applied_fingerprint == print_:
@@ -159,7 +190,43 @@ class Planner:
             )
             to_plan.append(component.name)
 
+        def preview(component_name: str) -> None:
+            item = plans[component_name]
+            session.progress.component(component_name, status="planning", started=time.monotonic(), note=item.reason)
+            try:
+                summary = run_preview(session, name, item, target)
+            except FailureError as exc:
+                # Terraform cannot plan some modules without the values (a count from an unknown input).
+                self._not_previewed(session, item, exc.message)
+                return
+            if summary is None:
+                runner = item.component.blueprint.spec.runner
+                self._not_previewed(session, item, f"the {runner} runner cannot plan before its inputs are known")
+                return
+            item.summary = summary
+            item.plan = read_plan(summary)
+            if self._checks is not None and item.plan is not None:
+                decision, item.cost = self._checks.check_plan(resolution, item.component, item.plan, False)
+                waits_for = {k: f"{r.component}.{r.output}" for k, r in item.component.output_refs().items()}
+                unchecked = unchecked_findings(component_name, item.plan, waits_for)
+                if decision is not None:
+                    item.decision = replace(decision, findings=decision.findings + unchecked)
+            note = f"preview, {item.reason}"
+            if item.decision is not None and item.decision.findings:
+                note = f"{len(item.decision.denies())} deny, {len(item.decision.warnings())} warn; {note}"
+            session.progress.component(
+                component_name,
+                status="denied" if item.decision is not None and item.decision.denied else "waits",
+                add=summary.add,
+                change=summary.change,
+                destroy=summary.destroy,
+                note=note,
+            )
+
         def work(component_name: str) -> None:
+            if component_name in to_preview:
+                preview(component_name)
+                return
             item = plans[component_name]
             session.progress.component(component_name, status="planning", started=time.monotonic(), note=item.reason)
             item.summary = run_plan(session, name, item, target)
@@ -180,7 +247,7 @@ class Planner:
                 note=note,
             )
 
-        outcome = run_graph({n: set() for n in to_plan}, work, self._concurrency)
+        outcome = run_graph({n: set() for n in to_plan + to_preview}, work, self._concurrency)
         if not outcome.ok:
             for failed, error in outcome.errors.items():
                 session.progress.component(failed, status="failed", note=str(error))
@@ -188,6 +255,6 @@ class Planner:
         plan = EnvironmentPlan(resolution, target, plans)
         if self._checks is not None:
             current = self._checks.current_costs(name)
-            reports = [p.cost if p.status == "planned" and p.cost else current.get(n) for n, p in plans.items()]
+            reports = [p.cost if p.reviewable and p.cost else current.get(n) for n, p in plans.items()]
             plan.budget_decision = self._checks.check_budget(resolution, [r for r in reports if r is not None])
         return plan

@@ -43,10 +43,22 @@ class ComponentPlan:
     saved: bytes | None = None
     state: tuple[int, str] | None = None
     plan: NormalizedPlan | None = None
+    # Why a waiting component has no preview ("" when it has one, or does not wait).
+    not_previewed: str = ""
 
     @property
     def name(self) -> str:
         return self.component.name
+
+    @property
+    def previewed(self) -> bool:
+        """Waiting on outputs, yet planned with them "known after apply": its changes, findings and cost are known."""
+        return self.status == "waits" and self.summary is not None
+
+    @property
+    def reviewable(self) -> bool:
+        """A plan whose diff, findings and cost a reviewer reads: a real plan or a preview."""
+        return self.status == "planned" or self.previewed
 
     def counts(self) -> tuple[int | None, int | None, int | None]:
         if self.status == "unchanged":
@@ -70,6 +82,8 @@ class ComponentPlan:
             "destroy": destroy,
             "changes_known": add is not None,
             "known_after_apply": list(self.unknown_inputs),
+            "previewed": self.previewed,
+            "not_previewed": self.not_previewed,
             "depends_on": sorted(self.component.depends_on),
             "reason": self.reason,
             "note": self.summary.note if self.summary else "",
@@ -115,7 +129,7 @@ class EnvironmentPlan:
 
     def cost_summary(self) -> dict[str, float] | None:
         """Monthly cost before/after/delta over the components whose plans could be priced."""
-        reports = [p.cost for p in self.components.values() if p.cost is not None and p.status == "planned"]
+        reports = [p.cost for p in self.components.values() if p.cost is not None and p.reviewable]
         if not reports:
             return None
         before = sum(float(r.total_before) for r in reports)

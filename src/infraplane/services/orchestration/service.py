@@ -18,6 +18,7 @@ from typing import Any
 from infraplane.core.audit import Actor
 from infraplane.core.environment import parse_environment
 from infraplane.core.ports import Runner, StateBackendFactory, Store
+from infraplane.core.preview import Reviewed
 from infraplane.core.proposals import ComponentChange
 from infraplane.core.records import (
     ComponentRecord,
@@ -179,12 +180,14 @@ class EnvironmentService:
         progress: Progress,
         saved: Mapping[str, bytes | None],
         register: Callable[[Resolution, Target, Actor], int] | None = None,
+        reviewed: Mapping[str, Reviewed] | None = None,
     ) -> UpResult:
         """Apply an approved plan in dependency order, running each component's kept saved plan.
 
         A component whose inputs were unknown when it was planned is planned again with its
-        dependencies' real outputs, and checked by the same policies, before it is applied.
-        Raises FailureError (after recording it) when a component fails.
+        dependencies' real outputs, and checked by the same policies, before it is applied; one that
+        was previewed must keep to what was reviewed of it (`reviewed`), or the apply stops with a
+        PreviewDepartedError before touching it. Raises FailureError (after recording it) when a component fails.
         """
         with self._session(actor, progress) as session:
             session.leases.acquire(environment_lock(plan.name))
@@ -192,7 +195,7 @@ class EnvironmentService:
             if not plan.has_changes():
                 self._records_db.finish(plan.name, actor, revision, "ready", "", {"result": "no changes"})
                 return UpResult(plan, None, applied=False, revision=revision)
-            outcome = self._applier.apply(session, plan, actor, revision, saved)
+            outcome = self._applier.apply(session, plan, actor, revision, saved, reviewed or {})
             return UpResult(plan, outcome, applied=True, revision=revision)
 
     # -- destroying ----------------------------------------------------------------------------

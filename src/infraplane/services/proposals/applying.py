@@ -2,7 +2,10 @@
 
 If an environment's revision or a component's state moved since the plans were
 made, apply refuses, plans again and sends the proposal back to decision (the
-new plan digest leaves the old approvals behind).
+new plan digest leaves the old approvals behind). So it does when a component that
+was previewed (it waited on outputs) departs, planned with the real outputs, from
+what was reviewed: that component is not touched, and the proposal is planned again
+from where the apply stopped.
 """
 
 from __future__ import annotations
@@ -12,11 +15,13 @@ from dataclasses import replace
 from infraplane.core.audit import SYSTEM, Actor, utc_timestamp
 from infraplane.core.clock import Clock, parse_time
 from infraplane.core.ports import EnvironmentHistory
+from infraplane.core.preview import Reviewed
 from infraplane.core.proposal_lifecycle import ProposalStatus, TransitionName, initial_status, leaving
 from infraplane.core.proposals import Proposal
-from infraplane.errors import FailureError, ForbiddenError, RefusedError
+from infraplane.errors import FailureError, ForbiddenError, InfraplaneError, RefusedError
 from infraplane.services.audit import record
 from infraplane.services.locks import this_process
+from infraplane.services.orchestration.applying import PreviewDepartedError
 from infraplane.services.orchestration.plans import EnvironmentPlan
 from infraplane.services.orchestration.progress import Progress
 from infraplane.services.orchestration.service import EnvironmentService
@@ -103,22 +108,21 @@ class ProposalApplier:
             )
         try:
             revision = self._execute(proposal, actor, progress)
-        except FailureError as exc:
+        except PreviewDepartedError as departed:
+            try:
+                self._replan(proposal, [departed.summary()], actor, progress, TransitionName.DEPART)
+            except StalePlanError:
+                raise
+            except InfraplaneError as exc:
+                self._fail(proposal, actor, f"{departed.summary()}; planning again failed: {exc.message}")
+                raise
+            raise AssertionError("unreachable: a departure's re-plan always raises") from departed
+        except InfraplaneError as exc:
             if stopping():
                 self._interrupted(proposal, exc.message)
                 raise
-            with self._store.transaction() as tx:
-                failed = proposal.transition(TransitionName.APPLY_FAIL, ProposalStatus.FAILED, exc.message, self._now())
-                tx.proposals.save(failed)
-                record_transition(
-                    tx,
-                    actor,
-                    "proposal.apply.fail",
-                    TransitionName.APPLY_FAIL,
-                    proposal,
-                    failed,
-                    {"error": exc.message},
-                )
+            # Any refusal once applying started (a sandbox gone, a failure) ends it: never left `applying`.
+            self._fail(proposal, actor, exc.message)
             raise
         with self._store.transaction() as tx:
             done = proposal.transition(TransitionName.APPLY_FINISH, ProposalStatus.APPLIED, "", self._now())
@@ -129,6 +133,14 @@ class ProposalApplier:
             )
         self._commit(done, actor)
         return done
+
+    def _fail(self, proposal: Proposal, actor: Actor, error: str) -> None:
+        with self._store.transaction() as tx:
+            failed = proposal.transition(TransitionName.APPLY_FAIL, ProposalStatus.FAILED, error, self._now())
+            tx.proposals.save(failed)
+            record_transition(
+                tx, actor, "proposal.apply.fail", TransitionName.APPLY_FAIL, proposal, failed, {"error": error}
+            )
 
     def _interrupted(self, proposal: Proposal, error: str) -> None:
         """The server stopped this apply on its way out: interrupted, so applying it again converges."""
@@ -161,10 +173,19 @@ class ProposalApplier:
                     reasons.append(f"{change.name}'s state moved (serial {was} -> {is_})")
         return reasons
 
-    def _replan(self, proposal: Proposal, moved: list[str], actor: Actor, progress: Progress) -> Proposal | None:
+    def _replan(
+        self,
+        proposal: Proposal,
+        moved: list[str],
+        actor: Actor,
+        progress: Progress,
+        via: TransitionName | None = None,
+    ) -> Proposal | None:
         """Plan again and send the proposal back to decision (raises StalePlanError).
 
         Only an interrupted apply whose changes had all landed returns: it is recorded as applied.
+        `via` is the transition back to decision when it is not a re-plan before applying (a departure
+        from a preview, found while applying).
         """
         created = parse_time(proposal.created_at)
         if proposal.kind == "destroy":
@@ -202,7 +223,7 @@ class ProposalApplier:
         with self._store.transaction() as tx:
             current = self._reader.open(tx, proposal.id)
             target = initial_status(fresh.decision.outcome)
-            name = TransitionName.BLOCK if target == ProposalStatus.BLOCKED else TransitionName.REPLAN
+            name = via or (TransitionName.BLOCK if target == ProposalStatus.BLOCKED else TransitionName.REPLAN)
             fresh = replace(fresh, status=current.status, approvals=current.approvals, expires_at=current.expires_at)
             fresh = fresh.transition(name, target, "re-planned: " + "; ".join(moved), self._now())
             tx.proposals.save(fresh)
@@ -219,8 +240,13 @@ class ProposalApplier:
             record_decision(tx, fresh)
         needs = self._decider.approval_state(fresh).describe()
         state = f"{fresh.status}" + (f", needs {'; '.join(needs)}" if needs and fresh.status == "pending" else "")
+        why = (
+            f"{'; '.join(moved)}; nothing of it was changed"
+            if via == TransitionName.DEPART
+            else f"the plan is stale ({'; '.join(moved)})"
+        )
         raise StalePlanError(
-            f"{proposal.id}: the plan is stale ({'; '.join(moved)}); it was planned again and goes back to "
+            f"{proposal.id}: {why}; it was planned again and goes back to "
             f"decision (now {state}); review it with `infraplane proposal show {proposal.id}`"
         )
 
@@ -251,7 +277,12 @@ class ProposalApplier:
         with self._store.transaction() as tx:
             kept = tx.proposals.plans(proposal.id)
         saved = {c.name: kept.get(c.name) for c in proposal.components if c.status == "planned"}
-        result = self._environments.apply(plan, actor, progress, saved)
+        reviewed = {
+            c.name: Reviewed.of(c.name, proposal.diff, proposal.findings, c.monthly_cost)
+            for c in proposal.components
+            if c.previewed
+        }
+        result = self._environments.apply(plan, actor, progress, saved, reviewed=reviewed)
         return result.revision
 
     def _commit(self, proposal: Proposal, actor: Actor) -> None:

@@ -37,6 +37,8 @@ def component_changes(plan: EnvironmentPlan, sha256: Mapping[str, str]) -> tuple
                 stale=item.stale,
                 output_changes=item.summary.output_changes if item.summary else 0,
                 fingerprint=item.fingerprint or "",
+                previewed=item.previewed,
+                monthly_cost=round(float(item.cost.total_after), 2) if item.cost and item.reviewable else None,
             )
         )
     return tuple(changes)
@@ -81,9 +83,9 @@ def plan_review(plan: EnvironmentPlan) -> tuple[list[ResourceDiff], BlastRadius,
             readers.setdefault(ref.component, []).append((component.name, ref.output))
     for component in graph.components:
         item = plan.components[component.name]
-        if item.status != "planned":
+        if not item.reviewable:
             continue
-        if item.summary is None or item.summary.has_changes or item.stale:
+        if item.summary is None or item.summary.has_changes or item.stale or item.previewed:
             changed.add(item.name)
         normalized = item.plan
         if normalized is None:
@@ -119,15 +121,17 @@ def _gap(report: CostReport | None) -> str:
 def cost_delta(plan: EnvironmentPlan) -> CostDelta | None:
     """Monthly cost before and after over the planned components that could be priced, with what it covers.
 
-    A component that waits on another's outputs has no plan yet: it is "not planned yet", never $0.
+    A component that waits on another's outputs is priced from its preview; one that could not be
+    previewed is "not planned yet", never $0.
     """
     summary = plan.cost_summary()
     priced: list[str] = []
     unpriced: list[tuple[str, str]] = []
     for component in plan.resolution.graph.components:
         item = plan.components[component.name]
-        if item.status == "waits":
-            unpriced.append((item.name, "not planned yet: waits on outputs"))
+        if item.status == "waits" and not item.previewed:
+            why = f"; {item.not_previewed}" if item.not_previewed else ""
+            unpriced.append((item.name, f"not planned yet: waits on outputs{why}"))
         elif item.status == "unchanged":
             unpriced.append((item.name, "unchanged (not counted)"))
         elif gap := _gap(item.cost):
