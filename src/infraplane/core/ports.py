@@ -42,6 +42,7 @@ __all__ = [
     "PolicyRepository",
     "PriceTableLoader",
     "ProposalRepository",
+    "PublishedPolicies",
     "Runner",
     "StateBackend",
     "StateBackendFactory",
@@ -128,6 +129,17 @@ class PolicyRepository(Protocol):
     def all(self) -> list[PublishedBundle]: ...
 
     def add(self, bundle: PublishedBundle) -> None: ...
+
+
+class PublishedPolicies(Protocol):
+    """Read-only: the published policy bundles and their archives, as the store holds them.
+
+    What `policy check` reads; the composition root may give a reader cheaper to open than the store.
+    """
+
+    def all(self) -> list[PublishedBundle]: ...
+
+    def archive(self, digest: str) -> bytes: ...
 
 
 class ProposalRepository(Protocol):

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
@@ -24,7 +26,7 @@ if TYPE_CHECKING:
     from infraplane.adapters.store import SqlStore
     from infraplane.adapters.terraform.runner import TerraformRunner
     from infraplane.core.ask.suggestion import ChatBackend
-    from infraplane.core.ports import Runner
+    from infraplane.core.ports import Runner, Store, Transaction
     from infraplane.services.ask import AskService
     from infraplane.services.audit import AuditService
     from infraplane.services.catalog import CatalogService
@@ -35,6 +37,22 @@ if TYPE_CHECKING:
     from infraplane.services.tokens import TokenService
 
 __all__ = ["Container", "chat_backend"]
+
+
+class _StoreOnFirstUse:
+    """A `Store` opened (imported, created, migrated) the first time something is asked of it."""
+
+    def __init__(self, opener: Callable[[], Store]) -> None:
+        self._opener = opener
+
+    def transaction(self) -> AbstractContextManager[Transaction]:
+        return self._opener().transaction()
+
+    def seal(self, plaintext: bytes) -> str:
+        return self._opener().seal(plaintext)
+
+    def unseal(self, token: str) -> bytes:
+        return self._opener().unseal(token)
 
 
 def chat_backend(settings: AskSettings) -> ChatBackend | None:
@@ -112,11 +130,19 @@ class Container:
     @cached_property
     def policies(self) -> PolicyService:
         from infraplane.adapters.policy.backend import RegoPolicies
+        from infraplane.adapters.secrets import keep_files_private
+        from infraplane.adapters.store.published_policies import open_published_policies
         from infraplane.services.policy import PolicyService
 
         configured = self.settings.policies
+        # Reading which bundles are published needs neither SQLAlchemy nor a migration check when the
+        # store is a SQLite file already at the newest migration (most of `policy check`'s start-up);
+        # the store itself is opened only when the service writes (publish).
+        reader = open_published_policies(self.settings.effective_database_url)
+        store: Store = self.store if reader is None else _StoreOnFirstUse(lambda: self.store)
+        keep_files_private()
         return PolicyService(
-            self.store, RegoPolicies(), self.settings.home / "policies", configured.params, configured.builtin
+            store, RegoPolicies(), self.settings.home / "policies", configured.params, configured.builtin, reader
         )
 
     @cached_property

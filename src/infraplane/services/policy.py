@@ -12,7 +12,7 @@ from infraplane.core.audit import Actor, utc_timestamp
 from infraplane.core.plan import NormalizedPlan, PlanFormatError, normalize_plan
 from infraplane.core.policy import Hook, PolicyDecision
 from infraplane.core.policy_bundles import LoadedBundle, TestResult
-from infraplane.core.ports import PolicyBundles, PolicyEngine, Store
+from infraplane.core.ports import PolicyBundles, PolicyEngine, PublishedPolicies, Store
 from infraplane.core.records import PublishedBundle
 from infraplane.core.versions import newest_matching, parse_ref
 from infraplane.errors import ImmutableVersionError, InputError, NotFoundError, Problem
@@ -86,8 +86,11 @@ class PolicyService:
         cache_dir: Path,
         params: Mapping[str, Any],
         include_builtin: bool = True,
+        published: PublishedPolicies | None = None,
     ) -> None:
+        """`published`, when given, is read instead of the store for which bundles are published."""
         self._store = store
+        self._reader = published
         self._bundles = bundles
         self._cache_dir = cache_dir
         self._params = dict(params)
@@ -102,11 +105,16 @@ class PolicyService:
         return [self._bundles.load(d) for d in sorted(BUILTIN_POLICIES.iterdir()) if (d / "bundle.yaml").is_file()]
 
     def _published(self, bundle: PublishedBundle) -> LoadedBundle:
-        with self._store.transaction() as tx:
-            archive = tx.catalog.get_archive(bundle.digest)
+        if self._reader is not None:
+            archive = self._reader.archive(bundle.digest)
+        else:
+            with self._store.transaction() as tx:
+                archive = tx.catalog.get_archive(bundle.digest)
         return self._bundles.load_archive(archive, self._cache_dir / bundle.digest.removeprefix("sha256:")[:32])
 
     def published(self) -> list[PublishedBundle]:
+        if self._reader is not None:
+            return self._reader.all()
         with self._store.transaction() as tx:
             return tx.policies.all()
 

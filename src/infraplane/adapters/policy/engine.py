@@ -110,7 +110,7 @@ class RegoEngine:
     def __init__(self, bundles: list[LoadedBundle]) -> None:
         self.bundles = bundles
         self._interpreters: dict[str, Interpreter] = {}
-        self._compiled_queries: dict[str, tuple[Interpreter, str, Any]] = {}
+        self._compiled_queries: dict[str, tuple[Interpreter, list[tuple[str, str]], Any]] = {}
         self._lock = threading.Lock()
 
     def _interpreter(self, bundle: LoadedBundle) -> Interpreter:
@@ -124,43 +124,54 @@ class RegoEngine:
         for bundle in self.bundles:
             self.evaluate_bundle(bundle, "plan", {"hook": "plan", "params": {}, "plan": {"resource_changes": []}})
 
-    def _compiled(self, bundle: LoadedBundle) -> tuple[Interpreter, str, Any]:
-        """The interpreter, the one query that collects every package's findings, and its compiled bundle.
+    def _compiled(self, bundle: LoadedBundle) -> tuple[Interpreter, list[tuple[str, str]], Any]:
+        """The interpreter, the `(severity, entrypoint)` of every package's `deny`/`warn`, and their bundle.
 
-        rego-cpp compiles the modules on every query (~35 ms), so all packages are asked at once, and
-        the query is compiled into a bundle once so each evaluation only runs it (~7 ms).
+        The bundle is compiled once with one entrypoint per rule (`infraplane/baseline/network/deny`), so
+        each evaluation only runs them; asking the rules one by one costs about a quarter less than one
+        query collecting them all in comprehensions. A package without the rule leaves it undefined
+        (no findings). When regopy cannot build the bundle, `query` is asked instead.
         """
         key = bundle.digest + ":compiled"
         if key not in self._compiled_queries:
             interpreter = self._interpreter(bundle)
-            parts = [f"[f | f := data.{p}.{s}[_]]" for p in bundle.policy_packages() for s in ("deny", "warn")]
-            query = f"findings := [{', '.join(parts)}]"
+            entrypoints = [
+                (s, f"{p.replace('.', '/')}/{s}") for p in bundle.policy_packages() for s in ("deny", "warn")
+            ]
             try:
                 with _captured_stdout():
-                    compiled: Any = interpreter.build(query)
+                    compiled: Any = interpreter.build(None, [e for _, e in entrypoints])
             except RegoError:
-                compiled = None  # fall back to a plain query
-            self._compiled_queries[key] = (interpreter, query, compiled)
+                compiled = None  # fall back to plain queries
+            self._compiled_queries[key] = (interpreter, entrypoints, compiled)
         return self._compiled_queries[key]
 
     def evaluate_bundle(self, bundle: LoadedBundle, hook: Hook, document: Mapping[str, Any]) -> list[Finding]:
         with self._lock:
-            interpreter, query, compiled = self._compiled(bundle)
+            interpreter, entrypoints, compiled = self._compiled(bundle)
             params = {**bundle.manifest.params, **dict(document.get("params") or {})}
             keep = attribute_names(bundle, params) if hook == "plan" else None
             narrowed = project_plan_input(document, keep) if keep is not None else document
             interpreter.set_input(to_input({**narrowed, "params": params}))
-            try:
-                with _captured_stdout() as printed:
-                    output = interpreter.query_bundle(compiled) if compiled is not None else interpreter.query(query)
-            except RegoError as exc:
-                raise _rego_problem(bundle, exc) from None
-            _raise_on_runtime_error(bundle, "".join(printed))
-            results = getattr(output, "results", None) or []
-            collected = results[0].bindings.get("findings", []) if results else []
             findings: list[Finding] = []
-            severities = [s for _ in bundle.policy_packages() for s in ("deny", "warn")]
-            for severity, value in zip(severities, collected, strict=False):
+            for severity, entrypoint in entrypoints:
+                try:
+                    with _captured_stdout() as printed:
+                        if compiled is not None:
+                            output = interpreter.query_bundle_entrypoint(compiled, entrypoint)
+                        else:
+                            output = interpreter.query(f"x := data.{entrypoint.replace('/', '.')}")
+                except RegoError as exc:
+                    raise _rego_problem(bundle, exc) from None
+                _raise_on_runtime_error(bundle, "".join(printed))
+                results = getattr(output, "results", None) or []
+                if not results:
+                    continue
+                result = results[0]
+                if compiled is None:
+                    value = result.bindings.get("x")
+                else:  # undefined (the package has no such rule): no expressions
+                    value = result.expressions[0] if result.expressions else None
                 findings += _findings(value, severity, bundle.manifest.ref)
         return findings
 

@@ -32,18 +32,43 @@ deny contains finding if {
 }
 
 # The changes with a literal under a secret-looking name (or no `constants` to tell
-# from). A comprehension, because rego-cpp binds a change in a rule body at the cost
-# of a copy, and a large plan has few such changes.
+# from). A comprehension over positions, because rego-cpp binds a change in a rule
+# body at the cost of a copy, and a large plan has few such changes.
 literal_candidates := [rc |
-	some rc in input.plan.resource_changes
-	not constants_without_secret(rc.constants)
+	some position in candidate_positions
+	rc := input.plan.resource_changes[position]
 	rc.mode == "managed"
 	lib.changing_actions(rc.actions)
 ]
 
-constants_without_secret(constants) if {
+# Names are judged once per distinct literal path of the plan, not once per literal:
+# a large plan repeats the same few paths on every resource of a type.
+candidate_positions := with_secret_path | without_constants
+
+with_secret_path := {position |
+	some position
+	constants := input.plan.resource_changes[position].constants
+	some path in secret_literal_paths
+	_ = constants[path]
+}
+
+secret_literal_paths := {path | some path in literal_paths; secret_attribute(path)}
+
+literal_paths := {path |
+	some position
+	constants := input.plan.resource_changes[position].constants
 	is_object(constants)
-	count([path | some path in object.keys(constants); secret_attribute(path)]) == 0
+	some path in object.keys(constants)
+}
+
+# The changes without a `constants` object (a document infraplane did not normalize):
+# looked for only when some change lacks it, as the scan copies every change.
+without_constants := set() if {
+	count([1 | some position; is_object(input.plan.resource_changes[position].constants)]) == count(input.plan.resource_changes)
+} else := {position |
+	some position
+	rc := input.plan.resource_changes[position]
+	not is_object(rc.constants)
 }
 
 literal_secret(rc, path) := lib.finding(
