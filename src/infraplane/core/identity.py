@@ -71,8 +71,10 @@ _REQUIRED: dict[Action, Role] = {
     Action.MANAGE_TOKENS: Role.ADMIN,
 }
 
-# Agents propose; people decide and carry out. No role lifts this.
-AGENT_NEVER = frozenset({Action.APPROVE, Action.REJECT, Action.APPLY})
+# Agents propose; people decide and carry out. No role lifts this. Publishing (the catalog is the
+# set of pre-approved options) and managing tokens (a token an agent minted could be a person's)
+# would let an agent step around the same rule, so they are people's too.
+AGENT_NEVER = frozenset({Action.APPROVE, Action.REJECT, Action.APPLY, Action.PUBLISH, Action.MANAGE_TOKENS})
 
 
 def required_role(action: Action) -> Role:

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from infraplane.core.identity import Role
 from infraplane.core.proposal_lifecycle import ProposalStatus
 from tests.conftest import FIXTURE_CATALOG
 from tests.interfaces.api.conftest import IDENTITIES, Api
@@ -24,14 +25,15 @@ from tests.interfaces.api.conftest import IDENTITIES, Api
 PLAN = Path(__file__).resolve().parents[2] / "fixtures" / "plans" / "postgres-create.json"
 
 # From the issue: viewer reads; requester also proposes; approver also approves, rejects (and applies);
-# admin also publishes. An agent never approves, rejects or applies, whatever its role.
+# admin also publishes and manages tokens. An agent never approves, rejects or applies, whatever its
+# role; nor does it publish or manage tokens (infraplane's decision: either would step around the rule).
 MAY = {
     "viewer": {"read"},
     "requester": {"read", "propose"},
     "approver": {"read", "propose", "approve", "reject", "apply"},
-    "admin": {"read", "propose", "approve", "reject", "apply", "publish"},
+    "admin": {"read", "propose", "approve", "reject", "apply", "publish", "tokens"},
 }
-AGENTS_NEVER = {"approve", "reject", "apply"}
+AGENTS_NEVER = {"approve", "reject", "apply", "publish", "tokens"}
 
 
 def allowed(name: str, need: str) -> bool:
@@ -117,6 +119,16 @@ def _publish(api: Api, who: str, fresh: str) -> Any:
     return api.client.post("/api/v1/blueprints", content=data, headers=headers)
 
 
+def _create_token(api: Api, who: str, fresh: str) -> Any:
+    body = {"name": f"t-{fresh}", "role": "viewer", "teams": ["payments"], "expires": "1d"}
+    return api.client.post("/api/v1/tokens", json=body, headers=api.headers(who))
+
+
+def _revoke_token(api: Api, who: str, fresh: str) -> Any:
+    api.token(f"r-{fresh}", Role.VIEWER, ("payments",))
+    return api.client.delete(f"/api/v1/tokens/r-{fresh}", headers=api.headers(who))
+
+
 CASES: list[Case] = [
     Case("GET", "/api/v1/me", "any", None, 200, _get("/api/v1/me")),
     Case("GET", "/api/v1/blueprints", "read", None, 200, _get("/api/v1/blueprints?q=database")),
@@ -157,6 +169,9 @@ CASES: list[Case] = [
     Case("GET", "/api/v1/audit", "read", None, 200, _get("/api/v1/audit")),
     Case("GET", "/api/v1/audit/verify", "read", None, 200, _get("/api/v1/audit/verify")),
     Case("GET", "/api/v1/audit/export", "read", None, 200, _get("/api/v1/audit/export")),
+    Case("GET", "/api/v1/tokens", "tokens", None, 200, _get("/api/v1/tokens")),
+    Case("POST", "/api/v1/tokens", "tokens", None, 201, _create_token),
+    Case("DELETE", "/api/v1/tokens/{name}", "tokens", None, 200, _revoke_token),
 ]
 
 
@@ -222,7 +237,7 @@ def test_without_a_valid_token_every_route_is_401(api: Api, header: str | None) 
     headers = {"Authorization": header} if header else {}
     for case in CASES:
         path = case.route.replace("{name}", "payments-dev").replace("{component}", "note")
-        path = path.replace("{proposal_id}", "p-payments00001")
+        path = path.replace("{proposal_id}", "p-payments00001").replace("{name}", "viewer")
         response = api.client.request(case.method, path, headers=headers)
         assert response.status_code == 401, (case.route, response.text)
         assert response.json()["error"]["code"] == "unauthenticated"

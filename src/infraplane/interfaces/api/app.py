@@ -13,6 +13,7 @@ from infraplane.interfaces.api import (
     routes_environments,
     routes_me,
     routes_proposals,
+    routes_tokens,
 )
 from infraplane.interfaces.api.background import install_runs
 from infraplane.interfaces.api.errors import install_error_handlers
@@ -53,7 +54,15 @@ def create_app(container: Container, runtime: bool = False) -> FastAPI:
         return limits.document_bytes, "limits.document_bytes"
 
     app.add_middleware(BodyLimit, limit_for=body_limit)
-    for module in (routes_me, routes_catalog, routes_environments, routes_proposals, routes_checks, routes_audit):
+    for module in (
+        routes_me,
+        routes_catalog,
+        routes_environments,
+        routes_proposals,
+        routes_checks,
+        routes_audit,
+        routes_tokens,
+    ):
         app.include_router(module.router)
     install_metrics(app, container)
     install_mcp(app, container)

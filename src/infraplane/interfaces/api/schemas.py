@@ -35,6 +35,9 @@ __all__ = [
     "RevisionOut",
     "RunAccepted",
     "StateVersionOut",
+    "TokenCreated",
+    "TokenOut",
+    "TokenRequest",
 ]
 
 MAX_TEXT = 4000
@@ -230,3 +233,27 @@ class AuditVerifyOut(BaseModel):
     head: str = Field(description="SEQUENCE:HASH of the newest event; note it to check later that nothing was cut.")
     broken_at: int | None = Field(default=None, description="The first broken event, when the chain is broken.")
     message: str = ""
+
+
+class TokenOut(BaseModel):
+    name: str
+    role: Literal["viewer", "requester", "approver", "admin"]
+    teams: list[str]
+    agent: bool
+    created_at: str
+    created_by: str
+    expires_at: str | None
+    revoked_at: str | None
+    state: Literal["active", "revoked", "expired"]
+
+
+class TokenCreated(TokenOut):
+    token: str = Field(description="The secret: shown in this answer only; the store keeps a digest.")
+
+
+class TokenRequest(_Closed):
+    name: str = Field(max_length=64, description="Who holds it: a person, a team's bot, an agent.")
+    role: Literal["viewer", "requester", "approver", "admin"]
+    teams: list[str] = Field(default_factory=list, max_length=100)
+    agent: bool = Field(default=False, description="An AI agent: never approves, rejects or applies.")
+    expires: str | None = Field(default=None, max_length=16, description="Lifetime such as 12h, 30d or 2w.")
