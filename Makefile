@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
+SERVE_HOST ?= 127.0.0.1
+SERVE_PORT ?= 8080
 EVAL_FILE ?= ../shared/eval/requests-dev.yaml
 
 .PHONY: setup check-tools system-deps run test quick-test lint typecheck format bench bench-guardrails bench-orchestration bench-soak eval clean
@@ -31,8 +33,9 @@ system-deps: check-tools
 		fi; \
 	fi
 
+# The server in the foreground (SERVE_HOST=127.0.0.1 SERVE_PORT=8080 by default); Ctrl-C stops it and all it started.
 run: setup check-tools
-	@bash scripts/run.sh
+	@SERVE_HOST=$(SERVE_HOST) SERVE_PORT=$(SERVE_PORT) bash scripts/run.sh
 
 lint: setup
 	$(BIN)/ruff format --check src tests bench

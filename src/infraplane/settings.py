@@ -81,6 +81,16 @@ class AskSettings(BaseModel):
     llm_timeout_seconds: float = Field(30.0, gt=0)
 
 
+class SchedulerSettings(BaseModel):
+    """The periodic work `infraplane serve` does while nobody is typing."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ttl_check_seconds: float = Field(300.0, gt=0, description="how often environments' TTLs are checked")
+    recovery_seconds: float = Field(60.0, gt=0, description="how often runs of dead processes are looked for")
+    jitter: float = Field(0.1, ge=0, le=0.5, description="intervals move by up to this fraction either way")
+
+
 class LimitsSettings(BaseModel):
     """How large the documents and archives people and agents hand over may be."""
 
@@ -115,6 +125,7 @@ class Settings(BaseSettings):
     proposals: ProposalSettings = Field(default_factory=lambda: ProposalSettings())
     ask: AskSettings = Field(default_factory=lambda: AskSettings())
     limits: LimitsSettings = Field(default_factory=lambda: LimitsSettings())
+    scheduler: SchedulerSettings = Field(default_factory=lambda: SchedulerSettings())
     # How `home` was found (INFRAPLANE_HOME, the nearest .infraplane/, the per-user default): `infraplane info`.
     _home_source: str = PrivateAttr(default="")
 

@@ -74,7 +74,12 @@ def test_final_statuses_are_left_by_nothing_and_open_ones_are_the_rest() -> None
     assert set(OPEN_STATUSES) == set(ProposalStatus) - FINAL_STATUSES
     # Only an approved plan is applied; applied and failed are reached from applying alone.
     assert {a for _, a, b in ALLOWED if b == S.APPLYING} == {S.APPROVED}
-    assert {a for _, a, b in ALLOWED if b in (S.APPLIED, S.FAILED)} == {S.APPLYING}
+    assert {a for _, a, b in ALLOWED if b == S.FAILED} == {S.APPLYING}
+    assert {a for _, a, b in ALLOWED if b == S.APPLIED} == {S.APPLYING, S.INTERRUPTED}
+    # An interrupted apply is never resumed on its old plan: it is planned again (or rejected).
+    want = {T.REPLAN, T.BLOCK, T.SUPERSEDE, T.REJECT, T.APPLY_FINISH}
+    assert {n for n, a, _ in ALLOWED if a == S.INTERRUPTED} == want
+    assert {a for _, a, b in ALLOWED if b == S.INTERRUPTED} == {S.APPLYING}
     # Nothing is approved without the approve transition or a re-plan the rules auto-approve.
     assert {n for n, a, b in ALLOWED if b == S.APPROVED} == {T.APPROVE, T.REPLAN}
 
@@ -116,6 +121,7 @@ def test_status_values_and_json_stay_what_the_store_holds() -> None:
         "applied",
         "failed",
         "expired",
+        "interrupted",
     ]
     stored = _proposal(S.PENDING).stored()
     assert stored["status"] == "pending" and type(stored["status"]) is str

@@ -4,21 +4,51 @@ The tool writes to log files, not pipes, and runs in its own session: if the
 infraplane process is killed, the tool is not killed by a broken pipe or by
 the signal, finishes its step, and leaves its state for the next run to
 recover (Terraform writes `errored.tfstate` when it cannot reach the backend).
+A server that stops on purpose calls `interrupt_running_tools()`, so none is left behind.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["ToolResult", "run_tool"]
+__all__ = ["ToolResult", "interrupt_running_tools", "run_tool"]
 
 _POLL_SECONDS = 0.1
+_running: set[subprocess.Popen[bytes]] = set()
+_running_guard = threading.Lock()
+
+
+def interrupt_running_tools(grace_seconds: float = 20.0) -> int:
+    """SIGINT every tool this process runs now, wait up to `grace_seconds`, then SIGKILL; how many there were.
+
+    Terraform stops gracefully on SIGINT and persists its state first (the run's state backend is
+    still up while its thread waits for the tool), so the next run continues from there.
+    """
+    with _running_guard:
+        tools = list(_running)
+    for tool in tools:
+        _signal_group(tool, signal.SIGINT)
+    deadline = time.monotonic() + grace_seconds
+    for tool in tools:
+        try:
+            tool.wait(max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            _signal_group(tool, signal.SIGKILL)
+            tool.wait()
+    return len(tools)
+
+
+def _signal_group(process: subprocess.Popen[bytes], sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, sig)  # the tool's own session: its children (providers) too
 
 
 @dataclass(frozen=True)
@@ -52,8 +82,26 @@ def run_tool(
         process = subprocess.Popen(
             list(args), cwd=cwd, env=dict(env), stdout=out, stderr=err, stdin=subprocess.DEVNULL, start_new_session=True
         )
-    if on_start:
-        on_start(process.pid)
+    with _running_guard:
+        _running.add(process)
+    try:
+        if on_start:
+            on_start(process.pid)
+        pending = _follow(process, out_path, on_line)
+    finally:
+        with _running_guard:
+            _running.discard(process)
+    if pending and on_line:
+        on_line(pending)
+    return ToolResult(
+        process.returncode,
+        out_path.read_text(encoding="utf-8", errors="replace"),
+        err_path.read_text(encoding="utf-8", errors="replace"),
+    )
+
+
+def _follow(process: subprocess.Popen[bytes], out_path: Path, on_line: Callable[[str], None] | None) -> str:
+    """Stream the tool's stdout lines to `on_line` until it exits; returns an unfinished last line."""
     pending = ""
     with out_path.open(encoding="utf-8", errors="replace") as reader:
         try:
@@ -71,10 +119,4 @@ def run_tool(
             os.killpg(process.pid, signal.SIGINT)
             process.wait()
             raise
-    if pending and on_line:
-        on_line(pending)
-    return ToolResult(
-        process.returncode,
-        out_path.read_text(encoding="utf-8", errors="replace"),
-        err_path.read_text(encoding="utf-8", errors="replace"),
-    )
+    return pending

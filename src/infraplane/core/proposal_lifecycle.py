@@ -12,7 +12,10 @@ rules)::
     approved --apply-start--> applying
     applying --apply-finish--> applied
     applying --apply-fail--> failed
-    pending | approved | blocked --reject--> rejected
+    applying --interrupt--> interrupted         the process applying it died (found when a server starts)
+    interrupted --replan | block | supersede--> applying it again plans it again first
+    interrupted --apply-finish--> applied       planned again, every change had landed before it stopped
+    pending | approved | blocked | interrupted --reject--> rejected
     pending | approved | blocked --expire--> expired
 
 `rejected`, `applied`, `failed` and `expired` are final. A status change not in
@@ -54,6 +57,7 @@ class ProposalStatus(StrEnum):
     APPLIED = "applied"
     FAILED = "failed"
     EXPIRED = "expired"
+    INTERRUPTED = "interrupted"
 
 
 class TransitionName(StrEnum):
@@ -67,6 +71,7 @@ class TransitionName(StrEnum):
     APPLY_FAIL = "apply-fail"
     REJECT = "reject"
     EXPIRE = "expire"
+    INTERRUPT = "interrupt"
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,9 @@ class Transition:
 
 _S = ProposalStatus
 _UNDECIDED = frozenset({_S.PENDING, _S.APPROVED, _S.BLOCKED})
+# Planned again before anything is applied: an approved plan the environment moved away from, or the
+# plan of an apply that was interrupted halfway (what it changed is only known after a new plan).
+_REPLANNED = frozenset({_S.APPROVED, _S.INTERRUPTED})
 
 TRANSITIONS: dict[TransitionName, Transition] = {
     t.name: t
@@ -105,24 +113,24 @@ TRANSITIONS: dict[TransitionName, Transition] = {
         ),
         Transition(
             TransitionName.REPLAN,
-            frozenset({_S.APPROVED}),
+            _REPLANNED,
             frozenset({_S.PENDING, _S.APPROVED}),
             "the environment moved since the plan was made; it was planned and decided again",
-            "only an approved proposal is planned again before it is applied",
+            "only an approved or interrupted proposal is planned again before it is applied",
         ),
         Transition(
             TransitionName.BLOCK,
-            frozenset({_S.APPROVED}),
+            _REPLANNED,
             frozenset({_S.BLOCKED}),
             "planned again, the proposal has deny findings",
-            "only an approved proposal is planned again before it is applied",
+            "only an approved or interrupted proposal is planned again before it is applied",
         ),
         Transition(
             TransitionName.SUPERSEDE,
-            frozenset({_S.APPROVED}),
+            _REPLANNED,
             frozenset({_S.REJECTED}),
             "planned again, the environment already matches the proposal",
-            "only an approved proposal is planned again before it is applied",
+            "only an approved or interrupted proposal is planned again before it is applied",
         ),
         Transition(
             TransitionName.APPLY_START,
@@ -133,10 +141,10 @@ TRANSITIONS: dict[TransitionName, Transition] = {
         ),
         Transition(
             TransitionName.APPLY_FINISH,
-            frozenset({_S.APPLYING}),
+            frozenset({_S.APPLYING, _S.INTERRUPTED}),
             frozenset({_S.APPLIED}),
             "every approved plan was applied",
-            "only an applying proposal can finish",
+            "only an applying (or interrupted) proposal can finish",
         ),
         Transition(
             TransitionName.APPLY_FAIL,
@@ -146,8 +154,15 @@ TRANSITIONS: dict[TransitionName, Transition] = {
             "only an applying proposal can fail",
         ),
         Transition(
+            TransitionName.INTERRUPT,
+            frozenset({_S.APPLYING}),
+            frozenset({_S.INTERRUPTED}),
+            "the process applying it stopped before it finished; applying it again plans it again",
+            "only an applying proposal can be interrupted",
+        ),
+        Transition(
             TransitionName.REJECT,
-            _UNDECIDED,
+            _UNDECIDED | {_S.INTERRUPTED},
             frozenset({_S.REJECTED}),
             "a person rejected it",
             "it can no longer be rejected",

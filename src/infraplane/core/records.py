@@ -20,8 +20,10 @@ __all__ = [
     "StateVersion",
 ]
 
-EnvironmentStatus = Literal["new", "applying", "ready", "failed", "destroying", "destroyed"]
-ComponentStatus = Literal["pending", "applying", "applied", "failed", "skipped", "destroying", "destroyed"]
+EnvironmentStatus = Literal["new", "applying", "ready", "failed", "destroying", "destroyed", "interrupted"]
+ComponentStatus = Literal[
+    "pending", "applying", "applied", "failed", "skipped", "destroying", "destroyed", "interrupted"
+]
 
 
 @dataclass(frozen=True)

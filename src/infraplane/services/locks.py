@@ -23,20 +23,33 @@ from infraplane.core.records import LockHolder
 from infraplane.errors import RefusedError
 from infraplane.services.audit import record
 
-__all__ = ["LeaseManager"]
+__all__ = ["LeaseManager", "process_alive", "this_process"]
 
 _HOST = socket.gethostname()
 
 
-def _process_alive(holder: LockHolder, pid: int | None) -> bool:
+def this_process() -> dict[str, str | int]:
+    """Who is working, as recorded beside a run, so a later process can tell whether it is still alive."""
+    return {"pid": os.getpid(), "host": _HOST}
+
+
+def process_alive(pid: int | None, host: str, since: float | None = None) -> bool:
+    """Whether process `pid` on `host` still runs; started after `since` (epoch seconds) it is another one."""
     if pid is None:
         return False
-    if holder.host != _HOST:
+    if host != _HOST:
         return True  # another machine's process cannot be seen from here; only its lease tells
     try:
-        return bool(psutil.Process(pid).status() != psutil.STATUS_ZOMBIE)
+        process = psutil.Process(pid)
+        if since is not None and process.create_time() > since + 1.0:
+            return False  # the pid was reused by a process that started after the run did
+        return bool(process.status() != psutil.STATUS_ZOMBIE)
     except psutil.NoSuchProcess:
         return False
+
+
+def _process_alive(holder: LockHolder, pid: int | None) -> bool:
+    return process_alive(pid, holder.host)
 
 
 class LeaseManager:

@@ -16,23 +16,31 @@ from infraplane.interfaces.api import (
 )
 from infraplane.interfaces.api.background import install_runs
 from infraplane.interfaces.api.errors import install_error_handlers
+from infraplane.interfaces.api.lifespan import lifespan
 from infraplane.interfaces.api.limits import BodyLimit
 from infraplane.interfaces.api.mcp_http import install_mcp
 from infraplane.interfaces.api.metrics import install_metrics
+from infraplane.interfaces.api.readiness import readiness_response
 from infraplane.interfaces.api.request_log import install_request_log
 from infraplane.interfaces.container import Container
 
 __all__ = ["create_app"]
 
 
-def create_app(container: Container) -> FastAPI:
-    """The whole server's HTTP surface, wired to `container`'s services."""
+def create_app(container: Container, runtime: bool = False) -> FastAPI:
+    """The whole server's HTTP surface, wired to `container`'s services.
+
+    With `runtime` (as `infraplane serve` runs it), the app's lifespan also starts and stops the
+    sandbox, recovery of interrupted runs and the scheduler (lifespan.py); without it, as tests of
+    routes use it, the app serves requests alone.
+    """
     app = FastAPI(
         title="infraplane",
         version=infraplane.__version__,
         openapi_url="/api/v1/openapi.json",
         docs_url="/docs",
         redoc_url=None,
+        lifespan=lifespan if runtime else None,
     )
     app.state.container = container
     install_runs(app, container)  # plans and applies run in its pool; the CLI's concurrency setting bounds it
@@ -55,5 +63,10 @@ def create_app(container: Container) -> FastAPI:
     def healthz() -> JSONResponse:
         """Alive: the process answers."""
         return JSONResponse({"status": "ok"})
+
+    @app.get("/readyz", include_in_schema=False)
+    def readyz() -> JSONResponse:
+        """Ready: the store answers, and the sandbox does when it is the target (else 503 naming what is not)."""
+        return readiness_response(container)
 
     return app

@@ -45,6 +45,11 @@ COMMANDS: dict[str, LazyCommand] = {
     "policy": LazyCommand(_CLI + "policy_commands", "app", "Guardrails: policy as code (Rego) on requests and plans."),
     "audit": LazyCommand(_CLI + "audit_commands", "app", "The audit trail: who did what, when, and why."),
     "proposal": LazyCommand(_CLI + "proposal_commands", "app", "Proposals: review, approve, reject and apply changes."),
+    "serve": LazyCommand(
+        _CLI + "serve_commands",
+        "serve",
+        "Run the control plane server: REST API, web page, MCP over HTTP, the scheduler (Ctrl-C stops it).",
+    ),
     "token": LazyCommand(
         _CLI + "token_commands", "app", "API tokens of the server: who may read, propose, approve and administer."
     ),

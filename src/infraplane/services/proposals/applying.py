@@ -16,6 +16,8 @@ from infraplane.core.proposal_lifecycle import ProposalStatus, TransitionName, i
 from infraplane.core.proposals import Proposal
 from infraplane.errors import FailureError, ForbiddenError, RefusedError
 from infraplane.services.audit import record
+from infraplane.services.locks import this_process
+from infraplane.services.orchestration.plans import EnvironmentPlan
 from infraplane.services.orchestration.progress import Progress
 from infraplane.services.orchestration.service import EnvironmentService
 from infraplane.services.proposals.deciding import ProposalDecider
@@ -23,6 +25,7 @@ from infraplane.services.proposals.drafting import ProposalDrafter
 from infraplane.services.proposals.history import commit_message, repository_document
 from infraplane.services.proposals.reading import ProposalReader
 from infraplane.services.proposals.recording import record_decision, record_transition
+from infraplane.services.stopping import stopping
 
 __all__ = ["ProposalApplier", "StalePlanError"]
 
@@ -65,12 +68,19 @@ class ProposalApplier:
         state = self._decider.approval_state(proposal)
         needs = state.describe() if proposal.status == ProposalStatus.PENDING else []
         detail = f": still needs {'; '.join(needs)}" if needs else ""
-        leaving(TransitionName.APPLY_START, proposal.status, proposal.id, f"{proposal.id} is {proposal.status}{detail}")
+        interrupted = proposal.status == ProposalStatus.INTERRUPTED
+        if not interrupted:
+            message = f"{proposal.id} is {proposal.status}{detail}"
+            leaving(TransitionName.APPLY_START, proposal.status, proposal.id, message)
         if not state.met:
             raise RefusedError(f"{proposal.id} cannot be applied: still needs {'; '.join(state.describe())}")
-        moved = self._moved(proposal)
+        # What an interrupted apply changed is only known after a new plan: it is planned and decided again.
+        moved = ["an earlier apply of it was interrupted"] if interrupted else []
+        moved += self._moved(proposal)
         if moved:
-            self._replan(proposal, moved, progress)
+            finished = self._replan(proposal, moved, actor, progress)
+            if finished is not None:
+                return finished
         with self._store.transaction() as tx:
             approved = self._reader.open(tx, proposal_id)
             leaving(
@@ -88,11 +98,15 @@ class ProposalApplier:
                 TransitionName.APPLY_START,
                 approved,
                 proposal,
-                {"plan_digest": proposal.plan_digest},
+                # Who applies it: a server starting later marks it interrupted if this process died.
+                {"plan_digest": proposal.plan_digest, **this_process()},
             )
         try:
             revision = self._execute(proposal, actor, progress)
         except FailureError as exc:
+            if stopping():
+                self._interrupted(proposal, exc.message)
+                raise
             with self._store.transaction() as tx:
                 failed = proposal.transition(TransitionName.APPLY_FAIL, ProposalStatus.FAILED, exc.message, self._now())
                 tx.proposals.save(failed)
@@ -116,6 +130,16 @@ class ProposalApplier:
         self._commit(done, actor)
         return done
 
+    def _interrupted(self, proposal: Proposal, error: str) -> None:
+        """The server stopped this apply on its way out: interrupted, so applying it again converges."""
+        with self._store.transaction() as tx:
+            reason = f"interrupted: the server stopped while it applied ({error})"
+            moved = proposal.transition(TransitionName.INTERRUPT, ProposalStatus.INTERRUPTED, reason, self._now())
+            tx.proposals.save(moved)
+            record_transition(
+                tx, SYSTEM, "proposal.interrupt", TransitionName.INTERRUPT, proposal, moved, {"error": error}
+            )
+
     def _moved(self, proposal: Proposal) -> list[str]:
         """Why the saved plans no longer fit the environment (empty when they still do)."""
         reasons = []
@@ -137,8 +161,11 @@ class ProposalApplier:
                     reasons.append(f"{change.name}'s state moved (serial {was} -> {is_})")
         return reasons
 
-    def _replan(self, proposal: Proposal, moved: list[str], progress: Progress) -> None:
-        """Plan again and send the proposal back to decision; always raises StalePlanError."""
+    def _replan(self, proposal: Proposal, moved: list[str], actor: Actor, progress: Progress) -> Proposal | None:
+        """Plan again and send the proposal back to decision (raises StalePlanError).
+
+        Only an interrupted apply whose changes had all landed returns: it is recorded as applied.
+        """
         created = parse_time(proposal.created_at)
         if proposal.kind == "destroy":
             fresh = self._drafter.destroy(
@@ -150,6 +177,8 @@ class ProposalApplier:
                 proposal.document["environment"], f"proposal {proposal.id}", proposal.document.get("pins")
             )
             plan = self._environments.plan(resolution, proposal.actor, progress)
+            if not plan.has_changes() and proposal.status == ProposalStatus.INTERRUPTED:
+                return self._finish_interrupted(proposal, plan, moved, actor, progress)
             if not plan.has_changes():
                 with self._store.transaction() as tx:
                     current = self._reader.open(tx, proposal.id)
@@ -194,6 +223,22 @@ class ProposalApplier:
             f"{proposal.id}: the plan is stale ({'; '.join(moved)}); it was planned again and goes back to "
             f"decision (now {state}); review it with `infraplane proposal show {proposal.id}`"
         )
+
+    def _finish_interrupted(
+        self, proposal: Proposal, plan: EnvironmentPlan, moved: list[str], actor: Actor, progress: Progress
+    ) -> Proposal:
+        """An interrupted apply that had made every change: record the revision it reached; the proposal is applied."""
+        result = self._environments.apply(plan, actor, progress, {})
+        with self._store.transaction() as tx:
+            current = self._reader.open(tx, proposal.id)
+            reason = "the interrupted apply had made every change; planned again, nothing was left to do"
+            done = current.transition(TransitionName.APPLY_FINISH, ProposalStatus.APPLIED, reason, self._now())
+            done = replace(done, applied_revision=result.revision)
+            tx.proposals.save(done)
+            payload = {"revision": result.revision, "because": moved}
+            record_transition(tx, actor, "proposal.apply.finish", TransitionName.APPLY_FINISH, current, done, payload)
+        self._commit(done, actor)
+        return done
 
     def _execute(self, proposal: Proposal, actor: Actor, progress: Progress) -> int | None:
         if proposal.kind == "destroy":
