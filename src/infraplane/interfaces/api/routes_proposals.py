@@ -31,6 +31,7 @@ from infraplane.interfaces.api.schemas import (
     RunAccepted,
 )
 from infraplane.interfaces.container import Container
+from infraplane.interfaces.views import proposal_summary
 from infraplane.services.ask.service import ClarificationNeeded
 from infraplane.services.audit import record
 
@@ -75,21 +76,7 @@ def list_proposals(
         if identity.sees(p.team) and (kind is None or p.kind == kind) and (team is None or p.team == team)
     ]
     chosen, next_cursor = page(found, lambda p: f"{p.created_at}|{p.id}", cursor, limit)
-    items = [
-        {
-            "id": p.id,
-            "environment": p.environment,
-            "team": p.team,
-            "kind": p.kind,
-            "status": p.status.value,
-            "tier": p.tier,
-            "actor": str(p.actor),
-            "created_at": p.created_at,
-            "decision": p.decision.outcome,
-            "rule": p.decision.rule,
-        }
-        for p in chosen
-    ]
+    items = [proposal_summary(p) for p in chosen]
     return {"items": items, "next_cursor": next_cursor}
 
 
