@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from infraplane.core.cost import CostReport
-from infraplane.core.proposals import CostDelta
-from infraplane.core.records import ComponentRecord, EnvironmentRecord
+from infraplane.core.proposals import CostDelta, Proposal
+from infraplane.core.records import ComponentRecord, EnvironmentRecord, RevisionRecord
 
 __all__ = [
     "cost_coverage",
@@ -15,6 +15,8 @@ __all__ = [
     "environment_cost",
     "environment_detail",
     "environment_summary",
+    "proposal_summary",
+    "revision_rows",
     "unpriced_text",
 ]
 
@@ -108,3 +110,50 @@ def environment_cost(reports: Mapping[str, CostReport], components: Sequence[Com
         "unpriced": [{"component": n, "reason": r} for n, r in unpriced],
         "text": f"${total:,.2f}/month {cost_coverage(len(alive), priced, unpriced)}",
     }
+
+
+def proposal_summary(p: Proposal) -> dict[str, Any]:
+    """One line of `proposal list`."""
+    return {
+        "id": p.id,
+        "environment": p.environment,
+        "team": p.team,
+        "kind": p.kind,
+        "status": p.status.value,
+        "tier": p.tier,
+        "actor": str(p.actor),
+        "created_at": p.created_at,
+        "decision": p.decision.outcome,
+        "rule": p.decision.rule,
+    }
+
+
+def revision_rows(
+    env: EnvironmentRecord, revisions: Sequence[RevisionRecord], proposals: Sequence[Proposal]
+) -> list[dict[str, Any]]:
+    """`env history`: every revision (exact blueprint versions), with the proposal that applied it."""
+    applied = {p.applied_revision: p for p in proposals if p.applied_revision}
+    rows = []
+    for r in revisions:
+        proposal = applied.get(r.number)
+        rows.append(
+            {
+                "revision": r.number,
+                "current": r.number == env.current_revision,
+                "created_at": r.created_at,
+                "created_by": r.created_by,
+                "blueprint": r.document.get("blueprint"),
+                "pins": r.document.get("pins", {}),
+                "components": [
+                    {"name": c["name"], "blueprint": c["blueprint"]} for c in r.document.get("components", [])
+                ],
+                "proposal": proposal.id if proposal else None,
+                "kind": proposal.kind if proposal else None,
+                "proposed_by": str(proposal.actor) if proposal else None,
+                "justification": proposal.justification if proposal else None,
+                "approved_by": [a.approver for a in proposal.approvals if a.plan_digest == proposal.plan_digest]
+                if proposal
+                else [],
+            }
+        )
+    return rows

@@ -121,3 +121,21 @@ def test_a_proposal_being_planned_says_so(api: Api) -> None:
     events = follow(api, accepted["id"], "requester")
     assert events[-1]["event"] == "error", events
     assert events[-1]["error"]["code"] == "refused" and "sandbox" in events[-1]["error"]["message"]
+
+
+def test_plain_words_become_a_proposal_or_a_question(api: Api) -> None:
+    headers = api.headers("requester")
+    asked = api.client.post(
+        "/api/v1/proposals",
+        json={"ask": "a message queue for the payments service in dev", "justification": "jobs"},
+        headers=headers,
+    )
+    assert asked.status_code == 202, asked.text
+    assert asked.json()["run"] == "plan"
+    vague = api.client.post("/api/v1/proposals", json={"ask": "something", "justification": "?"}, headers=headers)
+    error = _error(vague, 422)
+    assert (error["code"], error["field"]) == ("clarification_needed", "ask")
+    assert error["clarification"]["question"] == error["message"] and error["clarification"]["options"]
+    # The token's one team is the team when the words name none.
+    queue = api.client.post("/api/v1/proposals", json={"ask": "a queue", "justification": "jobs"}, headers=headers)
+    assert queue.status_code == 202, queue.text

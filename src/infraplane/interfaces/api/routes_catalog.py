@@ -11,11 +11,10 @@ from fastapi import APIRouter, Query, Request
 
 from infraplane.adapters.archive import unpack_archive
 from infraplane.core.identity import Action
-from infraplane.core.versions import is_valid_version
-from infraplane.errors import InputError, NotFoundError, Problem
+from infraplane.errors import InputError, Problem
 from infraplane.interfaces.api.deps import ContainerDep, IdentityDep, require
 from infraplane.interfaces.api.schemas import ERRORS, BlueprintDetailOut, BlueprintSearchOut, PublishOut
-from infraplane.interfaces.mcp.views import blueprint_detail, search_hit
+from infraplane.interfaces.mcp.views import blueprint_version, search_hit
 
 __all__ = ["router"]
 
@@ -58,19 +57,7 @@ def show_blueprint(
 ) -> dict[str, Any]:
     """One blueprint version (default: the newest): inputs as JSON Schema, outputs, compliance, every version."""
     require(container, identity, Action.READ)
-    catalog = container.catalog
-    versions = catalog.versions(name)
-    wanted = (version or "").strip()
-    if not is_valid_version(wanted):
-        return blueprint_detail(catalog.resolve(f"{name}@{wanted}" if wanted else name), versions)
-    exact = [v for v in versions if v.version == wanted]
-    if not exact:
-        known = ", ".join(v.version for v in versions)
-        raise NotFoundError(
-            f"{name}@{wanted} is not published (versions: {known})",
-            [Problem("", "version", f"{wanted} is not published")],
-        )
-    return blueprint_detail(exact[0], versions)
+    return blueprint_version(container.catalog, name, version)
 
 
 @router.post(

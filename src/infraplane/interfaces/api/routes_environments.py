@@ -16,7 +16,7 @@ from infraplane.interfaces.api.schemas import (
     RevisionOut,
     StateVersionOut,
 )
-from infraplane.interfaces.views import environment_cost, environment_detail, environment_summary
+from infraplane.interfaces.views import environment_cost, environment_detail, environment_summary, revision_rows
 
 __all__ = ["router"]
 
@@ -63,23 +63,7 @@ def environment_revisions(name: str, container: ContainerDep, identity: Identity
     env = visible_environment(container, identity, name)
     require(container, identity, Action.READ, env.team)
     env, _, revisions = container.environments.get(name)
-    applied = {p.applied_revision: p for p in container.proposals.proposals(name) if p.applied_revision}
-    rows = []
-    for r in revisions:
-        proposal = applied.get(r.number)
-        rows.append(
-            {
-                "revision": r.number,
-                "current": r.number == env.current_revision,
-                "created_at": r.created_at,
-                "created_by": r.created_by,
-                "blueprint": r.document.get("blueprint"),
-                "pins": r.document.get("pins", {}),
-                "proposal": proposal.id if proposal else None,
-                "kind": proposal.kind if proposal else None,
-            }
-        )
-    return rows
+    return revision_rows(env, revisions, container.proposals.proposals(name))
 
 
 @router.get("/{name}/components/{component}/states", response_model=list[StateVersionOut])

@@ -12,13 +12,14 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 
 from infraplane.core.identity import Action
 from infraplane.core.proposals import Proposal
 from infraplane.errors import ForbiddenError, InputError, NotFoundError, Problem
 from infraplane.interfaces.api.background import RunChannel, RunPool
 from infraplane.interfaces.api.deps import ContainerDep, IdentityDep, require, visible_proposal
+from infraplane.interfaces.api.errors import error_response
 from infraplane.interfaces.api.pagination import page
 from infraplane.interfaces.api.schemas import (
     ERRORS,
@@ -30,6 +31,8 @@ from infraplane.interfaces.api.schemas import (
     RunAccepted,
 )
 from infraplane.interfaces.container import Container
+from infraplane.interfaces.views import proposal_summary
+from infraplane.services.ask.service import ClarificationNeeded
 from infraplane.services.audit import record
 
 __all__ = ["router"]
@@ -73,28 +76,14 @@ def list_proposals(
         if identity.sees(p.team) and (kind is None or p.kind == kind) and (team is None or p.team == team)
     ]
     chosen, next_cursor = page(found, lambda p: f"{p.created_at}|{p.id}", cursor, limit)
-    items = [
-        {
-            "id": p.id,
-            "environment": p.environment,
-            "team": p.team,
-            "kind": p.kind,
-            "status": p.status.value,
-            "tier": p.tier,
-            "actor": str(p.actor),
-            "created_at": p.created_at,
-            "decision": p.decision.outcome,
-            "rule": p.decision.rule,
-        }
-        for p in chosen
-    ]
+    items = [proposal_summary(p) for p in chosen]
     return {"items": items, "next_cursor": next_cursor}
 
 
 @router.post("", response_model=RunAccepted, status_code=202)
 def create_proposal(
     body: ProposalRequest, request: Request, container: ContainerDep, identity: IdentityDep
-) -> RunAccepted:
+) -> RunAccepted | JSONResponse:
     """Propose an environment (a document, or plain words `ask` resolves); it is planned in the background.
 
     The answer comes at once with the proposal's id; follow `events` until the plan ends, then read
@@ -108,7 +97,14 @@ def create_proposal(
             [Problem("", "justification", "agents must say why they propose a change (a sentence or two)")]
         )
     if body.ask is not None:
-        asked = container.ask.resolve(body.ask, team=body.team, tier=body.tier, requester=identity.name)
+        try:
+            # A token acting for one team names the team the words do not.
+            only = next(iter(identity.teams)) if len(identity.teams) == 1 else None
+            team = body.team or only
+            asked = container.ask.resolve(body.ask, team=team, tier=body.tier, requester=identity.name)
+        except ClarificationNeeded as exc:
+            # Not a failure: the question back, with the options to choose from (as `ask --json` prints it).
+            return error_response(422, exc.code, exc.message, "ask", clarification=exc.clarification.as_dict())
         document = asked.environment_document()
     else:
         assert body.environment is not None

@@ -21,7 +21,7 @@ from infraplane.interfaces.cli.progress import progress_for
 from infraplane.interfaces.cli.proposal_commands import proposal_json
 from infraplane.interfaces.cli.proposal_render import print_proposal
 from infraplane.interfaces.cli.state import cli_state
-from infraplane.interfaces.views import environment_cost, environment_detail, environment_summary
+from infraplane.interfaces.views import environment_cost, environment_detail, environment_summary, revision_rows
 from infraplane.services.orchestration.plan_checks import PolicyDeniedError
 from infraplane.services.orchestration.progress import NullProgress, Progress
 from infraplane.services.proposals.ttl import check_ttls
@@ -304,30 +304,7 @@ def history(name: Annotated[str, typer.Argument(help="Environment name.")], json
     """Every revision (exact blueprint versions and inputs), with the proposal that applied it."""
     container = cli_state.container
     env, _, revisions = container.environments.get(name)
-    applied = {p.applied_revision: p for p in container.proposals.proposals(name) if p.applied_revision}
-    rows = []
-    for r in revisions:
-        proposal = applied.get(r.number)
-        rows.append(
-            {
-                "revision": r.number,
-                "current": r.number == env.current_revision,
-                "created_at": r.created_at,
-                "created_by": r.created_by,
-                "blueprint": r.document.get("blueprint"),
-                "pins": r.document.get("pins", {}),
-                "components": [
-                    {"name": c["name"], "blueprint": c["blueprint"]} for c in r.document.get("components", [])
-                ],
-                "proposal": proposal.id if proposal else None,
-                "kind": proposal.kind if proposal else None,
-                "proposed_by": str(proposal.actor) if proposal else None,
-                "justification": proposal.justification if proposal else None,
-                "approved_by": [a.approver for a in proposal.approvals if a.plan_digest == proposal.plan_digest]
-                if proposal
-                else [],
-            }
-        )
+    rows = revision_rows(env, revisions, container.proposals.proposals(name))
     if json_out:
         print_json(rows)
         return

@@ -12,6 +12,7 @@ from infraplane.interfaces.cli.output import Column, console, print_json, print_
 from infraplane.interfaces.cli.progress import JsonProgress, progress_for
 from infraplane.interfaces.cli.proposal_render import print_proposal, proposal_line
 from infraplane.interfaces.cli.state import cli_state
+from infraplane.interfaces.views import proposal_summary
 
 __all__ = ["app", "proposal_json"]
 
@@ -34,22 +35,7 @@ def list_proposals(
     """Proposals, oldest first."""
     found = cli_state.container.proposals.proposals(environment, status)
     if json_out:
-        print_json(
-            [
-                {
-                    "id": p.id,
-                    "environment": p.environment,
-                    "kind": p.kind,
-                    "status": p.status.value,
-                    "tier": p.tier,
-                    "actor": str(p.actor),
-                    "created_at": p.created_at,
-                    "decision": p.decision.outcome,
-                    "rule": p.decision.rule,
-                }
-                for p in found
-            ]
-        )
+        print_json([proposal_summary(p) for p in found])
         return
     if not found:
         console.print(

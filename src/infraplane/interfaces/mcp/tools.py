@@ -24,14 +24,14 @@ from infraplane.core.blueprint import API_VERSION, Blueprint
 from infraplane.core.identity import Action, Identity, authorize
 from infraplane.core.proposals import Proposal
 from infraplane.core.records import ComponentRecord, EnvironmentRecord, RevisionRecord
-from infraplane.core.versions import is_valid_version, parse_ref
+from infraplane.core.versions import parse_ref
 from infraplane.errors import ForbiddenError, InfraplaneError, InputError, NotFoundError, Problem
 from infraplane.interfaces.container import Container
 from infraplane.interfaces.mcp.failures import ToolFailure, closest_names, error_body, findings_body
 from infraplane.interfaces.mcp.rules import rule_book
 from infraplane.interfaces.mcp.views import (
     OPEN_STATUSES,
-    blueprint_detail,
+    blueprint_version,
     environment_view,
     proposal_line,
     proposal_view,
@@ -152,19 +152,7 @@ class AgentTools:
         which inputs are required, its outputs, description, every published version and its compliance
         classification. Read this before request_environment; pass only inputs it declares. Read-only.
         """
-        catalog = self._container.catalog
-        versions = catalog.versions(name)
-        wanted = (version or "").strip()
-        if not is_valid_version(wanted):
-            return blueprint_detail(catalog.resolve(f"{name}@{wanted}" if wanted else name), versions)
-        exact = [v for v in versions if v.version == wanted]
-        if not exact:
-            known = ", ".join(v.version for v in versions)
-            raise NotFoundError(
-                f"{name}@{wanted} is not published (versions: {known})",
-                [Problem("", "version", f"{wanted} is not published; use one of {known}")],
-            )
-        return blueprint_detail(exact[0], versions)
+        return blueprint_version(self._container.catalog, name, version)
 
     @_tool
     def list_environments(self) -> Result:

@@ -10,13 +10,17 @@ from infraplane.core.proposal_lifecycle import OPEN_STATUSES, ProposalStatus
 from infraplane.core.proposals import Proposal
 from infraplane.core.records import ComponentRecord, EnvironmentRecord, RevisionRecord
 from infraplane.core.search import SearchHit
+from infraplane.core.versions import is_valid_version
+from infraplane.errors import NotFoundError, Problem
 from infraplane.interfaces.views import cost_delta_text, environment_detail
+from infraplane.services.catalog import CatalogService
 
 __all__ = [
     "BLUEPRINT_URI",
     "OPEN_STATUSES",
     "blueprint_detail",
     "blueprint_uri",
+    "blueprint_version",
     "environment_view",
     "proposal_line",
     "proposal_view",
@@ -140,3 +144,19 @@ def proposal_view(proposal: Proposal, missing: list[str]) -> dict[str, Any]:
         },
         "next": _next_step(proposal, missing),
     }
+
+
+def blueprint_version(catalog: CatalogService, name: str, version: str | None) -> dict[str, Any]:
+    """`blueprint_detail` of an exact version, a constraint (^1.0) or, without one, the newest."""
+    versions = catalog.versions(name)
+    wanted = (version or "").strip()
+    if not is_valid_version(wanted):
+        return blueprint_detail(catalog.resolve(f"{name}@{wanted}" if wanted else name), versions)
+    exact = [v for v in versions if v.version == wanted]
+    if not exact:
+        known = ", ".join(v.version for v in versions)
+        raise NotFoundError(
+            f"{name}@{wanted} is not published (versions: {known})",
+            [Problem("", "version", f"{wanted} is not published; use one of {known}")],
+        )
+    return blueprint_detail(exact[0], versions)
