@@ -65,4 +65,5 @@ def unpack_archive(data: bytes, target: Path) -> None:
 def _owner_only(member: tarfile.TarInfo, path: str) -> tarfile.TarInfo:
     """The `data` filter, and modes kept to the owner: a work directory is nobody else's."""
     safe = tarfile.data_filter(member, path)
-    return safe.replace(mode=safe.mode & 0o700, deep=False)
+    # The filter leaves some members' modes unset (None): keep those as they are.
+    return safe.replace(mode=safe.mode & 0o700, deep=False) if safe.mode is not None else safe

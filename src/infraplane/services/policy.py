@@ -19,7 +19,7 @@ from infraplane.errors import ImmutableVersionError, InputError, NotFoundError, 
 from infraplane.services.audit import record
 from infraplane.services.documents import read_json
 
-__all__ = ["BUILTIN_POLICIES", "PolicyService", "read_plan_file"]
+__all__ = ["BUILTIN_POLICIES", "PolicyService", "plan_from_document", "read_plan_file"]
 
 BUILTIN_POLICIES = Path(__file__).resolve().parent.parent / "policies"
 
@@ -55,6 +55,11 @@ def read_plan_file(path: Path) -> NormalizedPlan:
             reason = f"holds several JSON documents (`terraform plan -json` output?), not one plan: {_SHOW}"
             raise InputError.from_problems([Problem(name, "", reason)]) from None
         raise
+    return plan_from_document(document, name)
+
+
+def plan_from_document(document: Any, name: str = "plan") -> NormalizedPlan:
+    """Normalize a plan JSON document already parsed (an upload); InputError naming `name` and the field."""
     wrong = _not_a_plan(document)
     if wrong is not None:
         raise InputError.from_problems([Problem(name, "", wrong)])

@@ -6,8 +6,18 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 import infraplane
+from infraplane.interfaces.api import (
+    routes_audit,
+    routes_catalog,
+    routes_checks,
+    routes_environments,
+    routes_me,
+    routes_proposals,
+)
+from infraplane.interfaces.api.background import install_runs
 from infraplane.interfaces.api.errors import install_error_handlers
 from infraplane.interfaces.api.lifespan import lifespan
+from infraplane.interfaces.api.limits import BodyLimit
 from infraplane.interfaces.api.mcp_http import install_mcp
 from infraplane.interfaces.api.metrics import install_metrics
 from infraplane.interfaces.api.readiness import readiness_response
@@ -33,7 +43,18 @@ def create_app(container: Container, runtime: bool = False) -> FastAPI:
         lifespan=lifespan if runtime else None,
     )
     app.state.container = container
+    install_runs(app, container)  # plans and applies run in its pool; the CLI's concurrency setting bounds it
     install_error_handlers(app)
+    limits = container.settings.limits
+
+    def body_limit(method: str, path: str) -> tuple[int, str]:
+        if method == "POST" and path.rstrip("/") == "/api/v1/blueprints":
+            return limits.archive_bytes, "limits.archive_bytes"
+        return limits.document_bytes, "limits.document_bytes"
+
+    app.add_middleware(BodyLimit, limit_for=body_limit)
+    for module in (routes_me, routes_catalog, routes_environments, routes_proposals, routes_checks, routes_audit):
+        app.include_router(module.router)
     install_metrics(app, container)
     install_mcp(app, container)
     install_request_log(app)  # last: the outermost middleware, so its line has the final status

@@ -106,14 +106,18 @@ class ProposalCreator:
         kind: ProposalKind | None = None,
         rollback_to: int | None = None,
         replan_all: bool = False,
+        proposal_id: str | None = None,
     ) -> Proposal | None:
-        """Plan, check and decide a change; None when the environment already matches it."""
+        """Plan, check and decide a change; None when the environment already matches it.
+
+        `proposal_id` names the proposal before it exists (the server answers with it while planning).
+        """
         _require_justification(actor, justification)
         plan = self._environments.plan(resolution, actor, progress, replan_all)
         if not plan.has_changes():
             return None
         proposal, saved = self._drafter.from_plan(
-            plan, actor, justification, kind or self._kind(resolution), rollback_to, self._clock()
+            plan, actor, justification, kind or self._kind(resolution), rollback_to, self._clock(), proposal_id
         )
         with self._store.transaction() as tx:
             tx.proposals.save(proposal)

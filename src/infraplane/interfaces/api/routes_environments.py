@@ -1,0 +1,91 @@
+"""Environments: list, show, graph, revisions, state history and cost; a non-admin sees only its teams'."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from infraplane.core.identity import Action
+from infraplane.interfaces.api.deps import ContainerDep, IdentityDep, require, visible_environment
+from infraplane.interfaces.api.schemas import (
+    ERRORS,
+    EnvironmentDetailOut,
+    EnvironmentSummaryOut,
+    GraphOut,
+    RevisionOut,
+    StateVersionOut,
+)
+from infraplane.interfaces.views import environment_cost, environment_detail, environment_summary
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1/environments", tags=["environments"], responses=ERRORS)
+
+
+@router.get("", response_model=list[EnvironmentSummaryOut])
+def list_environments(container: ContainerDep, identity: IdentityDep) -> list[dict[str, Any]]:
+    """Every environment of the caller's teams (every one for an admin), with its status."""
+    require(container, identity, Action.READ)
+    return [
+        environment_summary(env, components)
+        for env, components in container.environments.environments()
+        if identity.sees(env.team)
+    ]
+
+
+@router.get("/{name}", response_model=EnvironmentDetailOut)
+def show_environment(name: str, container: ContainerDep, identity: IdentityDep) -> dict[str, Any]:
+    """Components, status, outputs (sensitive ones masked), the current revision and what it costs now."""
+    env = visible_environment(container, identity, name)
+    require(container, identity, Action.READ, env.team)
+    env, components, revisions = container.environments.get(name)
+    cost = environment_cost(container.costs.estimate_environment(name), components)
+    return {**environment_detail(env, components), "revisions": len(revisions), "cost": cost}
+
+
+@router.get("/{name}/graph", response_model=GraphOut)
+def environment_graph(name: str, container: ContainerDep, identity: IdentityDep) -> dict[str, Any]:
+    """The component graph: one node per component (with its status), one edge per "feeds"."""
+    env = visible_environment(container, identity, name)
+    require(container, identity, Action.READ, env.team)
+    _, components, _ = container.environments.get(name)
+    return {
+        "environment": name,
+        "nodes": [{"name": c.name, "blueprint": c.blueprint, "status": c.status} for c in components],
+        "edges": [{"from": dep, "to": c.name} for c in components for dep in sorted(c.depends_on)],
+    }
+
+
+@router.get("/{name}/revisions", response_model=list[RevisionOut])
+def environment_revisions(name: str, container: ContainerDep, identity: IdentityDep) -> list[dict[str, Any]]:
+    """Every revision (exact blueprint versions), with the proposal that applied it."""
+    env = visible_environment(container, identity, name)
+    require(container, identity, Action.READ, env.team)
+    env, _, revisions = container.environments.get(name)
+    applied = {p.applied_revision: p for p in container.proposals.proposals(name) if p.applied_revision}
+    rows = []
+    for r in revisions:
+        proposal = applied.get(r.number)
+        rows.append(
+            {
+                "revision": r.number,
+                "current": r.number == env.current_revision,
+                "created_at": r.created_at,
+                "created_by": r.created_by,
+                "blueprint": r.document.get("blueprint"),
+                "pins": r.document.get("pins", {}),
+                "proposal": proposal.id if proposal else None,
+                "kind": proposal.kind if proposal else None,
+            }
+        )
+    return rows
+
+
+@router.get("/{name}/components/{component}/states", response_model=list[StateVersionOut])
+def state_history(name: str, component: str, container: ContainerDep, identity: IdentityDep) -> list[dict[str, Any]]:
+    """Every stored Terraform state version of a component: serial and time, never the content."""
+    env = visible_environment(container, identity, name)
+    require(container, identity, Action.READ, env.team)
+    versions = container.environments.state_history(name, component)
+    return [{"serial": serial, "created_at": created} for serial, created in versions]

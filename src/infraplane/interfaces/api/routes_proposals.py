@@ -1,0 +1,242 @@
+"""Proposals: create (from an environment document or plain words), list, show, approve, reject, apply, events.
+
+Planning and applying run in the background (background.py): those requests answer 202 with the
+proposal id, and `GET /api/v1/proposals/{id}/events` streams the run's progress until it ends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
+
+from infraplane.core.identity import Action
+from infraplane.core.proposals import Proposal
+from infraplane.errors import ForbiddenError, InputError, NotFoundError, Problem
+from infraplane.interfaces.api.background import RunChannel, RunPool
+from infraplane.interfaces.api.deps import ContainerDep, IdentityDep, require, visible_proposal
+from infraplane.interfaces.api.pagination import page
+from infraplane.interfaces.api.schemas import (
+    ERRORS,
+    ApproveBody,
+    ProposalOut,
+    ProposalPage,
+    ProposalRequest,
+    RejectBody,
+    RunAccepted,
+)
+from infraplane.interfaces.container import Container
+from infraplane.services.audit import record
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1/proposals", tags=["proposals"], responses=ERRORS)
+
+_POLL_SECONDS = 0.1
+_KEEPALIVE_SECONDS = 15.0
+
+
+def _runs(request: Request) -> RunPool:
+    runs: RunPool = request.app.state.runs
+    return runs
+
+
+def proposal_view(container: Container, proposal: Proposal) -> dict[str, Any]:
+    """The JSON `infraplane proposal show --json` prints: the proposal and what it still needs."""
+    return {**proposal.as_dict(), "missing": container.proposals.missing(proposal)}
+
+
+def _accepted(proposal_id: str, run: str, status: str) -> RunAccepted:
+    return RunAccepted(id=proposal_id, run=run, status=status, events=f"/api/v1/proposals/{proposal_id}/events")
+
+
+@router.get("", response_model=ProposalPage)
+def list_proposals(
+    container: ContainerDep,
+    identity: IdentityDep,
+    environment: Annotated[str | None, Query(max_length=100)] = None,
+    status: Annotated[str | None, Query(max_length=40, description="pending, approved, applied, ...")] = None,
+    kind: Annotated[str | None, Query(max_length=40, description="create, update, upgrade, destroy, ...")] = None,
+    team: Annotated[str | None, Query(max_length=64)] = None,
+    cursor: Annotated[str | None, Query(max_length=400)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> dict[str, Any]:
+    """Proposals of the caller's teams, oldest first, a page at a time (`next_cursor` fetches the next)."""
+    require(container, identity, Action.READ)
+    found = [
+        p
+        for p in container.proposals.proposals(environment, status)
+        if identity.sees(p.team) and (kind is None or p.kind == kind) and (team is None or p.team == team)
+    ]
+    chosen, next_cursor = page(found, lambda p: f"{p.created_at}|{p.id}", cursor, limit)
+    items = [
+        {
+            "id": p.id,
+            "environment": p.environment,
+            "team": p.team,
+            "kind": p.kind,
+            "status": p.status.value,
+            "tier": p.tier,
+            "actor": str(p.actor),
+            "created_at": p.created_at,
+            "decision": p.decision.outcome,
+            "rule": p.decision.rule,
+        }
+        for p in chosen
+    ]
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@router.post("", response_model=RunAccepted, status_code=202)
+def create_proposal(
+    body: ProposalRequest, request: Request, container: ContainerDep, identity: IdentityDep
+) -> RunAccepted:
+    """Propose an environment (a document, or plain words `ask` resolves); it is planned in the background.
+
+    The answer comes at once with the proposal's id; follow `events` until the plan ends, then read
+    the proposal (diff, findings, cost, blast radius, decision).
+    """
+    require(container, identity, Action.PROPOSE)
+    if (body.environment is None) == (body.ask is None):
+        raise InputError.from_problems([Problem("", "environment", "give either `environment` or `ask`, not both")])
+    if identity.agent and not body.justification.strip():
+        raise InputError.from_problems(
+            [Problem("", "justification", "agents must say why they propose a change (a sentence or two)")]
+        )
+    if body.ask is not None:
+        asked = container.ask.resolve(body.ask, team=body.team, tier=body.tier, requester=identity.name)
+        document = asked.environment_document()
+    else:
+        assert body.environment is not None
+        document = body.environment
+    resolution = container.environments.resolve_document(document, "environment")
+    meta = resolution.environment.metadata
+    with container.store.transaction() as tx:
+        existing = tx.environments.get(meta.name)
+    if existing is not None and not identity.sees(existing.team):
+        raise NotFoundError(f"no environment {meta.name!r}", [Problem("", "environment", "unknown or not yours")])
+    for team in {meta.team, *([existing.team] if existing else [])}:
+        if not identity.sees(team):
+            with container.store.transaction() as tx:
+                reason = f"{identity.name} does not act for team {team}"
+                record(
+                    tx,
+                    identity.actor,
+                    "api.refused",
+                    f"environment:{meta.name}",
+                    {"action": "propose", "reason": reason},
+                )
+            raise ForbiddenError(reason, [Problem("", "environment.metadata.team", "not one of your teams")])
+    proposal_id = _runs(request).start_plan(resolution, identity.actor, body.justification)
+    return _accepted(proposal_id, "plan", "planning")
+
+
+@router.get("/{proposal_id}", response_model=ProposalOut)
+def show_proposal(proposal_id: str, request: Request, container: ContainerDep, identity: IdentityDep) -> dict[str, Any]:
+    """What a reviewer needs: diff, findings, cost, blast radius, warnings, decision, approvals, what is missing."""
+    require(container, identity, Action.READ)
+    try:
+        proposal = visible_proposal(container, identity, proposal_id)
+    except NotFoundError:
+        channel = _runs(request).channel(proposal_id)
+        if channel is not None and channel.run == "plan" and not channel.done and identity.sees(channel.team):
+            raise NotFoundError(
+                f"{proposal_id} is still being planned; follow /api/v1/proposals/{proposal_id}/events",
+                [Problem("", "proposal", "still being planned")],
+            ) from None
+        raise
+    return proposal_view(container, proposal)
+
+
+@router.post("/{proposal_id}/approve", response_model=ProposalOut)
+def approve_proposal(
+    proposal_id: str, request: Request, container: ContainerDep, identity: IdentityDep, body: ApproveBody | None = None
+) -> dict[str, Any]:
+    """Approve the proposal's current plan as the caller; with `apply`, start the apply once it is approved.
+
+    Separation of duties holds: a proposer cannot approve their own proposal, a person counts once.
+    """
+    body = body or ApproveBody()
+    proposal = visible_proposal(container, identity, proposal_id)
+    subject = f"proposal:{proposal.id}"
+    require(container, identity, Action.APPROVE, proposal.team, subject)
+    if body.apply:
+        require(container, identity, Action.APPLY, proposal.team, subject)
+    approved = container.proposals.approve(proposal.id, identity.actor, body.comment)
+    view = proposal_view(container, approved)
+    if body.apply and approved.status == "approved":
+        _runs(request).start_apply(approved, identity.actor)
+        view["run"] = _accepted(approved.id, "apply", "applying").model_dump()
+    return view
+
+
+@router.post("/{proposal_id}/reject", response_model=ProposalOut)
+def reject_proposal(
+    proposal_id: str, body: RejectBody, container: ContainerDep, identity: IdentityDep
+) -> dict[str, Any]:
+    """Reject the proposal (the reason is kept in the audit trail); it can no longer be approved or applied."""
+    proposal = visible_proposal(container, identity, proposal_id)
+    require(container, identity, Action.REJECT, proposal.team, f"proposal:{proposal.id}")
+    return proposal_view(container, container.proposals.reject(proposal.id, identity.actor, body.reason))
+
+
+@router.post("/{proposal_id}/apply", response_model=RunAccepted, status_code=202)
+def apply_proposal(proposal_id: str, request: Request, container: ContainerDep, identity: IdentityDep) -> RunAccepted:
+    """Apply exactly the approved plans, in the background; 409 when it is not approved or is being applied."""
+    proposal = visible_proposal(container, identity, proposal_id)
+    require(container, identity, Action.APPLY, proposal.team, f"proposal:{proposal.id}")
+    _runs(request).start_apply(proposal, identity.actor)
+    return _accepted(proposal.id, "apply", "applying")
+
+
+def _sse(event: dict[str, Any]) -> str:
+    return f"event: {event['event']}\ndata: {json.dumps(event, default=str, ensure_ascii=False)}\n\n"
+
+
+async def _follow(request: Request, channel: RunChannel) -> AsyncIterator[str]:
+    index = 0
+    quiet = 0.0
+    while True:
+        events, done = channel.read(index, 0)
+        for event in events:
+            yield _sse(event)
+        index += len(events)
+        if done and not events:
+            return
+        if events:
+            quiet = 0.0
+            continue
+        if await request.is_disconnected():
+            return
+        await asyncio.sleep(_POLL_SECONDS)
+        quiet += _POLL_SECONDS
+        if quiet >= _KEEPALIVE_SECONDS:
+            quiet = 0.0
+            yield ": keep-alive\n\n"
+
+
+@router.get(
+    "/{proposal_id}/events",
+    response_class=StreamingResponse,
+    responses={200: {"description": "Server-sent events, one JSON object each", "content": {"text/event-stream": {}}}},
+)
+async def proposal_events(
+    proposal_id: str, request: Request, container: ContainerDep, identity: IdentityDep
+) -> StreamingResponse:
+    """The progress of the proposal's plan or apply as server-sent events, ending when the run ends.
+
+    Each event's data is one JSON object: `component`, `resource` and `message` while it runs, then
+    `result` (or `error`). With no run in progress, one `status` event and the stream ends.
+    """
+    require(container, identity, Action.READ)
+    channel = _runs(request).channel(proposal_id)
+    if channel is None or not identity.sees(channel.team):
+        proposal = visible_proposal(container, identity, proposal_id)
+        channel = RunChannel(proposal.id, "none", proposal.team)
+        channel.close({"event": "status", "status": proposal.status.value})
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    return StreamingResponse(_follow(request, channel), media_type="text/event-stream", headers=headers)

@@ -1,0 +1,123 @@
+"""Bad requests get a JSON error naming the field (never a traceback); lists page with a cursor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.interfaces.api.conftest import Api, follow
+
+
+def _error(response: Any, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    error: dict[str, Any] = response.json()["error"]
+    assert set(error) >= {"code", "message", "field"}
+    return error
+
+
+def test_a_body_over_the_limit_is_413_before_it_is_read(api: Api) -> None:
+    limit = api.container.settings.limits.document_bytes
+    body = b'{"reason": "' + b"x" * limit + b'"}'
+    response = api.client.post(
+        "/api/v1/proposals/p-0000000001/reject",
+        content=body,
+        headers={**api.headers("approver"), "Content-Type": "application/json"},
+    )
+    error = _error(response, 413)
+    assert (error["code"], error["field"]) == ("too_large", "body")
+    assert "limits.document_bytes" in error["message"]
+
+
+def test_a_streamed_body_over_the_limit_is_413_too(api: Api) -> None:
+    limit = api.container.settings.limits.document_bytes
+
+    def chunks() -> Any:
+        for _ in range(limit // 65536 + 2):
+            yield b"x" * 65536
+
+    response = api.client.post("/api/v1/cost", content=chunks(), headers=api.headers("viewer"))
+    assert _error(response, 413)["code"] == "too_large"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"justification": "neither"}, "environment"),
+        ({"environment": {}, "ask": "a queue", "justification": "both"}, "environment"),
+        ({"ask": "a queue", "colour": "red"}, "colour"),
+        ({"environment": {"kind": "Environment"}, "justification": "no metadata"}, ""),
+    ],
+)
+def test_a_bad_proposal_request_names_the_field(api: Api, body: dict[str, Any], field: str) -> None:
+    error = _error(api.client.post("/api/v1/proposals", json=body, headers=api.headers("requester")), 422)
+    assert error["code"] == "invalid_input"
+    if field:
+        assert error["field"] == field, error
+
+
+def test_an_agent_must_say_why(api: Api) -> None:
+    body = {"ask": "a queue for payments"}
+    error = _error(api.client.post("/api/v1/proposals", json=body, headers=api.headers("agent")), 422)
+    assert error["field"] == "justification"
+
+
+def test_reject_needs_a_reason_and_bad_json_is_422(api: Api) -> None:
+    api.add_environment("payments-dev", "payments")
+    api.add_proposal("p-payments00001", "payments-dev", "payments")
+    path = "/api/v1/proposals/p-payments00001/reject"
+    assert _error(api.client.post(path, json={}, headers=api.headers("approver")), 422)["field"] == "reason"
+    broken = api.client.post(
+        path, content=b"{not json", headers={**api.headers("approver"), "Content-Type": "application/json"}
+    )
+    assert _error(broken, 422)["code"] == "invalid_input"
+
+
+def test_a_bad_plan_upload_names_what_is_wrong(api: Api) -> None:
+    error = _error(api.client.post("/api/v1/policy/check", json={"values": {}}, headers=api.headers("viewer")), 422)
+    assert error["code"] == "invalid_input"
+    assert "plan" in error["message"]
+
+
+def test_a_bad_archive_is_422_not_500(api: Api) -> None:
+    headers = {**api.headers("admin"), "Content-Type": "application/octet-stream"}
+    error = _error(api.client.post("/api/v1/blueprints", content=b"not a tarball", headers=headers), 422)
+    assert error["field"] == "body"
+
+
+def test_proposals_page_with_a_cursor(api: Api) -> None:
+    api.add_environment("payments-dev", "payments")
+    made = [api.add_proposal(f"p-{n:010d}", "payments-dev", "payments").id for n in range(7)]
+    seen: list[str] = []
+    cursor = None
+    pages = 0
+    while True:
+        params: dict[str, Any] = {"limit": 3, **({"cursor": cursor} if cursor else {})}
+        body = api.client.get("/api/v1/proposals", params=params, headers=api.headers("viewer")).json()
+        seen += [p["id"] for p in body["items"]]
+        pages += 1
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    assert (sorted(seen), pages) == (sorted(made), 3)
+    bad = api.client.get("/api/v1/proposals", params={"cursor": "%%%"}, headers=api.headers("viewer"))
+    assert _error(bad, 422)["field"] == "cursor"
+
+
+def test_a_proposal_being_planned_says_so(api: Api) -> None:
+    # The document is valid, so planning starts (and fails in the background: no sandbox here).
+    environment = {
+        "apiVersion": "infraplane.dev/v1",
+        "kind": "Environment",
+        "metadata": {"name": "payments-note", "team": "payments", "tier": "dev"},
+        "spec": {"blueprint": "marker", "inputs": {"value": "x"}},
+    }
+    created = api.client.post(
+        "/api/v1/proposals", json={"environment": environment, "justification": "try"}, headers=api.headers("requester")
+    )
+    assert created.status_code == 202, created.text
+    accepted = created.json()
+    assert accepted["events"] == f"/api/v1/proposals/{accepted['id']}/events"
+    events = follow(api, accepted["id"], "requester")
+    assert events[-1]["event"] == "error", events
+    assert events[-1]["error"]["code"] == "refused" and "sandbox" in events[-1]["error"]["message"]
