@@ -20,6 +20,7 @@ from infraplane.adapters.sandbox.control import SandboxInfo
 from infraplane.interfaces.api import create_app
 from infraplane.interfaces.container import Container
 from infraplane.settings import load_settings
+from tests.e2e.test_crash_recovery import ENV_FILE  # the same environment the CLI's crash test kills
 from tests.support.cli import run_cli
 from tests.support.sandbox import aws, free_port
 from tests.support.serve import listening, start_server
@@ -88,15 +89,6 @@ def test_serve_starts_the_sandbox_shows_the_admin_token_once_and_ctrl_c_leaves_n
     assert not listening(third.port) and not listening(sandbox_port)
     created = _events(home, "token.create")
     assert len(created) == 1 and created[0]["actor"]["kind"] == "system"
-
-
-ENV_FILE = """apiVersion: infraplane.dev/v1
-kind: Environment
-metadata: {{name: crashy, team: shop, tier: dev}}
-spec:
-  blueprint: bucket
-  inputs: {{versioning: {versioning}}}
-"""
 
 
 def _kill_during_apply(home: Path, file: Path) -> None:

@@ -132,7 +132,8 @@ class ServerRuntime:
                 (home / SANDBOX_OWNER_FILE).unlink(missing_ok=True)
                 if stopped is not None:
                     log.info("sandbox cloud stopped (pid %d)", stopped.pid)
-            self.container.close()
+            # The store stays open: runs the pool is still winding up record their end; whoever made
+            # the container closes it (`infraplane serve` does on its way out).
 
 
 @asynccontextmanager
