@@ -198,20 +198,7 @@ class TerraformRunner:
         plan_json = write_private_bytes(
             plan_file.with_suffix(".json"), json.dumps(scrubbed_plan(document)).encode("utf-8")
         )
-        normalized = _normalized(request, document)
-        add, change, remove = _counts(normalized)
-        outputs_changing = sum(1 for actions in normalized.output_changes.values() if actions not in (("no-op",), ()))
-        return PlanSummary(
-            request.component,
-            add,
-            change,
-            remove,
-            plan_file,
-            plan_json,
-            destroying=destroy,
-            output_changes=outputs_changing,
-            plan=normalized,
-        )
+        return _summary(request, document, plan_file, plan_json, destroying=destroy)
 
     def preview(self, request: RunRequest, unknown: Sequence[str], on_event: EventSink) -> PlanSummary | None:
         """A plan made before the inputs `unknown` are known, which Terraform holds as "known after apply".
@@ -248,19 +235,8 @@ class TerraformRunner:
             plan_file.unlink(missing_ok=True)
         document = unwrapped(_plan_document(request, shown.stdout))
         plan_json = write_private_bytes(root / "preview.json", json.dumps(scrubbed_plan(document)).encode("utf-8"))
-        normalized = _normalized(request, document)
-        add, change, remove = _counts(normalized)
-        outputs_changing = sum(1 for actions in normalized.output_changes.values() if actions not in (("no-op",), ()))
-        return PlanSummary(
-            request.component,
-            add,
-            change,
-            remove,
-            None,
-            plan_json,
-            note="preview: " + ", ".join(sorted(unknown)) + " known after apply",
-            output_changes=outputs_changing,
-            plan=normalized,
+        return _summary(
+            request, document, None, plan_json, note="preview: " + ", ".join(sorted(unknown)) + " known after apply"
         )
 
     def saved_plan(self, plan: PlanSummary) -> bytes | None:
@@ -400,3 +376,29 @@ def _counts(plan: NormalizedPlan) -> tuple[int, int, int]:
         elif resource.actions == ("delete",):
             remove += 1
     return add, change, remove
+
+
+def _summary(
+    request: RunRequest,
+    document: dict[str, Any],
+    plan_file: Path | None,
+    plan_json: Path,
+    destroying: bool = False,
+    note: str = "",
+) -> PlanSummary:
+    """What a plan comes to: counts of its normalized changes, its files, and how many outputs change."""
+    normalized = _normalized(request, document)
+    add, change, remove = _counts(normalized)
+    outputs_changing = sum(1 for actions in normalized.output_changes.values() if actions not in (("no-op",), ()))
+    return PlanSummary(
+        request.component,
+        add,
+        change,
+        remove,
+        plan_file,
+        plan_json,
+        destroying=destroying,
+        note=note,
+        output_changes=outputs_changing,
+        plan=normalized,
+    )
