@@ -9,7 +9,7 @@ SERVE_HOST ?= 127.0.0.1
 SERVE_PORT ?= 8080
 EVAL_FILE ?= ../shared/eval/requests-dev.yaml
 
-.PHONY: setup check-tools system-deps run test quick-test lint typecheck format bench bench-guardrails bench-orchestration bench-soak eval clean
+.PHONY: setup check-tools system-deps run test quick-test lint typecheck format bench bench-guardrails bench-orchestration bench-soak bench-api eval clean
 
 setup: $(STAMP)
 
@@ -66,6 +66,10 @@ bench-guardrails: setup check-tools
 
 bench-orchestration: setup check-tools
 	$(BIN)/python -m bench.orchestration $(BENCH_ARGS)
+
+# The server under 100 concurrent clients: req/s, p50/p99 per route against /healthz on the same server.
+bench-api: setup
+	$(BIN)/python -m bench.api $(API_ARGS)
 
 # Many small environments up and down at once by several processes on one home: spurious failures (goal 0).
 bench-soak: setup check-tools
