@@ -139,3 +139,9 @@ def test_plain_words_become_a_proposal_or_a_question(api: Api) -> None:
     # The token's one team is the team when the words name none.
     queue = api.client.post("/api/v1/proposals", json={"ask": "a queue", "justification": "jobs"}, headers=headers)
     assert queue.status_code == 202, queue.text
+
+
+def test_the_root_leads_to_the_api_docs_until_the_web_page_lands(api: Api) -> None:
+    response = api.client.get("/", follow_redirects=False)
+    assert response.status_code == 307 and response.headers["location"] == "/docs"
+    assert api.client.get("/docs").status_code == 200

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 
 import infraplane
 from infraplane.interfaces.api import (
@@ -67,6 +67,11 @@ def create_app(container: Container, runtime: bool = False) -> FastAPI:
     install_metrics(app, container)
     install_mcp(app, container)
     install_request_log(app)  # last: the outermost middleware, so its line has the final status
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        """The web page's place; until it is served (issue 13), the interactive API docs."""
+        return RedirectResponse("/docs", status_code=307)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> JSONResponse:
