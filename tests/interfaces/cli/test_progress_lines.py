@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 
 from infraplane.interfaces.cli.progress import JsonProgress, LiveProgress, PlainProgress, plain_line, progress_for
@@ -82,6 +83,7 @@ def _infraplane(home: Path, *args: str, log: Path) -> int:
         ).returncode
 
 
+@pytest.mark.slow  # a real env up on the sandbox: make test runs it, quick-test does not
 def test_env_up_into_a_log_file_writes_plain_lines(cloud_home: Path, tmp_path: Path) -> None:
     file = tmp_path / "disk-log.yaml"
     file.write_text(
