@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,6 +28,7 @@ from pathlib import Path
 
 import httpx
 
+from bench.common import free_port, home_environment, publish
 from infraplane.core.approval import decide
 from infraplane.core.audit import Actor, utc_timestamp
 from infraplane.core.proposal_lifecycle import ProposalStatus
@@ -40,12 +39,6 @@ from infraplane.settings import load_settings
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO / "tests" / "fixtures" / "catalog" / "marker"
 WORDS = ["database", "queue", "cache", "bucket", "network", "secrets", "search", "events", "storage", "metrics"]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _catalog(directory: Path, count: int) -> Path:
@@ -154,25 +147,14 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="infraplane-bench-api-") as scratch:
         home = Path(scratch) / ".infraplane"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("INFRAPLANE_")}
-        env["INFRAPLANE_HOME"] = str(home)
-        catalog = _catalog(Path(scratch), args.blueprints)
-        published = subprocess.run(
-            [sys.executable, "-m", "infraplane", "catalog", "publish", str(catalog)],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if published.returncode != 0:
-            raise SystemExit(f"catalog publish failed:\n{published.stderr}")
+        publish(home, _catalog(Path(scratch), args.blueprints))
         ids = _proposals(home, args.proposals)
-        port = _free_port()
+        port = free_port()
         log = Path(scratch) / "serve.log"
         with log.open("w") as out:
             server = subprocess.Popen(
                 [sys.executable, "-m", "infraplane", "serve", "--port", str(port)],
-                env=env,
+                env=home_environment(home),
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 text=True,

@@ -9,7 +9,6 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -18,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from bench.common import free_port
 from infraplane.adapters.archive import unpack_archive
 from infraplane.adapters.sandbox.control import start_sandbox, stop_sandbox
 from infraplane.adapters.sandbox.provider import provider_override_hcl, sandbox_environment
@@ -29,12 +29,6 @@ from infraplane.settings import load_settings
 
 REPO = Path(__file__).resolve().parents[2]
 BLUEPRINTS = Path(__file__).resolve().parent / "blueprints"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _cli(home: Path, *args: str) -> float:
@@ -231,7 +225,7 @@ def main() -> None:
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="infraplane-bench-"))
     home = root / ".infraplane"
-    info, _ = start_sandbox(home, _free_port())
+    info, _ = start_sandbox(home, free_port())
     try:
         _cli(home, "catalog", "publish", str(REPO / "examples" / "catalog"))
         _cli(home, "catalog", "publish", str(BLUEPRINTS))

@@ -8,23 +8,14 @@ Prints runs, spurious failures (the goal is 0), retries taken and why, and wall 
 from __future__ import annotations
 
 import argparse
-import os
-import socket
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
+from bench.common import free_port, publish
 from bench.soak import INPUTS, run_soak
 from infraplane.adapters.sandbox.control import start_sandbox, stop_sandbox
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def main() -> int:
@@ -37,19 +28,9 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="infraplane-soak-") as scratch:
         home = Path(scratch) / ".infraplane"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("INFRAPLANE_")}
-        env["INFRAPLANE_HOME"] = str(home)
         for catalog in (REPO / "examples" / "catalog", REPO / "tests" / "fixtures" / "catalog"):
-            published = subprocess.run(
-                [sys.executable, "-m", "infraplane", "catalog", "publish", str(catalog)],
-                env=env,
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            if published.returncode != 0:
-                raise SystemExit(f"catalog publish {catalog} failed:\n{published.stderr}")
-        start_sandbox(home, _free_port())
+            publish(home, catalog)
+        start_sandbox(home, free_port())
         try:
             report = run_soak(
                 home, Path(scratch), args.environments, args.components, args.rounds, args.processes,

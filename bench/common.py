@@ -1,0 +1,37 @@
+"""What the benchmarks share: a free loopback port, and publishing a catalog into a throw-away home."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+__all__ = ["free_port", "home_environment", "publish"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def home_environment(home: Path) -> dict[str, str]:
+    """This process's environment with INFRAPLANE_HOME set to `home` and no other INFRAPLANE_ variable."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INFRAPLANE_")}
+    env["INFRAPLANE_HOME"] = str(home)
+    return env
+
+
+def publish(home: Path, catalog: Path) -> None:
+    """`infraplane catalog publish CATALOG` into `home`; exits with its stderr when it fails."""
+    published = subprocess.run(
+        [sys.executable, "-m", "infraplane", "catalog", "publish", str(catalog)],
+        env=home_environment(home),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if published.returncode != 0:
+        raise SystemExit(f"catalog publish {catalog} failed:\n{published.stderr}")
