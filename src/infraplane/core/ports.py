@@ -62,6 +62,10 @@ class CatalogRepository(Protocol):
 
     def all(self) -> list[PublishedVersion]: ...
 
+    def generation(self) -> tuple[int, int]:
+        """Changes whenever a version is published or deprecated (both are append-only): a cache key."""
+        ...
+
     def add(self, version: PublishedVersion) -> None: ...
 
     def deprecate(self, name: str, version: str, at: str, by: str, reason: str) -> None: ...
@@ -142,6 +146,18 @@ class PublishedPolicies(Protocol):
     def archive(self, digest: str) -> bytes: ...
 
 
+@dataclass(frozen=True)
+class ProposalQuery:
+    """Which proposals to find, oldest first: each field narrows; None means any."""
+
+    environment: str | None = None
+    statuses: frozenset[str] | None = None
+    kind: str | None = None
+    teams: frozenset[str] | None = None
+    after: tuple[str, str] | None = None  # (created_at, id) of the last one already seen
+    expires_by: str | None = None  # expires_at at or before this timestamp
+
+
 class ProposalRepository(Protocol):
     """Proposals, their saved plans (encrypted at rest) and approvals."""
 
@@ -150,6 +166,10 @@ class ProposalRepository(Protocol):
     def lock(self, proposal_id: str) -> Proposal | None: ...
 
     def all(self, environment: str | None = None) -> list[Proposal]: ...
+
+    def find(self, query: ProposalQuery, limit: int | None = None) -> list[Proposal]:
+        """Proposals matching `query` ordered by (created_at, id), at most `limit`; filtered in the store."""
+        ...
 
     def save(self, proposal: Proposal) -> None: ...
 

@@ -34,6 +34,7 @@ from enum import StrEnum
 from infraplane.errors import IllegalTransitionError
 
 __all__ = [
+    "EXPIRABLE",
     "FINAL_STATUSES",
     "OPEN_STATUSES",
     "TRANSITIONS",
@@ -239,3 +240,7 @@ def initial_status(outcome: str) -> ProposalStatus:
 def is_expired(status: ProposalStatus, expires_at: datetime, now: datetime) -> bool:
     """Whether a proposal in `status` that expires at `expires_at` must move to expired at `now`."""
     return can_leave(TransitionName.EXPIRE, status) and expires_at <= now
+
+
+EXPIRABLE = frozenset(status.value for status in ProposalStatus if can_leave(TransitionName.EXPIRE, status))
+"""The statuses a proposal past its expiry leaves for expired."""

@@ -10,7 +10,7 @@ from rank_bm25 import BM25Okapi
 
 from infraplane.core.blueprint import Blueprint
 
-__all__ = ["SearchHit", "rank_blueprints", "tokenize"]
+__all__ = ["SearchHit", "SearchIndex", "rank_blueprints", "tokenize"]
 
 _WORD = re.compile(r"[a-z0-9]+")
 _STOPWORDS = frozenset(
@@ -59,16 +59,30 @@ class SearchHit:
     score: float
 
 
+class SearchIndex:
+    """A BM25 index over blueprints, built once and searched many times (the catalog changes rarely)."""
+
+    def __init__(self, blueprints: Sequence[Blueprint]) -> None:
+        self._blueprints = list(blueprints)
+        self._documents = [_document(b) for b in self._blueprints]
+        self._words = [set(doc) for doc in self._documents]
+        self._bm25 = BM25Okapi(self._documents) if self._documents else None
+
+    def search(self, query: str) -> list[SearchHit]:
+        """Blueprints that share at least one word with the query, best first."""
+        words = tokenize(query)
+        if self._bm25 is None or not words:
+            return []
+        scores = self._bm25.get_scores(words)
+        asked = set(words)
+        hits = [
+            SearchHit(b, float(score))
+            for b, score, doc_words in zip(self._blueprints, scores, self._words, strict=True)
+            if asked & doc_words
+        ]
+        return sorted(hits, key=lambda h: (-h.score, h.blueprint.name))
+
+
 def rank_blueprints(blueprints: Sequence[Blueprint], query: str) -> list[SearchHit]:
     """Blueprints that share at least one word with the query, best first."""
-    words = tokenize(query)
-    if not blueprints or not words:
-        return []
-    documents = [_document(b) for b in blueprints]
-    scores = BM25Okapi(documents).get_scores(words)
-    hits = [
-        SearchHit(b, float(score))
-        for b, score, doc in zip(blueprints, scores, documents, strict=True)
-        if set(words) & set(doc)
-    ]
-    return sorted(hits, key=lambda h: (-h.score, h.blueprint.name))
+    return SearchIndex(blueprints).search(query)

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from infraplane.core.audit import Actor
+from infraplane.core.ports import ProposalQuery
 from infraplane.core.proposal_lifecycle import ProposalStatus
 from infraplane.errors import IllegalTransitionError, InputError
 from infraplane.services.proposals.deciding import ProposalDecider
@@ -87,3 +88,15 @@ def test_an_expired_proposal_can_no_longer_be_approved_or_rejected(
     # The refusal does not roll the expiry back.
     assert stored.status("p-late") == S.EXPIRED
     assert len(stored.events("proposal.expire")) == 1
+
+
+def test_a_page_of_pending_proposals_holds_none_that_expired_since_the_last_read(
+    stored: Proposals, reader: ProposalReader, clock: HandClock
+) -> None:
+    for number in range(4):
+        stored.save(f"p-{number}", expires_in=timedelta(minutes=5 if number < 2 else 60))
+    clock.advance(timedelta(minutes=5))
+
+    page = reader.find(ProposalQuery(statuses=frozenset({"pending"})), limit=2)
+    assert [p.id for p in page] == ["p-2", "p-3"]  # p-0 and p-1 were expired before the page was cut
+    assert len(stored.events("proposal.expire")) == 2

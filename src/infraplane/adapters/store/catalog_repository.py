@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from infraplane.adapters.store.tables import BlobRow, BlueprintDeprecationRow, BlueprintVersionRow
@@ -53,6 +53,11 @@ class SqlCatalogRepository:
     def all(self) -> list[PublishedVersion]:
         query = self._query().order_by(BlueprintVersionRow.name, BlueprintVersionRow.id)
         return self._published([(r, d) for r, d in self._session.execute(query)])
+
+    def generation(self) -> tuple[int, int]:
+        newest = self._session.execute(select(func.max(BlueprintVersionRow.id))).scalar_one()
+        deprecations = self._session.execute(select(func.count()).select_from(BlueprintDeprecationRow)).scalar_one()
+        return int(newest or 0), int(deprecations)
 
     def add(self, version: PublishedVersion) -> None:
         self._session.add(

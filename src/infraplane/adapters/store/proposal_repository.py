@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session
 
 from infraplane.adapters.secrets import SecretBox
 from infraplane.adapters.store.tables import ProposalApprovalRow, ProposalPlanRow, ProposalRow
 from infraplane.core.approval import Approval
+from infraplane.core.ports import ProposalQuery
 from infraplane.core.proposals import Proposal
 
 __all__ = ["SqlProposalRepository"]
@@ -53,6 +54,30 @@ class SqlProposalRepository:
             query = query.where(ProposalRow.environment == environment)
         return self._proposals(list(self._session.execute(query).scalars()))
 
+    def find(self, query: ProposalQuery, limit: int | None = None) -> list[Proposal]:
+        found = select(ProposalRow).order_by(ProposalRow.created_at, ProposalRow.id)
+        if query.environment is not None:
+            found = found.where(ProposalRow.environment == query.environment)
+        if query.statuses is not None:
+            found = found.where(ProposalRow.status.in_(sorted(query.statuses)))
+        if query.kind is not None:
+            found = found.where(ProposalRow.kind == query.kind)
+        if query.teams is not None:
+            found = found.where(ProposalRow.team.in_(sorted(query.teams)))
+        if query.expires_by is not None:
+            found = found.where(ProposalRow.expires_at <= query.expires_by)
+        if query.after is not None:
+            created_at, proposal_id = query.after
+            found = found.where(
+                or_(
+                    ProposalRow.created_at > created_at,
+                    and_(ProposalRow.created_at == created_at, ProposalRow.id > proposal_id),
+                )
+            )
+        if limit is not None:
+            found = found.limit(limit)
+        return self._proposals(list(self._session.execute(found).scalars()))
+
     def save(self, proposal: Proposal) -> None:
         row = self._session.get(ProposalRow, proposal.id)
         if row is None:
@@ -61,6 +86,8 @@ class SqlProposalRepository:
         row.kind = proposal.kind
         row.status = proposal.status.value
         row.updated_at = proposal.updated_at or proposal.created_at
+        row.team = proposal.team
+        row.expires_at = proposal.expires_at
         row.document = json.dumps(proposal.stored(), sort_keys=True)
         self._session.flush()
 

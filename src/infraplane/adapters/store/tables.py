@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy import Float as sa_Float
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -163,12 +163,15 @@ class ProposalRow(Base):
     """A proposal; `document` is its JSON (diff with secrets already masked), updated as it moves on."""
 
     __tablename__ = "proposals"
+    __table_args__ = (Index("ix_proposals_created_at_id", "created_at", "id"),)
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     environment: Mapped[str] = mapped_column(String(64), index=True)
     kind: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), index=True)
     created_at: Mapped[str] = mapped_column(String(32))
     updated_at: Mapped[str] = mapped_column(String(32))
+    team: Mapped[str] = mapped_column(String(64), index=True, default="")
+    expires_at: Mapped[str] = mapped_column(String(32), default="")
     document: Mapped[str] = mapped_column(Text)
 
 

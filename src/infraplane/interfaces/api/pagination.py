@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable, Sequence
-from typing import TypeVar
 
 from infraplane.errors import InputError, Problem
 
-__all__ = ["page"]
-
-T = TypeVar("T")
+__all__ = ["after_cursor", "cursor_for"]
 
 
 def _encode(key: str) -> str:
@@ -25,12 +21,16 @@ def _decode(cursor: str) -> str:
         raise InputError.from_problems([Problem("", "cursor", "not a cursor this API gave out")]) from None
 
 
-def page(items: Sequence[T], key: Callable[[T], str], cursor: str | None, limit: int) -> tuple[list[T], str | None]:
-    """The items (ordered by `key`, which must be unique) after `cursor`, at most `limit`; and the next cursor."""
-    ordered = sorted(items, key=key)
-    if cursor:
-        after = _decode(cursor)
-        ordered = [item for item in ordered if key(item) > after]
-    chosen = ordered[:limit]
-    more = len(ordered) > limit
-    return chosen, (_encode(key(chosen[-1])) if more and chosen else None)
+def after_cursor(cursor: str | None) -> tuple[str, str] | None:
+    """The (created_at, id) a cursor of `cursor_for` names, or None for the first page."""
+    if not cursor:
+        return None
+    created_at, separator, item_id = _decode(cursor).partition("|")
+    if not separator:
+        raise InputError.from_problems([Problem("", "cursor", "not a cursor this API gave out")])
+    return created_at, item_id
+
+
+def cursor_for(created_at: str, item_id: str) -> str:
+    """The cursor of the page after the item with this (created_at, id)."""
+    return _encode(f"{created_at}|{item_id}")

@@ -15,12 +15,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from infraplane.core.identity import Action
+from infraplane.core.ports import ProposalQuery
 from infraplane.core.proposals import Proposal
 from infraplane.errors import ForbiddenError, InputError, NotFoundError, Problem
 from infraplane.interfaces.api.background import RunChannel, RunPool
 from infraplane.interfaces.api.deps import ContainerDep, IdentityDep, require, visible_proposal
 from infraplane.interfaces.api.errors import error_response
-from infraplane.interfaces.api.pagination import page
+from infraplane.interfaces.api.pagination import after_cursor, cursor_for
 from infraplane.interfaces.api.schemas import (
     ERRORS,
     ApproveBody,
@@ -70,14 +71,14 @@ def list_proposals(
 ) -> dict[str, Any]:
     """Proposals of the caller's teams, oldest first, a page at a time (`next_cursor` fetches the next)."""
     require(container, identity, Action.READ)
-    found = [
-        p
-        for p in container.proposals.proposals(environment, status)
-        if identity.sees(p.team) and (kind is None or p.kind == kind) and (team is None or p.team == team)
-    ]
-    chosen, next_cursor = page(found, lambda p: f"{p.created_at}|{p.id}", cursor, limit)
-    items = [proposal_summary(p) for p in chosen]
-    return {"items": items, "next_cursor": next_cursor}
+    teams = None if identity.all_teams else frozenset(identity.teams)
+    if team is not None:
+        teams = frozenset({team}) & teams if teams is not None else frozenset({team})
+    query = ProposalQuery(environment, frozenset({status}) if status else None, kind, teams, after=after_cursor(cursor))
+    found = container.proposals.find(query, limit + 1)
+    chosen = found[:limit]
+    next_cursor = cursor_for(chosen[-1].created_at, chosen[-1].id) if len(found) > limit else None
+    return {"items": [proposal_summary(p) for p in chosen], "next_cursor": next_cursor}
 
 
 @router.post("", response_model=RunAccepted, status_code=202)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -13,7 +14,7 @@ from infraplane.core.blueprint import Blueprint
 from infraplane.core.catalog import PublishedVersion
 from infraplane.core.dag import topological_order
 from infraplane.core.ports import DirectoryPacker, ModuleInterfaceReader, Store
-from infraplane.core.search import SearchHit, rank_blueprints
+from infraplane.core.search import SearchHit, SearchIndex
 from infraplane.core.versions import is_valid_constraint, matches, newest_matching, parse_ref, sort_versions
 from infraplane.errors import ImmutableVersionError, InputError, NotFoundError, Problem
 from infraplane.services.audit import record
@@ -57,12 +58,27 @@ class CatalogService:
         self._read_module = read_module
         self._document_bytes = document_bytes
         self._archive_bytes = archive_bytes
+        self._cached: _CatalogView | None = None
 
     # -- reading -------------------------------------------------------------------------------
 
-    def all_versions(self) -> list[PublishedVersion]:
+    def _view(self) -> _CatalogView:
+        """Every published version, decoded once per catalog generation (publish and deprecate change it).
+
+        One cheap query per call checks the generation, so a server with several processes, or one
+        sharing its store with the CLI, still sees a publish at once.
+        """
         with self._store.transaction() as tx:
-            return tx.catalog.all()
+            generation = tx.catalog.generation()
+            cached = self._cached
+            if cached is not None and cached.generation == generation:
+                return cached
+            view = _CatalogView(generation, tuple(tx.catalog.all()))
+        self._cached = view
+        return view
+
+    def all_versions(self) -> list[PublishedVersion]:
+        return list(self._view().versions)
 
     def versions(self, name: str) -> list[PublishedVersion]:
         with self._store.transaction() as tx:
@@ -83,15 +99,8 @@ class CatalogService:
 
     def latest(self, include_deprecated: bool = False) -> list[PublishedVersion]:
         """The newest version of each blueprint (deprecated ones hidden unless asked for)."""
-        by_name: dict[str, list[PublishedVersion]] = {}
-        for version in self.all_versions():
-            if include_deprecated or not version.deprecated:
-                by_name.setdefault(version.name, []).append(version)
-        latest = []
-        for name in sorted(by_name):
-            newest = newest_matching([v.version for v in by_name[name]], None)
-            latest.append(next(v for v in by_name[name] if v.version == newest))
-        return latest
+        view = self._view()
+        return list(view.latest_with_deprecated if include_deprecated else view.latest)
 
     def show(self, text: str) -> list[PublishedVersion]:
         """Every version of NAME, or those matching NAME@CONSTRAINT, oldest first."""
@@ -139,7 +148,7 @@ class CatalogService:
         return found
 
     def search(self, query: str, limit: int = 10) -> list[SearchHit]:
-        return rank_blueprints([v.blueprint for v in self.latest()], query)[:limit]
+        return self._view().index.search(query)[:limit]
 
     # -- validating ----------------------------------------------------------------------------
 
@@ -255,6 +264,37 @@ class CatalogService:
                 {"reason": reason, "digest": existing.digest},
             )
         return True
+
+
+class _CatalogView:
+    """The decoded catalog at one generation, with what the read side derives from it, built lazily."""
+
+    def __init__(self, generation: tuple[int, int], versions: tuple[PublishedVersion, ...]) -> None:
+        self.generation = generation
+        self.versions = versions
+
+    @cached_property
+    def latest(self) -> tuple[PublishedVersion, ...]:
+        return _newest_of_each([v for v in self.versions if not v.deprecated])
+
+    @cached_property
+    def latest_with_deprecated(self) -> tuple[PublishedVersion, ...]:
+        return _newest_of_each(list(self.versions))
+
+    @cached_property
+    def index(self) -> SearchIndex:
+        return SearchIndex([v.blueprint for v in self.latest])
+
+
+def _newest_of_each(versions: list[PublishedVersion]) -> tuple[PublishedVersion, ...]:
+    by_name: dict[str, list[PublishedVersion]] = {}
+    for version in versions:
+        by_name.setdefault(version.name, []).append(version)
+    latest = []
+    for name in sorted(by_name):
+        newest = newest_matching([v.version for v in by_name[name]], None)
+        latest.append(next(v for v in by_name[name] if v.version == newest))
+    return tuple(latest)
 
 
 def _publish_order(loaded: list[LoadedBlueprint]) -> list[LoadedBlueprint]:

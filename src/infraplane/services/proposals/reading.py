@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from infraplane.core.audit import utc_timestamp
 from infraplane.core.clock import Clock
-from infraplane.core.ports import Store, Transaction
-from infraplane.core.proposal_lifecycle import ProposalStatus
+from infraplane.core.ports import ProposalQuery, Store, Transaction
+from infraplane.core.proposal_lifecycle import EXPIRABLE, ProposalStatus
 from infraplane.core.proposals import Proposal
 from infraplane.errors import InputError, NotFoundError, Problem
 from infraplane.services.proposals.expiry import expire_due
@@ -23,13 +26,22 @@ class ProposalReader:
 
     def proposals(self, environment: str | None = None, status: str | None = None) -> list[Proposal]:
         """Proposals, oldest first; any past its expiry is marked expired on the way."""
-        if status is not None and status not in set(ProposalStatus):
-            known = ", ".join(ProposalStatus)
-            raise InputError.from_problems([Problem("", "status", f"no status {status!r} (statuses: {known})")])
+        _check_status(status)
+        return self.find(ProposalQuery(environment, frozenset({status}) if status else None))
+
+    def find(self, query: ProposalQuery, limit: int | None = None) -> list[Proposal]:
+        """Proposals matching `query`, oldest first, at most `limit`, filtered and paged in the store.
+
+        Those past their expiry are marked expired first, so a status filter is exact.
+        """
+        for status in query.statuses or ():
+            _check_status(status)
         now = self._clock()
         with self._store.transaction() as tx:
-            found = [expire_due(tx, p, now) for p in tx.proposals.all(environment)]
-        return [p for p in found if status is None or p.status == status]
+            due = replace(query, statuses=EXPIRABLE, after=None, expires_by=utc_timestamp(now))
+            for proposal in tx.proposals.find(due):
+                expire_due(tx, proposal, now)
+            return tx.proposals.find(query, limit)
 
     def open(self, tx: Transaction, proposal_id: str, lock: bool = True) -> Proposal:
         """The proposal (its row locked unless `lock` is False), expired first when it is due."""
@@ -41,3 +53,9 @@ class ProposalReader:
                 f"no proposal {proposal_id!r}{hint}", [Problem("", "proposal", f"no proposal {proposal_id!r}")]
             )
         return expire_due(tx, proposal, self._clock())
+
+
+def _check_status(status: str | None) -> None:
+    if status is not None and status not in set(ProposalStatus):
+        known = ", ".join(ProposalStatus)
+        raise InputError.from_problems([Problem("", "status", f"no status {status!r} (statuses: {known})")])

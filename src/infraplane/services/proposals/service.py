@@ -50,6 +50,7 @@ class ProposalService:
         # reading.py
         self.get = reader.get
         self.proposals = reader.proposals
+        self.find = reader.find
         # creating.py
         self.upgradable = creator.upgradable
         self.propose = creator.propose
