@@ -224,6 +224,13 @@ class Store(Protocol):
 
     def transaction(self) -> AbstractContextManager[Transaction]: ...
 
+    def read(self) -> AbstractContextManager[Transaction]:
+        """A transaction that only reads: it takes no write lock, so readers never queue behind writers.
+
+        Writing in it is a bug (PostgreSQL refuses it; SQLite may answer busy).
+        """
+        ...
+
     def seal(self, plaintext: bytes) -> str:
         """A token of `plaintext` encrypted with the store's key (sensitive inputs kept in documents)."""
         ...

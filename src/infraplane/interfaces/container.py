@@ -48,6 +48,9 @@ class _StoreOnFirstUse:
     def transaction(self) -> AbstractContextManager[Transaction]:
         return self._opener().transaction()
 
+    def read(self) -> AbstractContextManager[Transaction]:
+        return self._opener().read()
+
     def seal(self, plaintext: bytes) -> str:
         return self._opener().seal(plaintext)
 

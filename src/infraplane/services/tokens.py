@@ -134,7 +134,7 @@ class TokenService:
         secret = secret.strip()
         if not secret.startswith(TOKEN_PREFIX):
             raise UnauthenticatedError("a token is required: send `Authorization: Bearer ipl_...`")
-        with self._store.transaction() as tx:
+        with self._store.read() as tx:
             token = tx.tokens.by_digest(token_digest(secret))
         state = token.state(self._now()) if token else "unknown"
         if token is None or state != "active":

@@ -123,3 +123,16 @@ def test_export_writes_json_lines(store: SqlStore, tmp_path: Path) -> None:
     lines = target.read_text().splitlines()
     assert '"action": "test.two"' in lines[1]
     assert len(lines) == 3 and '"head"' in lines[2]
+
+
+def test_a_read_goes_on_beside_a_writer_and_writes_nothing(store: SqlStore) -> None:
+    catalog = CatalogService(store, pack_directory, read_module_interface)
+    catalog.publish(EXAMPLE_CATALOG / "queue", ALICE)
+    with store.transaction() as writer:
+        record(writer, ALICE, "test.hold", "lock", {})  # the writer holds its lock while the read runs
+        with store.read() as reader:
+            assert [v.name for v in reader.catalog.all()] == ["queue"]
+            assert list(reader.audit.events(action="test.hold")) == []  # it reads what was committed
+    if store.engine.dialect.name == "postgresql":
+        with pytest.raises(Exception, match="read-only transaction"), store.read() as reader:
+            record(reader, ALICE, "test.write", "nothing", {})

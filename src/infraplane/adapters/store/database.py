@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,6 +27,9 @@ from infraplane.errors import ConfigError, FailureError
 __all__ = ["SqlStore", "SqlTransaction", "head_revision"]
 
 
+_READ_ONLY = "infraplane_read_only"
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -41,8 +44,10 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # IMMEDIATE takes the write lock up front: two writers queue instead of failing
-        # half-way, which keeps the audit chain single-file across processes.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # half-way, which keeps the audit chain single-file across processes. A read-only
+        # transaction takes no lock: in WAL mode it reads a snapshot beside any writer.
+        read_only = connection.get_execution_options().get(_READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
 
 
 class SqlTransaction:
@@ -116,6 +121,15 @@ class SqlStore:
     def transaction(self) -> Iterator[SqlTransaction]:
         """Commit on success, roll back on any error."""
         with self._sessions() as session, session.begin():
+            yield SqlTransaction(session, self._box)
+
+    @contextmanager
+    def read(self) -> Iterator[SqlTransaction]:
+        """A transaction that only reads (no write lock on SQLite; READ ONLY on PostgreSQL)."""
+        with self._sessions() as session, session.begin():
+            session.connection(execution_options={_READ_ONLY: True})
+            if self.engine.dialect.name == "postgresql":
+                session.execute(text("SET TRANSACTION READ ONLY"))
             yield SqlTransaction(session, self._box)
 
     def seal(self, plaintext: bytes) -> str:

@@ -82,7 +82,7 @@ def require(
 
 def visible_environment(container: Container, identity: Identity, name: str) -> EnvironmentRecord:
     """The environment `name` if the identity may see it; the same 404 whether it is unknown or another team's."""
-    with container.store.transaction() as tx:
+    with container.store.read() as tx:
         env = tx.environments.get(name)
     if env is None or not identity.sees(env.team):
         raise NotFoundError(f"no environment {name!r}", [Problem("", "environment", "unknown or not yours")])
@@ -91,7 +91,7 @@ def visible_environment(container: Container, identity: Identity, name: str) -> 
 
 def visible_proposal(container: Container, identity: Identity, proposal_id: str) -> Proposal:
     """The proposal if the identity may see it; the same 404 whether it is unknown or another team's."""
-    with container.store.transaction() as tx:
+    with container.store.read() as tx:
         proposal = tx.proposals.get(proposal_id)
     if proposal is None or not identity.sees(proposal.team):
         raise NotFoundError(f"no proposal {proposal_id!r}", [Problem("", "proposal", "unknown or not yours")])

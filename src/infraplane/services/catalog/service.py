@@ -68,7 +68,7 @@ class CatalogService:
         One cheap query per call checks the generation, so a server with several processes, or one
         sharing its store with the CLI, still sees a publish at once.
         """
-        with self._store.transaction() as tx:
+        with self._store.read() as tx:
             generation = tx.catalog.generation()
             cached = self._cached
             if cached is not None and cached.generation == generation:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 from infraplane.core.audit import utc_timestamp
-from infraplane.core.clock import Clock
+from infraplane.core.clock import Clock, parse_time
 from infraplane.core.ports import ProposalQuery, Store, Transaction
-from infraplane.core.proposal_lifecycle import EXPIRABLE, ProposalStatus
+from infraplane.core.proposal_lifecycle import EXPIRABLE, ProposalStatus, is_expired
 from infraplane.core.proposals import Proposal
 from infraplane.errors import InputError, NotFoundError, Problem
 from infraplane.services.proposals.expiry import expire_due
@@ -21,6 +22,10 @@ class ProposalReader:
         self._clock = clock
 
     def get(self, proposal_id: str) -> Proposal:
+        with self._store.read() as tx:
+            found = tx.proposals.get(proposal_id)
+        if found is not None and not _due(found, self._clock()):
+            return found  # the common case reads without the write lock
         with self._store.transaction() as tx:
             return self.open(tx, proposal_id, lock=False)
 
@@ -37,8 +42,11 @@ class ProposalReader:
         for status in query.statuses or ():
             _check_status(status)
         now = self._clock()
+        due = replace(query, statuses=EXPIRABLE, after=None, expires_by=utc_timestamp(now))
+        with self._store.read() as tx:
+            if not tx.proposals.find(due, limit=1):
+                return tx.proposals.find(query, limit)  # the common case reads without the write lock
         with self._store.transaction() as tx:
-            due = replace(query, statuses=EXPIRABLE, after=None, expires_by=utc_timestamp(now))
             for proposal in tx.proposals.find(due):
                 expire_due(tx, proposal, now)
             return tx.proposals.find(query, limit)
@@ -59,3 +67,7 @@ def _check_status(status: str | None) -> None:
     if status is not None and status not in set(ProposalStatus):
         known = ", ".join(ProposalStatus)
         raise InputError.from_problems([Problem("", "status", f"no status {status!r} (statuses: {known})")])
+
+
+def _due(proposal: Proposal, now: datetime) -> bool:
+    return is_expired(proposal.status, parse_time(proposal.expires_at), now)
