@@ -69,6 +69,7 @@ bench-orchestration: setup check-tools
 
 # The server under 100 concurrent clients: req/s, p50/p99 per route against /healthz on the same server.
 bench-api: setup
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = "0" ] && echo "installing wrk (apt-get)" && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } || echo "wrk is missing: the bench falls back to a Python client" >&2
 	$(BIN)/python -m bench.api $(API_ARGS)
 
 # Many small environments up and down at once by several processes on one home: spurious failures (goal 0).

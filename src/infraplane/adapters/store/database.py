@@ -78,7 +78,9 @@ class SqlStore:
         elif url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
         try:
-            self.engine = create_engine(url, pool_pre_ping=True)
+            # The pool holds what the server's 40 request threads use at once, so connections are
+            # kept, not opened and closed (with their PRAGMAs) at every request beyond the fifth.
+            self.engine = create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20)
         except (SQLAlchemyError, ValueError, ImportError) as exc:
             raise ConfigError(f"database_url: cannot use {self.url!r}: {exc}") from None
         if self.engine.dialect.name == "sqlite":

@@ -91,8 +91,11 @@ def visible_environment(container: Container, identity: Identity, name: str) -> 
 
 def visible_proposal(container: Container, identity: Identity, proposal_id: str) -> Proposal:
     """The proposal if the identity may see it; the same 404 whether it is unknown or another team's."""
-    with container.store.read() as tx:
-        proposal = tx.proposals.get(proposal_id)
-    if proposal is None or not identity.sees(proposal.team):
-        raise NotFoundError(f"no proposal {proposal_id!r}", [Problem("", "proposal", "unknown or not yours")])
-    return container.proposals.get(proposal_id)  # read through the service: a proposal past its time expires
+    unknown = NotFoundError(f"no proposal {proposal_id!r}", [Problem("", "proposal", "unknown or not yours")])
+    try:
+        proposal = container.proposals.get(proposal_id)  # through the service: one past its time expires
+    except NotFoundError:
+        raise unknown from None  # not the service's hint, which names other proposals
+    if not identity.sees(proposal.team):
+        raise unknown
+    return proposal
