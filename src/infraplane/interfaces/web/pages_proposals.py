@@ -55,14 +55,12 @@ def _summary(view: dict[str, Any]) -> str:
 
 
 def _refusals(identity: Identity, proposal: Proposal) -> list[str]:
-    """Why this person cannot decide, said before they try (the service refuses it anyway)."""
+    """Why this person cannot decide, said before they try (the service refuses it anyway; a stale plan it tells)."""
     reasons = []
     if proposal.actor.id == identity.name:
         reasons.append("you proposed this: someone else must approve or reject it")
     if any(a.approver == identity.name for a in proposal.approvals):
         reasons.append("you have approved this already")
-    if any(c.stale for c in proposal.components):
-        reasons.append("the plan is stale (the state changed since): propose again")
     return reasons
 
 
