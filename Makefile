@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml
 check-tools:
 	@command -v terraform >/dev/null || command -v tofu >/dev/null || { echo "terraform (or tofu) is not on PATH" >&2; exit 1; }
 
-# PostgreSQL for the store tests (Debian's package; only installed when missing and we are root).
+# PostgreSQL for the store tests and Chromium for the browser tests (Debian's package; only installed when missing and we are root).
 system-deps: check-tools
 	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then \
 		if [ "$$(id -u)" = "0" ]; then \
@@ -30,6 +30,15 @@ system-deps: check-tools
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
 		else \
 			echo "PostgreSQL binaries are missing: install Debian's postgresql package" >&2; exit 1; \
+		fi; \
+	fi
+	@# Chromium for the web page's browser tests (Playwright drives it; its own download is not used).
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = "0" ]; then \
+			echo "installing Chromium (apt-get)"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "/usr/bin/chromium is missing: install Debian's chromium package" >&2; exit 1; \
 		fi; \
 	fi
 

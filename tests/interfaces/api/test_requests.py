@@ -141,7 +141,7 @@ def test_plain_words_become_a_proposal_or_a_question(api: Api) -> None:
     assert queue.status_code == 202, queue.text
 
 
-def test_the_root_leads_to_the_api_docs_until_the_web_page_lands(api: Api) -> None:
+def test_the_root_is_the_web_page_and_the_api_docs_stay_at_docs(api: Api) -> None:
     response = api.client.get("/", follow_redirects=False)
-    assert response.status_code == 307 and response.headers["location"] == "/docs"
+    assert response.status_code == 303 and response.headers["location"] == "/login?next=%2F"
     assert api.client.get("/docs").status_code == 200

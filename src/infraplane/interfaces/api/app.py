@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse
 
 import infraplane
 from infraplane.interfaces.api import (
@@ -24,6 +24,7 @@ from infraplane.interfaces.api.metrics import install_metrics
 from infraplane.interfaces.api.readiness import readiness_response
 from infraplane.interfaces.api.request_log import install_request_log
 from infraplane.interfaces.container import Container
+from infraplane.interfaces.web import install_web
 
 __all__ = ["create_app"]
 
@@ -64,14 +65,10 @@ def create_app(container: Container, runtime: bool = False) -> FastAPI:
         routes_tokens,
     ):
         app.include_router(module.router)
+    install_web(app, container)  # `/`, `/login`, `/catalog`, ...: the web page
     install_metrics(app, container)
     install_mcp(app, container)
     install_request_log(app)  # last: the outermost middleware, so its line has the final status
-
-    @app.get("/", include_in_schema=False)
-    def home() -> RedirectResponse:
-        """The web page's place; until it is served (issue 13), the interactive API docs."""
-        return RedirectResponse("/docs", status_code=307)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> JSONResponse:

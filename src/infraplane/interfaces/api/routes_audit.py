@@ -19,12 +19,12 @@ from infraplane.interfaces.api.deps import ContainerDep, IdentityDep, require
 from infraplane.interfaces.api.schemas import ERRORS, AuditPage, AuditVerifyOut
 from infraplane.interfaces.container import Container
 
-__all__ = ["router"]
+__all__ = ["router", "visible_events"]
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"], responses=ERRORS)
 
 
-def _visible(container: Container, identity: Identity, events: list[AuditEvent]) -> list[AuditEvent]:
+def visible_events(container: Container, identity: Identity, events: list[AuditEvent]) -> list[AuditEvent]:
     if identity.all_teams:
         return events
     with container.store.transaction() as tx:
@@ -66,7 +66,7 @@ def list_events(
         for e in container.audit.events(action=action)
         if e.sequence > after and (actor is None or e.actor.id == actor) and (subject is None or e.subject == subject)
     ]
-    events = _visible(container, identity, events)
+    events = visible_events(container, identity, events)
     chosen = events[:limit]
     more = len(events) > limit
     return {"items": [e.as_dict() for e in chosen], "next_cursor": str(chosen[-1].sequence) if more else None}
@@ -91,7 +91,7 @@ def verify(container: ContainerDep, identity: IdentityDep) -> AuditVerifyOut:
 def export(container: ContainerDep, identity: IdentityDep) -> StreamingResponse:
     """Every event as one JSON object per line (what `infraplane audit export` writes, without the head line)."""
     require(container, identity, Action.READ)
-    events = _visible(container, identity, container.audit.events())
+    events = visible_events(container, identity, container.audit.events())
 
     def lines() -> Iterator[str]:
         for event in events:

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from infraplane.core.identity import Action
+from infraplane.core.identity import Action, Identity
 from infraplane.core.ports import ProposalQuery
 from infraplane.core.proposals import Proposal
 from infraplane.errors import ForbiddenError, InputError, NotFoundError, Problem
@@ -36,7 +36,7 @@ from infraplane.interfaces.views import proposal_summary
 from infraplane.services.ask.service import ClarificationNeeded
 from infraplane.services.audit import record
 
-__all__ = ["router"]
+__all__ = ["proposal_view", "propose_document", "router"]
 
 router = APIRouter(prefix="/api/v1/proposals", tags=["proposals"], responses=ERRORS)
 
@@ -52,6 +52,35 @@ def _runs(request: Request) -> RunPool:
 def proposal_view(container: Container, proposal: Proposal) -> dict[str, Any]:
     """The JSON `infraplane proposal show --json` prints: the proposal and what it still needs."""
     return {**proposal.as_dict(), "missing": container.proposals.missing(proposal)}
+
+
+def propose_document(
+    container: Container, runs: RunPool, identity: Identity, document: dict[str, Any], justification: str
+) -> str:
+    """Check an environment document and the caller's teams, then plan it in the background; the proposal's id.
+
+    The API and the web page's request form both come through here, so both refuse the same things.
+    """
+    resolution = container.environments.resolve_document(document, "environment")
+    meta = resolution.environment.metadata
+    with container.store.transaction() as tx:
+        existing = tx.environments.get(meta.name)
+    if existing is not None and not identity.sees(existing.team):
+        raise NotFoundError(f"no environment {meta.name!r}", [Problem("", "environment", "unknown or not yours")])
+    for team in {meta.team, *([existing.team] if existing else [])}:
+        if not identity.sees(team):
+            with container.store.transaction() as tx:
+                reason = f"{identity.name} does not act for team {team}"
+                record(
+                    tx,
+                    identity.actor,
+                    "api.refused",
+                    f"environment:{meta.name}",
+                    {"action": "propose", "reason": reason},
+                )
+            raise ForbiddenError(reason, [Problem("", "environment.metadata.team", "not one of your teams")])
+    proposal_id = runs.start_plan(resolution, identity.actor, justification)
+    return proposal_id
 
 
 def _accepted(proposal_id: str, run: str, status: str) -> RunAccepted:
@@ -110,25 +139,7 @@ def create_proposal(
     else:
         assert body.environment is not None
         document = body.environment
-    resolution = container.environments.resolve_document(document, "environment")
-    meta = resolution.environment.metadata
-    with container.store.transaction() as tx:
-        existing = tx.environments.get(meta.name)
-    if existing is not None and not identity.sees(existing.team):
-        raise NotFoundError(f"no environment {meta.name!r}", [Problem("", "environment", "unknown or not yours")])
-    for team in {meta.team, *([existing.team] if existing else [])}:
-        if not identity.sees(team):
-            with container.store.transaction() as tx:
-                reason = f"{identity.name} does not act for team {team}"
-                record(
-                    tx,
-                    identity.actor,
-                    "api.refused",
-                    f"environment:{meta.name}",
-                    {"action": "propose", "reason": reason},
-                )
-            raise ForbiddenError(reason, [Problem("", "environment.metadata.team", "not one of your teams")])
-    proposal_id = _runs(request).start_plan(resolution, identity.actor, body.justification)
+    proposal_id = propose_document(container, _runs(request), identity, document, body.justification)
     return _accepted(proposal_id, "plan", "planning")
 
 

@@ -83,7 +83,7 @@ def serve(
             console.print(f"admin token: in {token_file} (made on the first start)", highlight=False)
         else:
             console.print("admin token: one exists; `infraplane token create --role admin` makes another")
-        console.print(f"web page:  {base}/ (the API docs until the web page lands)", highlight=False)
+        console.print(f"web page:  {base}/", highlight=False)
         console.print(f"API docs:  {base}/docs", highlight=False)
         console.print(f"MCP:       {base}/mcp", highlight=False)
         console.print("Ctrl-C stops the server and everything it started", highlight=False)
