@@ -1,0 +1,166 @@
+"""Drift: what a refresh-only plan says changed in the cloud behind Terraform's back, as typed items.
+
+The refresh-only plan is parsed once (core/plan.py, `resource_drift`); this module compares each drifted
+resource's `before` (the state) with its `after` (the cloud), drops what the normalization rules say is
+provider noise, and names every real difference as a :class:`DriftItem`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from infraplane.core.plan import NormalizedPlan, ResourceChange
+
+__all__ = ["NORMALIZATION_RULES", "DriftItem", "DriftKind", "NormalizationRule", "drift_items", "not_checkable"]
+
+DriftKind = Literal["changed", "deleted", "added", "not-checkable"]
+MASK = "(sensitive)"
+
+
+@dataclass(frozen=True)
+class NormalizationRule:
+    """One kind of difference the provider reports that is not drift, with the behaviour it covers."""
+
+    id: str
+    covers: str
+    # "empty": null, {}, [] and "" are the same; "unordered": lists compare as multisets;
+    # "ignore": attributes with these names are never drift.
+    treatment: Literal["empty", "unordered", "ignore"]
+    attributes: frozenset[str] = frozenset()  # for "ignore"; empty means every attribute
+
+
+NORMALIZATION_RULES: tuple[NormalizationRule, ...] = (
+    NormalizationRule(
+        "null-equals-empty",
+        'the AWS provider reads unset tags, lists and strings back as null, {} , [] or "" (hashicorp/terraform#28803)',
+        "empty",
+    ),
+    NormalizationRule(
+        "set-ordering",
+        "set-typed attributes (security group rules, CIDR lists) come back in the cloud's order",
+        "unordered",
+    ),
+    NormalizationRule(
+        "computed-timestamps",
+        "timestamps the cloud computes on every read",
+        "ignore",
+        frozenset({"last_modified_date", "last_modified_time", "last_modified", "updated_at", "update_time"}),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class DriftItem:
+    """One drifted attribute (or a whole resource deleted out of band) of one component."""
+
+    environment: str
+    component: str
+    address: str | None
+    attribute: str | None
+    kind: DriftKind
+    before: Any = None
+    after: Any = None
+    severity: str | None = None
+    rule: str | None = None
+    message: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "environment": self.environment,
+            "component": self.component,
+            "address": self.address,
+            "attribute": self.attribute,
+            "kind": self.kind,
+            "before": self.before,
+            "after": self.after,
+            "severity": self.severity,
+            "rule": self.rule,
+            "message": self.message,
+        }
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or value == {} or value == [] or value == ""
+
+
+def _canonical(value: Any, rules: tuple[NormalizationRule, ...]) -> Any:
+    """`value` in the form in which noise the rules describe compares equal."""
+    empty = any(r.treatment == "empty" for r in rules)
+    unordered = any(r.treatment == "unordered" for r in rules)
+    if empty and _is_empty(value):
+        return None
+    if isinstance(value, Mapping):
+        items = {str(k): _canonical(v, rules) for k, v in value.items()}
+        return {k: v for k, v in items.items() if not (empty and v is None)}
+    if isinstance(value, list):
+        items_list = [_canonical(v, rules) for v in value]
+        if unordered:
+            items_list.sort(key=lambda v: json.dumps(v, sort_keys=True, default=str))
+        return items_list
+    return value
+
+
+def _ignored(rules: tuple[NormalizationRule, ...]) -> frozenset[str]:
+    return frozenset().union(*(r.attributes for r in rules if r.treatment == "ignore"))
+
+
+def _sensitive(path: str, sensitive_paths: tuple[str, ...]) -> bool:
+    return any(s == "*" or path == s or path.startswith((s + ".", s + "[")) for s in sensitive_paths)
+
+
+def _differences(
+    before: Any, after: Any, path: str, rules: tuple[NormalizationRule, ...]
+) -> Iterator[tuple[str, Any, Any]]:
+    """(attribute path, before, after) of every difference; maps (tags) are compared key by key."""
+    if isinstance(before, Mapping) and isinstance(after, Mapping):
+        ignored = _ignored(rules)
+        for key in sorted(set(before) | set(after)):
+            if str(key) in ignored:
+                continue
+            child = f"{path}.{key}" if path else str(key)
+            yield from _differences(before.get(key), after.get(key), child, rules)
+        return
+    if _canonical(before, rules) != _canonical(after, rules):
+        yield path, before, after
+
+
+def _resource_items(
+    environment: str, component: str, change: ResourceChange, rules: tuple[NormalizationRule, ...]
+) -> Iterator[DriftItem]:
+    if change.mode != "managed":
+        return
+    if change.after is None or change.is_delete:
+        yield DriftItem(environment, component, change.address, None, "deleted", message="deleted out of band")
+        return
+    for attribute, before, after in _differences(change.before or {}, change.after, "", rules):
+        if attribute.startswith("tags_all"):
+            continue  # the same difference is reported on `tags` (tags_all = provider default tags + tags)
+        secret = _sensitive(attribute, change.sensitive_paths)
+        kind: DriftKind = "added" if _is_empty(before) else "changed"
+        yield DriftItem(
+            environment,
+            component,
+            change.address,
+            attribute,
+            kind,
+            MASK if secret and before is not None else before,
+            MASK if secret and after is not None else after,
+        )
+
+
+def drift_items(
+    environment: str, component: str, plan: NormalizedPlan, rules: tuple[NormalizationRule, ...] = NORMALIZATION_RULES
+) -> list[DriftItem]:
+    """Every real difference a refresh-only plan found for one component, noise dropped by `rules`."""
+    items: list[DriftItem] = []
+    for change in plan.resource_drift:
+        items.extend(_resource_items(environment, component, change, rules))
+    return items
+
+
+def not_checkable(environment: str, component: str, reason: str) -> DriftItem:
+    """A component whose runner cannot tell what changed: reported, never counted as clean."""
+    return DriftItem(environment, component, None, None, "not-checkable", message=reason)
