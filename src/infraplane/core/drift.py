@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from infraplane.core.plan import NormalizedPlan, ResourceChange
+from infraplane.core.plan import NormalizedPlan, PriorResource, ResourceChange
 
 __all__ = ["NORMALIZATION_RULES", "DriftItem", "DriftKind", "NormalizationRule", "drift_items", "not_checkable"]
 
@@ -28,7 +28,7 @@ class NormalizationRule:
     covers: str
     # "empty": null, {}, [] and "" are the same; "unordered": lists compare as multisets;
     # "ignore": attributes with these names are never drift.
-    treatment: Literal["empty", "unordered", "ignore"]
+    treatment: Literal["empty", "unordered", "ignore", "rule-resources"]
     attributes: frozenset[str] = frozenset()  # for "ignore"; empty means every attribute
 
 
@@ -49,7 +49,17 @@ NORMALIZATION_RULES: tuple[NormalizationRule, ...] = (
         "ignore",
         frozenset({"last_modified_date", "last_modified_time", "last_modified", "updated_at", "update_time"}),
     ),
+    NormalizationRule(
+        "rules-as-resources",
+        "a security group's `ingress`/`egress` read back the rules that separate aws_vpc_security_group_*_rule "
+        "resources of the same state manage",
+        "rule-resources",
+        frozenset({"ingress", "egress"}),
+    ),
 )
+
+# Separate rule resources whose rules a security group's inline attribute reads back.
+_RULE_RESOURCES = {"aws_vpc_security_group_ingress_rule": "ingress", "aws_vpc_security_group_egress_rule": "egress"}
 
 
 @dataclass(frozen=True)
@@ -127,11 +137,50 @@ def _differences(
         yield path, before, after
 
 
+def _managed_rule(entry: Any, rule: Mapping[str, Any]) -> bool:
+    """Whether an inline security group rule is the one a separate rule resource manages."""
+    if not isinstance(entry, Mapping):
+        return False
+    cidrs = [rule.get("cidr_ipv4")] if rule.get("cidr_ipv4") else []
+    cidrs6 = [rule.get("cidr_ipv6")] if rule.get("cidr_ipv6") else []
+    return (
+        entry.get("from_port") == (rule.get("from_port") or 0)
+        and entry.get("to_port") == (rule.get("to_port") or 0)
+        and str(entry.get("protocol")) == str(rule.get("ip_protocol"))
+        and list(entry.get("cidr_blocks") or []) == cidrs
+        and list(entry.get("ipv6_cidr_blocks") or []) == cidrs6
+    )
+
+
+def _without_rule_resources(
+    change: ResourceChange, prior: tuple[PriorResource, ...], rules: tuple[NormalizationRule, ...]
+) -> ResourceChange:
+    """`change` with the inline rules that separate rule resources manage taken out of its `after`."""
+    attributes = frozenset().union(*(r.attributes for r in rules if r.treatment == "rule-resources"))
+    if change.type != "aws_security_group" or not attributes or not isinstance(change.after, Mapping):
+        return change
+    group = change.after.get("id")
+    after = dict(change.after)
+    for resource in prior:
+        attribute = _RULE_RESOURCES.get(resource.type)
+        if attribute in attributes and resource.values.get("security_group_id") == group:
+            entries = after.get(attribute)
+            if isinstance(entries, list):
+                after[attribute] = [e for e in entries if not _managed_rule(e, resource.values)]
+    return replace(change, after=after)
+
+
 def _resource_items(
-    environment: str, component: str, change: ResourceChange, rules: tuple[NormalizationRule, ...]
+    environment: str,
+    component: str,
+    change: ResourceChange,
+    prior: tuple[PriorResource, ...],
+    rules: tuple[NormalizationRule, ...],
 ) -> Iterator[DriftItem]:
     if change.mode != "managed":
         return
+    if change.after is not None:
+        change = _without_rule_resources(change, prior, rules)
     if change.after is None or change.is_delete:
         yield DriftItem(environment, component, change.address, None, "deleted", message="deleted out of band")
         return
@@ -157,7 +206,7 @@ def drift_items(
     """Every real difference a refresh-only plan found for one component, noise dropped by `rules`."""
     items: list[DriftItem] = []
     for change in plan.resource_drift:
-        items.extend(_resource_items(environment, component, change, rules))
+        items.extend(_resource_items(environment, component, change, plan.prior_resources, rules))
     return items
 
 
