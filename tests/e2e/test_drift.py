@@ -62,6 +62,8 @@ def test_drift_is_zero_after_apply_and_each_out_of_band_change_is_found(
     assert ("jobs", "aws_sqs_queue.dlq", None, "deleted") in found
     ssh = [i for i in items if i["component"] == "ssh"]
     assert ssh and all(i["address"] == "aws_security_group.ssh" and i["attribute"] == "ingress" for i in ssh), items
+    assert all(i["severity"] == "high" and i["rule"] == "NET-002" for i in ssh), ssh  # judged by the guardrails
+    assert all(i["severity"] is None and i["rule"] is None for i in items if i["component"] == "jobs"), items
     assert len(items) == 4, items
     for item in items:
         assert set(item) >= {"environment", "component", "address", "attribute", "kind", "severity", "rule"}

@@ -8,13 +8,22 @@ provider noise, and names every real difference as a :class:`DriftItem`.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from infraplane.core.plan import NormalizedPlan, PriorResource, ResourceChange
 
-__all__ = ["NORMALIZATION_RULES", "DriftItem", "DriftKind", "NormalizationRule", "drift_items", "not_checkable"]
+__all__ = [
+    "NORMALIZATION_RULES",
+    "DriftItem",
+    "DriftKind",
+    "NormalizationRule",
+    "classified",
+    "drift_items",
+    "drifted_plan",
+    "not_checkable",
+]
 
 DriftKind = Literal["changed", "deleted", "added", "not-checkable"]
 MASK = "(sensitive)"
@@ -213,3 +222,64 @@ def drift_items(
 def not_checkable(environment: str, component: str, reason: str) -> DriftItem:
     """A component whose runner cannot tell what changed: reported, never counted as clean."""
     return DriftItem(environment, component, None, None, "not-checkable", message=reason)
+
+
+def drifted_plan(plan: NormalizedPlan, rules: tuple[NormalizationRule, ...] = NORMALIZATION_RULES) -> NormalizedPlan:
+    """The drifted resources as a plan that would bring the state to what the cloud has: for the plan policies.
+
+    Inline rules that separate rule resources manage are taken out, so a policy judges what drifted only.
+    """
+    changes = tuple(
+        replace(
+            _without_rule_resources(c, plan.prior_resources, rules),
+            actions=("update",),
+            after_unknown={},
+            tags=None if not isinstance(c.after, Mapping) else _drift_tags(c.after),
+        )
+        for c in plan.resource_drift
+        if c.mode == "managed" and c.after is not None and not c.is_delete
+    )
+    return replace(plan, resource_changes=changes, resource_drift=())
+
+
+def _drift_tags(after: Mapping[str, Any]) -> dict[str, str] | None:
+    if "tags" not in after and "tags_all" not in after:
+        return None
+    merged: dict[str, str] = {}
+    for key in ("tags_all", "tags"):
+        value = after.get(key)
+        if isinstance(value, Mapping):
+            merged.update({str(k): str(v) for k, v in value.items()})
+    return merged
+
+
+_SEVERITY = {"deny": "high", "warn": "medium"}
+
+
+def classified(items: list[DriftItem], findings: Sequence[tuple[str, str, str, str, str]]) -> list[DriftItem]:
+    """Items with the severity and rule of the policy findings on their attribute.
+
+    `findings`: (address, attribute, rule, policy severity deny|warn, message) of the drifted plan's findings.
+    An item no finding names keeps severity None.
+    """
+    out = []
+    for item in items:
+        match = next(
+            (
+                f
+                for f in findings
+                if f[0] == item.address
+                and f[1]
+                and (
+                    not item.attribute
+                    or f[1] == item.attribute
+                    or f[1].startswith((item.attribute + ".", item.attribute + "["))
+                )
+            ),
+            None,
+        )
+        if match is None:
+            out.append(item)
+        else:
+            out.append(replace(item, severity=_SEVERITY.get(match[3], match[3]), rule=match[2], message=match[4]))
+    return out

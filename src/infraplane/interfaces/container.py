@@ -219,7 +219,7 @@ class Container:
     def drift(self) -> DriftService:
         from infraplane.services.drift import DriftService
 
-        return DriftService(self.store, self.environments)
+        return DriftService(self.store, self.environments, self.policies)
 
     @cached_property
     def proposals(self) -> ProposalService:
