@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from infraplane.errors import ConfigError, Problem
@@ -91,6 +91,30 @@ class SchedulerSettings(BaseModel):
     jitter: float = Field(0.1, ge=0, le=0.5, description="intervals move by up to this fraction either way")
 
 
+class DriftScheduleSettings(BaseModel):
+    """How often the server checks environments for drift, per tier (durations such as 30m, 1h, 24h)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    schedule: dict[str, str] = Field(
+        default_factory=lambda: {"prod": "1h", "staging": "6h", "dev": "24h"},
+        description="tier -> interval between drift checks of each environment of that tier",
+    )
+    tick_seconds: float = Field(60.0, gt=0, description="how often the scheduler looks for due drift checks")
+
+    @field_validator("schedule")
+    @classmethod
+    def _durations(cls, schedule: dict[str, str]) -> dict[str, str]:
+        from infraplane.core.environment import parse_duration
+
+        for tier, text in schedule.items():
+            try:
+                parse_duration(text)
+            except ValueError as exc:
+                raise ValueError(f"{tier}: {exc}") from None
+        return schedule
+
+
 class LimitsSettings(BaseModel):
     """How large the documents and archives people and agents hand over may be."""
 
@@ -126,6 +150,7 @@ class Settings(BaseSettings):
     ask: AskSettings = Field(default_factory=lambda: AskSettings())
     limits: LimitsSettings = Field(default_factory=lambda: LimitsSettings())
     scheduler: SchedulerSettings = Field(default_factory=lambda: SchedulerSettings())
+    drift: DriftScheduleSettings = Field(default_factory=lambda: DriftScheduleSettings())
     # How `home` was found (INFRAPLANE_HOME, the nearest .infraplane/, the per-user default): `infraplane info`.
     _home_source: str = PrivateAttr(default="")
 

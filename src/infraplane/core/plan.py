@@ -12,7 +12,15 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-__all__ = ["DocumentFormatError", "Expression", "NormalizedPlan", "PlanFormatError", "ResourceChange", "normalize_plan"]
+__all__ = [
+    "DocumentFormatError",
+    "Expression",
+    "NormalizedPlan",
+    "PlanFormatError",
+    "PriorResource",
+    "ResourceChange",
+    "normalize_plan",
+]
 
 
 class DocumentFormatError(ValueError):
@@ -104,12 +112,37 @@ class ResourceChange:
 
 
 @dataclass(frozen=True)
+class PriorResource:
+    """One managed resource of the plan's `prior_state` (the state as refreshed), with its values."""
+
+    address: str
+    type: str
+    values: Mapping[str, Any]
+
+
+def _prior_resources(module: Any) -> Iterator[PriorResource]:
+    if not isinstance(module, Mapping):
+        return
+    for resource in module.get("resources") or []:
+        if isinstance(resource, Mapping) and resource.get("mode", "managed") == "managed":
+            values = resource.get("values")
+            yield PriorResource(
+                str(resource.get("address", "")),
+                str(resource.get("type", "")),
+                values if isinstance(values, Mapping) else {},
+            )
+    for child in module.get("child_modules") or []:
+        yield from _prior_resources(child)
+
+
+@dataclass(frozen=True)
 class NormalizedPlan:
     terraform_version: str
     resource_changes: tuple[ResourceChange, ...]
     providers: Mapping[str, Mapping[str, Any]]
     output_changes: Mapping[str, tuple[str, ...]]
     resource_drift: tuple[ResourceChange, ...] = ()
+    prior_resources: tuple[PriorResource, ...] = ()
 
     def managed_changes(self) -> Iterator[ResourceChange]:
         return (c for c in self.resource_changes if c.mode == "managed")
@@ -271,4 +304,7 @@ def normalize_plan(document: Any) -> NormalizedPlan:
         name: tuple(str(a) for a in (value or {}).get("actions", []))
         for name, value in (document.get("output_changes") or {}).items()
     }
-    return NormalizedPlan(str(document.get("terraform_version", "")), tuple(parsed), providers, outputs, tuple(drift))
+    prior = tuple(_prior_resources(((document.get("prior_state") or {}).get("values") or {}).get("root_module")))
+    return NormalizedPlan(
+        str(document.get("terraform_version", "")), tuple(parsed), providers, outputs, tuple(drift), prior
+    )

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from infraplane.services.audit import AuditService
     from infraplane.services.catalog import CatalogService
     from infraplane.services.cost import CostService
+    from infraplane.services.drift import DriftService
     from infraplane.services.orchestration.service import EnvironmentService
     from infraplane.services.policy import PolicyService
     from infraplane.services.proposals import ProposalService
@@ -213,6 +214,12 @@ class Container:
             checks=PlanChecks(self.policies, self.costs),
             document_bytes=self.settings.limits.document_bytes,
         )
+
+    @cached_property
+    def drift(self) -> DriftService:
+        from infraplane.services.drift import DriftService
+
+        return DriftService(self.store, self.environments, self.policies)
 
     @cached_property
     def proposals(self) -> ProposalService:

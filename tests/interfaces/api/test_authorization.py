@@ -144,6 +144,7 @@ CASES: list[Case] = [
             "/api/v1/environments/{name}",
             "/api/v1/environments/{name}/graph",
             "/api/v1/environments/{name}/revisions",
+            "/api/v1/environments/{name}/drift",
             "/api/v1/environments/{name}/components/{component}/states",
         )
     ],

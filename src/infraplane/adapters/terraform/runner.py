@@ -279,11 +279,16 @@ class TerraformRunner:
             shown = self._run(request, module, "show", ["show", "-json", "-no-color", plan_file.name], on_event)
         finally:
             (module / TFVARS_FILE).unlink(missing_ok=True)
-        normalized = _normalized(request, _plan_document(request, shown.stdout))
+        document = _plan_document(request, shown.stdout)
+        normalized = _normalized(request, document)
+        # Kept, sensitive values scrubbed, like a plan's JSON: for people reading what a drift check saw.
+        plan_json = write_private_bytes(
+            plan_file.with_suffix(".json"), json.dumps(scrubbed_plan(document)).encode("utf-8")
+        )
         drifted = len(normalized.resource_drift)
         # The refresh-only plan stays (owner-only) for a proposal accepting the drift; saved_plan takes it from here.
         return PlanSummary(
-            request.component, 0, drifted, 0, plan_file, None, note=f"{drifted} drifted", plan=normalized
+            request.component, 0, drifted, 0, plan_file, plan_json, note=f"{drifted} drifted", plan=normalized
         )
 
     def outputs(self, request: RunRequest) -> OutputValues:

@@ -38,7 +38,7 @@ log = logging.getLogger("infraplane.serve")
 
 
 def scheduled_jobs(container: Container) -> list[Job]:
-    """The server's periodic jobs; drift checks join this list in the drift issue."""
+    """The server's periodic jobs: drift checks per tier, TTL checks, recovery of interrupted runs."""
     configured = container.settings.scheduler
 
     def check_ttls() -> list[str]:
@@ -50,7 +50,13 @@ def scheduled_jobs(container: Container) -> list[Job]:
     def recover() -> list[str]:
         return [str(found) for found in recover_interrupted(container.store)]
 
+    from infraplane.core.environment import parse_duration
+    from infraplane.services.drift_schedule import DriftSchedule
+
+    intervals = {tier: float(parse_duration(text)) for tier, text in container.settings.drift.schedule.items()}
+    drift = DriftSchedule(container.store, container.drift, intervals)
     return [
+        Job("drift-check", container.settings.drift.tick_seconds, drift.run),
         Job("ttl-check", configured.ttl_check_seconds, check_ttls),
         Job("recover-interrupted", configured.recovery_seconds, recover),
     ]

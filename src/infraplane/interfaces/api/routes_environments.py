@@ -10,6 +10,7 @@ from infraplane.core.identity import Action
 from infraplane.interfaces.api.deps import ContainerDep, IdentityDep, require, visible_environment
 from infraplane.interfaces.api.schemas import (
     ERRORS,
+    DriftCheckOut,
     EnvironmentDetailOut,
     EnvironmentSummaryOut,
     GraphOut,
@@ -73,3 +74,17 @@ def state_history(name: str, component: str, container: ContainerDep, identity: 
     require(container, identity, Action.READ, env.team)
     versions = container.environments.state_history(name, component)
     return [{"serial": serial, "created_at": created} for serial, created in versions]
+
+
+@router.get("/{name}/drift", response_model=DriftCheckOut)
+def last_drift_check(name: str, container: ContainerDep, identity: IdentityDep) -> dict[str, Any]:
+    """The environment's last drift check (who ran it, when, what it found), from the audit trail."""
+    env = visible_environment(container, identity, name)
+    require(container, identity, Action.READ, env.team)
+    last = None
+    for event in container.audit.events(action="drift.check"):
+        if event.subject == f"environment:{name}":
+            last = event
+    if last is None:
+        return {"environment": name, "checked_at": None, "actor": None, "summary": None}
+    return {"environment": name, "checked_at": last.time, "actor": str(last.actor), "summary": dict(last.payload)}

@@ -257,3 +257,12 @@ class TokenRequest(_Closed):
     teams: list[str] = Field(default_factory=list, max_length=100)
     agent: bool = Field(default=False, description="An AI agent: never approves, rejects or applies.")
     expires: str | None = Field(default=None, max_length=16, description="Lifetime such as 12h, 30d or 2w.")
+
+
+class DriftCheckOut(BaseModel):
+    """The environment's last drift check as the audit trail recorded it (None: never checked)."""
+
+    environment: str
+    checked_at: str | None
+    actor: str | None
+    summary: dict[str, Any] | None

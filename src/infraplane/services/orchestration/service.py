@@ -25,7 +25,7 @@ from infraplane.core.records import (
     EnvironmentRecord,
     RevisionRecord,
 )
-from infraplane.core.runs import Target
+from infraplane.core.runs import PlanSummary, Target
 from infraplane.errors import FailureError, InputError, NotFoundError
 from infraplane.services.audit import record
 from infraplane.services.catalog import CatalogService
@@ -41,7 +41,7 @@ from infraplane.services.orchestration.planning import Planner
 from infraplane.services.orchestration.plans import EnvironmentPlan
 from infraplane.services.orchestration.progress import Progress
 from infraplane.services.orchestration.records import EnvironmentRecords
-from infraplane.services.orchestration.session import RunSession, environment_lock
+from infraplane.services.orchestration.session import RunSession, component_lock, environment_lock
 
 __all__ = ["EnvironmentService", "UpResult"]
 
@@ -197,6 +197,38 @@ class EnvironmentService:
                 return UpResult(plan, None, applied=False, revision=revision)
             outcome = self._applier.apply(session, plan, actor, revision, saved, reviewed or {})
             return UpResult(plan, outcome, applied=True, revision=revision)
+
+    # -- drift ---------------------------------------------------------------------------------
+
+    def refresh(self, name: str, actor: Actor, progress: Progress) -> list[tuple[ComponentRecord, PlanSummary]]:
+        """A refresh-only plan of every live component, under the environment's lease (one check at a time).
+
+        Reads only: the state is not written (the refresh-only plan is saved, never applied).
+        """
+        env, components, _ = self.get(name)
+        alive = [c for c in components if c.status not in ("destroyed", "pending")]
+        target = self._target_for(env.target)
+        results: list[tuple[ComponentRecord, PlanSummary]] = []
+        with self._session(actor, progress) as session:
+            session.leases.acquire(environment_lock(name))
+            for component in alive:
+                published = self._catalog.get(component.blueprint)
+                session.leases.acquire(component_lock(name, component.name))
+                request = session.request(
+                    name,
+                    component.name,
+                    published.blueprint,
+                    component.digest,
+                    component.inputs,
+                    component.context,
+                    target,
+                )
+                session.recover(request)
+                runner = session.runner(component.runner)
+                summary = runner.refresh(request, session.on_event(name, component.name))
+                runner.saved_plan(summary)  # the refresh-only plan holds values in clear; it is not kept
+                results.append((component, summary))
+        return results
 
     # -- destroying ----------------------------------------------------------------------------
 

@@ -1,0 +1,75 @@
+"""Which environments the server's scheduler checks for drift now (issue 14).
+
+Each tier has an interval (settings `drift.schedule`, e.g. prod 1h); an environment is due when its last
+check is older than that. It is skipped while a proposal of it is applying or anything holds its lease
+(never two checks, nor a check and an apply, at once), and paused while its last apply failed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+
+from infraplane.core.audit import SYSTEM
+from infraplane.core.ports import ProposalQuery, Store
+from infraplane.errors import InfraplaneError
+from infraplane.services.drift import DriftService
+from infraplane.services.orchestration.progress import NullProgress
+from infraplane.services.orchestration.session import environment_lock
+
+__all__ = ["DriftSchedule"]
+
+_SKIPPED_STATUSES = frozenset({"new", "destroyed", "destroying"})
+
+
+class DriftSchedule:
+    """The drift-check job: `run` checks every due environment, one after the other."""
+
+    def __init__(
+        self,
+        store: Store,
+        drift: DriftService,
+        intervals: Mapping[str, float],
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._store = store
+        self._drift = drift
+        self._intervals = dict(intervals)
+        self._clock = clock
+        self._last: dict[str, float] = {}
+
+    def due(self) -> list[str]:
+        """Environments whose tier's interval has passed since their last check, and that may be checked now."""
+        now = self._clock()
+        due = []
+        with self._store.read() as tx:
+            for env in tx.environments.all():
+                interval = self._intervals.get(env.tier)
+                if interval is None or env.status in _SKIPPED_STATUSES or env.status == "failed":
+                    continue  # no schedule for the tier; nothing deployed; paused after a failed apply
+                if now - self._last.get(env.name, float("-inf")) < interval:
+                    continue
+                holder = tx.locks.get(environment_lock(env.name))
+                if holder is not None and holder.lease_expires > now:
+                    continue  # an apply, destroy or another check holds it
+                applying = tx.proposals.find(
+                    ProposalQuery(environment=env.name, statuses=frozenset({"applying"})), limit=1
+                )
+                if applying:
+                    continue
+                due.append(env.name)
+        return due
+
+    def run(self) -> list[str]:
+        """Check every due environment (actor: system); returns what was found, in short words."""
+        found = []
+        for name in self.due():
+            self._last[name] = self._clock()
+            try:
+                report = self._drift.check(name, SYSTEM, NullProgress())
+            except InfraplaneError as exc:
+                found.append(f"{name}: drift check failed: {exc.message}")
+                continue
+            if report.items:
+                found.append(f"{name}: {len(report.items)} drift item(s)")
+        return found
