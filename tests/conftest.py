@@ -8,6 +8,7 @@ shared (Terraform links work directories into it, see adapters/terraform/cli_con
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +25,7 @@ REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_CATALOG = REPO / "examples" / "catalog"
 EXAMPLE_ENVIRONMENTS = REPO / "examples" / "environments"
 FIXTURE_CATALOG = Path(__file__).resolve().parent / "fixtures" / "catalog"
+DURATIONS = Path(__file__).resolve().parent / "durations.json"
 
 
 @pytest.fixture(scope="session")
@@ -110,23 +112,43 @@ def cloud_home(published_home: Path, sandbox: SandboxInfo) -> Path:
     return published_home
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Longest first, so the two workers start on the long end-to-end files at once and finish together.
+def _known_durations() -> dict[str, float]:
+    """Seconds each long case took in a measured `make test` run (tests/durations.json), by node id."""
+    try:
+        table = json.loads(DURATIONS.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): float(v) for k, v in table.get("seconds", {}).items()}
 
-    A file marked `xdist_group` (the one long service-stack scenario) goes first, then the slow cases
-    of the files with the most slow cases (the proposal stories), then the other slow ones, then the
-    rest; `--dist loadgroup` hands each case to the next free worker (a group stays on one worker).
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Longest first, so the workers start on the long end-to-end cases at once and finish together.
+
+    `--dist loadgroup` hands the cases out in this order, each to the next free worker (a group
+    stays on one worker), so this is longest-processing-time-first scheduling. The order is by the
+    seconds measured in tests/durations.json (a group counts the sum of its cases); cases it does
+    not list come after, the file marked `xdist_group` first, then the slow cases of the files with
+    the most slow cases, then the other slow ones, then the rest. A stale or missing table only
+    changes the order, never what runs.
     """
+    known = _known_durations()
     slow_per_file: dict[str, int] = {}
+    group_seconds: dict[str, float] = {}
     for item in items:
         if item.get_closest_marker("slow"):
             slow_per_file[item.path.name] = slow_per_file.get(item.path.name, 0) + 1
+        group = item.get_closest_marker("xdist_group")
+        if group:
+            name = str(group.args[0]) if group.args else ""
+            group_seconds[name] = group_seconds.get(name, 0.0) + known.get(item.nodeid, 0.0)
 
-    def weight(item: pytest.Item) -> tuple[int, int]:
-        if item.get_closest_marker("xdist_group"):
-            return (0, 0)
+    def weight(item: pytest.Item) -> tuple[float, int, int]:
+        group = item.get_closest_marker("xdist_group")
+        if group:
+            return (-group_seconds[str(group.args[0]) if group.args else ""], 0, 0)
+        seconds = -known.get(item.nodeid, 0.0)
         if item.get_closest_marker("slow"):
-            return (1, -slow_per_file[item.path.name])
-        return (2, 0)
+            return (seconds, 1, -slow_per_file[item.path.name])
+        return (seconds, 2, 0)
 
     items.sort(key=weight)

@@ -35,6 +35,12 @@ def _as(home: Path, person: str, *args: str) -> CliResult:
     return run_cli(home, "--as", person, *args)
 
 
+def _parameters(sandbox: SandboxInfo, environment: str) -> list[str]:
+    """Names of the sandbox's SSM parameters kept for `environment` (the secret-parameter blueprint's)."""
+    found = aws(sandbox, "ssm").get_parameters_by_path(Path=f"/secrets/{environment}", Recursive=True)
+    return sorted(p["Name"] for p in found["Parameters"])
+
+
 def _proposal_id(result: CliResult) -> str:
     """The proposal an `env up --json` made (its `proposal` event line)."""
     for line in result.stdout.splitlines():
@@ -54,8 +60,12 @@ def review_home(cloud_home: Path) -> Path:
 def test_prod_waits_for_two_platform_engineers_and_the_proposer_cannot_approve(
     review_home: Path, tmp_path: Path, sandbox: SandboxInfo
 ) -> None:
-    file = _env(tmp_path, "orders-prod", "prod", "  blueprint: queue@^1\n")
-    proposed = _as(review_home, "alice", "env", "up", str(file), "--yes", "--json", "-m", "orders need a queue")
+    # The approval rules do not depend on what is applied: one SSM parameter (no SQS waits, which keep
+    # the AWS provider polling ~25 s per queue). The queue's diff and cost are checked, unapplied, below.
+    file = _env(
+        tmp_path, "orders-prod", "prod", '  blueprint: secret-parameter@^1\n  inputs: {secret_value: "s3cret-orders"}\n'
+    )
+    proposed = _as(review_home, "alice", "env", "up", str(file), "--yes", "--json", "-m", "orders need a key")
     assert proposed.exit_code == 0, proposed.stderr
     pid = _proposal_id(proposed)
 
@@ -69,19 +79,11 @@ def test_prod_waits_for_two_platform_engineers_and_the_proposer_cannot_approve(
         "reason": "production changes need approvals from the platform team",
     }
     assert shown["decision"]["bundles"][0].startswith("infraplane-approval@1.0.0 sha256:")
-    assert {d["address"] for d in shown["diff"]} == {"aws_sqs_queue.dlq", "aws_sqs_queue.this"}
-    assert all(d["action"] == "create" and d["component"] == "queue" for d in shown["diff"])
-    assert {"path": "message_retention_seconds", "before": None, "after": 345600} in shown["diff"][1]["attributes"]
-    assert shown["cost"] == {
-        "before": 0.0,
-        "after": 0.0,
-        "delta": 0.0,
-        "components": 1,
-        "priced": ["queue"],
-        "unpriced": [],
-    }
+    assert [(d["address"], d["action"], d["component"]) for d in shown["diff"]] == [
+        ("aws_ssm_parameter.this", "create", "secret-parameter")
+    ]
     assert shown["blast_radius"]["destroyed"] == [] and shown["blast_radius"]["replaced"] == []
-    assert isinstance(shown["findings"], list) and shown["justification"] == "orders need a queue"
+    assert isinstance(shown["findings"], list) and shown["justification"] == "orders need a key"
     assert shown["missing"] == ["2 more approvals from platform-team (APR-002)"]
     listed = run_cli(review_home, "proposal", "list", "--json").json()
     assert {"id": pid, "environment": "orders-prod", "kind": "create", "status": "pending"}.items() <= next(
@@ -97,7 +99,7 @@ def test_prod_waits_for_two_platform_engineers_and_the_proposer_cannot_approve(
     assert twice.exit_code == 2 and "counts once" in twice.stderr
     early = _as(review_home, "alice", "proposal", "apply", pid)
     assert early.exit_code == 2 and "1 more approval from platform-team" in early.stderr
-    assert aws(sandbox, "sqs").list_queues(QueueNamePrefix="orders-prod").get("QueueUrls") is None
+    assert _parameters(sandbox, "orders-prod") == []
 
     assert _as(review_home, "carol", "proposal", "approve", pid, "-m", "lgtm").exit_code == 0
     applied = _as(review_home, "alice", "proposal", "apply", pid, "--json")
@@ -105,8 +107,7 @@ def test_prod_waits_for_two_platform_engineers_and_the_proposer_cannot_approve(
     result = json.loads(applied.stdout.splitlines()[-1])["proposal"]
     assert result["status"] == "applied" and result["applied_revision"] == 1
     assert [a["approver"] for a in result["approvals"]] == ["bob", "carol"]
-    urls = aws(sandbox, "sqs").list_queues(QueueNamePrefix="orders-prod")["QueueUrls"]
-    assert len(urls) == 2
+    assert _parameters(sandbox, "orders-prod") == ["/secrets/orders-prod/secret-parameter"]
 
     # Destroying prod needs two platform engineers as well (APR-002 and APR-004).
     destroy = _as(review_home, "alice", "env", "destroy", "orders-prod", "--json", "-m", "done with it")
@@ -114,11 +115,11 @@ def test_prod_waits_for_two_platform_engineers_and_the_proposer_cannot_approve(
     did = _proposal_id(destroy)
     shown = run_cli(review_home, "proposal", "show", did, "--json").json()
     assert shown["decision"]["rule"] == "APR-002, APR-004"
-    assert sorted(shown["blast_radius"]["destroyed"]) == ["queue: aws_sqs_queue.dlq", "queue: aws_sqs_queue.this"]
+    assert shown["blast_radius"]["destroyed"] == ["secret-parameter: aws_ssm_parameter.this"]
     for person in ("bob", "carol"):
         assert _as(review_home, person, "proposal", "approve", did).exit_code == 0
     assert _as(review_home, "alice", "proposal", "apply", did).exit_code == 0
-    assert aws(sandbox, "sqs").list_queues(QueueNamePrefix="orders-prod").get("QueueUrls") is None
+    assert _parameters(sandbox, "orders-prod") == []
 
     events = [e for e in run_cli(review_home, "audit", "log", "--json").json() if e["subject"] == f"proposal:{pid}"]
     assert [e["action"] for e in events] == [
@@ -150,6 +151,22 @@ def test_an_agent_proposal_in_staging_waits_for_one_human(review_home: Path, san
         proposal = container.proposals.propose_document(document, agent, "jobs need a queue", NullProgress())
         assert proposal is not None and proposal.status == "pending"
         assert proposal.decision.rule == "APR-001, APR-003"
+        # The queue's diff and cost as a reviewer sees them (moved here from the prod story, which
+        # applies a cheaper component): checked on the plan, so the AWS provider's SQS waits never run.
+        shown = run_cli(review_home, "proposal", "show", proposal.id, "--json").json()
+        assert {d["address"] for d in shown["diff"]} == {"aws_sqs_queue.dlq", "aws_sqs_queue.this"}
+        assert all(d["action"] == "create" and d["component"] == "queue" for d in shown["diff"])
+        queue = next(d for d in shown["diff"] if d["address"] == "aws_sqs_queue.this")
+        assert {"path": "message_retention_seconds", "before": None, "after": 7 * 86400} in queue["attributes"]
+        assert shown["cost"] == {
+            "before": 0.0,
+            "after": 0.0,
+            "delta": 0.0,
+            "components": 1,
+            "priced": ["queue"],
+            "unpriced": [],
+        }
+        assert shown["blast_radius"]["destroyed"] == [] and shown["blast_radius"]["replaced"] == []
         assert container.proposals.missing(proposal) == [
             "1 more approval from any human (APR-001)",
             "1 more approval from any human (APR-003)",
