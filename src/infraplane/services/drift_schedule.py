@@ -42,7 +42,7 @@ class DriftSchedule:
         """Environments whose tier's interval has passed since their last check, and that may be checked now."""
         now = self._clock()
         due = []
-        with self._store.read() as tx:
+        with self._store.transaction() as tx:  # the lock lookup locks its row (FOR UPDATE)
             for env in tx.environments.all():
                 interval = self._intervals.get(env.tier)
                 if interval is None or env.status in _SKIPPED_STATUSES or env.status == "failed":
