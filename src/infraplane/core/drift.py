@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from infraplane.core.plan import NormalizedPlan, PriorResource, ResourceChange
+from infraplane.core.plan import NormalizedPlan, PriorResource, ResourceChange, resource_tags
 
 __all__ = [
     "NORMALIZATION_RULES",
@@ -234,23 +234,12 @@ def drifted_plan(plan: NormalizedPlan, rules: tuple[NormalizationRule, ...] = NO
             _without_rule_resources(c, plan.prior_resources, rules),
             actions=("update",),
             after_unknown={},
-            tags=None if not isinstance(c.after, Mapping) else _drift_tags(c.after),
+            tags=resource_tags(c.after),
         )
         for c in plan.resource_drift
         if c.mode == "managed" and c.after is not None and not c.is_delete
     )
     return replace(plan, resource_changes=changes, resource_drift=())
-
-
-def _drift_tags(after: Mapping[str, Any]) -> dict[str, str] | None:
-    if "tags" not in after and "tags_all" not in after:
-        return None
-    merged: dict[str, str] = {}
-    for key in ("tags_all", "tags"):
-        value = after.get(key)
-        if isinstance(value, Mapping):
-            merged.update({str(k): str(v) for k, v in value.items()})
-    return merged
 
 
 _SEVERITY = {"deny": "high", "warn": "medium"}

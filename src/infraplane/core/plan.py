@@ -20,6 +20,7 @@ __all__ = [
     "PriorResource",
     "ResourceChange",
     "normalize_plan",
+    "resource_tags",
 ]
 
 
@@ -223,7 +224,8 @@ def _provider_settings(configuration: Mapping[str, Any]) -> dict[str, dict[str, 
     return providers
 
 
-def _tags(after: Any) -> dict[str, str] | None:
+def resource_tags(after: Any) -> dict[str, str] | None:
+    """A resource's tags (`tags_all` overlaid by `tags`), None when it has neither attribute."""
     if not isinstance(after, Mapping) or ("tags" not in after and "tags_all" not in after):
         return None
     merged: dict[str, str] = {}
@@ -273,7 +275,7 @@ def _change(raw: Mapping[str, Any], expressions: Mapping[str, Expression]) -> Re
         after_unknown=change.get("after_unknown") or {},
         sensitive_paths=tuple(sensitive),
         expressions=expressions,
-        tags=_tags(after),
+        tags=resource_tags(after),
     )
 
 
