@@ -9,7 +9,7 @@ SERVE_HOST ?= 127.0.0.1
 SERVE_PORT ?= 8080
 EVAL_FILE ?= ../shared/eval/requests-dev.yaml
 
-.PHONY: setup check-tools system-deps run test quick-test lint typecheck format bench bench-guardrails bench-orchestration bench-soak bench-api eval clean
+.PHONY: setup check-tools system-deps run test quick-test screenshots lint typecheck format bench bench-guardrails bench-orchestration bench-soak bench-api eval clean
 
 setup: $(STAMP)
 
@@ -64,6 +64,10 @@ test: setup system-deps lint typecheck
 # The quick subset while you work: everything but the slow end-to-end cases.
 quick-test: setup system-deps
 	$(BIN)/pytest $(PYTEST_PARALLEL) -m "not slow" --durations=10 $(PYTEST_ARGS)
+
+# Renew the web page's screenshots in docs/screenshots/ (the browser test makes them at 1280 and 390 px).
+screenshots: setup system-deps
+	SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest tests/interfaces/web/test_browser.py $(PYTEST_ARGS)
 
 # Benchmarks print ratios against the peer they measure in the same run (see bench/README.md).
 bench: setup check-tools

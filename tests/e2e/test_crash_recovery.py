@@ -15,9 +15,10 @@ from infraplane.adapters.sandbox.control import SandboxInfo
 from tests.support.cli import run_cli
 from tests.support.sandbox import aws
 
+# Each test that kills a run names its own environment: tests on one worker share one sandbox cloud.
 ENV_FILE = """apiVersion: infraplane.dev/v1
 kind: Environment
-metadata: {{name: crashy, team: shop, tier: dev}}
+metadata: {{name: {name}, team: shop, tier: dev}}
 spec:
   blueprint: bucket
   inputs: {{versioning: {versioning}}}
@@ -28,12 +29,12 @@ spec:
 def test_killed_apply_is_taken_over_and_converges(cloud_home: Path, tmp_path: Path, sandbox: SandboxInfo) -> None:
     (cloud_home / "config.yaml").write_text("lock_lease_seconds: 6\n")
     file = tmp_path / "crashy.yaml"
-    file.write_text(ENV_FILE.format(versioning="true"))
+    file.write_text(ENV_FILE.format(name="crashy", versioning="true"))
     assert run_cli(cloud_home, "env", "up", str(file), "--yes").exit_code == 0
     before = run_cli(cloud_home, "env", "state-history", "crashy", "bucket", "--json").json()
     assert before
 
-    file.write_text(ENV_FILE.format(versioning="false"))
+    file.write_text(ENV_FILE.format(name="crashy", versioning="false"))
     apply_log = cloud_home / "work" / "crashy" / "bucket" / "blueprint" / "module" / "apply.out"
     apply_log.unlink()
     environment = {k: v for k, v in os.environ.items() if not k.startswith("INFRAPLANE_")}

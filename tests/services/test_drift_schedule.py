@@ -1,4 +1,5 @@
-"""Which environments the drift job checks: by tier interval, never while applying, leased, or after a failed apply."""
+"""Which environments the drift job checks: by tier interval, never while applying or leased, nor after a failed
+or interrupted apply."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ def test_due_environments_follow_their_tier_and_skip_failed_and_leased_ones(stor
             _env("p", "prod"),
             _env("d", "dev"),
             _env("broken", "prod", "failed"),
+            _env("cut-short", "prod", "interrupted"),
             _env("busy", "prod"),
             _env("other", "sandbox-tier"),
         ):

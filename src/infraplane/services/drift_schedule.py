@@ -2,7 +2,8 @@
 
 Each tier has an interval (settings `drift.schedule`, e.g. prod 1h); an environment is due when its last
 check is older than that. It is skipped while a proposal of it is applying or anything holds its lease
-(never two checks, nor a check and an apply, at once), and paused while its last apply failed.
+(never two checks, nor a check and an apply, at once), and paused while its last apply failed or was
+interrupted: such an environment waits for a person's apply, which also takes over a dead run's lock.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from infraplane.services.orchestration.session import environment_lock
 __all__ = ["DriftSchedule"]
 
 _SKIPPED_STATUSES = frozenset({"new", "destroyed", "destroying"})
+# Paused until an apply succeeds: what the cloud holds is not what any revision says.
+_PAUSED_STATUSES = frozenset({"failed", "interrupted"})
 
 
 class DriftSchedule:
@@ -45,7 +48,7 @@ class DriftSchedule:
         with self._store.transaction() as tx:  # the lock lookup locks its row (FOR UPDATE)
             for env in tx.environments.all():
                 interval = self._intervals.get(env.tier)
-                if interval is None or env.status in _SKIPPED_STATUSES or env.status == "failed":
+                if interval is None or env.status in _SKIPPED_STATUSES | _PAUSED_STATUSES:
                     continue  # no schedule for the tier; nothing deployed; paused after a failed apply
                 if now - self._last.get(env.name, float("-inf")) < interval:
                     continue

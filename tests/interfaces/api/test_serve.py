@@ -21,10 +21,12 @@ from infraplane.adapters.sandbox.control import SandboxInfo
 from infraplane.interfaces.api import create_app
 from infraplane.interfaces.container import Container
 from infraplane.settings import load_settings
-from tests.e2e.test_crash_recovery import ENV_FILE  # the same environment the CLI's crash test kills
+from tests.e2e.test_crash_recovery import ENV_FILE  # the environment the CLI's crash test kills, under its own name
 from tests.support.cli import run_cli
 from tests.support.sandbox import aws, free_port
 from tests.support.serve import listening, start_server
+
+CRASHY = "crashy-served"
 
 
 def _events(home: Path, action: str) -> list[dict[str, object]]:
@@ -94,7 +96,7 @@ def test_serve_starts_the_sandbox_shows_the_admin_token_once_and_ctrl_c_leaves_n
 
 def _kill_during_apply(home: Path, file: Path) -> None:
     """`env up` as a subprocess, killed with SIGKILL once Terraform is changing a resource."""
-    apply_log = home / "work" / "crashy" / "bucket" / "blueprint" / "module" / "apply.out"
+    apply_log = home / "work" / CRASHY / "bucket" / "blueprint" / "module" / "apply.out"
     apply_log.unlink()
     environment = {k: v for k, v in os.environ.items() if not k.startswith("INFRAPLANE_")}
     environment["INFRAPLANE_HOME"] = str(home)
@@ -120,21 +122,21 @@ def test_a_run_killed_during_apply_is_marked_interrupted_when_the_server_starts_
     cloud_home: Path, tmp_path: Path, sandbox: SandboxInfo
 ) -> None:
     (cloud_home / "config.yaml").write_text("lock_lease_seconds: 6\n")
-    file = tmp_path / "crashy.yaml"
-    file.write_text(ENV_FILE.format(versioning="true"))
+    file = tmp_path / f"{CRASHY}.yaml"
+    file.write_text(ENV_FILE.format(name=CRASHY, versioning="true"))
     assert run_cli(cloud_home, "env", "up", str(file), "--yes").exit_code == 0
-    file.write_text(ENV_FILE.format(versioning="false"))
+    file.write_text(ENV_FILE.format(name=CRASHY, versioning="false"))
     # The apply is driven by the CLI on the server's home (the REST apply route comes with the API);
     # the server that starts next finds the run the killed process left.
     _kill_during_apply(cloud_home, file)
-    listed = run_cli(cloud_home, "proposal", "list", "--environment", "crashy", "--json").json()
+    listed = run_cli(cloud_home, "proposal", "list", "--environment", CRASHY, "--json").json()
     [stuck] = [p for p in listed if p["status"] == "applying"]
 
     server = start_server(cloud_home)
     try:
         shown = run_cli(cloud_home, "proposal", "show", stuck["id"], "--json").json()
         assert shown["status"] == "interrupted"
-        environment = run_cli(cloud_home, "env", "show", "crashy", "--json").json()
+        environment = run_cli(cloud_home, "env", "show", CRASHY, "--json").json()
         assert environment["status"] == "interrupted"
         assert "stopped while applying" in environment["error"]
         [event] = _events(cloud_home, "proposal.interrupt")
@@ -157,12 +159,12 @@ def test_a_run_killed_during_apply_is_marked_interrupted_when_the_server_starts_
         again = run_cli(cloud_home, "proposal", "apply", stuck["id"])
     assert again.exit_code == 0, again.stdout + again.stderr
     assert run_cli(cloud_home, "proposal", "show", stuck["id"], "--json").json()["status"] == "applied"
-    shown = run_cli(cloud_home, "env", "show", "crashy", "--json").json()
+    shown = run_cli(cloud_home, "env", "show", CRASHY, "--json").json()
     assert shown["status"] == "ready"
     bucket = shown["components"][0]["outputs"]["bucket_name"]
     assert aws(sandbox, "s3").get_bucket_versioning(Bucket=bucket)["Status"] == "Suspended"
     assert run_cli(cloud_home, "audit", "verify").exit_code == 0
-    assert run_cli(cloud_home, "env", "destroy", "crashy", "--yes").exit_code == 0
+    assert run_cli(cloud_home, "env", "destroy", CRASHY, "--yes").exit_code == 0
 
 
 def test_a_taken_port_is_refused_before_anything_starts(home: Path) -> None:

@@ -3,11 +3,12 @@
 One story, marked slow: a requester finds `postgres`, gets a field error, then requests an environment
 (of the quick `marker` blueprint); an approver in another browser context reviews and approves it, and
 watches the apply finish; the audit page shows it. XSS canaries stay inert and no secret shows anywhere.
-Screenshots of every page at 1280 and 390 px go to docs/screenshots/.
+Screenshots of every page at 1280 and 390 px: `make screenshots` puts them in docs/screenshots/.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 import time
@@ -38,7 +39,9 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+# `make screenshots` renews docs/screenshots/ (SCREENSHOTS_DIR); a plain test run keeps its shots in its own tmp dir,
+# so running the suite never rewrites tracked files.
+SCREENSHOTS = Path(os.environ["SCREENSHOTS_DIR"]) if os.environ.get("SCREENSHOTS_DIR") else None
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "catalog"
 CANARY = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
 ROOT = Actor("human", "root")
@@ -91,11 +94,12 @@ def live(cloud_home: Path, tmp_path: Path) -> Iterator[tuple[LiveServer, dict[st
         yield server, secrets
 
 
-def _shoot(page: object, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+def _shoot(page: object, name: str, into: Path) -> None:
+    folder = SCREENSHOTS or into
+    folder.mkdir(parents=True, exist_ok=True)
     for width in (1280, 390):
         page.set_viewport_size({"width": width, "height": 900})  # type: ignore[attr-defined]
-        page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)  # type: ignore[attr-defined]
+        page.screenshot(path=str(folder / f"{name}-{width}.png"), full_page=True)  # type: ignore[attr-defined]
     page.set_viewport_size({"width": 1280, "height": 900})  # type: ignore[attr-defined]
 
 
@@ -110,7 +114,10 @@ def _inert(page: object, secrets: dict[str, str]) -> None:
 
 @pytest.mark.slow
 @pytest.mark.timeout(300)
-def test_request_review_approve_apply_and_audit_in_a_browser(live: tuple[LiveServer, dict[str, str]]) -> None:
+def test_request_review_approve_apply_and_audit_in_a_browser(
+    live: tuple[LiveServer, dict[str, str]], tmp_path: Path
+) -> None:
+    shots = tmp_path / "screenshots"
     server, secrets = live
     with playwright_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
@@ -118,12 +125,12 @@ def test_request_review_approve_apply_and_audit_in_a_browser(live: tuple[LiveSer
             requester = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
             requester.goto(f"{server.url}/catalog")
             assert requester.url.startswith(f"{server.url}/login")
-            _shoot(requester, "login")
+            _shoot(requester, "login", shots)
             requester.fill("#token", secrets["rita"])
             requester.click("button[type=submit]")
             requester.fill("#q", "postgres")
             requester.click("form.filters button")
-            _shoot(requester, "catalog")
+            _shoot(requester, "catalog", shots)
             _inert(requester, secrets)
             requester.click("a[href='/catalog/postgres']")
             requester.fill("#f-name", "pay-db")
@@ -132,7 +139,7 @@ def test_request_review_approve_apply_and_audit_in_a_browser(live: tuple[LiveSer
             requester.click("form.form button[type=submit]")
             error = requester.locator("#in-vpc_id-error")
             assert error.is_visible() and "vpc" in error.inner_text().lower()
-            _shoot(requester, "blueprint-form-error")
+            _shoot(requester, "blueprint-form-error", shots)
 
             requester.goto(f"{server.url}/catalog/canary")
             _inert(requester, secrets)
@@ -158,20 +165,20 @@ def test_request_review_approve_apply_and_audit_in_a_browser(live: tuple[LiveSer
             for part in ("Decision:", "Findings", "Cost (monthly USD)", "Blast radius", "Diff", "Justification"):
                 assert part in body, part
             _inert(approver, secrets)
-            _shoot(approver, "proposal-review")
+            _shoot(approver, "proposal-review", shots)
             assert approver.locator("#approve").count() == 1, approver.inner_text("main")
             approver.click("#approve")
             # The page refreshes itself while the apply runs; it ends showing `applied`.
             playwright_api.expect(approver.locator("#status")).to_have_text("applied", timeout=180_000)
             assert "Last run" in approver.inner_text("main")
-            _shoot(approver, "proposal-applied")
+            _shoot(approver, "proposal-applied", shots)
 
             approver.goto(f"{server.url}/audit")
             assert "verified" in approver.inner_text("#chain")
             audit = approver.inner_text("main")
             assert "proposal.approved" in audit or "proposal.approve" in audit
             _inert(approver, secrets)
-            _shoot(approver, "audit")
+            _shoot(approver, "audit", shots)
             for name, path in (
                 ("proposals", "/proposals"),
                 ("environments", "/environments"),
@@ -180,7 +187,7 @@ def test_request_review_approve_apply_and_audit_in_a_browser(live: tuple[LiveSer
             ):
                 approver.goto(f"{server.url}{path}")
                 _inert(approver, secrets)
-                _shoot(approver, name)
+                _shoot(approver, name, shots)
                 if name == "environment":
                     assert approver.locator("svg.graph .node").count() == 1
         finally:
