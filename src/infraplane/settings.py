@@ -101,6 +101,11 @@ class DriftScheduleSettings(BaseModel):
         description="tier -> interval between drift checks of each environment of that tier",
     )
     tick_seconds: float = Field(60.0, gt=0, description="how often the scheduler looks for due drift checks")
+    auto_revert: dict[str, list[Literal["high", "medium"]]] = Field(
+        default_factory=dict,
+        description="tier -> drift severities for which a check opens a revert proposal by itself "
+        "(e.g. {prod: [high]}); people still approve it per the approval rules",
+    )
 
     @field_validator("schedule")
     @classmethod
@@ -113,6 +118,17 @@ class DriftScheduleSettings(BaseModel):
             except ValueError as exc:
                 raise ValueError(f"{tier}: {exc}") from None
         return schedule
+
+
+class UnmanagedSettings(BaseModel):
+    """Finding resources no component's state manages (the cloud inventory)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    regions: list[str] = Field(
+        default_factory=list, description="regions the inventory lists (empty: the default target's region)"
+    )
+    scan_seconds: float = Field(21600.0, gt=0, description="how often the server scans for unmanaged resources")
 
 
 class LimitsSettings(BaseModel):
@@ -151,6 +167,7 @@ class Settings(BaseSettings):
     limits: LimitsSettings = Field(default_factory=lambda: LimitsSettings())
     scheduler: SchedulerSettings = Field(default_factory=lambda: SchedulerSettings())
     drift: DriftScheduleSettings = Field(default_factory=lambda: DriftScheduleSettings())
+    unmanaged: UnmanagedSettings = Field(default_factory=lambda: UnmanagedSettings())
     # How `home` was found (INFRAPLANE_HOME, the nearest .infraplane/, the per-user default): `infraplane info`.
     _home_source: str = PrivateAttr(default="")
 

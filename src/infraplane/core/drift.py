@@ -13,8 +13,10 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from infraplane.core.plan import NormalizedPlan, PriorResource, ResourceChange, resource_tags
+from infraplane.core.runs import CheckedTask
 
 __all__ = [
+    "MASK",
     "NORMALIZATION_RULES",
     "DriftItem",
     "DriftKind",
@@ -23,6 +25,7 @@ __all__ = [
     "drift_items",
     "drifted_plan",
     "not_checkable",
+    "task_items",
 ]
 
 DriftKind = Literal["changed", "deleted", "added", "not-checkable"]
@@ -61,7 +64,8 @@ NORMALIZATION_RULES: tuple[NormalizationRule, ...] = (
     NormalizationRule(
         "rules-as-resources",
         "a security group's `ingress`/`egress` read back the rules that separate aws_vpc_security_group_*_rule "
-        "resources of the same state manage",
+        "resources of the same state manage; with such resources the code declares no inline rule, so the drift "
+        "is every rule no resource manages (also once an apply wrote the cloud's rules into the state)",
         "rule-resources",
         frozenset({"ingress", "egress"}),
     ),
@@ -164,19 +168,26 @@ def _managed_rule(entry: Any, rule: Mapping[str, Any]) -> bool:
 def _without_rule_resources(
     change: ResourceChange, prior: tuple[PriorResource, ...], rules: tuple[NormalizationRule, ...]
 ) -> ResourceChange:
-    """`change` with the inline rules that separate rule resources manage taken out of its `after`."""
+    """`change` with the inline rules that separate rule resources manage taken out of its `after`.
+
+    Where such resources manage a group's rules, the code declares no inline rule of that kind: the state's
+    inline list (`before`) is taken as empty, since an apply writes whatever the cloud had into it.
+    """
     attributes = frozenset().union(*(r.attributes for r in rules if r.treatment == "rule-resources"))
     if change.type != "aws_security_group" or not attributes or not isinstance(change.after, Mapping):
         return change
     group = change.after.get("id")
     after = dict(change.after)
+    before = dict(change.before) if isinstance(change.before, Mapping) else change.before
     for resource in prior:
         attribute = _RULE_RESOURCES.get(resource.type)
         if attribute in attributes and resource.values.get("security_group_id") == group:
             entries = after.get(attribute)
             if isinstance(entries, list):
                 after[attribute] = [e for e in entries if not _managed_rule(e, resource.values)]
-    return replace(change, after=after)
+            if isinstance(before, dict):
+                before[attribute] = []
+    return replace(change, before=before, after=after)
 
 
 def _resource_items(
@@ -219,9 +230,25 @@ def drift_items(
     return items
 
 
-def not_checkable(environment: str, component: str, reason: str) -> DriftItem:
-    """A component whose runner cannot tell what changed: reported, never counted as clean."""
-    return DriftItem(environment, component, None, None, "not-checkable", message=reason)
+def not_checkable(environment: str, component: str, reason: str, address: str | None = None) -> DriftItem:
+    """A component (or one task of it) whose runner cannot tell what changed: reported, never counted as clean."""
+    return DriftItem(environment, component, address, None, "not-checkable", message=reason)
+
+
+def task_items(environment: str, component: str, tasks: Sequence[CheckedTask]) -> list[DriftItem]:
+    """A dry run's tasks as drift items: each task that would change, and each that check mode could not run.
+
+    The address is the task's name, the attribute its loop item; a dry run says what would change, not the
+    values, so before and after stay empty.
+    """
+    items = []
+    for task in tasks:
+        if task.outcome == "not-checkable":
+            items.append(not_checkable(environment, component, f"not checkable: {task.reason}", task.task))
+        else:
+            message = "would change in check mode"
+            items.append(DriftItem(environment, component, task.task, task.item, "changed", message=message))
+    return items
 
 
 def drifted_plan(plan: NormalizedPlan, rules: tuple[NormalizationRule, ...] = NORMALIZATION_RULES) -> NormalizedPlan:

@@ -181,13 +181,16 @@ class TerraformRunner:
 
     # -- reading -------------------------------------------------------------------------------
 
-    def plan(self, request: RunRequest, on_event: EventSink, destroy: bool = False) -> PlanSummary:
-        """`plan -out` then `show -json`; the saved plan is what apply will run."""
+    def plan(
+        self, request: RunRequest, on_event: EventSink, destroy: bool = False, replace: Sequence[str] = ()
+    ) -> PlanSummary:
+        """`plan -out` then `show -json`; the saved plan is what apply will run. `replace`: `-replace=ADDRESS` each."""
         module = self._init(request, on_event)
         plan_file = module / ("destroy.tfplan" if destroy else "infraplane.tfplan")
         args = ["plan", "-input=false", "-no-color", "-json", f"-var-file={TFVARS_FILE}", f"-out={plan_file.name}"]
         if destroy:
             args.append("-destroy")
+        args += [f"-replace={address}" for address in replace]
         parser = ProgressParser(request.component, on_event)
         try:
             self._run(request, module, "plan", args, on_event, parser)

@@ -42,6 +42,14 @@ COMMANDS: dict[str, LazyCommand] = {
         _CLI + "env_commands", "app", "Environments: plan and apply component graphs on the sandbox or AWS."
     ),
     "drift": LazyCommand(_CLI + "drift_commands", "app", "Drift: what changed in the cloud behind infraplane's back."),
+    "unmanaged": LazyCommand(
+        _CLI + "unmanaged_commands", "app", "Unmanaged resources: in the cloud, in no component's state."
+    ),
+    "kpi": LazyCommand(
+        _CLI + "kpi_commands",
+        "kpi",
+        "Drift rate, time to detect and remediate, policy hit rate, approval lead time and the DORA four.",
+    ),
     "sandbox": LazyCommand(_CLI + "sandbox_commands", "app", "The sandbox cloud: a local AWS emulator on 127.0.0.1."),
     "policy": LazyCommand(_CLI + "policy_commands", "app", "Guardrails: policy as code (Rego) on requests and plans."),
     "audit": LazyCommand(_CLI + "audit_commands", "app", "The audit trail: who did what, when, and why."),

@@ -197,7 +197,8 @@ class ProposalApplier:
             resolution = self._environments.resolve_document(
                 proposal.document["environment"], f"proposal {proposal.id}", proposal.document.get("pins")
             )
-            plan = self._environments.plan(resolution, proposal.actor, progress)
+            revert = proposal.kind == "drift-revert"  # a revert plans every component again, as when proposed
+            plan = self._environments.plan(resolution, proposal.actor, progress, revert=revert)
             if not plan.has_changes() and proposal.status == ProposalStatus.INTERRUPTED:
                 return self._finish_interrupted(proposal, plan, moved, actor, progress)
             if not plan.has_changes():
@@ -224,7 +225,13 @@ class ProposalApplier:
             current = self._reader.open(tx, proposal.id)
             target = initial_status(fresh.decision.outcome)
             name = via or (TransitionName.BLOCK if target == ProposalStatus.BLOCKED else TransitionName.REPLAN)
-            fresh = replace(fresh, status=current.status, approvals=current.approvals, expires_at=current.expires_at)
+            fresh = replace(
+                fresh,
+                status=current.status,
+                approvals=current.approvals,
+                expires_at=current.expires_at,
+                extra=current.extra,
+            )
             fresh = fresh.transition(name, target, "re-planned: " + "; ".join(moved), self._now())
             tx.proposals.save(fresh)
             tx.proposals.put_plans(fresh.id, saved)

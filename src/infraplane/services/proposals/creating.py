@@ -7,20 +7,35 @@ written in one transaction.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from infraplane.core.audit import Actor
 from infraplane.core.clock import Clock
+from infraplane.core.drift import drift_items
 from infraplane.core.proposals import Proposal, ProposalKind
 from infraplane.core.records import RevisionRecord
 from infraplane.errors import InputError, NotFoundError, Problem, RefusedError
 from infraplane.services.environments.resolution import Resolution
+from infraplane.services.orchestration.plans import EnvironmentPlan
 from infraplane.services.orchestration.progress import Progress
 from infraplane.services.orchestration.service import EnvironmentService
 from infraplane.services.proposals.drafting import ProposalDrafter
 from infraplane.services.proposals.recording import record_created
 
-__all__ = ["ProposalCreator"]
+__all__ = ["ProposalCreator", "reverted_drift"]
+
+
+def reverted_drift(plan: EnvironmentPlan) -> list[dict[str, Any]]:
+    """What a revert plan undoes: the drift its components' plans found (noise dropped), and what it replaces."""
+    found = []
+    for name, item in plan.components.items():
+        if item.plan is None:
+            continue
+        for drifted in drift_items(plan.name, name, item.plan):
+            entry = {k: drifted.as_dict()[k] for k in ("component", "address", "attribute", "kind")}
+            found.append({**entry, "replaced": drifted.address in item.replace})
+    return found
 
 
 def _require_justification(actor: Actor, justification: str) -> None:
@@ -72,8 +87,34 @@ class ProposalCreator:
         spec = dict(environment.get("spec", {}))
         spec["inputs"] = {**spec.get("inputs", {}), **inputs}
         environment["spec"] = spec
+        return self.propose_edit(name, environment, actor, justification, progress)
+
+    def propose_edit(
+        self,
+        name: str,
+        environment: Mapping[str, Any],
+        actor: Actor,
+        justification: str,
+        progress: Progress,
+        kind: ProposalKind | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> Proposal | None:
+        """An edited environment document (its name unchanged), with the blueprint versions it runs now."""
+        revision = self._current_revision(name)
         resolution = self._environments.resolve_document(environment, "inputs", revision.document.get("pins"))
-        return self.propose(resolution, actor, justification, progress)
+        return self.propose(resolution, actor, justification, progress, kind=kind, extra=extra)
+
+    def propose_revert(self, name: str, actor: Actor, justification: str, progress: Progress) -> Proposal | None:
+        """Apply the code again (kind drift-revert): every component planned; None when nothing would change.
+
+        Drift a plain apply would keep (an attribute the configuration leaves unset) is planned as a replacement
+        of its resource (core/drift_remediation.py). The proposal names the drift it reverts.
+        """
+        revision = self._current_revision(name)
+        resolution = self._environments.resolve_document(
+            revision.document["environment"], f"environment {name}", revision.document.get("pins")
+        )
+        return self.propose(resolution, actor, justification, progress, kind="drift-revert", revert=True)
 
     def propose_upgrade(self, name: str, actor: Actor, justification: str, progress: Progress) -> Proposal | None:
         """The newest versions the environment's constraints allow; None when it already runs them."""
@@ -107,18 +148,25 @@ class ProposalCreator:
         rollback_to: int | None = None,
         replan_all: bool = False,
         proposal_id: str | None = None,
+        revert: bool = False,
+        extra: Mapping[str, Any] | None = None,
     ) -> Proposal | None:
         """Plan, check and decide a change; None when the environment already matches it.
 
-        `proposal_id` names the proposal before it exists (the server answers with it while planning).
+        `proposal_id` names the proposal before it exists (the server answers with it while planning);
+        `revert` plans a drift revert (every component; see propose_revert); `extra` is kept with the proposal.
         """
         _require_justification(actor, justification)
-        plan = self._environments.plan(resolution, actor, progress, replan_all)
+        plan = self._environments.plan(resolution, actor, progress, replan_all, revert)
         if not plan.has_changes():
             return None
         proposal, saved = self._drafter.from_plan(
             plan, actor, justification, kind or self._kind(resolution), rollback_to, self._clock(), proposal_id
         )
+        if revert:
+            extra = {**(extra or {}), "drift": {"reverts": reverted_drift(plan)}}
+        if extra:
+            proposal = replace(proposal, extra={**proposal.extra, **extra})
         with self._store.transaction() as tx:
             tx.proposals.save(proposal)
             tx.proposals.put_plans(proposal.id, saved)
