@@ -96,7 +96,7 @@ class DriftRemediation:
         return found[0] if found else None
 
     def revert(
-        self, environment: str, actor: Actor, justification: str, progress: Progress
+        self, environment: str, actor: Actor, justification: str, progress: Progress, proposal_id: str | None = None
     ) -> tuple[Proposal | None, bool]:
         """Propose applying the code again; (the proposal, whether it was already open). None: nothing to revert."""
         self._environments.get(environment)  # an unknown name names the known ones
@@ -104,22 +104,25 @@ class DriftRemediation:
         if existing is not None:
             return existing, True
         reason = justification or f"revert the drift of {environment}: apply its code again"
-        return self._proposals.propose_revert(environment, actor, reason, progress), False
+        return self._proposals.propose_revert(environment, actor, reason, progress, proposal_id), False
 
     # -- accepting -----------------------------------------------------------------------------
 
     def accept(
-        self, environment: str, component: str | None, actor: Actor, justification: str, progress: Progress
+        self,
+        environment: str,
+        component: str | None,
+        actor: Actor,
+        justification: str,
+        progress: Progress,
+        proposal_id: str | None = None,
     ) -> tuple[Proposal | None, list[InputChange]]:
         """Propose the inputs that keep what drifted (kind drift-accept); DriftNotAcceptedError when none can.
 
         Refreshes the environment's components (or only `component`) first, so the values are the cloud's now.
         """
-        env, components, revisions = self._environments.get(environment)
-        names = [c.name for c in components if c.status != "destroyed"]
-        if component is not None and component not in names:
-            reason = f"{environment} has no component {component!r} (components: {', '.join(names) or 'none'})"
-            raise InputError.from_problems([Problem("", "component", reason)])
+        env, _, revisions = self._environments.get(environment)
+        self.known_component(environment, component)
         current = next((r for r in revisions if r.number == env.current_revision), None)
         if current is None:
             raise RefusedError(f"{environment} has no applied revision whose inputs could change")
@@ -144,9 +147,9 @@ class DriftRemediation:
             inline=resolution.environment.spec.blueprint is None,
         )
         if refused:
+            more = f" (and {len(refused) - 1} more, below)" if len(refused) > 1 else ""
             raise DriftNotAcceptedError(
-                f"the drift of {scope} cannot be accepted: {len(refused)} drifted value(s) map to no input "
-                "the environment decides",
+                f"the drift of {scope} cannot be accepted: {refused[0]}{more}",
                 [Problem("", f"{r.component}", str(r)) for r in refused],
             )
         said = "; ".join(f"{c.field} = {c.value!r} (the cloud's {c.address}.{c.attribute})" for c in changes)
@@ -159,5 +162,14 @@ class DriftRemediation:
             progress,
             kind="drift-accept",
             extra={"drift": {"accepted": [c.as_dict() for c in changes]}},
+            proposal_id=proposal_id,
         )
         return proposal, changes
+
+    def known_component(self, environment: str, component: str | None) -> None:
+        """InputError naming the components when `component` is not one of the environment's live ones."""
+        _, components, _ = self._environments.get(environment)
+        names = [c.name for c in components if c.status != "destroyed"]
+        if component is not None and component not in names:
+            reason = f"{environment} has no component {component!r} (components: {', '.join(names) or 'none'})"
+            raise InputError.from_problems([Problem("", "component", reason)])

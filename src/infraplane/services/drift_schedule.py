@@ -10,15 +10,23 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from typing import Protocol
 
-from infraplane.core.audit import SYSTEM
+from infraplane.core.audit import SYSTEM, Actor
 from infraplane.core.ports import ProposalQuery, Store
 from infraplane.errors import InfraplaneError
-from infraplane.services.drift import DriftService
-from infraplane.services.orchestration.progress import NullProgress
+from infraplane.services.drift import DriftReport
+from infraplane.services.orchestration.progress import NullProgress, Progress
 from infraplane.services.orchestration.session import environment_lock
 
-__all__ = ["DriftSchedule"]
+__all__ = ["DriftChecker", "DriftSchedule"]
+
+
+class DriftChecker(Protocol):
+    """What the schedule runs per environment: a drift check (DriftRemediation's also opens auto-reverts)."""
+
+    def check(self, environment: str, actor: Actor, progress: Progress) -> DriftReport: ...
+
 
 _SKIPPED_STATUSES = frozenset({"new", "destroyed", "destroying"})
 # Paused until an apply succeeds: what the cloud holds is not what any revision says.
@@ -31,7 +39,7 @@ class DriftSchedule:
     def __init__(
         self,
         store: Store,
-        drift: DriftService,
+        drift: DriftChecker,
         intervals: Mapping[str, float],
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -74,5 +82,6 @@ class DriftSchedule:
                 found.append(f"{name}: drift check failed: {exc.message}")
                 continue
             if report.items:
-                found.append(f"{name}: {len(report.items)} drift item(s)")
+                opened = f"; revert proposal {report.auto_revert} is open" if report.auto_revert else ""
+                found.append(f"{name}: {len(report.items)} drift item(s){opened}")
         return found

@@ -7,9 +7,10 @@ import suggestion is written: `import` blocks and the configuration Terraform ge
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from infraplane.core.audit import Actor
 from infraplane.core.inventory import CloudResource, unmanaged
@@ -19,15 +20,26 @@ from infraplane.core.state import StateFormatError, TerraformState
 from infraplane.errors import InputError, NotFoundError, Problem
 from infraplane.services.audit import record
 
-__all__ = ["UnmanagedReport", "UnmanagedService"]
+__all__ = ["RecordedScan", "UnmanagedReport", "UnmanagedService"]
 
-_MAX_LISTED = 100  # ids named in one audit event; the count is always exact
+_MAX_LISTED = 500  # resources kept in one scan's audit event; the count is always exact
 
 
 @dataclass(frozen=True)
 class UnmanagedReport:
     resources: tuple[CloudResource, ...]
     problems: tuple[str, ...]  # types or regions the inventory could not list
+
+
+@dataclass(frozen=True)
+class RecordedScan:
+    """The last scan the audit trail holds: when, by whom, what it found (at most _MAX_LISTED of them)."""
+
+    scanned_at: str | None
+    actor: str | None
+    count: int
+    items: tuple[Mapping[str, Any], ...]
+    problems: tuple[str, ...]
 
 
 class UnmanagedService:
@@ -73,11 +85,28 @@ class UnmanagedService:
                 "cloud:inventory",
                 {
                     "unmanaged": len(report.resources),
-                    "ids": [r.id for r in report.resources[:_MAX_LISTED]],
+                    "resources": [r.as_dict() for r in report.resources[:_MAX_LISTED]],
                     "problems": list(report.problems),
                 },
             )
         return report
+
+    def last_scan(self) -> RecordedScan:
+        """The newest recorded scan (the server's scheduled one), read from the audit trail."""
+        last = None
+        with self._store.read() as tx:
+            for event in tx.audit.events(action="unmanaged.scan"):
+                last = event
+        if last is None:
+            return RecordedScan(None, None, 0, (), ())
+        payload = last.payload
+        return RecordedScan(
+            last.time,
+            str(last.actor),
+            int(payload.get("unmanaged", 0)),
+            tuple(payload.get("resources", ())),
+            tuple(payload.get("problems", ())),
+        )
 
     def suggest(self, ids: Sequence[str], directory: Path, actor: Actor) -> ImportSuggestionResult:
         """Write an import suggestion for the unmanaged resources `ids` (one region) into `directory`."""

@@ -88,6 +88,7 @@ class TerraformImports:
 
     def suggest(self, resources: Sequence[CloudResource], directory: Path, target: Target) -> ImportSuggestionResult:
         """Write the suggestion for `resources` (one region) into `directory` and validate it."""
+        directory = directory.resolve()
         if directory.exists() and any(directory.iterdir()):
             raise FailureError(f"{directory} is not empty: name a new directory for the import suggestion")
         directory.mkdir(parents=True, exist_ok=True)

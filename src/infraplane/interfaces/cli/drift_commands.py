@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -14,6 +16,7 @@ from infraplane.interfaces.cli.proposal_commands import proposal_json
 from infraplane.interfaces.cli.proposal_render import print_proposal, proposal_line
 from infraplane.interfaces.cli.state import cli_state
 from infraplane.services.drift import DriftReport
+from infraplane.services.orchestration.progress import NullProgress, Progress
 
 __all__ = ["app"]
 
@@ -24,6 +27,16 @@ EnvironmentArgument = Annotated[str, typer.Argument(help="Environment name.")]
 WhyOption = Annotated[
     str, typer.Option("--justification", "-m", help="Why (kept with the proposal; a sentence is written if not).")
 ]
+
+
+@contextmanager
+def _progress(title: str, json_out: bool) -> Iterator[Progress]:
+    """Live progress for people; nothing for `--json`, whose output is one JSON document."""
+    if json_out:
+        yield NullProgress()
+        return
+    with progress_for(console, title) as progress:
+        yield progress
 
 
 def _print_items(reports: list[DriftReport]) -> None:
@@ -66,11 +79,11 @@ def check(
     container = cli_state.container
     remediation = container.drift_remediation
     if environment:
-        with progress_for(console, f"checking {environment} for drift", json_out=json_out) as progress:
+        with _progress(f"checking {environment} for drift", json_out) as progress:
             reports = [remediation.check(environment, container.human, progress)]
     else:
         names = container.drift.environments()
-        with progress_for(console, f"checking {len(names)} environment(s) for drift", json_out=json_out) as progress:
+        with _progress(f"checking {len(names)} environment(s) for drift", json_out) as progress:
             reports = remediation.check_many(names, container.human, progress)
     items = [item for report in reports for item in report.items]
     failed = [r for r in reports if r.error]
@@ -112,7 +125,7 @@ def revert(environment: EnvironmentArgument, json_out: JsonFlag = False, justifi
     leaves unset) is planned to be replaced. An open revert of the environment is shown instead of a second one.
     """
     container = cli_state.container
-    with progress_for(console, f"planning a revert of {environment}", json_out=json_out) as progress:
+    with _progress(f"planning a revert of {environment}", json_out) as progress:
         proposal, existing = container.drift_remediation.revert(environment, container.human, justification, progress)
     if proposal is None:
         if json_out:
@@ -139,7 +152,7 @@ def accept(
     variable the environment decides; otherwise the blueprint fixes it and this refuses (exit 2), saying why.
     """
     container = cli_state.container
-    with progress_for(console, f"checking {environment} for drift to accept", json_out=json_out) as progress:
+    with _progress(f"checking {environment} for drift to accept", json_out) as progress:
         proposal, changes = container.drift_remediation.accept(
             environment, component, container.human, justification, progress
         )

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import statistics
 from collections import Counter, defaultdict
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -15,7 +13,9 @@ from infraplane.core.identity import Action
 from infraplane.core.ports import ProposalQuery
 from infraplane.errors import AuditChainBrokenError
 from infraplane.interfaces.api.deps import require, visible_environment
+from infraplane.interfaces.api.kpi_metrics import KPI_WINDOW
 from infraplane.interfaces.api.routes_audit import visible_events
+from infraplane.interfaces.kpi_view import kpi_rows
 from infraplane.interfaces.mcp.views import environment_view
 from infraplane.interfaces.views import revision_rows
 from infraplane.interfaces.web.app import PageIdentity, PageRoute, render
@@ -107,13 +107,6 @@ def audit_export(
     return StreamingResponse(lines, media_type="application/x-ndjson", headers=headers)
 
 
-def _hours(start: str, end: str) -> float | None:
-    try:
-        return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds() / 3600
-    except ValueError:
-        return None
-
-
 @router.get("/dashboard")
 def dashboard(request: Request, identity: PageIdentity) -> Response:
     container = request.app.state.container
@@ -121,9 +114,6 @@ def dashboard(request: Request, identity: PageIdentity) -> Response:
     teams = None if identity.all_teams else frozenset(identity.teams)
     found = container.proposals.find(ProposalQuery(None, None, None, teams), 10000)
     by_status = Counter(p.status.value for p in found)
-    leads = [h for p in found if p.approvals if (h := _hours(p.created_at, p.approvals[-1].at)) is not None]
-    hit = [p for p in found if p.findings]
-    denying = Counter(f.rule for p in found for f in p.findings if f.severity == "deny")
     cost: dict[tuple[str, str], float] = defaultdict(float)
     latest: dict[str, Any] = {}
     for p in found:
@@ -132,13 +122,16 @@ def dashboard(request: Request, identity: PageIdentity) -> Response:
     for p in latest.values():
         cost[(p.team, p.tier)] += p.cost.after
     envs = [env for env, _ in container.environments.environments() if identity.sees(env.team)]
+    # The same figures as `infraplane kpi` and GET /api/v1/kpi, over the caller's teams (docs/kpi.md).
+    figures = container.kpi.report(KPI_WINDOW, teams).as_dict()
+    policy = figures["policy"]
     context = {
         "by_status": sorted(by_status.items()),
         "total": len(found),
-        "lead_median": round(statistics.median(leads), 2) if leads else None,
-        "lead_count": len(leads),
-        "hit_rate": round(100 * len(hit) / len(found)) if found else None,
-        "top_denying": denying.most_common(5),
+        "kpi": figures,
+        "kpi_rows": kpi_rows(figures),
+        "drifted_now": figures["drift"]["environments_drifted_now"],
+        "top_rules": sorted(policy["per_rule"].items(), key=lambda item: -sum(item[1].values()))[:5],
         "cost": sorted((team, tier, round(v, 2)) for (team, tier), v in cost.items()),
         "env_tiers": sorted(Counter(e.tier for e in envs).items()),
         "env_ttl": len([e for e in envs if e.ttl]),

@@ -98,13 +98,16 @@ class ProposalCreator:
         progress: Progress,
         kind: ProposalKind | None = None,
         extra: Mapping[str, Any] | None = None,
+        proposal_id: str | None = None,
     ) -> Proposal | None:
         """An edited environment document (its name unchanged), with the blueprint versions it runs now."""
         revision = self._current_revision(name)
         resolution = self._environments.resolve_document(environment, "inputs", revision.document.get("pins"))
-        return self.propose(resolution, actor, justification, progress, kind=kind, extra=extra)
+        return self.propose(resolution, actor, justification, progress, kind=kind, extra=extra, proposal_id=proposal_id)
 
-    def propose_revert(self, name: str, actor: Actor, justification: str, progress: Progress) -> Proposal | None:
+    def propose_revert(
+        self, name: str, actor: Actor, justification: str, progress: Progress, proposal_id: str | None = None
+    ) -> Proposal | None:
         """Apply the code again (kind drift-revert): every component planned; None when nothing would change.
 
         Drift a plain apply would keep (an attribute the configuration leaves unset) is planned as a replacement
@@ -114,7 +117,9 @@ class ProposalCreator:
         resolution = self._environments.resolve_document(
             revision.document["environment"], f"environment {name}", revision.document.get("pins")
         )
-        return self.propose(resolution, actor, justification, progress, kind="drift-revert", revert=True)
+        return self.propose(
+            resolution, actor, justification, progress, kind="drift-revert", revert=True, proposal_id=proposal_id
+        )
 
     def propose_upgrade(self, name: str, actor: Actor, justification: str, progress: Progress) -> Proposal | None:
         """The newest versions the environment's constraints allow; None when it already runs them."""
