@@ -140,11 +140,12 @@ def test_drift_is_found_reverted_accepted_and_measured(cloud_home: Path, tmp_pat
         accept["proposal"]["kind"] == "drift-accept" and accept["proposal"]["drift"]["accepted"] == accept["accepted"]
     )
     _approve_and_apply(cloud_home, accept["id"])
+    # The revert applied revision 1 again (the desired state did not change); the accept made revision 2.
     history = run_cli(cloud_home, "env", "history", "drifty", "--json").json()
-    assert [(r["revision"], r["kind"]) for r in history] == [(1, "create"), (2, "drift-revert"), (3, "drift-accept")]
+    assert [(r["revision"], r["kind"]) for r in history] == [(1, "drift-revert"), (2, "drift-accept")]
     committed = yaml.safe_load((cloud_home / "environments" / "drifty.yaml").read_text())
     assert committed["spec"]["components"]["jobs"]["inputs"]["visibility_timeout_seconds"] == 120
-    assert committed["status"]["revision"] == 3
+    assert committed["status"]["revision"] == 2
 
     # Made by hand, managed by no state: listed with import suggestions that pass `terraform validate`.
     bucket = f"stray-{uuid.uuid4().hex[:8]}"
