@@ -190,7 +190,10 @@ class Container:
         from infraplane.adapters.terraform.runner import TerraformRunner
 
         binary, cli_config = self.terraform_tool
-        return TerraformRunner(binary, cli_config, self.settings.terraform.plugin_cache, self.module_interfaces)
+        configured = self.settings.terraform
+        return TerraformRunner(
+            binary, cli_config, configured.plugin_cache, self.module_interfaces, configured.go_gc_percent
+        )
 
     @cached_property
     def runners(self) -> dict[str, Runner]:

@@ -19,7 +19,6 @@ from infraplane.core.versions import is_valid_constraint, matches, newest_matchi
 from infraplane.errors import ImmutableVersionError, InputError, NotFoundError, Problem
 from infraplane.services.audit import record
 from infraplane.services.catalog.loading import LoadedBlueprint, find_blueprint_files, load_blueprint
-from infraplane.services.catalog.validation import validate_blueprint
 from infraplane.services.documents import MAX_DOCUMENT_BYTES
 
 __all__ = ["MAX_ARCHIVE_BYTES", "CatalogService", "PublishResult", "UsedBy"]
@@ -182,6 +181,9 @@ class CatalogService:
                 return None
             newest = newest_matching([b.version for b in options], constraint)
             return next((b for b in options if b.version == newest), None)
+
+        # Validation brings jsonschema (~0.1-0.2 s to import): publishing and validating need it, reading does not.
+        from infraplane.services.catalog.validation import validate_blueprint
 
         known = sorted(candidates)
         for item in loaded:
