@@ -107,6 +107,9 @@ class DriftScheduleSettings(BaseModel):
         default_factory=lambda: {"prod": "1h", "staging": "6h", "dev": "24h"},
         description="tier -> interval between drift checks of each environment of that tier",
     )
+    environments: dict[str, str] = Field(
+        default_factory=dict, description="environment name -> its own interval between checks (overrides its tier)"
+    )
     tick_seconds: float = Field(60.0, gt=0, description="how often the scheduler looks for due drift checks")
     auto_revert: dict[str, list[Literal["high", "medium"]]] = Field(
         default_factory=dict,
@@ -114,7 +117,7 @@ class DriftScheduleSettings(BaseModel):
         "(e.g. {prod: [high]}); people still approve it per the approval rules",
     )
 
-    @field_validator("schedule")
+    @field_validator("schedule", "environments")
     @classmethod
     def _durations(cls, schedule: dict[str, str]) -> dict[str, str]:
         from infraplane.core.environment import parse_duration

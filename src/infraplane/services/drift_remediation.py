@@ -35,6 +35,14 @@ class DriftNotAcceptedError(RefusedError):
     code = "drift_not_accepted"
 
 
+def _agents_say_why(actor: Actor, justification: str) -> None:
+    # People get a sentence written for them; an agent must say why it proposes (as for any proposal).
+    if actor.kind == "agent" and not justification.strip():
+        raise InputError.from_problems(
+            [Problem("", "justification", "agents must say why they propose a change (a sentence or two)")]
+        )
+
+
 class DriftRemediation:
     def __init__(
         self,
@@ -99,6 +107,7 @@ class DriftRemediation:
         self, environment: str, actor: Actor, justification: str, progress: Progress, proposal_id: str | None = None
     ) -> tuple[Proposal | None, bool]:
         """Propose applying the code again; (the proposal, whether it was already open). None: nothing to revert."""
+        _agents_say_why(actor, justification)
         self._environments.get(environment)  # an unknown name names the known ones
         existing = self.open_revert(environment)
         if existing is not None:
@@ -121,6 +130,7 @@ class DriftRemediation:
 
         Refreshes the environment's components (or only `component`) first, so the values are the cloud's now.
         """
+        _agents_say_why(actor, justification)
         env, _, revisions = self._environments.get(environment)
         self.known_component(environment, component)
         current = next((r for r in revisions if r.number == env.current_revision), None)

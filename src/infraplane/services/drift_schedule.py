@@ -1,9 +1,10 @@
 """Which environments the server's scheduler checks for drift now (issue 14).
 
-Each tier has an interval (settings `drift.schedule`, e.g. prod 1h); an environment is due when its last
-check is older than that. It is skipped while a proposal of it is applying or anything holds its lease
-(never two checks, nor a check and an apply, at once), and paused while its last apply failed or was
-interrupted: such an environment waits for a person's apply, which also takes over a dead run's lock.
+Each tier has an interval (settings `drift.schedule`, e.g. prod 1h), which an environment of its own
+may override (`drift.environments`); an environment is due when its last check is older than that. It
+is skipped while a proposal of it is applying or anything holds its lease (never two checks, nor a
+check and an apply, at once), and paused while its last apply failed or was interrupted: such an
+environment waits for a person's apply, which also takes over a dead run's lock.
 """
 
 from __future__ import annotations
@@ -42,10 +43,12 @@ class DriftSchedule:
         drift: DriftChecker,
         intervals: Mapping[str, float],
         clock: Callable[[], float] = time.time,
+        overrides: Mapping[str, float] | None = None,
     ) -> None:
         self._store = store
         self._drift = drift
         self._intervals = dict(intervals)
+        self._overrides = dict(overrides or {})  # environment name -> its own interval
         self._clock = clock
         self._last: dict[str, float] = {}
 
@@ -55,7 +58,7 @@ class DriftSchedule:
         due = []
         with self._store.transaction() as tx:  # the lock lookup locks its row (FOR UPDATE)
             for env in tx.environments.all():
-                interval = self._intervals.get(env.tier)
+                interval = self._overrides.get(env.name, self._intervals.get(env.tier))
                 if interval is None or env.status in _SKIPPED_STATUSES | _PAUSED_STATUSES:
                     continue  # no schedule for the tier; nothing deployed; paused after a failed apply
                 if now - self._last.get(env.name, float("-inf")) < interval:

@@ -54,8 +54,10 @@ def scheduled_jobs(container: Container) -> list[Job]:
     from infraplane.core.environment import parse_duration
     from infraplane.services.drift_schedule import DriftSchedule
 
-    intervals = {tier: float(parse_duration(text)) for tier, text in container.settings.drift.schedule.items()}
-    drift = DriftSchedule(container.store, container.drift_remediation, intervals)
+    configured_drift = container.settings.drift
+    intervals = {tier: float(parse_duration(text)) for tier, text in configured_drift.schedule.items()}
+    overrides = {name: float(parse_duration(text)) for name, text in configured_drift.environments.items()}
+    drift = DriftSchedule(container.store, container.drift_remediation, intervals, overrides=overrides)
 
     def scan_unmanaged() -> list[str]:
         report = container.unmanaged.scan_and_record(SYSTEM)  # the scan is its own audit event
