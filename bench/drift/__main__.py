@@ -27,7 +27,7 @@ from typing import Any
 
 import boto3
 
-from bench.common import free_port, home_environment, publish
+from bench.common import free_port, home_environment, plain_terraform_environment, publish, run_or_exit
 from infraplane.adapters.archive import unpack_archive
 from infraplane.adapters.sandbox.control import start_sandbox, stop_sandbox
 from infraplane.adapters.sandbox.provider import provider_override_hcl
@@ -103,19 +103,8 @@ class Peer:
         _, self.cli_config = container.terraform_tool
         self.dirs: list[tuple[str, str, Path]] = []
 
-    def _env(self) -> dict[str, str]:
-        return {
-            "PATH": os.environ["PATH"],
-            "HOME": os.environ.get("HOME", "/root"),
-            "TF_CLI_CONFIG_FILE": str(self.cli_config),
-            "TF_IN_AUTOMATION": "1",
-        }
-
     def _run(self, args: list[str], cwd: Path) -> str:
-        result = subprocess.run(args, cwd=cwd, env=self._env(), capture_output=True, text=True, check=False)
-        if result.returncode != 0:
-            raise SystemExit(f"{' '.join(args[:2])} failed in {cwd}:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
-        return result.stdout
+        return run_or_exit(args, cwd, plain_terraform_environment(self.cli_config))
 
     def prepare(self, names: list[str]) -> None:
         for environment, components in self.container.environments.environments():
