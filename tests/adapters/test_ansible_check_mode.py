@@ -24,6 +24,9 @@ PLAYBOOK = """- hosts: localhost
     - name: Write the items
       ansible.builtin.copy: {dest: "{{ out }}/{{ item }}.txt", content: "x"}
       loop: [a, b]
+    - name: Nothing to remove
+      ansible.builtin.file: {path: "{{ out }}/{{ item }}", state: absent}
+      loop: []
     - name: A script
       ansible.builtin.script: /bin/true
 """

@@ -8,6 +8,7 @@ provider noise, and names every real difference as a :class:`DriftItem`.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
@@ -18,6 +19,7 @@ from infraplane.core.runs import CheckedTask
 __all__ = [
     "MASK",
     "NORMALIZATION_RULES",
+    "SETTING_RESOURCES",
     "DriftItem",
     "DriftKind",
     "NormalizationRule",
@@ -40,7 +42,7 @@ class NormalizationRule:
     covers: str
     # "empty": null, {}, [] and "" are the same; "unordered": lists compare as multisets;
     # "ignore": attributes with these names are never drift.
-    treatment: Literal["empty", "unordered", "ignore", "rule-resources"]
+    treatment: Literal["empty", "unordered", "ignore", "rule-resources", "setting-resources"]
     attributes: frozenset[str] = frozenset()  # for "ignore"; empty means every attribute
 
 
@@ -59,7 +61,16 @@ NORMALIZATION_RULES: tuple[NormalizationRule, ...] = (
         "computed-timestamps",
         "timestamps the cloud computes on every read",
         "ignore",
-        frozenset({"last_modified_date", "last_modified_time", "last_modified", "updated_at", "update_time"}),
+        frozenset(
+            {
+                "last_modified_date",
+                "last_modified_time",
+                "last_modified",
+                "updated_at",
+                "update_time",
+                "latest_restorable_time",  # RDS: the newest point-in-time restore moves forward on every read
+            }
+        ),
     ),
     NormalizationRule(
         "rules-as-resources",
@@ -69,7 +80,38 @@ NORMALIZATION_RULES: tuple[NormalizationRule, ...] = (
         "rule-resources",
         frozenset({"ingress", "egress"}),
     ),
+    NormalizationRule(
+        "settings-as-resources",
+        "an S3 bucket's legacy inline settings (versioning, encryption, lifecycle, policy, ...) read back what the "
+        "separate aws_s3_bucket_* resources of the same state manage; drift of them is reported on those resources",
+        "setting-resources",
+    ),
 )
+
+# A separate resource that manages a setting of another: child type -> (parent type, the child's attribute
+# naming the parent's id, the parent's attributes it manages). Data for the "setting-resources" treatment.
+SETTING_RESOURCES: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "aws_s3_bucket_versioning": ("aws_s3_bucket", "bucket", ("versioning",)),
+    "aws_s3_bucket_server_side_encryption_configuration": (
+        "aws_s3_bucket",
+        "bucket",
+        ("server_side_encryption_configuration",),
+    ),
+    "aws_s3_bucket_logging": ("aws_s3_bucket", "bucket", ("logging",)),
+    "aws_s3_bucket_lifecycle_configuration": ("aws_s3_bucket", "bucket", ("lifecycle_rule",)),
+    "aws_s3_bucket_cors_configuration": ("aws_s3_bucket", "bucket", ("cors_rule",)),
+    "aws_s3_bucket_website_configuration": (
+        "aws_s3_bucket",
+        "bucket",
+        ("website", "website_endpoint", "website_domain"),
+    ),
+    "aws_s3_bucket_policy": ("aws_s3_bucket", "bucket", ("policy",)),
+    "aws_s3_bucket_acl": ("aws_s3_bucket", "bucket", ("acl", "grant")),
+    "aws_s3_bucket_accelerate_configuration": ("aws_s3_bucket", "bucket", ("acceleration_status",)),
+    "aws_s3_bucket_request_payment_configuration": ("aws_s3_bucket", "bucket", ("request_payer",)),
+    "aws_s3_bucket_object_lock_configuration": ("aws_s3_bucket", "bucket", ("object_lock_configuration",)),
+    "aws_s3_bucket_replication_configuration": ("aws_s3_bucket", "bucket", ("replication_configuration",)),
+}
 
 # Separate rule resources whose rules a security group's inline attribute reads back.
 _RULE_RESOURCES = {"aws_vpc_security_group_ingress_rule": "ingress", "aws_vpc_security_group_egress_rule": "egress"}
@@ -190,6 +232,22 @@ def _without_rule_resources(
     return replace(change, before=before, after=after)
 
 
+def _managed_elsewhere(
+    change: ResourceChange, prior: tuple[PriorResource, ...], rules: tuple[NormalizationRule, ...]
+) -> frozenset[str]:
+    """Top-level attributes of `change` that separate resources of the same state manage (their own drift counts)."""
+    if not any(r.treatment == "setting-resources" for r in rules):
+        return frozenset()
+    values = change.after if isinstance(change.after, Mapping) else change.before
+    parent_id = values.get("id") if isinstance(values, Mapping) else None
+    found: set[str] = set()
+    for resource in prior:
+        parent_type, link, attributes = SETTING_RESOURCES.get(resource.type, ("", "", ()))
+        if parent_type == change.type and parent_id is not None and resource.values.get(link) == parent_id:
+            found.update(attributes)
+    return frozenset(found)
+
+
 def _resource_items(
     environment: str,
     component: str,
@@ -204,9 +262,12 @@ def _resource_items(
     if change.after is None or change.is_delete:
         yield DriftItem(environment, component, change.address, None, "deleted", message="deleted out of band")
         return
+    elsewhere = _managed_elsewhere(change, prior, rules)
     for attribute, before, after in _differences(change.before or {}, change.after, "", rules):
         if attribute.startswith("tags_all"):
             continue  # the same difference is reported on `tags` (tags_all = provider default tags + tags)
+        if re.split(r"[.\[]", attribute, maxsplit=1)[0] in elsewhere:
+            continue
         secret = _sensitive(attribute, change.sensitive_paths)
         kind: DriftKind = "added" if _is_empty(before) else "changed"
         yield DriftItem(

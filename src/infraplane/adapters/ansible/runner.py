@@ -60,9 +60,10 @@ def _checked(task: str, result: dict[str, Any], item: str | None) -> CheckedTask
     """What one host result of a check-mode run says: would change, cannot be checked, or nothing."""
     if result.get("changed"):
         return CheckedTask(task, "would-change", item)
-    # Skipped by its own `when` is not a check-mode gap; skipped without a skip_reason is check mode
-    # refusing the task ("Command would have run if not in check mode", "Check mode is not supported").
-    if result.get("skipped") and "skip_reason" not in result:
+    # Skipped by its own `when` (skip_reason) or for an empty loop (skipped_reason) is not a check-mode gap;
+    # skipped with neither is check mode refusing the task ("Command would have run if not in check mode",
+    # "Check mode is not supported for this task").
+    if result.get("skipped") and "skip_reason" not in result and "skipped_reason" not in result:
         return CheckedTask(task, "not-checkable", item, str(result.get("msg") or "check mode skipped it"))
     return None
 
