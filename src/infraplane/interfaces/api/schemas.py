@@ -167,6 +167,10 @@ class ProposalPage(BaseModel):
 
 
 class ProposalOut(_Open):
+    plain_summary: str = Field(
+        description="What the proposal does, in one paragraph made from its structured content (the same text "
+        "every time; the audit trail records it with each decision)."
+    )
     id: str
     environment: str
     team: str

@@ -23,7 +23,12 @@ IdArgument = Annotated[str, typer.Argument(help="Proposal id (p-...).")]
 
 
 def proposal_json(proposal: Proposal) -> dict[str, object]:
-    return {**proposal.as_dict(), "missing": cli_state.container.proposals.missing(proposal)}
+    proposals = cli_state.container.proposals
+    return {
+        "plain_summary": proposals.summary(proposal),
+        **proposal.as_dict(),
+        "missing": proposals.missing(proposal),
+    }
 
 
 @app.command("list")
@@ -68,7 +73,8 @@ def show(proposal_id: IdArgument, json_out: JsonFlag = False) -> None:
     if json_out:
         print_json(proposal_json(proposal))
         return
-    print_proposal(proposal, cli_state.container.proposals.missing(proposal))
+    proposals = cli_state.container.proposals
+    print_proposal(proposal, proposals.missing(proposal), proposals.summary(proposal))
 
 
 @app.command("approve")

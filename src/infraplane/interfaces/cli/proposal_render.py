@@ -43,12 +43,15 @@ def _diff_lines(diffs: tuple[ResourceDiff, ...]) -> list[str]:
     return lines
 
 
-def print_proposal(proposal: Proposal, missing: list[str], full: bool = True) -> None:
+def print_proposal(proposal: Proposal, missing: list[str], summary: str, full: bool = True) -> None:
+    """The review: the plain-words summary first, then the components, diff, findings, cost and decision."""
     console.print(
         f"[bold]proposal {proposal.id}[/]: {proposal.kind} {proposal.environment} "
         f"({proposal.team}, {proposal.tier}) by {proposal.actor}",
         highlight=False,
     )
+    console.print(escape(summary), highlight=False)
+    console.print()
     if proposal.justification:
         console.print(f"why: {escape(proposal.justification)}", highlight=False)
     print_records(

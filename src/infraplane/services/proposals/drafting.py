@@ -127,8 +127,9 @@ class ProposalDrafter:
                 ).graph
             except InputError:
                 graph = None  # a blueprint no longer resolvable does not stop a destroy
-        diffs, radius = destroy_review(graph, states)
-        cost = destroy_cost(self._guardrails.current_costs(name)) if self._guardrails else None
+        costs = self._guardrails.current_costs(name) if self._guardrails else {}
+        diffs, radius = destroy_review(graph, states, costs)
+        cost = destroy_cost(costs) if self._guardrails else None
         return self._assemble(
             environment=name,
             team=env.team,

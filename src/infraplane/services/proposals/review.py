@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from infraplane.core.cost import CostReport
-from infraplane.core.diff import ResourceDiff, plan_diff, state_diff
+from infraplane.core.diff import ResourceDiff, plan_diff, priced, state_diff
 from infraplane.core.graph import ComponentGraph
 from infraplane.core.proposals import BlastRadius, ComponentChange, CostDelta
 from infraplane.core.state import TerraformState
@@ -90,7 +90,7 @@ def plan_review(plan: EnvironmentPlan) -> tuple[list[ResourceDiff], BlastRadius,
         normalized = item.plan
         if normalized is None:
             continue
-        diffs += plan_diff(item.name, normalized)
+        diffs += priced(plan_diff(item.name, normalized), item.cost)
         moving = {n for n, actions in normalized.output_changes.items() if tuple(actions) not in (("no-op",), ())}
         for reader, output in readers.get(item.name, []):
             if output in moving and plan.components[reader].status != "waits":
@@ -99,12 +99,12 @@ def plan_review(plan: EnvironmentPlan) -> tuple[list[ResourceDiff], BlastRadius,
 
 
 def destroy_review(
-    graph: ComponentGraph | None, states: Mapping[str, TerraformState]
+    graph: ComponentGraph | None, states: Mapping[str, TerraformState], costs: Mapping[str, CostReport]
 ) -> tuple[list[ResourceDiff], BlastRadius]:
-    """Destroying: every resource in every component's state goes."""
+    """Destroying: every resource in every component's state goes (with what each costs now, when known)."""
     diffs: list[ResourceDiff] = []
     for component, state in states.items():
-        diffs += state_diff(component, state)
+        diffs += priced(state_diff(component, state), costs.get(component))
     classified = _classified(graph) if graph is not None else set()
     return diffs, _radius(diffs, classified, ())
 
