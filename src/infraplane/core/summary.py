@@ -12,6 +12,7 @@ carries no secret. Names come from plans and bundles, so the paragraph is made i
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
@@ -22,7 +23,14 @@ from infraplane.core.proposal_lifecycle import ProposalStatus
 from infraplane.core.proposals import CostDelta, Proposal, cost_coverage, unpriced_text
 from infraplane.core.text import inert
 
-__all__ = ["ACTION_ORDER", "kind_name", "plain_summary"]
+__all__ = [
+    "ACTION_ORDER",
+    "REPHRASE_MAX_CHARS",
+    "REPHRASE_SYSTEM_PROMPT",
+    "dropped_facts",
+    "kind_name",
+    "plain_summary",
+]
 
 # The order actions are told in: what appears, what changes in place, what is rebuilt, what goes.
 ACTION_ORDER = ("create", "update", "replace", "delete")
@@ -337,3 +345,26 @@ def plain_summary(proposal: Proposal, state: ApprovalState) -> str:
         *_status(proposal),
     ]
     return inert(" ".join(sentences))
+
+
+# -- an optional LLM's rewording, for reading only -------------------------------------------------
+
+REPHRASE_SYSTEM_PROMPT = (
+    "You reword a summary of an infrastructure change for the person who must review it. Write the same "
+    "facts in plain, friendly English, at most six sentences, as one paragraph. Keep every number, amount, "
+    "name, address and rule id exactly as written; add no fact, no advice and no opinion; leave nothing out "
+    "that says what is destroyed, replaced, denied or blocked. Answer with the paragraph only."
+)
+REPHRASE_MAX_CHARS = 3000
+
+# What a rewording must keep: amounts of money and rule ids (APR-001, NET-002, preview.known-after-apply).
+_FACTS = re.compile(r"\$[\d,]+\.\d\d|\b[A-Z]{2,}-\d{3}\b")
+
+
+def dropped_facts(summary: str, rephrased: str) -> list[str]:
+    """The amounts and rule ids of `summary` that `rephrased` leaves out, in order, each once."""
+    found = []
+    for fact in _FACTS.findall(summary):
+        if fact not in rephrased and fact not in found:
+            found.append(fact)
+    return found

@@ -9,8 +9,9 @@ from infraplane.core.proposal_lifecycle import ProposalStatus
 from infraplane.core.proposals import Proposal
 from infraplane.interfaces.cli.output import Column, console, print_records
 from infraplane.interfaces.views import cost_delta_text
+from infraplane.services.proposals.wording import Rephrased
 
-__all__ = ["print_proposal", "proposal_line"]
+__all__ = ["print_proposal", "print_rephrased", "proposal_line"]
 
 _MARK = {"create": "[green]+[/]", "update": "[yellow]~[/]", "delete": "[red]-[/]", "replace": "[red]-/+[/]"}
 _MAX_ATTRIBUTES = 12
@@ -99,3 +100,24 @@ def print_proposal(proposal: Proposal, missing: list[str], summary: str, full: b
         current = "" if approval.plan_digest == proposal.plan_digest else " (for an earlier plan; no longer counts)"
         console.print(f"approved by {approval.approver} at {approval.at}{current}", highlight=False)
     console.print(proposal_line(proposal, missing), highlight=False)
+
+
+def print_rephrased(rephrased: Rephrased) -> None:
+    """The LLM's rewording, marked as such, after the review (the summary at the top is the one that counts)."""
+    console.print()
+    if rephrased.error:
+        console.print(
+            f"[yellow]could not rephrase[/] ({escape(rephrased.by)}): {escape(rephrased.error)}", highlight=False
+        )
+        return
+    console.print(
+        f"[bold]rephrased by {escape(rephrased.by)}[/] [dim](for reading only; the summary at the top is what was "
+        "decided on and audited)[/]",
+        highlight=False,
+    )
+    console.print(escape(rephrased.text), highlight=False)
+    if rephrased.dropped:
+        console.print(
+            f"[yellow]the rephrasing leaves out[/] {escape(', '.join(rephrased.dropped))}: read the summary at the top",
+            highlight=False,
+        )
