@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from infraplane.services.drift import DriftService
     from infraplane.services.orchestration.service import EnvironmentService
     from infraplane.services.policy import PolicyService
+    from infraplane.services.policy_replay import PolicyReplayService
     from infraplane.services.proposals import ProposalService
     from infraplane.services.proposals.wording import SummaryRephraser
     from infraplane.services.tokens import TokenService
@@ -149,6 +150,12 @@ class Container:
         return PolicyService(
             store, RegoPolicies(), self.settings.home / "policies", configured.params, configured.builtin, reader
         )
+
+    @cached_property
+    def policy_replay(self) -> PolicyReplayService:
+        from infraplane.services.policy_replay import PolicyReplayService
+
+        return PolicyReplayService(self.store, self.policies)
 
     @cached_property
     def costs(self) -> CostService:

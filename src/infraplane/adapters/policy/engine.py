@@ -7,7 +7,7 @@ import re
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -146,9 +146,21 @@ class RegoEngine:
             self._compiled_queries[key] = (interpreter, entrypoints, compiled)
         return self._compiled_queries[key]
 
-    def evaluate_bundle(self, bundle: LoadedBundle, hook: Hook, document: Mapping[str, Any]) -> list[Finding]:
+    def evaluate_bundle(
+        self,
+        bundle: LoadedBundle,
+        hook: Hook,
+        document: Mapping[str, Any],
+        packages: Collection[str] | None = None,
+    ) -> list[Finding]:
+        """The findings of one bundle on one document, whatever its scope; `packages` asks only those packages."""
         with self._lock:
             interpreter, entrypoints, compiled = self._compiled(bundle)
+            if packages is not None:
+                wanted = {p.replace(".", "/") + "/" for p in packages}
+                entrypoints = [(s, e) for s, e in entrypoints if e.rsplit("/", 1)[0] + "/" in wanted]
+                if not entrypoints:
+                    return []
             params = {**bundle.manifest.params, **dict(document.get("params") or {})}
             keep = attribute_names(bundle, params) if hook == "plan" else None
             narrowed = project_plan_input(document, keep) if keep is not None else document

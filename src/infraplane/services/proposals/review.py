@@ -11,7 +11,7 @@ from infraplane.core.proposals import BlastRadius, ComponentChange, CostDelta
 from infraplane.core.state import TerraformState
 from infraplane.services.orchestration.plans import EnvironmentPlan
 
-__all__ = ["component_changes", "cost_delta", "destroy_cost", "destroy_review", "plan_review"]
+__all__ = ["component_changes", "cost_delta", "destroy_cost", "destroy_review", "plan_documents", "plan_review"]
 
 CLASSIFIED = {"confidential", "restricted"}
 
@@ -96,6 +96,19 @@ def plan_review(plan: EnvironmentPlan) -> tuple[list[ResourceDiff], BlastRadius,
             if output in moving and plan.components[reader].status != "waits":
                 warnings.append(f"{item.name}: output {output} changes, and {reader} reads it")
     return diffs, _radius(diffs, _classified(graph), _downstream(graph, changed)), sorted(set(warnings))
+
+
+def plan_documents(plan: EnvironmentPlan) -> dict[str, bytes]:
+    """Each reviewed component's plan JSON as its runner wrote it (sensitive values scrubbed), for policy replay.
+
+    A runner that makes no plan document (Ansible, scripts) has none; a preview's is the preview's.
+    """
+    documents = {}
+    for item in plan.components.values():
+        path = item.summary.plan_json if item.summary is not None and item.reviewable else None
+        if path is not None and path.is_file():
+            documents[item.name] = path.read_bytes()
+    return documents
 
 
 def destroy_review(
