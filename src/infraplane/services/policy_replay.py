@@ -22,7 +22,7 @@ from infraplane.core.graph import fill_defaults
 from infraplane.core.plan import DocumentFormatError, normalize_plan
 from infraplane.core.policy import Finding, plan_input, request_input
 from infraplane.core.policy_bundles import LoadedBundle
-from infraplane.core.ports import PolicyEngine, Store, Transaction
+from infraplane.core.ports import PolicyEngine, ProposalQuery, Store, Transaction
 from infraplane.core.proposal_lifecycle import ProposalStatus
 from infraplane.core.records import EnvironmentRecord, PolicyReplayRecord
 from infraplane.core.replay import ReplayDocument, ReplayReport, Source, changed_packages, compare
@@ -35,6 +35,7 @@ from infraplane.services.policy import BundlePublishResult, PolicyService
 __all__ = ["PolicyReplayService", "Replayed"]
 
 # A plan stored with one of these is what runs (applied) or what is still to come (open).
+_OPEN = frozenset({ProposalStatus.PENDING.value, ProposalStatus.APPROVED.value})
 _PLAN_STATUSES = frozenset({ProposalStatus.PENDING, ProposalStatus.APPROVED, ProposalStatus.APPLIED})
 _SEALED = "$secret"
 _MASK = "(sensitive)"
@@ -81,9 +82,14 @@ class PolicyReplayService:
         documents: list[ReplayDocument] = []
         environments: list[str] = []
         skipped: list[tuple[str, str]] = []
-        for env in sorted(tx.environments.all(), key=lambda e: e.name):
-            if env.status == "destroyed":
-                continue
+        records = {e.name: e for e in tx.environments.all() if e.status != "destroyed"}
+        # An environment not applied yet exists only as its open proposals: their plans are judged too.
+        for proposal in tx.proposals.find(ProposalQuery(statuses=_OPEN)):
+            if proposal.environment not in records:
+                records[proposal.environment] = EnvironmentRecord(
+                    proposal.environment, proposal.team, proposal.tier, proposal.team, "", "", None, "new"
+                )
+        for env in sorted(records.values(), key=lambda e: e.name):
             environments.append(env.name)
             documents += self._request(tx, env, skipped)
             documents += self._states(tx, env, skipped)
