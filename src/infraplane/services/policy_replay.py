@@ -78,6 +78,11 @@ class PolicyReplayService:
 
     # -- what is judged --------------------------------------------------------------------------
 
+    def documents(self) -> tuple[list[ReplayDocument], list[str], list[tuple[str, str]]]:
+        """Every document a replay judges, the environments they come from, and what was skipped and why."""
+        with self._store.read() as tx:
+            return self._documents(tx)
+
     def _documents(self, tx: Transaction) -> tuple[list[ReplayDocument], list[str], list[tuple[str, str]]]:
         documents: list[ReplayDocument] = []
         environments: list[str] = []
@@ -210,8 +215,7 @@ class PolicyReplayService:
             active_bundle = active
         engine = self._policies.engine([b for b in (active_bundle, candidate) if b is not None])
         packages = changed_packages(active_bundle, candidate)
-        with self._store.read() as tx:
-            documents, environments, skipped = self._documents(tx)
+        documents, environments, skipped = self.documents()
         judged = []
         if packages != ():
             for document in documents:
