@@ -191,19 +191,20 @@ class PolicyReplayService:
 
     # -- judging ---------------------------------------------------------------------------------
 
+    @staticmethod
     def _findings(
-        self,
         engine: PolicyEngine,
         bundle: LoadedBundle | None,
         document: ReplayDocument,
+        evaluated: Mapping[str, Any],
         packages: tuple[str, ...] | None,
     ) -> list[Finding]:
+        """`bundle`'s findings on `evaluated` (the document with the installation's params) when its scope covers it."""
         if bundle is None or not bundle.manifest.scope.applies(
             document.hook, document.tier, document.team, document.blueprint
         ):
             return []
-        params = self._policies.params() | dict(document.document.get("params") or {})
-        found = engine.evaluate_bundle(bundle, document.hook, {**document.document, "params": params}, packages)
+        found = engine.evaluate_bundle(bundle, document.hook, evaluated, packages)
         return [replace(f, component=document.component) for f in found]
 
     def judge(self, candidate: LoadedBundle) -> ReplayReport:
@@ -218,9 +219,12 @@ class PolicyReplayService:
         documents, environments, skipped = self.documents()
         judged = []
         if packages != ():
+            installed = self._policies.params()
             for document in documents:
-                before = self._findings(engine, active_bundle, document, packages)
-                after = self._findings(engine, candidate, document, packages)
+                # One object for both versions, so the engine converts it for rego-cpp once.
+                merged = {**document.document, "params": installed | dict(document.document.get("params") or {})}
+                before = self._findings(engine, active_bundle, document, merged, packages)
+                after = self._findings(engine, candidate, document, merged, packages)
                 judged.append((document, before, after))
         evaluated = packages if packages is not None else tuple(candidate.policy_packages())
         return ReplayReport(

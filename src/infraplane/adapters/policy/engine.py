@@ -112,6 +112,18 @@ class RegoEngine:
         self._interpreters: dict[str, Interpreter] = {}
         self._compiled_queries: dict[str, tuple[Interpreter, list[tuple[str, str]], Any]] = {}
         self._lock = threading.Lock()
+        # The last document handed to rego-cpp, with the attributes kept and the params, and its converted
+        # input: two bundles (two versions of one, in a replay) judging the same document convert it once.
+        self._last: tuple[Mapping[str, Any], frozenset[str] | None, dict[str, Any], Any] | None = None
+
+    def _input(self, document: Mapping[str, Any], keep: frozenset[str] | None, params: dict[str, Any]) -> Any:
+        last = self._last
+        if last is not None and last[0] is document and last[1] == keep and last[2] == params:
+            return last[3]
+        narrowed = project_plan_input(document, keep) if keep is not None else document
+        converted = to_input({**narrowed, "params": params})
+        self._last = (document, keep, params, converted)
+        return converted
 
     def _interpreter(self, bundle: LoadedBundle) -> Interpreter:
         if bundle.digest not in self._interpreters:
@@ -163,8 +175,7 @@ class RegoEngine:
                     return []
             params = {**bundle.manifest.params, **dict(document.get("params") or {})}
             keep = attribute_names(bundle, params) if hook == "plan" else None
-            narrowed = project_plan_input(document, keep) if keep is not None else document
-            interpreter.set_input(to_input({**narrowed, "params": params}))
+            interpreter.set_input(self._input(document, keep, params))
             findings: list[Finding] = []
             for severity, entrypoint in entrypoints:
                 try:

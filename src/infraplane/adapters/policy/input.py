@@ -9,6 +9,7 @@ does not expose those functions (another version), `regopy.Input` is used as it 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -35,6 +36,9 @@ class _Converted(Input):  # type: ignore[misc]
         self._impl = handle
 
 
+_ESCAPED = re.compile(r'["\\\x00-\x1f]')
+
+
 def _text(value: str) -> bytes:
     """A string as rego-cpp holds one: the inside of its JSON literal (quotes, backslashes, controls escaped).
 
@@ -42,6 +46,8 @@ def _text(value: str) -> bytes:
     writes results out as they are: handed `p["k"]` raw, it compares it wrongly with the literal "p[\"k\"]"
     and prints invalid JSON for any finding naming it (a `for_each` resource's address).
     """
+    if _ESCAPED.search(value) is None:  # most strings: nothing to escape
+        return value.encode("utf-8")
     return json.dumps(value, ensure_ascii=False)[1:-1].encode("utf-8")
 
 
