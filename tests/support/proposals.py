@@ -17,15 +17,15 @@ from pathlib import Path
 
 from infraplane.adapters.policy.bundles import load_bundle
 from infraplane.adapters.policy.engine import RegoEngine
-from infraplane.core.approval import ApprovalDecision, approval_input, decide
+from infraplane.core.approval import decide
 from infraplane.core.audit import Actor, utc_timestamp
 from infraplane.core.cost import estimate
-from infraplane.core.diff import ResourceDiff, plan_diff, priced, state_diff
+from infraplane.core.diff import plan_diff, priced, state_diff
 from infraplane.core.plan import normalize_plan
-from infraplane.core.policy import Finding, plan_input
+from infraplane.core.policy import plan_input
 from infraplane.core.preview import unchecked_findings
 from infraplane.core.proposal_lifecycle import ProposalStatus, initial_status
-from infraplane.core.proposals import BlastRadius, ComponentChange, CostDelta, Proposal
+from infraplane.core.proposals import BlastRadius, ComponentChange, CostDelta, Proposal, approval_document
 from infraplane.core.state import parse_state, state_plan
 from tests.support.cost_plans import packaged_table
 
@@ -95,44 +95,22 @@ def _policies() -> tuple[RegoEngine, RegoEngine]:
     )
 
 
-def _decided(
-    kind: str,
-    environment: str,
-    team: str,
-    tier: str,
-    actor: Actor,
-    cost: CostDelta | None,
-    radius: BlastRadius,
-    findings: tuple[Finding, ...],
-    warnings: tuple[str, ...],
-) -> ApprovalDecision:
-    """What the built-in approval rules decide, from the same document the drafter hands them."""
-    document = approval_input(
-        kind=kind,
-        environment=environment,
-        team=team,
-        tier=tier,
-        actor_kind=actor.kind,
-        actor_id=actor.id,
-        cost_delta=cost.delta if cost else 0.0,
-        destroyed=len(radius.destroyed),
-        replaced=len(radius.replaced),
-        downstream=len(radius.downstream_components),
-        data_at_risk=radius.data_at_risk,
-        denies=sum(1 for f in findings if f.severity == "deny"),
-        warnings=sum(1 for f in findings if f.severity == "warn"),
-        dependency_warnings=len(warnings),
-        params={},
+def _decided(proposal: Proposal) -> Proposal:
+    """The proposal as the built-in approval rules decide it, from the document the drafter hands them."""
+    document = approval_document(
+        kind=proposal.kind,
+        environment=proposal.environment,
+        team=proposal.team,
+        tier=proposal.tier,
+        actor=proposal.actor,
+        cost=proposal.cost,
+        radius=proposal.blast_radius,
+        findings=proposal.findings,
+        warnings=proposal.warnings,
     )
-    requires, blocks, used = _policies()[1].approval_entries(document, tier, team, "")
-    return decide(requires, blocks, used)
-
-
-def _radius(diffs: list[ResourceDiff], classified: set[str], downstream: tuple[str, ...]) -> BlastRadius:
-    destroyed = tuple(f"{d.component}: {d.address}" for d in diffs if d.action == "delete")
-    replaced = tuple(f"{d.component}: {d.address}" for d in diffs if d.action == "replace")
-    at_risk = sorted({d.component for d in diffs if d.action in ("delete", "replace") and d.component in classified})
-    return BlastRadius(destroyed, replaced, downstream, (), tuple(at_risk))
+    requires, blocks, used = _policies()[1].approval_entries(document, proposal.tier, proposal.team, "")
+    decision = decide(requires, blocks, used)
+    return replace(proposal, decision=decision, status=initial_status(decision.outcome))
 
 
 def proposal_from_plans(
@@ -197,30 +175,26 @@ def proposal_from_plans(
         if component.previewed:
             findings += unchecked_findings(component.name, plan, component.waits_for)
     cost = CostDelta(before, after, len(components), tuple(covered), tuple(unpriced))
-    radius = _radius(diffs, {c.name for c in components if c.classified}, downstream)
+    radius = BlastRadius.of(diffs, {c.name for c in components if c.classified}, downstream)
     ordered = tuple(sorted(findings, key=lambda f: (f.severity != "deny", f.rule, f.component, f.address)))
-    decision = _decided(kind, environment, team, tier, actor, cost, radius, ordered, warnings)
-    return Proposal(
-        id=proposal_id,
-        environment=environment,
-        team=team,
-        tier=tier,
-        kind=kind,
-        status=initial_status(decision.outcome),
-        actor=actor,
-        justification="",
-        created_at=utc_timestamp(START),
-        expires_at=utc_timestamp(START + timedelta(hours=72)),
-        base_revision=0,
-        document={"blueprint": blueprint},
-        components=tuple(changes),
-        diff=tuple(diffs),
-        findings=ordered,
-        cost=cost,
-        blast_radius=radius,
-        warnings=warnings,
-        decision=decision,
-        plan_digest="sha256:plan-1",
+    return _decided(
+        replace(
+            build_proposal(proposal_id),
+            environment=environment,
+            team=team,
+            tier=tier,
+            kind=kind,
+            actor=actor,
+            justification="",
+            expires_at=utc_timestamp(START + timedelta(hours=72)),
+            document={"blueprint": blueprint},
+            components=tuple(changes),
+            diff=tuple(diffs),
+            findings=ordered,
+            cost=cost,
+            blast_radius=radius,
+            warnings=warnings,
+        )
     )
 
 
@@ -261,27 +235,22 @@ def destroy_from_states(
         tuple(n for n, r in reports.items() if not r.unpriced),
         tuple((n, "resources unpriced") for n, r in reports.items() if r.unpriced),
     )
-    radius = _radius(diffs, set(), ())
-    decision = _decided("destroy", environment, team, tier, actor, cost, radius, (), ())
-    return Proposal(
-        id=proposal_id,
-        environment=environment,
-        team=team,
-        tier=tier,
-        kind="destroy",
-        status=initial_status(decision.outcome),
-        actor=actor,
-        justification="",
-        created_at=utc_timestamp(START),
-        expires_at=utc_timestamp(START + timedelta(hours=72)),
-        base_revision=1,
-        document={"blueprint": blueprint},
-        components=tuple(changes),
-        diff=tuple(diffs),
-        findings=(),
-        cost=cost,
-        blast_radius=radius,
-        warnings=(),
-        decision=decision,
-        plan_digest="sha256:plan-1",
+    radius = BlastRadius.of(diffs, set(), ())
+    return _decided(
+        replace(
+            build_proposal(proposal_id),
+            environment=environment,
+            team=team,
+            tier=tier,
+            kind="destroy",
+            actor=actor,
+            justification="",
+            expires_at=utc_timestamp(START + timedelta(hours=72)),
+            base_revision=1,
+            document={"blueprint": blueprint},
+            components=tuple(changes),
+            diff=tuple(diffs),
+            cost=cost,
+            blast_radius=radius,
+        )
     )

@@ -5,21 +5,14 @@ A bundle is uploaded as a .tar.gz of its directory (`bundle.yaml` and `.rego` fi
 
 from __future__ import annotations
 
-import tarfile
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import replace
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from infraplane.adapters.archive import unpack_archive
 from infraplane.core.identity import Action
-from infraplane.errors import InputError, Problem
 from infraplane.interfaces.api.deps import ContainerDep, IdentityDep, require
 from infraplane.interfaces.api.schemas import ERRORS, BundlePublishOut, ReplayOut
+from infraplane.interfaces.api.uploads import unpacked
 
 __all__ = ["router"]
 
@@ -33,31 +26,11 @@ _ARCHIVE_BODY = {
 }
 
 
-@contextmanager
-def _bundle_directory(data: bytes) -> Iterator[Path]:
-    """The uploaded archive unpacked in a scratch directory; problems name files as they are in the archive."""
-    if not data:
-        raise InputError.from_problems([Problem("", "body", "upload a .tar.gz of a bundle directory")])
-    with tempfile.TemporaryDirectory(prefix="infraplane-bundle-") as scratch:
-        root = Path(scratch) / "bundle"
-        try:
-            unpack_archive(data, root)
-        except (tarfile.TarError, OSError, EOFError, ValueError) as exc:
-            reason = f"not a readable .tar.gz archive ({type(exc).__name__})"
-            raise InputError.from_problems([Problem("", "body", reason)]) from None
-        try:
-            yield root
-        except InputError as error:
-            prefix = str(root)
-            problems = [replace(p, file=p.file.replace(prefix + "/", "").replace(prefix, ".")) for p in error.problems]
-            raise InputError.from_problems(problems) from None
-
-
 @router.post("/replay", response_model=ReplayOut, openapi_extra=_ARCHIVE_BODY)
 async def replay_bundle(request: Request, container: ContainerDep, identity: IdentityDep) -> dict[str, Any]:
     """What publishing the uploaded bundle would change, per environment and rule (stored and audited)."""
     require(container, identity, Action.PUBLISH)
-    with _bundle_directory(await request.body()) as directory:
+    with unpacked(await request.body(), "bundle", "a bundle directory") as directory:
         return container.policy_replay.replay(directory, identity.actor).as_dict()
 
 
@@ -71,7 +44,7 @@ async def publish_bundle(
     """Replay, then publish the uploaded bundle; 409 `confirmation_required` (the report in `detail`) when it
     would newly deny running environments and `yes` is not given."""
     require(container, identity, Action.PUBLISH)
-    with _bundle_directory(await request.body()) as directory:
+    with unpacked(await request.body(), "bundle", "a bundle directory") as directory:
         result, replayed = container.policy_replay.publish(directory, identity.actor, yes)
     return {"ref": result.ref, "digest": result.digest, "status": result.status, "replay": replayed.as_dict()}
 

@@ -56,13 +56,6 @@ def _downstream(graph: ComponentGraph, changed: set[str]) -> tuple[str, ...]:
     return tuple(sorted(reached - changed))
 
 
-def _radius(diffs: list[ResourceDiff], classified: set[str], downstream: tuple[str, ...]) -> BlastRadius:
-    destroyed = tuple(f"{d.component}: {d.address}" for d in diffs if d.action == "delete")
-    replaced = tuple(f"{d.component}: {d.address}" for d in diffs if d.action == "replace")
-    at_risk = sorted({d.component for d in diffs if d.action in ("delete", "replace") and d.component in classified})
-    return BlastRadius(destroyed, replaced, downstream, (), tuple(at_risk))
-
-
 def _classified(graph: ComponentGraph) -> set[str]:
     return {
         c.name
@@ -95,7 +88,7 @@ def plan_review(plan: EnvironmentPlan) -> tuple[list[ResourceDiff], BlastRadius,
         for reader, output in readers.get(item.name, []):
             if output in moving and plan.components[reader].status != "waits":
                 warnings.append(f"{item.name}: output {output} changes, and {reader} reads it")
-    return diffs, _radius(diffs, _classified(graph), _downstream(graph, changed)), sorted(set(warnings))
+    return diffs, BlastRadius.of(diffs, _classified(graph), _downstream(graph, changed)), sorted(set(warnings))
 
 
 def plan_documents(plan: EnvironmentPlan) -> dict[str, bytes]:
@@ -119,7 +112,7 @@ def destroy_review(
     for component, state in states.items():
         diffs += priced(state_diff(component, state), costs.get(component))
     classified = _classified(graph) if graph is not None else set()
-    return diffs, _radius(diffs, classified, ())
+    return diffs, BlastRadius.of(diffs, classified, ())
 
 
 def _gap(report: CostReport | None) -> str:
