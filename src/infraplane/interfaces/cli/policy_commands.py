@@ -126,6 +126,8 @@ def publish(
     confirmed = yes
     if denied and not yes:
         if json_out or not sys.stdin.isatty():
+            if json_out:
+                print_json({"status": "not published", "replay": replayed.as_dict()})
             raise ConfirmationRequiredError(
                 f"not published: {replayed.report.bundle.name}@{replayed.report.bundle.version} would newly deny "
                 f"running environments ({', '.join(denied)}); read `infraplane policy replay {directory}` "
