@@ -133,6 +133,9 @@ class LimitsSettings(BaseModel):
     archive_bytes: int = Field(
         200 * 1024 * 1024, ge=1024, description="largest packed blueprint source `catalog publish` stores (bytes)"
     )
+    plan_bytes: int = Field(
+        512 * 1024 * 1024, ge=1024, description="largest plan JSON file `policy check` and `cost` read (bytes)"
+    )
 
 
 class Settings(BaseSettings):
