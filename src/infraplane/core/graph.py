@@ -13,7 +13,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-
 from infraplane.core.audit import canonical_json
 from infraplane.core.blueprint import Blueprint
 from infraplane.core.dag import CycleFound, topological_order

@@ -12,7 +12,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-
 from infraplane.core.ask.names import Names, find_names, slug
 from infraplane.core.ask.ranking import Candidate, CatalogIndex
 from infraplane.core.ask.slots import slots_of
