@@ -42,6 +42,12 @@ def web(published_home: Path) -> Iterator[Api]:
     yield from serve(published_home)
 
 
+@pytest.fixture
+def cloud_web(cloud_home: Path) -> Iterator[Api]:
+    """The app over a home that applies to the session's sandbox cloud."""
+    yield from serve(cloud_home)
+
+
 def _document(api: Api, name: str, team: str, value: str) -> dict[str, object]:
     environment = {
         "apiVersion": "infraplane.dev/v1",
