@@ -100,3 +100,10 @@ def test_words_naming_another_team_are_not_offered_to_someone_of_two_teams(web: 
     assert "You do not act for team shop" in page.text and 'id="propose-asked"' not in page.text
     chosen = browser.get("/ask", params={"words": "a bucket for invoices for the shop team", "team": "orders"})
     assert 'id="propose-asked"' in chosen.text and _hidden(chosen.text)["team"] == "orders"
+
+
+def test_words_holding_markup_stay_text(web: Api) -> None:
+    canary = '<script>alert(1)</script><img src=x onerror="alert(2)"> a queue for payments'
+    page = sign_in(web, "requester").get("/ask", params={"words": canary}).text
+    assert "<script>alert" not in page and "<img src=x onerror" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page

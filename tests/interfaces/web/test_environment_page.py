@@ -85,3 +85,15 @@ def test_rollback_checks_the_revision_then_plans_it_in_the_background(web: Api) 
     assert started.status_code == 303 and started.headers["location"].startswith("/proposals/p-")
     channel = web.client.app.state.runs.channel(started.headers["location"].removeprefix("/proposals/"))  # type: ignore[attr-defined]
     assert channel is not None and (channel.run, channel.team) == ("plan", "payments")
+
+
+def test_a_justification_holding_markup_stays_text_in_the_revisions(web: Api) -> None:
+    from dataclasses import replace
+
+    applied_environment(web, "pay-1")
+    canary = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+    proposal = web.container.proposals.get("p-pay-1-2")
+    with web.container.store.transaction() as tx:
+        tx.proposals.save(replace(proposal, justification=canary))
+    page = sign_in(web, "viewer").get("/environments/pay-1").text
+    assert "<script>alert" not in page and "<img src=x onerror" not in page and "&lt;script&gt;" in page

@@ -37,7 +37,7 @@ from infraplane.interfaces.views import proposal_summary
 from infraplane.services.ask.service import ClarificationNeeded
 from infraplane.services.audit import record
 
-__all__ = ["proposal_view", "propose_document", "resolve_ask", "router"]
+__all__ = ["channel_events", "proposal_view", "propose_document", "resolve_ask", "router"]
 
 router = APIRouter(prefix="/api/v1/proposals", tags=["proposals"], responses=ERRORS)
 
@@ -215,13 +215,18 @@ def _sse(event: dict[str, Any]) -> str:
     return f"event: {event['event']}\ndata: {json.dumps(event, default=str, ensure_ascii=False)}\n\n"
 
 
-async def _follow(request: Request, channel: RunChannel) -> AsyncIterator[str]:
+async def channel_events(request: Request, channel: RunChannel) -> AsyncIterator[dict[str, Any] | None]:
+    """Each event of the run as it comes, until the run ends or the client leaves; None after a quiet while.
+
+    The None is the caller's cue for a keep-alive, so proxies do not close a quiet stream. The API's
+    event stream and the web page's line stream both follow a run through here.
+    """
     index = 0
     quiet = 0.0
     while True:
         events, done = channel.read(index, 0)
         for event in events:
-            yield _sse(event)
+            yield event
         index += len(events)
         if done and not events:
             return
@@ -234,7 +239,12 @@ async def _follow(request: Request, channel: RunChannel) -> AsyncIterator[str]:
         quiet += _POLL_SECONDS
         if quiet >= _KEEPALIVE_SECONDS:
             quiet = 0.0
-            yield ": keep-alive\n\n"
+            yield None
+
+
+async def _follow(request: Request, channel: RunChannel) -> AsyncIterator[str]:
+    async for event in channel_events(request, channel):
+        yield ": keep-alive\n\n" if event is None else _sse(event)
 
 
 @router.get(

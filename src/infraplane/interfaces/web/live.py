@@ -8,7 +8,6 @@ without anyone reloading. Without JavaScript the page refreshes itself every few
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
@@ -19,15 +18,13 @@ from fastapi.responses import Response, StreamingResponse
 from infraplane.core.identity import Action
 from infraplane.interfaces.api.background import RunChannel, RunPool
 from infraplane.interfaces.api.deps import require, visible_proposal
+from infraplane.interfaces.api.routes_proposals import channel_events
 from infraplane.interfaces.progress_lines import ComponentLines, event_line
 from infraplane.interfaces.web.app import PageIdentity, PageRoute
 
 __all__ = ["event_lines", "router"]
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
-
-_POLL_SECONDS = 0.2
-_KEEPALIVE_SECONDS = 15.0
 
 
 def event_lines(events: Sequence[dict[str, Any]]) -> list[str]:
@@ -43,27 +40,12 @@ def _sse(name: str, data: dict[str, Any]) -> str:
 async def _follow(request: Request, channel: RunChannel) -> AsyncIterator[str]:
     """A `line` event for each of the run's events (from its first), then one `end` event; a comment now and then."""
     components = ComponentLines()
-    index, quiet = 0, 0.0
-    while True:
-        events, done = channel.read(index, 0)
-        for event in events:
-            line = event_line(event, components)
-            if line is not None:
-                yield _sse("line", {"line": line})
-            index += 1
-        if done and not events:
-            yield _sse("end", {"run": channel.run})
-            return
-        if events:
-            quiet = 0.0
-            continue
-        if await request.is_disconnected():
-            return
-        await asyncio.sleep(_POLL_SECONDS)
-        quiet += _POLL_SECONDS
-        if quiet >= _KEEPALIVE_SECONDS:
-            quiet = 0.0
+    async for event in channel_events(request, channel):
+        if event is None:
             yield ": keep-alive\n\n"
+        elif (line := event_line(event, components)) is not None:
+            yield _sse("line", {"line": line})
+    yield _sse("end", {"run": channel.run})
 
 
 @router.get("/proposals/{proposal_id}/lines")

@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response, StreamingResponse
 
 from infraplane.core.audit import AuditEvent, utc_timestamp
@@ -109,19 +109,19 @@ def _choices(request: Request, identity: Identity) -> dict[str, list[str]]:
     }
 
 
+def _filters(
+    actor: str = "", environment: str = "", action: str = "", since: str = "", until: str = ""
+) -> AuditFilters:
+    return AuditFilters.of(actor, environment, action, since, until)
+
+
+Filters = Annotated[AuditFilters, Depends(_filters)]
+
+
 @router.get("/audit")
-def audit(
-    request: Request,
-    identity: PageIdentity,
-    actor: str = "",
-    environment: str = "",
-    action: str = "",
-    since: str = "",
-    until: str = "",
-) -> Response:
+def audit(request: Request, identity: PageIdentity, filters: Filters) -> Response:
     container = request.app.state.container
     require(container, identity, Action.READ)
-    filters = AuditFilters.of(actor, environment, action, since, until)
     errors = filters.problems()
     events = [] if errors else filters.select(request, identity)
     try:
@@ -148,18 +148,10 @@ def _row(event: AuditEvent) -> dict[str, Any]:
 
 
 @router.get("/audit/export")
-def audit_export(
-    request: Request,
-    identity: PageIdentity,
-    actor: str = "",
-    environment: str = "",
-    action: str = "",
-    since: str = "",
-    until: str = "",
-) -> Response:
+def audit_export(request: Request, identity: PageIdentity, filters: Filters) -> Response:
     """The filtered trail as JSON Lines, one event per line (as `GET /api/v1/audit/export`), oldest first."""
     require(request.app.state.container, identity, Action.READ)
-    events = AuditFilters.of(actor, environment, action, since, until).select(request, identity)
+    events = filters.select(request, identity)
     lines = (json.dumps(e.as_dict(), sort_keys=True, ensure_ascii=False) + "\n" for e in events)
     headers = {"Content-Disposition": 'attachment; filename="audit.jsonl"'}
     return StreamingResponse(lines, media_type="application/x-ndjson", headers=headers)
