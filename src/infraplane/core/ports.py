@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,13 +14,14 @@ from infraplane.core.catalog import PublishedVersion
 from infraplane.core.cost import PriceTable
 from infraplane.core.identity import TokenRecord
 from infraplane.core.module_interface import ModuleInterface
-from infraplane.core.policy import Hook, PolicyDecision
+from infraplane.core.policy import Finding, Hook, PolicyDecision
 from infraplane.core.policy_bundles import LoadedBundle, TestResult
 from infraplane.core.proposals import Proposal
 from infraplane.core.records import (
     ComponentRecord,
     EnvironmentRecord,
     LockHolder,
+    PolicyReplayRecord,
     PublishedBundle,
     RevisionRecord,
     StateVersion,
@@ -126,13 +127,21 @@ class LockRepository(Protocol):
 
 
 class PolicyRepository(Protocol):
-    """Published policy bundles (their archives live with the catalog's, content-addressed)."""
+    """Published policy bundles (their archives live with the catalog's, content-addressed) and replay reports."""
 
     def get(self, name: str, version: str) -> PublishedBundle | None: ...
 
     def all(self) -> list[PublishedBundle]: ...
 
     def add(self, bundle: PublishedBundle) -> None: ...
+
+    def add_replay(self, replay: PolicyReplayRecord) -> None: ...
+
+    def get_replay(self, replay_id: str) -> PolicyReplayRecord | None: ...
+
+    def replays(self, name: str | None = None) -> list[PolicyReplayRecord]:
+        """Stored replay reports, oldest first (of one bundle name when given)."""
+        ...
 
 
 class PublishedPolicies(Protocol):
@@ -176,6 +185,12 @@ class ProposalRepository(Protocol):
     def put_plans(self, proposal_id: str, plans: Mapping[str, bytes]) -> None: ...
 
     def plans(self, proposal_id: str) -> dict[str, bytes]: ...
+
+    def put_plan_documents(self, proposal_id: str, documents: Mapping[str, bytes]) -> None:
+        """Each component's plan JSON (`terraform show -json`, scrubbed), kept encrypted for policy replay."""
+        ...
+
+    def plan_documents(self, proposal_id: str) -> dict[str, bytes]: ...
 
     def add_approval(self, proposal_id: str, approval: Approval) -> None: ...
 
@@ -345,6 +360,16 @@ class PolicyEngine(Protocol):
     def evaluate(
         self, hook: Hook, document: Mapping[str, Any], tier: str, team: str, blueprint: str
     ) -> PolicyDecision: ...
+
+    def evaluate_bundle(
+        self,
+        bundle: LoadedBundle,
+        hook: Hook,
+        document: Mapping[str, Any],
+        packages: Collection[str] | None = None,
+    ) -> list[Finding]:
+        """One bundle's findings on one document, whatever its scope; only `packages`' rules when given."""
+        ...
 
     def approval_entries(
         self, document: Mapping[str, Any], tier: str, team: str, blueprint: str

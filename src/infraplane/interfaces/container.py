@@ -34,7 +34,9 @@ if TYPE_CHECKING:
     from infraplane.services.drift import DriftService
     from infraplane.services.orchestration.service import EnvironmentService
     from infraplane.services.policy import PolicyService
+    from infraplane.services.policy_replay import PolicyReplayService
     from infraplane.services.proposals import ProposalService
+    from infraplane.services.proposals.wording import SummaryRephraser
     from infraplane.services.tokens import TokenService
 
 __all__ = ["Container", "chat_backend"]
@@ -150,6 +152,12 @@ class Container:
         )
 
     @cached_property
+    def policy_replay(self) -> PolicyReplayService:
+        from infraplane.services.policy_replay import PolicyReplayService
+
+        return PolicyReplayService(self.store, self.policies)
+
+    @cached_property
     def costs(self) -> CostService:
         from infraplane.adapters.prices import load_price_table
         from infraplane.services.cost import CostService
@@ -237,6 +245,17 @@ class Container:
                 configured.environments_repo or self.settings.home / "environments", configured.environments_remote
             ),
         )
+
+    @cached_property
+    def rephraser(self) -> SummaryRephraser | None:
+        """The configured LLM (`ask.llm*`) rewording proposal summaries for reading; None when none is configured."""
+        from infraplane.services.proposals.wording import SummaryRephraser
+
+        configured = self.settings.ask
+        backend = chat_backend(configured)
+        if backend is None:
+            return None
+        return SummaryRephraser(backend, " ".join(p for p in (configured.llm, configured.llm_model) if p))
 
     @cached_property
     def ask(self) -> AskService:

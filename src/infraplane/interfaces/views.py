@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from infraplane.core.cost import CostReport
-from infraplane.core.proposals import CostDelta, Proposal
+from infraplane.core.proposals import Proposal, cost_coverage, cost_delta_text, unpriced_text
 from infraplane.core.records import ComponentRecord, EnvironmentRecord, RevisionRecord
 
 __all__ = [
@@ -62,29 +62,6 @@ def environment_detail(env: EnvironmentRecord, components: Sequence[ComponentRec
             for c in components
         ],
     }
-
-
-def cost_coverage(components: int, priced: Sequence[str], unpriced: Sequence[tuple[str, str]]) -> str:
-    """What a cost covers: "for 6 of 6 components", or "for 3 of 6 components; 3 unpriced: cache (why), ..."."""
-    if components == 0:
-        return "(which components it covers was not recorded)"
-    text = f"for {len(priced)} of {components} component{'s' if components != 1 else ''}"
-    return f"{text}; {unpriced_text(unpriced)}" if unpriced else text
-
-
-def unpriced_text(unpriced: Sequence[tuple[str, str]]) -> str:
-    """ "3 unpriced: cache (not planned yet), ..." """
-    return f"{len(unpriced)} unpriced: " + ", ".join(f"{name} ({reason})" for name, reason in unpriced)
-
-
-def cost_delta_text(cost: CostDelta | None) -> str:
-    """A proposal's cost in words: "$0.00 -> $28.25/month (+28.25) for 6 of 6 components"."""
-    if cost is None:
-        return "cost: not estimated"
-    if cost.components and not cost.priced and not cost.before and not cost.after:
-        return f"cost: not known yet; {unpriced_text(cost.unpriced)}"
-    coverage = cost_coverage(cost.components, cost.priced, cost.unpriced)
-    return f"cost: ${cost.before:,.2f} -> ${cost.after:,.2f}/month ({cost.delta:+,.2f}) {coverage}"
 
 
 def environment_cost(reports: Mapping[str, CostReport], components: Sequence[ComponentRecord]) -> dict[str, Any]:

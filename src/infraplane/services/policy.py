@@ -133,6 +133,14 @@ class PolicyService:
                 chosen[name] = self._published(next(v for v in versions if v.version == newest))
         return [chosen[n] for n in sorted(chosen)]
 
+    def active_named(self, name: str) -> LoadedBundle | None:
+        """The active version of bundle `name` (built-in or published), None when no bundle of that name is active."""
+        return next((b for b in self.active() if b.manifest.name == name), None)
+
+    def load(self, directory: Path) -> LoadedBundle:
+        """A bundle directory, read and digested (not published); InputError naming the file and field."""
+        return self._bundles.load(directory)
+
     def resolve(self, text: str) -> LoadedBundle:
         """A bundle by directory path, `name` or `name@version` (built-in or published)."""
         path = Path(text)
@@ -167,7 +175,8 @@ class PolicyService:
 
     # -- publishing ----------------------------------------------------------------------------
 
-    def publish(self, directory: Path, actor: Actor) -> BundlePublishResult:
+    def publish(self, directory: Path, actor: Actor, replay: Mapping[str, Any] | None = None) -> BundlePublishResult:
+        """Publish a bundle version; `replay` (the replay that preceded it) goes into the audit event."""
         bundle = self._bundles.load(directory)
         self.engine([bundle])  # compiles: a Rego error stops the publish
         manifest = bundle.manifest
@@ -197,7 +206,8 @@ class PolicyService:
                     str(actor),
                 )
             )
-            record(tx, actor, "policy.publish", f"policy-bundle:{manifest.ref}", {"digest": bundle.digest})
+            payload = {"digest": bundle.digest, **({"replay": dict(replay)} if replay is not None else {})}
+            record(tx, actor, "policy.publish", f"policy-bundle:{manifest.ref}", payload)
         self._engine = None
         return BundlePublishResult(manifest.ref, bundle.digest, "published")
 

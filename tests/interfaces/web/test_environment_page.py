@@ -61,7 +61,7 @@ def test_destroy_proposes_and_goes_to_the_new_proposal(web: Api) -> None:
     assert (proposal.kind, proposal.environment, proposal.justification) == ("destroy", "pay-1", "the trial is over")
     assert proposal.actor == Actor("human", "requester")
     review = browser.get(done.headers["location"])
-    assert review.status_code == 200 and "Destroy environment pay-1" in review.text
+    assert review.status_code == 200 and '<p class="lead">Destroys pay-1 (' in review.text  # the plain summary
 
 
 def test_nothing_left_to_destroy_is_not_offered_and_is_refused(web: Api) -> None:

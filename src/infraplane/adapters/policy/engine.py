@@ -7,7 +7,7 @@ import re
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -112,6 +112,18 @@ class RegoEngine:
         self._interpreters: dict[str, Interpreter] = {}
         self._compiled_queries: dict[str, tuple[Interpreter, list[tuple[str, str]], Any]] = {}
         self._lock = threading.Lock()
+        # The last document handed to rego-cpp, with the attributes kept and the params, and its converted
+        # input: two bundles (two versions of one, in a replay) judging the same document convert it once.
+        self._last: tuple[Mapping[str, Any], frozenset[str] | None, dict[str, Any], Any] | None = None
+
+    def _input(self, document: Mapping[str, Any], keep: frozenset[str] | None, params: dict[str, Any]) -> Any:
+        last = self._last
+        if last is not None and last[0] is document and last[1] == keep and last[2] == params:
+            return last[3]
+        narrowed = project_plan_input(document, keep) if keep is not None else document
+        converted = to_input({**narrowed, "params": params})
+        self._last = (document, keep, params, converted)
+        return converted
 
     def _interpreter(self, bundle: LoadedBundle) -> Interpreter:
         if bundle.digest not in self._interpreters:
@@ -146,13 +158,24 @@ class RegoEngine:
             self._compiled_queries[key] = (interpreter, entrypoints, compiled)
         return self._compiled_queries[key]
 
-    def evaluate_bundle(self, bundle: LoadedBundle, hook: Hook, document: Mapping[str, Any]) -> list[Finding]:
+    def evaluate_bundle(
+        self,
+        bundle: LoadedBundle,
+        hook: Hook,
+        document: Mapping[str, Any],
+        packages: Collection[str] | None = None,
+    ) -> list[Finding]:
+        """The findings of one bundle on one document, whatever its scope; `packages` asks only those packages."""
         with self._lock:
             interpreter, entrypoints, compiled = self._compiled(bundle)
+            if packages is not None:
+                wanted = {p.replace(".", "/") + "/" for p in packages}
+                entrypoints = [(s, e) for s, e in entrypoints if e.rsplit("/", 1)[0] + "/" in wanted]
+                if not entrypoints:
+                    return []
             params = {**bundle.manifest.params, **dict(document.get("params") or {})}
             keep = attribute_names(bundle, params) if hook == "plan" else None
-            narrowed = project_plan_input(document, keep) if keep is not None else document
-            interpreter.set_input(to_input({**narrowed, "params": params}))
+            interpreter.set_input(self._input(document, keep, params))
             findings: list[Finding] = []
             for severity, entrypoint in entrypoints:
                 try:

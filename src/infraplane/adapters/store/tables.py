@@ -184,6 +184,28 @@ class ProposalPlanRow(Base):
     ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class ProposalPlanDocumentRow(Base):
+    """A component's plan JSON (`terraform show -json`, sensitive values scrubbed), encrypted; read by policy replay."""
+
+    __tablename__ = "proposal_plan_documents"
+    proposal_id: Mapped[str] = mapped_column(String(40), ForeignKey("proposals.id"), primary_key=True)
+    component: Mapped[str] = mapped_column(String(64), primary_key=True)
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class PolicyReplayRow(Base):
+    """One policy replay's report: what a bundle version would change, judged before it was published."""
+
+    __tablename__ = "policy_replays"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[str] = mapped_column(String(64))
+    digest: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[str] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(200))
+    report: Mapped[str] = mapped_column(Text)
+
+
 class ProposalApprovalRow(Base):
     """One person's approval of one plan digest; the unique key makes a person count once."""
 

@@ -12,6 +12,7 @@ from infraplane.interfaces.api import (
     routes_checks,
     routes_environments,
     routes_me,
+    routes_policy,
     routes_proposals,
     routes_tokens,
 )
@@ -61,6 +62,7 @@ def create_app(container: Container, runtime: bool = False) -> FastAPI:
         routes_environments,
         routes_proposals,
         routes_checks,
+        routes_policy,
         routes_audit,
         routes_tokens,
     ):

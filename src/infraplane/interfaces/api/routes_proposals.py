@@ -51,8 +51,9 @@ def _runs(request: Request) -> RunPool:
 
 
 def proposal_view(container: Container, proposal: Proposal) -> dict[str, Any]:
-    """The JSON `infraplane proposal show --json` prints: the proposal and what it still needs."""
-    return {**proposal.as_dict(), "missing": container.proposals.missing(proposal)}
+    """The JSON `infraplane proposal show --json` prints: the plain-words summary, the proposal, what it needs."""
+    proposals = container.proposals
+    return {"plain_summary": proposals.summary(proposal), **proposal.as_dict(), "missing": proposals.missing(proposal)}
 
 
 def propose_document(

@@ -103,4 +103,4 @@ def ask(
     if proposal is None:
         console.print(f"{resolution.name} already is as asked; nothing to propose")
         return
-    print_proposal(proposal, container.proposals.missing(proposal))
+    print_proposal(proposal, container.proposals.missing(proposal), container.proposals.summary(proposal))

@@ -91,7 +91,7 @@ def _settle(
     if json_out:
         print_json_line({"event": "proposal", "proposal": proposal_json(proposal)})
     else:
-        print_proposal(proposal, missing, full=not yes)
+        print_proposal(proposal, missing, container.proposals.summary(proposal), full=not yes)
     if proposal.status == "blocked":
         denies = [f for f in proposal.findings if f.severity == "deny"]
         raise PolicyDeniedError(

@@ -207,7 +207,7 @@ class AgentTools:
                 raise
             raise _no_proposal(wanted) from None  # the store's message names other teams' proposals
         self._may(Action.READ, proposal.team, _no_proposal(wanted))
-        return proposal_view(proposal, proposals.missing(proposal))
+        return proposal_view(proposal, proposals.missing(proposal), proposals.summary(proposal))
 
     @_tool
     def explain_finding(
@@ -378,7 +378,7 @@ class AgentTools:
                     "and propose again",
                 }
             )
-        return proposal_view(proposal, missing)
+        return proposal_view(proposal, missing, self._container.proposals.summary(proposal))
 
     def explain_error(self, exc: InfraplaneError, arguments: Mapping[str, Any]) -> Result:
         """The error with what the agent needs to fix it: the input's schema, the closest blueprint names."""

@@ -127,10 +127,11 @@ def _next_step(proposal: Proposal, missing: list[str]) -> str:
     return f"{pid} is {proposal.status}" + (f": {proposal.result}" if proposal.result else ".")
 
 
-def proposal_view(proposal: Proposal, missing: list[str]) -> dict[str, Any]:
-    """Everything a reviewer reads (`Proposal.as_dict()`), what it still needs, and what happens next."""
+def proposal_view(proposal: Proposal, missing: list[str], plain_summary: str) -> dict[str, Any]:
+    """Everything a reviewer reads: the plain-words summary, `Proposal.as_dict()`, what it still needs, what's next."""
     planned = [c for c in proposal.components if c.status in ("planned", "destroy")]
     return {
+        "plain_summary": plain_summary,
         **proposal.as_dict(),
         "missing": missing,
         "summary": {

@@ -30,6 +30,7 @@ from infraplane.services.proposals.drafting import ProposalDrafter
 from infraplane.services.proposals.history import commit_message, repository_document
 from infraplane.services.proposals.reading import ProposalReader
 from infraplane.services.proposals.recording import record_decision, record_transition
+from infraplane.services.proposals.review import plan_documents
 from infraplane.services.stopping import stopping
 
 __all__ = ["ProposalApplier", "StalePlanError"]
@@ -193,6 +194,7 @@ class ProposalApplier:
                 proposal.environment, proposal.actor, proposal.justification, created, proposal.id
             )
             saved: dict[str, bytes] = {}
+            documents: dict[str, bytes] = {}
         else:
             resolution = self._environments.resolve_document(
                 proposal.document["environment"], f"proposal {proposal.id}", proposal.document.get("pins")
@@ -220,6 +222,7 @@ class ProposalApplier:
             fresh, saved = self._drafter.from_plan(
                 plan, proposal.actor, proposal.justification, proposal.kind, proposal.rollback_to, created, proposal.id
             )
+            documents = plan_documents(plan)
         with self._store.transaction() as tx:
             current = self._reader.open(tx, proposal.id)
             target = initial_status(fresh.decision.outcome)
@@ -228,6 +231,7 @@ class ProposalApplier:
             fresh = fresh.transition(name, target, "re-planned: " + "; ".join(moved), self._now())
             tx.proposals.save(fresh)
             tx.proposals.put_plans(fresh.id, saved)
+            tx.proposals.put_plan_documents(fresh.id, documents)
             record_transition(
                 tx,
                 SYSTEM,

@@ -19,6 +19,7 @@ from infraplane.services.orchestration.progress import Progress
 from infraplane.services.orchestration.service import EnvironmentService
 from infraplane.services.proposals.drafting import ProposalDrafter
 from infraplane.services.proposals.recording import record_created
+from infraplane.services.proposals.review import plan_documents
 
 __all__ = ["ProposalCreator"]
 
@@ -121,9 +122,11 @@ class ProposalCreator:
         proposal, saved = self._drafter.from_plan(
             plan, actor, justification, kind or self._kind(resolution), rollback_to, self._clock(), proposal_id
         )
+        documents = plan_documents(plan)
         with self._store.transaction() as tx:
             tx.proposals.save(proposal)
             tx.proposals.put_plans(proposal.id, saved)
+            tx.proposals.put_plan_documents(proposal.id, documents)
             record_created(tx, proposal)
         return proposal
 

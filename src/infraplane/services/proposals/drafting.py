@@ -11,12 +11,18 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from infraplane.core.approval import approval_input
 from infraplane.core.audit import Actor, canonical_json, utc_timestamp
 from infraplane.core.diff import ResourceDiff
 from infraplane.core.policy import Finding
 from infraplane.core.proposal_lifecycle import initial_status
-from infraplane.core.proposals import BlastRadius, ComponentChange, CostDelta, Proposal, ProposalKind
+from infraplane.core.proposals import (
+    BlastRadius,
+    ComponentChange,
+    CostDelta,
+    Proposal,
+    ProposalKind,
+    approval_document,
+)
 from infraplane.core.state import TerraformState
 from infraplane.errors import InputError, RefusedError
 from infraplane.services.environments.sealing import sealed_document
@@ -127,8 +133,9 @@ class ProposalDrafter:
                 ).graph
             except InputError:
                 graph = None  # a blueprint no longer resolvable does not stop a destroy
-        diffs, radius = destroy_review(graph, states)
-        cost = destroy_cost(self._guardrails.current_costs(name)) if self._guardrails else None
+        costs = self._guardrails.current_costs(name) if self._guardrails else {}
+        diffs, radius = destroy_review(graph, states, costs)
+        cost = destroy_cost(costs) if self._guardrails else None
         return self._assemble(
             environment=name,
             team=env.team,
@@ -173,22 +180,16 @@ class ProposalDrafter:
         proposal_id: str | None = None,
     ) -> Proposal:
         """A proposal from its checks: the approval rules decide it, and its plan digest binds approvals."""
-        rules_input = approval_input(
+        rules_input = approval_document(
             kind=kind,
             environment=environment,
             team=team,
             tier=tier,
-            actor_kind=actor.kind,
-            actor_id=actor.id,
-            cost_delta=cost.delta if cost else 0.0,
-            destroyed=len(radius.destroyed),
-            replaced=len(radius.replaced),
-            downstream=len(radius.downstream_components),
-            data_at_risk=radius.data_at_risk,
-            denies=sum(1 for f in findings if f.severity == "deny"),
-            warnings=sum(1 for f in findings if f.severity == "warn"),
-            dependency_warnings=len(warnings),
-            params={},
+            actor=actor,
+            cost=cost,
+            radius=radius,
+            findings=findings,
+            warnings=warnings,
         )
         decision = self._policies.decide_approval(rules_input, tier, team, blueprint)
         digest = sha256_digest(

@@ -15,6 +15,7 @@ from datetime import timedelta
 from infraplane.core.clock import Clock, parse_time, system_clock
 from infraplane.core.ports import EnvironmentHistory, Store
 from infraplane.core.proposals import Proposal
+from infraplane.core.summary import plain_summary
 from infraplane.services.orchestration.plan_checks import PlanChecks
 from infraplane.services.orchestration.service import EnvironmentService
 from infraplane.services.policy import PolicyService
@@ -66,6 +67,10 @@ class ProposalService:
         self.reject = decider.reject
         # applying.py
         self.apply = applier.apply
+
+    def summary(self, proposal: Proposal) -> str:
+        """The proposal in plain words (`core.summary.plain_summary`), with the approvals given so far."""
+        return plain_summary(proposal, self.approval_state(proposal))
 
     def missing(self, proposal: Proposal) -> list[str]:
         """What the proposal still needs before it may be applied, in words (empty when nothing)."""
