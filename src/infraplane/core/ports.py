@@ -27,6 +27,7 @@ from infraplane.core.records import (
 )
 from infraplane.core.runs import EventSink, OutputValues, PlanSummary, RunRequest
 from infraplane.core.state import TerraformState
+from infraplane.core.upstream import Dependency
 from infraplane.errors import Problem
 
 __all__ = [
@@ -113,6 +114,18 @@ class EnvironmentRepository(Protocol):
     def latest_state(self, environment: str, component: str) -> StateVersion | None: ...
 
     def state_history(self, environment: str, component: str) -> list[StateVersion]: ...
+
+    def set_dependencies(self, consumer: str, dependencies: Sequence[Dependency]) -> None:
+        """Replace what `consumer` reads of other environments (its applied revision's reads; [] when destroyed)."""
+        ...
+
+    def dependencies(self, consumer: str) -> list[Dependency]:
+        """What `consumer` reads of other environments, as last applied."""
+        ...
+
+    def dependents(self, producer: str) -> list[Dependency]:
+        """Every applied environment's read of `producer`'s outputs."""
+        ...
 
 
 class LockRepository(Protocol):

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from infraplane.adapters.terraform.runner import TerraformRunner
     from infraplane.core.ask.suggestion import ChatBackend
     from infraplane.core.ports import Runner, Store, Transaction
+    from infraplane.core.upstream import UpstreamAccess
     from infraplane.services.ask import AskService
     from infraplane.services.audit import AuditService
     from infraplane.services.catalog import CatalogService
@@ -107,6 +108,17 @@ class Container:
     def human(self) -> Actor:
         """The person at this terminal (`--as`, INFRAPLANE_USER, or the login name)."""
         return Actor("human", self._user or self.settings.user)
+
+    def upstream_access(self, who: str) -> UpstreamAccess:
+        """Which other environments `who` may read outputs of from this machine (no token: the CLI, MCP over stdio).
+
+        An environment may read those of its own team; `who` adds the teams named as groups listing them in
+        `groups:` (`groups: {network: [alice]}` lets alice's environments read the network team's).
+        """
+        from infraplane.core.upstream import UpstreamAccess
+
+        teams = frozenset(group for group, members in self.settings.groups.items() if who in members)
+        return UpstreamAccess(who, teams)
 
     @cached_property
     def catalog(self) -> CatalogService:

@@ -76,6 +76,22 @@ def test_composite_wired_to_an_output_that_does_not_exist(home: Path, catalog_co
     )
 
 
+def test_a_composite_may_not_read_another_environment(home: Path, catalog_copy: Path) -> None:
+    file = catalog_copy / "service-stack" / "blueprint.yaml"
+    _edit(
+        file,
+        lambda d: d["spec"]["components"]["postgres"]["inputs"].__setitem__(
+            "vpc_id", "${environments.shared-network.outputs.vpc_id}"
+        ),
+    )
+    _expect_problem(
+        home,
+        catalog_copy,
+        "spec.components.postgres.inputs.vpc_id",
+        "only an environment file reads another environment's outputs",
+    )
+
+
 def test_component_cycle_is_named(home: Path, catalog_copy: Path) -> None:
     file = catalog_copy / "service-stack" / "blueprint.yaml"
 

@@ -24,6 +24,7 @@ from infraplane.core.blueprint import API_VERSION, Blueprint
 from infraplane.core.identity import Action, Identity, authorize
 from infraplane.core.proposals import Proposal
 from infraplane.core.records import ComponentRecord, EnvironmentRecord, RevisionRecord
+from infraplane.core.upstream import UpstreamAccess
 from infraplane.core.versions import parse_ref
 from infraplane.errors import ForbiddenError, InfraplaneError, InputError, NotFoundError, Problem
 from infraplane.interfaces.container import Container
@@ -37,7 +38,7 @@ from infraplane.interfaces.mcp.views import (
     proposal_view,
     search_hit,
 )
-from infraplane.interfaces.views import environment_summary
+from infraplane.interfaces.views import environment_summary, upstream_view
 from infraplane.services.orchestration.progress import NullProgress
 
 __all__ = ["AgentTools"]
@@ -100,6 +101,11 @@ class AgentTools:
             yield
         finally:
             _CALLER.reset(reset)
+
+    def _access(self) -> UpstreamAccess:
+        """Whose teams' environments a proposal of this call may read outputs of."""
+        caller = _CALLER.get()
+        return caller.upstream_access if caller is not None else self._container.upstream_access(self._agent.id)
 
     def _sees(self, team: str) -> bool:
         caller = _CALLER.get()
@@ -173,8 +179,10 @@ class AgentTools:
     @_tool
     def get_environment(self, name: EnvironmentName) -> Result:
         """One environment: status, tier, team, current revision, its components with their outputs
-        (sensitive ones masked), its revisions and the proposals still open for it. An environment that
-        is only proposed so far has status `proposed` and its open proposals. Read-only."""
+        (sensitive ones masked), its revisions and the proposals still open for it, and `upstream`: which
+        other environments' outputs it reads (`${environments.<name>.outputs.<output>}`; `upstream_changed`
+        when one changed since it was applied) and who reads its own. An environment that is only
+        proposed so far has status `proposed` and its open proposals. Read-only."""
         open_ones = [
             proposal_line(p, self._container.proposals.missing(p)) for p in self._open_proposals(name).get(name, [])
         ]
@@ -189,7 +197,10 @@ class AgentTools:
                 "note": "not created yet: it exists once a person approves and applies a proposal for it",
                 "open_proposals": open_ones,
             }
-        return environment_view(env, components, revisions, open_ones)
+        upstream = upstream_view(
+            self._container.environments.upstream(name), self._container.proposals.proposals(name), self._sees
+        )
+        return {**environment_view(env, components, revisions, open_ones), "upstream": upstream}
 
     @_tool
     def get_proposal(
@@ -256,7 +267,8 @@ class AgentTools:
             "spec": {"blueprint": blueprint, "inputs": dict(inputs or {})},
         }
         proposals = self._container.proposals
-        return self._proposed(proposals.propose_document(document, self.agent, justification, NullProgress()), name)
+        proposal = proposals.propose_document(document, self.agent, justification, NullProgress(), self._access())
+        return self._proposed(proposal, name)
 
     @_tool
     def propose_change(
@@ -300,7 +312,9 @@ class AgentTools:
         self._may(Action.PROPOSE, env.team, self._no_environment(environment))
         proposals, agent, progress = self._container.proposals, self.agent, NullProgress()
         if change == "update":
-            proposal = proposals.propose_update(environment, inputs or {}, agent, justification, progress)
+            proposal = proposals.propose_update(
+                environment, inputs or {}, agent, justification, progress, self._access()
+            )
         elif change == "upgrade":
             proposal = proposals.propose_upgrade(environment, agent, justification, progress)
         elif change == "destroy":

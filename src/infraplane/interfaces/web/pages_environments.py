@@ -17,7 +17,7 @@ from infraplane.errors import AuditChainBrokenError
 from infraplane.interfaces.api.deps import require, visible_environment
 from infraplane.interfaces.api.routes_audit import visible_events
 from infraplane.interfaces.mcp.views import environment_view
-from infraplane.interfaces.views import revision_rows
+from infraplane.interfaces.views import revision_rows, upstream_view
 from infraplane.interfaces.web.app import PageIdentity, PageRoute, render
 from infraplane.interfaces.web.graph import layout
 
@@ -54,7 +54,13 @@ def environment(request: Request, identity: PageIdentity, name: str) -> Response
     env, components, revisions = container.environments.get(name)
     history = container.proposals.proposals(name)
     view = environment_view(env, components, revisions, [])
-    context = {"env": view, "graph": layout(components), "revisions": revision_rows(env, revisions, history)}
+    upstream = upstream_view(container.environments.upstream(name), history, identity.sees)
+    context = {
+        "env": view,
+        "graph": layout(components),
+        "revisions": revision_rows(env, revisions, history),
+        "upstream": upstream,
+    }
     return render(request, "environment.html", context)
 
 

@@ -26,6 +26,7 @@ from infraplane.services.orchestration.plans import EnvironmentPlan
 from infraplane.services.orchestration.progress import Progress
 from infraplane.services.orchestration.service import EnvironmentService
 from infraplane.services.proposals.deciding import ProposalDecider
+from infraplane.services.proposals.dependents import AfterApply
 from infraplane.services.proposals.drafting import ProposalDrafter
 from infraplane.services.proposals.history import commit_message, repository_document
 from infraplane.services.proposals.reading import ProposalReader
@@ -50,7 +51,9 @@ class ProposalApplier:
         drafter: ProposalDrafter,
         history: EnvironmentHistory,
         clock: Clock,
+        after_apply: AfterApply | None = None,
     ) -> None:
+        self._after_apply = after_apply
         self._environments = environments
         self._store = environments.store
         self._reader = reader
@@ -132,6 +135,7 @@ class ProposalApplier:
                 tx, actor, "proposal.apply.finish", TransitionName.APPLY_FINISH, proposal, done, {"revision": revision}
             )
         self._commit(done, actor)
+        self._applied(done)
         return done
 
     def _fail(self, proposal: Proposal, actor: Actor, error: str) -> None:
@@ -224,7 +228,13 @@ class ProposalApplier:
             current = self._reader.open(tx, proposal.id)
             target = initial_status(fresh.decision.outcome)
             name = via or (TransitionName.BLOCK if target == ProposalStatus.BLOCKED else TransitionName.REPLAN)
-            fresh = replace(fresh, status=current.status, approvals=current.approvals, expires_at=current.expires_at)
+            fresh = replace(
+                fresh,
+                status=current.status,
+                approvals=current.approvals,
+                expires_at=current.expires_at,
+                extra=current.extra,
+            )
             fresh = fresh.transition(name, target, "re-planned: " + "; ".join(moved), self._now())
             tx.proposals.save(fresh)
             tx.proposals.put_plans(fresh.id, saved)
@@ -264,7 +274,13 @@ class ProposalApplier:
             payload = {"revision": result.revision, "because": moved}
             record_transition(tx, actor, "proposal.apply.finish", TransitionName.APPLY_FINISH, current, done, payload)
         self._commit(done, actor)
+        self._applied(done)
         return done
+
+    def _applied(self, proposal: Proposal) -> None:
+        """The environments reading this one's outputs learn of the change (services/proposals/dependents.py)."""
+        if self._after_apply is not None:
+            self._after_apply(proposal)
 
     def _execute(self, proposal: Proposal, actor: Actor, progress: Progress) -> int | None:
         if proposal.kind == "destroy":
