@@ -99,7 +99,7 @@ def test_inline_components_read_too_and_a_stored_revision_reads_again_unchecked(
             "reader": {"blueprint": "parameter-reader@^1", "inputs": {"ids": "${environments.net.outputs.ids}"}}
         }
     }
-    with pytest.raises(InputError, match="spec.components.reader.inputs.ids"):
+    with pytest.raises(InputError, match=r"spec\.components\.reader\.inputs\.ids"):
         container.environments.resolve_document(
             _document("app", "shop", spec), "f", access=UpstreamAccess("bob", frozenset())
         )
