@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from infraplane.core.ask.suggestion import ChatBackend
     from infraplane.core.ports import Runner, Store, Transaction
     from infraplane.core.upstream import UpstreamAccess
+    from infraplane.services.advisors import AdvisorService
     from infraplane.services.ask import AskService
     from infraplane.services.audit import AuditService
     from infraplane.services.catalog import CatalogService
@@ -248,6 +249,34 @@ class Container:
             repository=EnvironmentsRepository(
                 configured.environments_repo or self.settings.home / "environments", configured.environments_remote
             ),
+        )
+
+    @cached_property
+    def advisors(self) -> AdvisorService:
+        from infraplane.adapters.cloudwatch import CloudWatchMetrics
+        from infraplane.core.advisors import AdvisorLimits
+        from infraplane.services.advisors import AdvisorService
+
+        configured = self.settings.advisors
+        limits = AdvisorLimits(
+            window_days=configured.window_days,
+            min_hours=configured.min_hours,
+            headroom=configured.headroom,
+            horizon_days=configured.horizon_days,
+            burst_ratio=configured.burst_ratio,
+            idle_days=configured.idle_days,
+            ttl_grace_days=configured.ttl_grace_days,
+        )
+        return AdvisorService(
+            store=self.store,
+            catalog=self.catalog,
+            environments=self.environments,
+            proposals=self.proposals,
+            metrics=CloudWatchMetrics(),
+            target_for=self.target,
+            prices=lambda: self.costs.table,
+            limits=limits,
+            idle_tiers=frozenset(configured.idle_tiers),
         )
 
     @cached_property

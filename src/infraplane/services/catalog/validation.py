@@ -22,6 +22,7 @@ from infraplane.core.ports import ModuleInterfaceReader
 from infraplane.core.versions import parse_ref
 from infraplane.core.wiring import EnvironmentOutputRef, InputRef, OutputRef, find_references
 from infraplane.errors import Problem
+from infraplane.services.catalog.advisor_checks import advisor_problems
 from infraplane.services.catalog.loading import LoadedBlueprint
 
 __all__ = ["Resolver", "validate_blueprint"]
@@ -280,6 +281,7 @@ def validate_blueprint(
 ) -> list[Problem]:
     """Every problem with one parsed blueprint: schemas, defaults, source, module interface, wiring."""
     problems = _schema_problems(loaded)
+    problems += advisor_problems(str(loaded.file), loaded.blueprint)
     source, source_problems = _source_problems(loaded)
     problems += source_problems
     runner = loaded.blueprint.spec.runner

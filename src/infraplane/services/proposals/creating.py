@@ -78,11 +78,8 @@ class ProposalCreator:
         justification: str,
         progress: Progress,
         access: UpstreamAccess | None = None,
-        kind: ProposalKind | None = None,
-        extra: Mapping[str, Any] | None = None,
-        ttl: str | None = None,
     ) -> Proposal | None:
-        """Change some inputs (or the TTL) of an existing environment, keeping its blueprint versions.
+        """Change some inputs of an existing environment, keeping its blueprint versions.
 
         `access` checks other environments' outputs the new inputs read (the requester's teams).
         """
@@ -90,13 +87,9 @@ class ProposalCreator:
         environment = dict(revision.document["environment"])
         spec = dict(environment.get("spec", {}))
         spec["inputs"] = {**spec.get("inputs", {}), **inputs}
-        if ttl is not None:
-            spec["ttl"] = ttl
         environment["spec"] = spec
         resolution = self._environments.resolve_document(environment, "inputs", revision.document.get("pins"), access)
-        return self.propose(
-            resolution, actor, justification, progress, kind=kind, extra=extra, ttl_change=ttl is not None
-        )
+        return self.propose(resolution, actor, justification, progress)
 
     def propose_upgrade(self, name: str, actor: Actor, justification: str, progress: Progress) -> Proposal | None:
         """The newest versions the environment's constraints allow; None when it already runs them."""
