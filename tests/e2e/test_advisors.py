@@ -17,8 +17,12 @@ from typing import Any
 import pytest
 
 from infraplane.adapters.sandbox.control import SandboxInfo
+from infraplane.core.audit import SYSTEM, Actor
+from infraplane.core.graph import fingerprint, wire_inputs
 from infraplane.core.records import ComponentRecord, EnvironmentRecord, RevisionRecord
 from infraplane.interfaces.container import Container
+from infraplane.services.orchestration.planning import component_context
+from infraplane.services.orchestration.progress import NullProgress
 from infraplane.settings import load_settings
 from tests.support.cli import run_cli
 from tests.support.sandbox import aws
@@ -26,10 +30,9 @@ from tests.support.sandbox import aws
 NETWORK = {"vpc_id": "vpc-0a1b2c3d", "subnet_ids": ["subnet-0a1", "subnet-0b2"], "allowed_cidrs": ["10.0.0.0/8"]}
 
 
-def _record(home: Path, name: str, blueprint: str, size: str, outputs: dict[str, Any]) -> None:
-    """The environment as an apply of one example blueprint leaves it in the store."""
-    ref = f"{blueprint}@1.2.0"
-    inputs = {"size": size, **NETWORK}
+def _record(home: Path, name: str, ref: str, inputs: dict[str, Any], outputs: dict[str, Any]) -> None:
+    """The environment as an apply of one catalog blueprint leaves it in the store."""
+    blueprint, _, version = ref.partition("@")
     document = {
         "environment": {
             "apiVersion": "infraplane.dev/v1",
@@ -38,33 +41,30 @@ def _record(home: Path, name: str, blueprint: str, size: str, outputs: dict[str,
             "spec": {"blueprint": f"{blueprint}@^1", "inputs": inputs},
         },
         "blueprint": ref,
-        "pins": {blueprint: "1.2.0"},
+        "pins": {blueprint: version},
         "components": [{"name": blueprint, "blueprint": ref, "inputs": inputs}],
     }
     container = Container(load_settings(home=home))
     try:
-        digest = container.catalog.get(ref).digest
+        published = container.catalog.get(ref)
         with container.store.transaction() as tx:
             record = applied(
                 EnvironmentRecord(name, "shop", "staging", "shop", f"{blueprint}@^1", "sandbox", None, "ready")
             )
             tx.environments.save(record)
             tx.environments.add_revision(RevisionRecord(name, 1, document, record.created_at, "human:alice"))
-            defaults = {"region": "us-east-1", "high_availability": False} if blueprint == "postgres" else {}
+            full = {n: s["default"] for n, s in published.blueprint.spec.inputs.items() if "default" in s} | inputs
             tx.environments.save_component(
                 ComponentRecord(
-                    name,
-                    blueprint,
-                    ref,
-                    digest,
-                    "terraform",
-                    "applied",
-                    inputs={**defaults, **inputs},
-                    outputs=outputs,
+                    name, blueprint, ref, published.digest, "terraform", "applied", inputs=full, outputs=outputs
                 )
             )
     finally:
         container.close()
+
+
+def _database(home: Path, name: str, size: str) -> None:
+    _record(home, name, "postgres@1.2.0", {"size": size, **NETWORK}, {"instance_id": f"{name}-postgres"})
 
 
 def applied(record: EnvironmentRecord) -> EnvironmentRecord:
@@ -105,13 +105,16 @@ def _cpu(sandbox: SandboxInfo, instance: str, hours: int) -> None:
 def test_advise_right_sizes_from_cloudwatch_series_and_declines_without_enough_data(
     cloud_home: Path, sandbox: SandboxInfo
 ) -> None:
-    _record(cloud_home, "xadv-db", "postgres", "large", {"instance_id": "xadv-db-postgres"})
+    _database(cloud_home, "xadv-db", "large")
     _cpu(sandbox, "xadv-db-postgres", 14 * 24)  # 20-30% CPU for 14 days
-    _record(cloud_home, "xadv-cache", "cache", "small", {"cluster_id": "xadv-cache-cache-001"})
-    memory = ("CacheClusterId", "xadv-cache-cache-001")
+    _record(cloud_home, "xadv-cache", "cache@1.2.0", {"size": "small", **NETWORK}, {"cluster_id": "xadv-cache-001"})
+    memory = ("CacheClusterId", "xadv-cache-001")
     _put(sandbox, "AWS/ElastiCache", "DatabaseMemoryUsagePercentage", memory, 14 * 24, lambda h: 85.0 + (h % 9))
-    _record(cloud_home, "xadv-young", "postgres", "large", {"instance_id": "xadv-young-postgres"})
+    _database(cloud_home, "xadv-young", "large")
     _cpu(sandbox, "xadv-young-postgres", 10)  # 10 hours of data
+    _record(cloud_home, "xadv-pool", "worker-pool@1.0.0", {"replicas": 2}, {"pool_id": "xadv-pool-workers"})
+    rising = ("PoolId", "xadv-pool-workers")  # 63.5% of 2 workers now, +0.1% an hour for 14 days
+    _put(sandbox, "Infraplane/Test", "CPUUtilization", rising, 14 * 24, lambda h: 63.5 - h * 0.1)
 
     result = run_cli(cloud_home, "advise", "--json")
     assert result.exit_code == 0, result.stderr
@@ -136,13 +139,18 @@ def test_advise_right_sizes_from_cloudwatch_series_and_declines_without_enough_d
     assert young["action"] == "decline" and young["proposed"] is None
     assert "not enough data: only 10 hours of CPUUtilization in the last 14 days" in young["reasoning"]
 
+    pool = found["xadv-pool/worker-pool/scale"]
+    assert (pool["action"], pool["current"], pool["proposed"]) == ("scale-out", 2, 3)
+    assert pool["monthly_delta"] == 7.59 and pool["evidence"]["limits"] == {"minimum": 1, "maximum": 4}
+    assert pool["evidence"]["trend_units_per_day"] == pytest.approx(0.048, abs=1e-3)
+
     text = run_cli(cloud_home, "advise", "xadv-young")
     assert text.exit_code == 0 and "not enough data" in text.stdout
 
 
 @pytest.mark.slow
 def test_a_recommendation_becomes_an_advisor_proposal_once(cloud_home: Path, sandbox: SandboxInfo) -> None:
-    _record(cloud_home, "xadv-orders", "postgres", "large", {"instance_id": "xadv-orders-postgres"})
+    _database(cloud_home, "xadv-orders", "large")
     _cpu(sandbox, "xadv-orders-postgres", 14 * 24)
 
     proposed = run_cli(cloud_home, "--as", "alice", "advise", "xadv-orders", "--propose", "--json")
@@ -159,3 +167,71 @@ def test_a_recommendation_becomes_an_advisor_proposal_once(cloud_home: Path, san
 
     again = run_cli(cloud_home, "--as", "alice", "advise", "xadv-orders", "--propose", "--json").json()
     assert again["proposals"] == [made]  # the open proposal, not a second one
+
+
+def _idle_environment(home: Path, name: str, days: int) -> None:
+    """A parameter-set environment applied `days` ago by a person, untouched since (its records as the apply left
+    them, fingerprint included, so planning it again runs no Terraform: nothing of it changed)."""
+    container = Container(load_settings(home=home))
+    try:
+        document = {
+            "apiVersion": "infraplane.dev/v1",
+            "kind": "Environment",
+            "metadata": {"name": name, "team": "lab", "tier": "dev"},
+            "spec": {"blueprint": "parameter-set@^1", "inputs": {"names": ["a"]}},
+        }
+        resolution = container.environments.resolve_document(document, name)
+        [component] = resolution.graph.components
+        values, _ = wire_inputs(component, {})
+        context = component_context(resolution, component.name)
+        then = (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        with container.store.transaction() as tx:
+            tx.environments.save(
+                EnvironmentRecord(
+                    name, "lab", "dev", "lab", "parameter-set@^1", "sandbox", None, "ready", "", 1, then, then
+                )
+            )
+            revision = {**resolution.revision_document(), "environment": document}
+            tx.environments.add_revision(RevisionRecord(name, 1, revision, then, "human:alice"))
+            tx.environments.save_component(
+                ComponentRecord(
+                    name,
+                    component.name,
+                    component.ref,
+                    component.digest,
+                    "terraform",
+                    "applied",
+                    fingerprint(component, values, context),
+                    values,
+                    context,
+                    {"ids": [f"/shared/{name}/a"]},
+                    updated_at=then,
+                )
+            )
+    finally:
+        container.close()
+
+
+@pytest.mark.slow
+def test_the_scheduled_advisors_give_idle_environments_a_ttl_or_a_destroy_proposal(cloud_home: Path) -> None:
+    _idle_environment(cloud_home, "xadv-quiet", days=20)
+    _idle_environment(cloud_home, "xadv-gone", days=40)
+    container = Container(load_settings(home=cloud_home))
+    try:
+        done = sorted(container.advisors.run())
+        assert [line.split(": proposed ")[0] for line in done] == ["xadv-gone/-/idle", "xadv-quiet/-/idle"]
+        assert done[0].endswith("(destroy)") and done[1].endswith("(ttl)")
+        assert container.advisors.run() == []  # open proposals are not made twice
+        [ttl] = container.proposals.proposals("xadv-quiet")
+        assert (ttl.kind, ttl.actor, ttl.status) == ("advisor", SYSTEM, "approved")  # a system change in dev
+        assert ttl.justification.startswith("advisor (idle): no activity by people or agents for 20 days")
+        assert ttl.extra["advisor"]["proposed"] == "28d" and ttl.diff == ()  # 20 days and a moment old, + 7
+        [destroy] = container.proposals.proposals("xadv-gone")
+        assert destroy.kind == "destroy" and destroy.extra["advisor"]["action"] == "destroy"
+        # Applying the TTL proposal records a revision with the TTL; no component changes, no Terraform.
+        applied = container.proposals.apply(ttl.id, Actor("human", "alice"), NullProgress())
+        env, _, _ = container.environments.get("xadv-quiet")
+        assert applied.status == "applied" and env.ttl == "28d" and env.current_revision == 2
+        assert [r.key for r in container.advisors.recommend("xadv-quiet")] == []  # its TTL ends it now
+    finally:
+        container.close()

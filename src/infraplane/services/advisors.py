@@ -269,11 +269,11 @@ class AdvisorService:
         return None
 
     def propose(
-        self, recommendation: Recommendation, actor: Actor, progress: Progress | None = None
+        self, recommendation: Recommendation, actor: Actor, progress: Progress | None = None, note: str = ""
     ) -> Proposal | None:
         """Make the recommendation a proposal (it goes through the approval rules like any other); None: no change.
 
-        Only proposes: nothing is applied here.
+        Only proposes: nothing is applied here. `note` (the proposer's own words) heads the justification.
         """
         if not recommendation.actionable:
             raise RefusedError(
@@ -284,6 +284,8 @@ class AdvisorService:
             return existing
         extra = {"advisor": recommendation.as_dict()}
         justification = recommendation.justification()
+        if note.strip():
+            justification = f"{note.strip()} ({actor}); {justification}"
         name = recommendation.environment
         if recommendation.action == "destroy":
             return self._proposals.propose_destroy(name, actor, justification, extra=extra)

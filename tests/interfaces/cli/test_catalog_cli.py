@@ -76,7 +76,9 @@ def test_example_catalog_validates_and_publishes_in_dependency_order(home: Path)
     published = run_cli(home, "catalog", "publish", str(EXAMPLE_CATALOG), "--json")
     assert published.exit_code == 0, published.stderr
     refs = [r["ref"] for r in published.json()]
-    assert refs.index("service-stack@1.0.0") > max(refs.index(r) for r in ("network@1.1.0", "postgres@1.2.0", "cache@1.2.0"))
+    assert refs.index("service-stack@1.0.0") > max(
+        refs.index(r) for r in ("network@1.1.0", "postgres@1.2.0", "cache@1.2.0")
+    )
     listed = {b["name"]: b for b in run_cli(home, "catalog", "list", "--json").json()}
     assert set(listed) == {"network", "postgres", "cache", "queue", "bucket", "service-stack", "app-config"}
     shown = run_cli(home, "catalog", "show", "network", "--json").json()
