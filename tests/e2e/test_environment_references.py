@@ -7,12 +7,25 @@ One story on the sandbox (issue 16, item 1): a producer (`parameter-set`: SSM pa
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from infraplane.adapters.sandbox.control import SandboxInfo
+from infraplane.core.audit import Actor
+from infraplane.core.graph import fingerprint, wire_inputs
+from infraplane.core.proposal_lifecycle import ProposalStatus
+from infraplane.core.records import ComponentRecord, EnvironmentRecord, RevisionRecord
+from infraplane.core.upstream import value_digest
+from infraplane.interfaces.container import Container
+from infraplane.services.orchestration.planning import component_context
+from infraplane.services.orchestration.progress import NullProgress
+from infraplane.services.proposals import StalePlanError
+from infraplane.settings import load_settings
 from tests.support.cli import CliResult, run_cli
+from tests.support.proposals import build_proposal
 from tests.support.sandbox import aws
 
 PRODUCER, CONSUMER = "xenv-net", "xenv-app"
@@ -136,3 +149,83 @@ def test_a_producer_change_reaches_its_readers_and_destroying_it_waits_for_an_ad
     approved = run_cli(cloud_home, "proposal", "show", str(destroy["id"]), "--json").json()
     assert approved["status"] == "approved" and approved["missing"] == []
     assert run_cli(cloud_home, "audit", "verify").exit_code == 0
+
+
+@pytest.mark.slow
+def test_an_approved_reader_plan_whose_producer_moved_is_planned_again(cloud_home: Path) -> None:
+    """Only the approved plan is applied: one made before the producer's outputs changed goes back to decision.
+
+    Records only (no Terraform runs): the reader is recorded as applied with the producer's new ids, so
+    planning it again finds nothing to do, and its approved proposal, planned on the old ids, is superseded.
+    """
+    container = Container(load_settings(home=cloud_home))
+    old, new = ["/shared/xenv-src/a"], ["/shared/xenv-src/a", "/shared/xenv-src/b"]
+    reader_spec = {"blueprint": "parameter-reader@^1", "inputs": {"ids": "${environments.xenv-src.outputs.ids}"}}
+    try:
+        with container.store.transaction() as tx:
+            tx.environments.save(
+                EnvironmentRecord("xenv-src", "net", "dev", "net", "parameter-set@^1", "sandbox", None, "ready", "", 1)
+            )
+            tx.environments.save_component(
+                ComponentRecord(
+                    "xenv-src",
+                    "parameter-set",
+                    "parameter-set@1.0.0",
+                    "x",
+                    "terraform",
+                    "applied",
+                    outputs={"ids": new},
+                )
+            )
+        reader = container.environments.resolve_document(_document("xenv-dst", "net", reader_spec), "reader")
+        [component] = reader.graph.components
+        values, _ = wire_inputs(component, {})
+        context = component_context(reader, component.name)
+        with container.store.transaction() as tx:
+            tx.environments.save(
+                EnvironmentRecord(
+                    "xenv-dst", "net", "dev", "net", "parameter-reader@^1", "sandbox", None, "ready", "", 1
+                )
+            )
+            tx.environments.add_revision(RevisionRecord("xenv-dst", 1, reader.revision_document(), "t", "human:alice"))
+            tx.environments.save_component(
+                ComponentRecord(
+                    "xenv-dst",
+                    component.name,
+                    component.ref,
+                    component.digest,
+                    "terraform",
+                    "applied",
+                    fingerprint(component, values, context),
+                    values,
+                    context,
+                )
+            )
+            planned_on_old = {
+                **reader.revision_document(),
+                "upstream": [{**reader.upstream[0].as_dict(), "digest": value_digest(old)}],
+            }
+            approved = replace(
+                build_proposal("p-xenvstale1", ProposalStatus.APPROVED, expires_in=timedelta(days=3650), rules=()),
+                environment="xenv-dst",
+                team="net",
+                tier="dev",
+                kind="update",
+                base_revision=1,
+                document=planned_on_old,
+            )
+            tx.proposals.save(approved)
+        with pytest.raises(StalePlanError, match=r"outputs it reads changed since it was planned \(xenv-src\.ids\)"):
+            container.proposals.apply("p-xenvstale1", Actor("human", "alice"), NullProgress())
+        assert container.proposals.get("p-xenvstale1").status == "rejected"  # superseded: nothing left to do
+    finally:
+        container.close()
+
+
+def _document(name: str, team: str, spec: dict[str, object]) -> dict[str, object]:
+    return {
+        "apiVersion": "infraplane.dev/v1",
+        "kind": "Environment",
+        "metadata": {"name": name, "team": team},
+        "spec": spec,
+    }

@@ -175,7 +175,26 @@ class ProposalApplier:
                 if now != then:
                     was, is_ = (then[0] if then else "none"), (now[0] if now else "none")
                     reasons.append(f"{change.name}'s state moved (serial {was} -> {is_})")
-        return reasons
+        return reasons + self._upstream_moved(proposal)
+
+    def _upstream_moved(self, proposal: Proposal) -> list[str]:
+        """Other environments' outputs the proposal read that changed since it was planned (core/upstream.py)."""
+        planned = list(proposal.document.get("upstream") or [])
+        if not planned or proposal.kind == "destroy":
+            return []
+        try:
+            resolution = self._environments.resolve_document(
+                proposal.document["environment"], f"proposal {proposal.id}", proposal.document.get("pins")
+            )
+        except InfraplaneError as exc:
+            return [f"an environment it reads can no longer be read ({exc.message})"]
+        now = {r.field: r for r in resolution.upstream}
+        changed = sorted(
+            f"{read['environment']}.{read['output']}"
+            for read in planned
+            if read["field"] not in now or now[read["field"]].digest != read["digest"]
+        )
+        return [f"outputs it reads changed since it was planned ({', '.join(changed)})"] if changed else []
 
     def _replan(
         self,
