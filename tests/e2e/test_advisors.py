@@ -18,58 +18,28 @@ import pytest
 
 from infraplane.adapters.sandbox.control import SandboxInfo
 from infraplane.core.audit import SYSTEM, Actor
-from infraplane.core.graph import fingerprint, wire_inputs
-from infraplane.core.records import ComponentRecord, EnvironmentRecord, RevisionRecord
 from infraplane.interfaces.container import Container
-from infraplane.services.orchestration.planning import component_context
 from infraplane.services.orchestration.progress import NullProgress
 from infraplane.settings import load_settings
 from tests.support.cli import run_cli
+from tests.support.records import environment_document, record_applied
 from tests.support.sandbox import aws
 
 NETWORK = {"vpc_id": "vpc-0a1b2c3d", "subnet_ids": ["subnet-0a1", "subnet-0b2"], "allowed_cidrs": ["10.0.0.0/8"]}
 
 
-def _record(home: Path, name: str, ref: str, inputs: dict[str, Any], outputs: dict[str, Any]) -> None:
-    """The environment as an apply of one catalog blueprint leaves it in the store."""
-    blueprint, _, version = ref.partition("@")
-    document = {
-        "environment": {
-            "apiVersion": "infraplane.dev/v1",
-            "kind": "Environment",
-            "metadata": {"name": name, "team": "shop", "tier": "staging"},
-            "spec": {"blueprint": f"{blueprint}@^1", "inputs": inputs},
-        },
-        "blueprint": ref,
-        "pins": {blueprint: version},
-        "components": [{"name": blueprint, "blueprint": ref, "inputs": inputs}],
-    }
+def _record(home: Path, name: str, blueprint: str, inputs: dict[str, Any], outputs: dict[str, Any]) -> None:
+    """The environment as an apply of one catalog blueprint (its newest version) leaves it in the store."""
     container = Container(load_settings(home=home))
     try:
-        published = container.catalog.get(ref)
-        with container.store.transaction() as tx:
-            record = applied(
-                EnvironmentRecord(name, "shop", "staging", "shop", f"{blueprint}@^1", "sandbox", None, "ready")
-            )
-            tx.environments.save(record)
-            tx.environments.add_revision(RevisionRecord(name, 1, document, record.created_at, "human:alice"))
-            full = {n: s["default"] for n, s in published.blueprint.spec.inputs.items() if "default" in s} | inputs
-            tx.environments.save_component(
-                ComponentRecord(
-                    name, blueprint, ref, published.digest, "terraform", "applied", inputs=full, outputs=outputs
-                )
-            )
+        spec = {"blueprint": blueprint, "inputs": inputs}
+        record_applied(container, environment_document(name, "shop", "staging", spec), outputs)
     finally:
         container.close()
 
 
 def _database(home: Path, name: str, size: str) -> None:
-    _record(home, name, "postgres@1.2.0", {"size": size, **NETWORK}, {"instance_id": f"{name}-postgres"})
-
-
-def applied(record: EnvironmentRecord) -> EnvironmentRecord:
-    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return EnvironmentRecord(**{**record.__dict__, "current_revision": 1, "created_at": now, "updated_at": now})
+    _record(home, name, "postgres@^1", {"size": size, **NETWORK}, {"instance_id": f"{name}-postgres"})
 
 
 def _put(
@@ -107,12 +77,12 @@ def test_advise_right_sizes_from_cloudwatch_series_and_declines_without_enough_d
 ) -> None:
     _database(cloud_home, "xadv-db", "large")
     _cpu(sandbox, "xadv-db-postgres", 14 * 24)  # 20-30% CPU for 14 days
-    _record(cloud_home, "xadv-cache", "cache@1.2.0", {"size": "small", **NETWORK}, {"cluster_id": "xadv-cache-001"})
+    _record(cloud_home, "xadv-cache", "cache@^1", {"size": "small", **NETWORK}, {"cluster_id": "xadv-cache-001"})
     memory = ("CacheClusterId", "xadv-cache-001")
     _put(sandbox, "AWS/ElastiCache", "DatabaseMemoryUsagePercentage", memory, 14 * 24, lambda h: 85.0 + (h % 9))
     _database(cloud_home, "xadv-young", "large")
     _cpu(sandbox, "xadv-young-postgres", 10)  # 10 hours of data
-    _record(cloud_home, "xadv-pool", "worker-pool@1.0.0", {"replicas": 2}, {"pool_id": "xadv-pool-workers"})
+    _record(cloud_home, "xadv-pool", "worker-pool@^1", {"replicas": 2}, {"pool_id": "xadv-pool-workers"})
     rising = ("PoolId", "xadv-pool-workers")  # 63.5% of 2 workers now, +0.1% an hour for 14 days
     _put(sandbox, "Infraplane/Test", "CPUUtilization", rising, 14 * 24, lambda h: 63.5 - h * 0.1)
 
@@ -170,44 +140,12 @@ def test_a_recommendation_becomes_an_advisor_proposal_once(cloud_home: Path, san
 
 
 def _idle_environment(home: Path, name: str, days: int) -> None:
-    """A parameter-set environment applied `days` ago by a person, untouched since (its records as the apply left
-    them, fingerprint included, so planning it again runs no Terraform: nothing of it changed)."""
+    """A parameter-set environment applied `days` ago by a person, untouched since."""
     container = Container(load_settings(home=home))
     try:
-        document = {
-            "apiVersion": "infraplane.dev/v1",
-            "kind": "Environment",
-            "metadata": {"name": name, "team": "lab", "tier": "dev"},
-            "spec": {"blueprint": "parameter-set@^1", "inputs": {"names": ["a"]}},
-        }
-        resolution = container.environments.resolve_document(document, name)
-        [component] = resolution.graph.components
-        values, _ = wire_inputs(component, {})
-        context = component_context(resolution, component.name)
-        then = (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        with container.store.transaction() as tx:
-            tx.environments.save(
-                EnvironmentRecord(
-                    name, "lab", "dev", "lab", "parameter-set@^1", "sandbox", None, "ready", "", 1, then, then
-                )
-            )
-            revision = {**resolution.revision_document(), "environment": document}
-            tx.environments.add_revision(RevisionRecord(name, 1, revision, then, "human:alice"))
-            tx.environments.save_component(
-                ComponentRecord(
-                    name,
-                    component.name,
-                    component.ref,
-                    component.digest,
-                    "terraform",
-                    "applied",
-                    fingerprint(component, values, context),
-                    values,
-                    context,
-                    {"ids": [f"/shared/{name}/a"]},
-                    updated_at=then,
-                )
-            )
+        spec = {"blueprint": "parameter-set@^1", "inputs": {"names": ["a"]}}
+        then = datetime.now(UTC) - timedelta(days=days)
+        record_applied(container, environment_document(name, "lab", "dev", spec), {"ids": [f"/x/{name}/a"]}, then)
     finally:
         container.close()
 

@@ -15,17 +15,16 @@ import pytest
 
 from infraplane.adapters.sandbox.control import SandboxInfo
 from infraplane.core.audit import Actor
-from infraplane.core.graph import fingerprint, wire_inputs
 from infraplane.core.proposal_lifecycle import ProposalStatus
-from infraplane.core.records import ComponentRecord, EnvironmentRecord, RevisionRecord
+from infraplane.core.records import ComponentRecord, EnvironmentRecord
 from infraplane.core.upstream import value_digest
 from infraplane.interfaces.container import Container
-from infraplane.services.orchestration.planning import component_context
 from infraplane.services.orchestration.progress import NullProgress
 from infraplane.services.proposals import StalePlanError
 from infraplane.settings import load_settings
 from tests.support.cli import CliResult, run_cli
 from tests.support.proposals import build_proposal
+from tests.support.records import environment_document, record_applied
 from tests.support.sandbox import aws
 
 PRODUCER, CONSUMER = "xenv-net", "xenv-app"
@@ -177,30 +176,10 @@ def test_an_approved_reader_plan_whose_producer_moved_is_planned_again(cloud_hom
                     outputs={"ids": new},
                 )
             )
-        reader = container.environments.resolve_document(_document("xenv-dst", "net", reader_spec), "reader")
-        [component] = reader.graph.components
-        values, _ = wire_inputs(component, {})
-        context = component_context(reader, component.name)
+        reader_document = environment_document("xenv-dst", "net", "dev", reader_spec)
+        record_applied(container, reader_document)  # as its apply with the new ids left it
+        reader = container.environments.resolve_document(reader_document, "reader")
         with container.store.transaction() as tx:
-            tx.environments.save(
-                EnvironmentRecord(
-                    "xenv-dst", "net", "dev", "net", "parameter-reader@^1", "sandbox", None, "ready", "", 1
-                )
-            )
-            tx.environments.add_revision(RevisionRecord("xenv-dst", 1, reader.revision_document(), "t", "human:alice"))
-            tx.environments.save_component(
-                ComponentRecord(
-                    "xenv-dst",
-                    component.name,
-                    component.ref,
-                    component.digest,
-                    "terraform",
-                    "applied",
-                    fingerprint(component, values, context),
-                    values,
-                    context,
-                )
-            )
             planned_on_old = {
                 **reader.revision_document(),
                 "upstream": [{**reader.upstream[0].as_dict(), "digest": value_digest(old)}],
@@ -220,12 +199,3 @@ def test_an_approved_reader_plan_whose_producer_moved_is_planned_again(cloud_hom
         assert container.proposals.get("p-xenvstale1").status == "rejected"  # superseded: nothing left to do
     finally:
         container.close()
-
-
-def _document(name: str, team: str, spec: dict[str, object]) -> dict[str, object]:
-    return {
-        "apiVersion": "infraplane.dev/v1",
-        "kind": "Environment",
-        "metadata": {"name": name, "team": team},
-        "spec": spec,
-    }

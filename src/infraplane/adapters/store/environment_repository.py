@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import Session
 
 from infraplane.adapters.secrets import SecretBox
@@ -138,16 +138,14 @@ class SqlEnvironmentRepository:
         self._session.flush()
 
     def dependencies(self, consumer: str) -> list[Dependency]:
-        query = select(EnvironmentDependencyRow).where(EnvironmentDependencyRow.consumer == consumer)
-        return [
-            _dependency(row) for row in self._session.execute(query.order_by(EnvironmentDependencyRow.id)).scalars()
-        ]
+        return self._dependencies(EnvironmentDependencyRow.consumer == consumer)
 
     def dependents(self, producer: str) -> list[Dependency]:
-        query = select(EnvironmentDependencyRow).where(EnvironmentDependencyRow.producer == producer)
-        return [
-            _dependency(row) for row in self._session.execute(query.order_by(EnvironmentDependencyRow.id)).scalars()
-        ]
+        return self._dependencies(EnvironmentDependencyRow.producer == producer)
+
+    def _dependencies(self, where: ColumnElement[bool]) -> list[Dependency]:
+        query = select(EnvironmentDependencyRow).where(where).order_by(EnvironmentDependencyRow.id)
+        return [_dependency(row) for row in self._session.execute(query).scalars()]
 
     # -- Terraform state -----------------------------------------------------------------------
 
