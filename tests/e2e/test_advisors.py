@@ -150,7 +150,6 @@ def _idle_environment(home: Path, name: str, days: int) -> None:
         container.close()
 
 
-@pytest.mark.slow
 def test_the_scheduled_advisors_give_idle_environments_a_ttl_or_a_destroy_proposal(cloud_home: Path) -> None:
     _idle_environment(cloud_home, "xadv-quiet", days=20)
     _idle_environment(cloud_home, "xadv-gone", days=40)

@@ -150,7 +150,6 @@ def test_a_producer_change_reaches_its_readers_and_destroying_it_waits_for_an_ad
     assert run_cli(cloud_home, "audit", "verify").exit_code == 0
 
 
-@pytest.mark.slow
 def test_an_approved_reader_plan_whose_producer_moved_is_planned_again(cloud_home: Path) -> None:
     """Only the approved plan is applied: one made before the producer's outputs changed goes back to decision.
 
