@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from infraplane.core.cost import CostReport
+from infraplane.core.proposal_lifecycle import OPEN_STATUSES
 from infraplane.core.proposals import CostDelta, Proposal
 from infraplane.core.records import ComponentRecord, EnvironmentRecord, RevisionRecord
 from infraplane.services.environments.upstream import UpstreamView
@@ -74,9 +75,7 @@ def upstream_view(
     A reader of a team the viewer may not see is counted, never named. `update_proposals` are the open
     proposals the system made after a producer changed.
     """
-    open_updates = [
-        p.id for p in proposals if p.extra.get("upstream") and p.status.value in ("pending", "approved", "blocked")
-    ]
+    open_updates = [p.id for p in proposals if p.extra.get("upstream") and p.status in OPEN_STATUSES]
     shown = [r for r in view.readers if sees(r.team)]
     return {
         "upstream_changed": view.changed,

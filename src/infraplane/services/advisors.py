@@ -34,6 +34,7 @@ from infraplane.core.blueprint import Blueprint, MetricSpec, PricedAs
 from infraplane.core.clock import Clock, parse_time, system_clock
 from infraplane.core.cost import Priced, PriceTable, price_resource
 from infraplane.core.ports import MetricsReader, Store
+from infraplane.core.proposal_lifecycle import OPEN_STATUSES
 from infraplane.core.proposals import Proposal
 from infraplane.core.records import ComponentRecord, EnvironmentRecord
 from infraplane.core.runs import Target
@@ -45,8 +46,6 @@ from infraplane.services.orchestration.service import EnvironmentService
 from infraplane.services.proposals import ProposalService
 
 __all__ = ["AdvisorService"]
-
-_OPEN = frozenset({"pending", "approved"})
 
 
 class AdvisorService:
@@ -261,7 +260,7 @@ class AdvisorService:
         for proposal in self._proposals.proposals(recommendation.environment):
             made = proposal.extra.get("advisor") or {}
             if (
-                proposal.status.value in _OPEN
+                proposal.status in OPEN_STATUSES
                 and made.get("key") == recommendation.key
                 and made.get("proposed") == recommendation.proposed
             ):
