@@ -23,7 +23,11 @@ __all__ = [
     "BlueprintMetadata",
     "BlueprintSpec",
     "ComponentSpec",
+    "MetricSpec",
     "OutputSpec",
+    "PricedAs",
+    "ScalingSpec",
+    "SizingSpec",
     "parse_blueprint",
 ]
 
@@ -88,6 +92,48 @@ class ScriptSpec(_Frozen):
     plan: str | None = Field(None, description="dry-run command; without one, plans say 'changes unknown'")
 
 
+class MetricSpec(_Frozen):
+    """A CloudWatch metric of a component's resource: the dimension's value is the component output `output`."""
+
+    namespace: str = Field(min_length=1, max_length=255)
+    name: str = Field(min_length=1, max_length=255)
+    dimension: str = Field(min_length=1, max_length=255)
+    output: str = Field(min_length=1)
+    statistic: Literal["Maximum", "Average"] = "Maximum"
+    # `percent`: the metric is a percent of the current value's capacity (CPUUtilization);
+    # `absolute`: it is in the capacity's own unit (bytes, connections).
+    usage: Literal["percent", "absolute"] = "percent"
+
+
+class PricedAs(_Frozen):
+    """How a size (or one unit) is priced: a resource type the price table knows and the attributes it needs."""
+
+    resource: str = Field(min_length=1)
+    attributes: dict[str, Any] = Field(default_factory=dict)
+    # Per allowed value of the sized input: the attributes that value sets (e.g. instance_class).
+    values: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
+class SizingSpec(_Frozen):
+    """Right-sizing: `input` is the size (an input with an enum); `capacity` says how much of what `metric`
+    measures each allowed value has (vCPUs, GiB, or relative units the same for every value)."""
+
+    input: str
+    metric: MetricSpec
+    capacity: dict[str, float]
+    price: PricedAs | None = None
+
+
+class ScalingSpec(_Frozen):
+    """Scaling out: `input` is a count (an integer input with minimum and maximum); `metric` is the load per
+    unit in percent; `target` is the per-unit utilization to keep the projected peak under; `price` one unit's."""
+
+    input: str
+    metric: MetricSpec
+    target: float = Field(70.0, gt=0, le=100)
+    price: PricedAs | None = None
+
+
 class BlueprintSpec(_Frozen):
     """What a blueprint deploys and what it accepts."""
 
@@ -100,6 +146,9 @@ class BlueprintSpec(_Frozen):
     components: dict[str, ComponentSpec] = Field(default_factory=dict)
     playbook: str | None = None
     script: ScriptSpec | None = None
+    # Advisors (services/advisors.py): which input is the size, which the count, and the metric behind each.
+    sizing: SizingSpec | None = None
+    scaling: ScalingSpec | None = None
 
     @field_validator("outputs", mode="before")
     @classmethod

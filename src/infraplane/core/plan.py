@@ -144,6 +144,10 @@ class NormalizedPlan:
     output_changes: Mapping[str, tuple[str, ...]]
     resource_drift: tuple[ResourceChange, ...] = ()
     prior_resources: tuple[PriorResource, ...] = ()
+    # Root outputs after the plan: the values Terraform knows (sensitive ones left out) and the names it
+    # knows only after apply. What another environment reading them is told (core/upstream.py).
+    planned_outputs: Mapping[str, Any] = field(default_factory=dict)
+    unknown_outputs: frozenset[str] = frozenset()
 
     def managed_changes(self) -> Iterator[ResourceChange]:
         return (c for c in self.resource_changes if c.mode == "managed")
@@ -307,6 +311,37 @@ def normalize_plan(document: Any) -> NormalizedPlan:
         for name, value in (document.get("output_changes") or {}).items()
     }
     prior = tuple(_prior_resources(((document.get("prior_state") or {}).get("values") or {}).get("root_module")))
+    planned, unknown = _planned_outputs(document.get("output_changes") or {})
     return NormalizedPlan(
-        str(document.get("terraform_version", "")), tuple(parsed), providers, outputs, tuple(drift), prior
+        str(document.get("terraform_version", "")),
+        tuple(parsed),
+        providers,
+        outputs,
+        tuple(drift),
+        prior,
+        planned,
+        unknown,
     )
+
+
+def _planned_outputs(changes: Mapping[str, Any]) -> tuple[dict[str, Any], frozenset[str]]:
+    """Known, non-sensitive output values after the plan, and the outputs known only after apply."""
+    known: dict[str, Any] = {}
+    unknown: set[str] = set()
+    for name, change in changes.items():
+        if not isinstance(change, Mapping) or tuple(change.get("actions", ())) == ("delete",):
+            continue
+        if _marked(change.get("after_unknown")):
+            unknown.add(name)
+        elif not _marked(change.get("after_sensitive")):
+            known[name] = change.get("after")
+    return known, frozenset(unknown)
+
+
+def _marked(marks: Any) -> bool:
+    """Whether Terraform's marks (`true`, or lists/objects of them) mark any part of a value."""
+    if isinstance(marks, Mapping):
+        return any(_marked(v) for v in marks.values())
+    if isinstance(marks, list):
+        return any(_marked(v) for v in marks)
+    return marks is True

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from infraplane.core.advisors import MetricPoint, MetricQuery
 from infraplane.core.approval import Approval
 from infraplane.core.audit import Actor, AuditEvent, ChainHead
 from infraplane.core.catalog import PublishedVersion
@@ -26,8 +28,9 @@ from infraplane.core.records import (
     RevisionRecord,
     StateVersion,
 )
-from infraplane.core.runs import EventSink, OutputValues, PlanSummary, RunRequest
+from infraplane.core.runs import EventSink, OutputValues, PlanSummary, RunRequest, Target
 from infraplane.core.state import TerraformState
+from infraplane.core.upstream import Dependency
 from infraplane.errors import Problem
 
 __all__ = [
@@ -37,6 +40,7 @@ __all__ = [
     "DirectoryPacker",
     "EnvironmentRepository",
     "LockRepository",
+    "MetricsReader",
     "ModuleInterfaceReader",
     "PolicyBundles",
     "PolicyEngine",
@@ -114,6 +118,18 @@ class EnvironmentRepository(Protocol):
     def latest_state(self, environment: str, component: str) -> StateVersion | None: ...
 
     def state_history(self, environment: str, component: str) -> list[StateVersion]: ...
+
+    def set_dependencies(self, consumer: str, dependencies: Sequence[Dependency]) -> None:
+        """Replace what `consumer` reads of other environments (its applied revision's reads; [] when destroyed)."""
+        ...
+
+    def dependencies(self, consumer: str) -> list[Dependency]:
+        """What `consumer` reads of other environments, as last applied."""
+        ...
+
+    def dependents(self, producer: str) -> list[Dependency]:
+        """Every applied environment's read of `producer`'s outputs."""
+        ...
 
 
 class LockRepository(Protocol):
@@ -386,6 +402,17 @@ class PolicyBundles(Protocol):
     def load_archive(self, archive: bytes, target: Path) -> LoadedBundle: ...
 
     def engine(self, bundles: list[LoadedBundle]) -> PolicyEngine: ...
+
+
+class MetricsReader(Protocol):
+    """Reads one metric of one resource from the target's monitoring (CloudWatch), a datapoint an hour."""
+
+    def hourly(self, target: Target, query: MetricQuery, start: datetime, end: datetime) -> list[MetricPoint]:
+        """The metric's `query.statistic` per hour from `start` to `end`, oldest first; [] when it has none.
+
+        FailureError when the monitoring cannot be read (naming the metric).
+        """
+        ...
 
 
 class ChatBackendError(Exception):

@@ -17,6 +17,7 @@ from infraplane.core.audit import Actor
 from infraplane.core.diff import ResourceDiff
 from infraplane.core.policy import Finding
 from infraplane.core.proposal_lifecycle import ProposalStatus, TransitionName, check_transition
+from infraplane.core.upstream import ConsumerImpact
 
 __all__ = [
     "BlastRadius",
@@ -31,7 +32,8 @@ __all__ = [
     "unpriced_text",
 ]
 
-ProposalKind = Literal["create", "update", "upgrade", "destroy", "rollback"]
+# `advisor`: an input change (a size, a count) or a TTL an advisor recommends (services/advisors); applied as an update.
+ProposalKind = Literal["create", "update", "upgrade", "destroy", "rollback", "advisor"]
 
 
 @dataclass(frozen=True)
@@ -84,13 +86,23 @@ class ComponentChange:
 
 @dataclass(frozen=True)
 class BlastRadius:
-    """What else a proposal touches: resources destroyed or replaced, dependents inside and outside."""
+    """What else a proposal touches: resources destroyed or replaced, dependents inside and outside.
+
+    `other_environments` names the environments reading this one's outputs whose reads would be
+    removed, change type or value (or be known only after apply); `consumers` says which read and how.
+    """
 
     destroyed: tuple[str, ...] = ()
     replaced: tuple[str, ...] = ()
     downstream_components: tuple[str, ...] = ()
     other_environments: tuple[str, ...] = ()
     data_at_risk: tuple[str, ...] = ()
+    consumers: tuple[ConsumerImpact, ...] = ()
+
+    @property
+    def breaking_environments(self) -> tuple[str, ...]:
+        """The other environments whose reads would be removed or change type."""
+        return tuple(sorted({c.environment for c in self.consumers if c.breaks}))
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -99,11 +111,16 @@ class BlastRadius:
             "downstream_components": list(self.downstream_components),
             "other_environments": list(self.other_environments),
             "data_at_risk": list(self.data_at_risk),
+            "consumers": [c.as_dict() for c in self.consumers],
         }
 
     @staticmethod
     def from_dict(data: Mapping[str, Any]) -> BlastRadius:
-        return BlastRadius(**{k: tuple(data.get(k, ())) for k in BlastRadius.__dataclass_fields__})
+        names = ("destroyed", "replaced", "downstream_components", "other_environments", "data_at_risk")
+        return BlastRadius(
+            **{k: tuple(data.get(k, ())) for k in names},
+            consumers=tuple(ConsumerImpact.from_dict(c) for c in data.get("consumers", ())),
+        )
 
     @staticmethod
     def of(diffs: Iterable[ResourceDiff], classified: Iterable[str], downstream: tuple[str, ...]) -> BlastRadius:
@@ -206,6 +223,8 @@ def approval_document(
         replaced=len(radius.replaced),
         downstream=len(radius.downstream_components),
         data_at_risk=radius.data_at_risk,
+        other_environments=radius.other_environments,
+        breaking_environments=radius.breaking_environments,
         denies=sum(1 for f in found if f.severity == "deny"),
         warnings=sum(1 for f in found if f.severity == "warn"),
         dependency_warnings=len(warnings),

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from infraplane.adapters.terraform.runner import TerraformRunner
     from infraplane.core.ask.suggestion import ChatBackend
     from infraplane.core.ports import Runner, Store, Transaction
+    from infraplane.core.upstream import UpstreamAccess
+    from infraplane.services.advisors import AdvisorService
     from infraplane.services.ask import AskService
     from infraplane.services.audit import AuditService
     from infraplane.services.catalog import CatalogService
@@ -109,6 +111,17 @@ class Container:
     def human(self) -> Actor:
         """The person at this terminal (`--as`, INFRAPLANE_USER, or the login name)."""
         return Actor("human", self._user or self.settings.user)
+
+    def upstream_access(self, who: str) -> UpstreamAccess:
+        """Which other environments `who` may read outputs of from this machine (no token: the CLI, MCP over stdio).
+
+        An environment may read those of its own team; `who` adds the teams named as groups listing them in
+        `groups:` (`groups: {network: [alice]}` lets alice's environments read the network team's).
+        """
+        from infraplane.core.upstream import UpstreamAccess
+
+        teams = frozenset(group for group, members in self.settings.groups.items() if who in members)
+        return UpstreamAccess(who, teams)
 
     @cached_property
     def catalog(self) -> CatalogService:
@@ -256,6 +269,34 @@ class Container:
         if backend is None:
             return None
         return SummaryRephraser(backend, " ".join(p for p in (configured.llm, configured.llm_model) if p))
+
+    @cached_property
+    def advisors(self) -> AdvisorService:
+        from infraplane.adapters.cloudwatch import CloudWatchMetrics
+        from infraplane.core.advisors import AdvisorLimits
+        from infraplane.services.advisors import AdvisorService
+
+        configured = self.settings.advisors
+        limits = AdvisorLimits(
+            window_days=configured.window_days,
+            min_hours=configured.min_hours,
+            headroom=configured.headroom,
+            horizon_days=configured.horizon_days,
+            burst_ratio=configured.burst_ratio,
+            idle_days=configured.idle_days,
+            ttl_grace_days=configured.ttl_grace_days,
+        )
+        return AdvisorService(
+            store=self.store,
+            catalog=self.catalog,
+            environments=self.environments,
+            proposals=self.proposals,
+            metrics=CloudWatchMetrics(),
+            target_for=self.target,
+            prices=lambda: self.costs.table,
+            limits=limits,
+            idle_tiers=frozenset(configured.idle_tiers),
+        )
 
     @cached_property
     def ask(self) -> AskService:

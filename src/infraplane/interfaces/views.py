@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from infraplane.core.cost import CostReport
+from infraplane.core.proposal_lifecycle import OPEN_STATUSES
 from infraplane.core.proposals import Proposal, cost_coverage, cost_delta_text, unpriced_text
 from infraplane.core.records import ComponentRecord, EnvironmentRecord, RevisionRecord
+from infraplane.services.environments.upstream import UpstreamView
 
 __all__ = [
     "cost_coverage",
@@ -18,6 +20,7 @@ __all__ = [
     "proposal_summary",
     "revision_rows",
     "unpriced_text",
+    "upstream_view",
 ]
 
 
@@ -61,6 +64,28 @@ def environment_detail(env: EnvironmentRecord, components: Sequence[ComponentRec
             }
             for c in components
         ],
+    }
+
+
+def upstream_view(
+    view: UpstreamView, proposals: Sequence[Proposal], sees: Callable[[str], bool] = lambda team: True
+) -> dict[str, Any]:
+    """What an environment reads of others (and whether they changed since it was applied), and who reads it.
+
+    A reader of a team the viewer may not see is counted, never named. `update_proposals` are the open
+    proposals the system made after a producer changed.
+    """
+    open_updates = [p.id for p in proposals if p.extra.get("upstream") and p.status in OPEN_STATUSES]
+    shown = [r for r in view.readers if sees(r.team)]
+    return {
+        "upstream_changed": view.changed,
+        "reads": [r.as_dict() for r in view.reads],
+        "update_proposals": open_updates,
+        "read_by": [
+            {"environment": r.dependency.consumer, "output": r.dependency.read.output, "field": r.dependency.read.field}
+            for r in shown
+        ],
+        "read_by_others": len(view.readers) - len(shown),
     }
 
 

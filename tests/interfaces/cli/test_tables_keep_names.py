@@ -19,6 +19,7 @@ from infraplane.core.records import ComponentRecord, EnvironmentRecord, Revision
 from infraplane.interfaces.cli import env_commands, output, proposal_commands
 from infraplane.interfaces.cli.output import Column, print_records
 from infraplane.interfaces.cli.state import cli_state
+from infraplane.services.environments.upstream import UpstreamView
 
 ENV = "payments-staging-eu-central-1-canary"
 BLUEPRINT = "service-stack@2.14.0-rc.3"
@@ -91,7 +92,9 @@ def _container() -> Any:
     proposals = [_proposal(pid, n) for n, pid in enumerate(PROPOSAL_IDS, start=1)]
     return SimpleNamespace(
         environments=SimpleNamespace(
-            environments=lambda: [(env, components)], get=lambda name: (env, components, revisions)
+            environments=lambda: [(env, components)],
+            get=lambda name: (env, components, revisions),
+            upstream=lambda name: UpstreamView((), ()),
         ),
         costs=SimpleNamespace(estimate_environment=lambda name: {}),
         proposals=SimpleNamespace(proposals=lambda environment=None, status=None: proposals),

@@ -123,3 +123,27 @@ def test_a_justification_canary_is_inert_and_a_secret_canary_never_shown(web: Ap
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in browser.get("/proposals/p-0000000003").text
     for path in PAGES:
         assert web.secrets["approver"] not in browser.get(path).text
+
+
+def test_the_environment_page_says_upstream_changed_and_counts_readers_it_may_not_name(web: Api) -> None:
+    from dataclasses import replace
+
+    from infraplane.core.records import ComponentRecord
+    from infraplane.core.upstream import Dependency, UpstreamRead, value_digest
+
+    web.add_environment("pay-net", "payments")
+    web.add_environment("pay-app", "payments")
+    web.add_environment("shop-app", "shop")
+    with web.container.store.transaction() as tx:
+        tx.environments.save(replace(tx.environments.get("pay-net"), current_revision=1))
+        component = ComponentRecord("pay-net", "marker", "marker@1.0.0", "sha256:x", "script", "applied")
+        tx.environments.save_component(replace(component, outputs={"parameter_name": "/new"}))
+        read = UpstreamRead("spec.inputs.value", "pay-net", "parameter_name", value_digest("/old"), "string")
+        tx.environments.set_dependencies("pay-app", [Dependency("pay-app", read, 1)])
+        tx.environments.set_dependencies("shop-app", [Dependency("shop-app", read, 1)])
+    browser = sign_in(web, "viewer")
+    reader = browser.get("/environments/pay-app")
+    assert reader.status_code == 200 and 'id="upstream-changed"' in reader.text
+    assert "pay-net.parameter_name (value-changed)" in reader.text
+    producer = browser.get("/environments/pay-net").text
+    assert "pay-app" in producer and "shop-app" not in producer and "1 environment(s) of other teams" in producer

@@ -129,6 +129,22 @@ class ComponentRow(Base):
     updated_at: Mapped[str] = mapped_column(String(32))
 
 
+class EnvironmentDependencyRow(Base):
+    """One read of another environment's output by an applied consumer (replaced at each of its applies)."""
+
+    __tablename__ = "environment_dependencies"
+    __table_args__ = (UniqueConstraint("consumer", "field", name="uq_environment_dependencies_consumer_field"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    consumer: Mapped[str] = mapped_column(String(64), index=True)
+    producer: Mapped[str] = mapped_column(String(64), index=True)
+    output: Mapped[str] = mapped_column(String(200))
+    field: Mapped[str] = mapped_column(String(400))
+    digest: Mapped[str] = mapped_column(String(80))
+    value_type: Mapped[str] = mapped_column(String(16))
+    revision: Mapped[int] = mapped_column(Integer)
+    recorded_at: Mapped[str] = mapped_column(String(32))
+
+
 class StateVersionRow(Base):
     """Every Terraform state version ever written for a component, encrypted."""
 

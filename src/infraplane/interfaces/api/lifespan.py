@@ -38,7 +38,7 @@ log = logging.getLogger("infraplane.serve")
 
 
 def scheduled_jobs(container: Container) -> list[Job]:
-    """The server's periodic jobs: drift checks per tier, TTL checks, recovery of interrupted runs."""
+    """The server's periodic jobs: drift checks per tier, TTL checks, recovery of interrupted runs, advisors."""
     configured = container.settings.scheduler
 
     def check_ttls() -> list[str]:
@@ -50,6 +50,11 @@ def scheduled_jobs(container: Container) -> list[Job]:
     def recover() -> list[str]:
         return [str(found) for found in recover_interrupted(container.store)]
 
+    def advise() -> list[str]:
+        if not container.settings.advisors.propose:
+            return []
+        return container.advisors.run()
+
     from infraplane.core.environment import parse_duration
     from infraplane.services.drift_schedule import DriftSchedule
 
@@ -59,6 +64,7 @@ def scheduled_jobs(container: Container) -> list[Job]:
         Job("drift-check", container.settings.drift.tick_seconds, drift.run),
         Job("ttl-check", configured.ttl_check_seconds, check_ttls),
         Job("recover-interrupted", configured.recovery_seconds, recover),
+        Job("advisors", container.settings.advisors.every_seconds, advise),
     ]
 
 

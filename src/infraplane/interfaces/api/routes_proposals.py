@@ -63,7 +63,7 @@ def propose_document(
 
     The API and the web page's request form both come through here, so both refuse the same things.
     """
-    resolution = container.environments.resolve_document(document, "environment")
+    resolution = container.environments.resolve_document(document, "environment", access=identity.upstream_access)
     meta = resolution.environment.metadata
     with container.store.transaction() as tx:
         existing = tx.environments.get(meta.name)

@@ -91,7 +91,8 @@ def print_proposal(proposal: Proposal, missing: list[str], summary: str, full: b
     console.print(
         f"blast radius: {len(radius.destroyed)} destroyed, {len(radius.replaced)} replaced"
         + (f"; downstream: {', '.join(radius.downstream_components)}" if radius.downstream_components else "")
-        + (f"; classified data at risk: {', '.join(radius.data_at_risk)}" if radius.data_at_risk else ""),
+        + (f"; classified data at risk: {', '.join(radius.data_at_risk)}" if radius.data_at_risk else "")
+        + (f"; other environments: {', '.join(radius.other_environments)}" if radius.other_environments else ""),
         highlight=False,
     )
     for warning in proposal.warnings:

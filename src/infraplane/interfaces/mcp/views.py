@@ -66,6 +66,9 @@ def blueprint_detail(version: PublishedVersion, versions: Sequence[PublishedVers
         "sensitive_inputs": sorted(blueprint.sensitive_inputs()),
         "outputs": {n: {"description": o.description, "sensitive": o.sensitive} for n, o in spec.outputs.items()},
         "compliance": dict(spec.compliance),
+        # Which input the advisors size or scale, and the metric behind it (None when not declared).
+        "sizing": spec.sizing.model_dump(mode="json") if spec.sizing else None,
+        "scaling": spec.scaling.model_dump(mode="json") if spec.scaling else None,
         "components": {n: c.blueprint for n, c in spec.components.items()},
         "versions": [{"version": v.version, "deprecated": v.deprecated} for v in versions],
     }

@@ -10,7 +10,7 @@ from infraplane.core.proposal_lifecycle import OPEN_STATUSES
 from infraplane.errors import InfraplaneError
 from infraplane.interfaces.api.deps import require, visible_environment
 from infraplane.interfaces.mcp.views import environment_view
-from infraplane.interfaces.views import proposal_summary, revision_rows
+from infraplane.interfaces.views import proposal_summary, revision_rows, upstream_view
 from infraplane.interfaces.web.app import CsrfForm, PageIdentity, PageRoute, render
 from infraplane.interfaces.web.dashboard_figures import dashboard_figures
 from infraplane.interfaces.web.graph import layout
@@ -64,6 +64,7 @@ def _environment_page(
         "destroyable": env.status != "destroyed" and any(c.status != "destroyed" for c in components),
         "errors": errors or {},
         "values": values or {},
+        "upstream": upstream_view(container.environments.upstream(name), history, identity.sees),
     }
     return render(request, "environment.html", context, status)
 

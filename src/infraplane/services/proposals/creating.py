@@ -13,6 +13,7 @@ from infraplane.core.audit import Actor
 from infraplane.core.clock import Clock
 from infraplane.core.proposals import Proposal, ProposalKind
 from infraplane.core.records import RevisionRecord
+from infraplane.core.upstream import UpstreamAccess
 from infraplane.errors import InputError, NotFoundError, Problem, RefusedError
 from infraplane.services.environments.resolution import Resolution
 from infraplane.services.orchestration.progress import Progress
@@ -59,21 +60,36 @@ class ProposalCreator:
         return found
 
     def propose_document(
-        self, document: Mapping[str, Any], actor: Actor, justification: str, progress: Progress
+        self,
+        document: Mapping[str, Any],
+        actor: Actor,
+        justification: str,
+        progress: Progress,
+        access: UpstreamAccess | None = None,
     ) -> Proposal | None:
         """An environment given as data (an agent's request, `ask`): same checks as a file."""
-        return self.propose(self._environments.resolve_document(document, "request"), actor, justification, progress)
+        resolution = self._environments.resolve_document(document, "request", access=access)
+        return self.propose(resolution, actor, justification, progress)
 
     def propose_update(
-        self, name: str, inputs: Mapping[str, Any], actor: Actor, justification: str, progress: Progress
+        self,
+        name: str,
+        inputs: Mapping[str, Any],
+        actor: Actor,
+        justification: str,
+        progress: Progress,
+        access: UpstreamAccess | None = None,
     ) -> Proposal | None:
-        """Change some inputs of an existing environment, keeping its blueprint versions."""
+        """Change some inputs of an existing environment, keeping its blueprint versions.
+
+        `access` checks other environments' outputs the new inputs read (the requester's teams).
+        """
         revision = self._current_revision(name)
         environment = dict(revision.document["environment"])
         spec = dict(environment.get("spec", {}))
         spec["inputs"] = {**spec.get("inputs", {}), **inputs}
         environment["spec"] = spec
-        resolution = self._environments.resolve_document(environment, "inputs", revision.document.get("pins"))
+        resolution = self._environments.resolve_document(environment, "inputs", revision.document.get("pins"), access)
         return self.propose(resolution, actor, justification, progress)
 
     def propose_upgrade(self, name: str, actor: Actor, justification: str, progress: Progress) -> Proposal | None:
@@ -110,17 +126,29 @@ class ProposalCreator:
         rollback_to: int | None = None,
         replan_all: bool = False,
         proposal_id: str | None = None,
+        extra: Mapping[str, Any] | None = None,
+        ttl_change: bool = False,
     ) -> Proposal | None:
         """Plan, check and decide a change; None when the environment already matches it.
 
         `proposal_id` names the proposal before it exists (the server answers with it while planning).
+        `extra` is kept with the proposal (an advisor's evidence, the upstream change it follows).
+        `ttl_change`: a new TTL alone is a change even when no component's plan changes anything
+        (applied, it only records the revision).
         """
         _require_justification(actor, justification)
         plan = self._environments.plan(resolution, actor, progress, replan_all)
-        if not plan.has_changes():
+        if not plan.has_changes() and not (ttl_change and self._ttl_changed(resolution)):
             return None
         proposal, saved = self._drafter.from_plan(
-            plan, actor, justification, kind or self._kind(resolution), rollback_to, self._clock(), proposal_id
+            plan,
+            actor,
+            justification,
+            kind or self._kind(resolution),
+            rollback_to,
+            self._clock(),
+            proposal_id,
+            extra,
         )
         documents = plan_documents(plan)
         with self._store.transaction() as tx:
@@ -130,14 +158,25 @@ class ProposalCreator:
             record_created(tx, proposal)
         return proposal
 
-    def propose_destroy(self, name: str, actor: Actor, justification: str) -> Proposal:
+    def propose_destroy(
+        self, name: str, actor: Actor, justification: str, extra: Mapping[str, Any] | None = None
+    ) -> Proposal:
         """Destroying is proposed like any change: its diff is every resource in the components' state."""
         _require_justification(actor, justification)
-        proposal = self._drafter.destroy(name, actor, justification, self._clock())
+        proposal = self._drafter.destroy(name, actor, justification, self._clock(), extra=extra)
         with self._store.transaction() as tx:
             tx.proposals.save(proposal)
             record_created(tx, proposal)
         return proposal
+
+    def _ttl_changed(self, resolution: Resolution) -> bool:
+        """Whether the TTL differs from the current revision's."""
+        current = self._current(resolution.environment.name)
+        if current is None:
+            return True
+        return bool(
+            current.document.get("environment", {}).get("spec", {}).get("ttl") != resolution.environment.spec.ttl
+        )
 
     def _current(self, name: str) -> RevisionRecord | None:
         """The revision an environment runs now; None when it does not exist or was destroyed."""

@@ -35,6 +35,8 @@ from infraplane.services.proposals.review import (
     cost_delta,
     destroy_cost,
     destroy_review,
+    other_environments,
+    outputs_after,
     plan_review,
 )
 
@@ -68,6 +70,7 @@ class ProposalDrafter:
         rollback_to: int | None,
         now: datetime,
         proposal_id: str | None = None,
+        extra: Mapping[str, Any] | None = None,
     ) -> tuple[Proposal, dict[str, bytes]]:
         """The proposal a plan makes, and the saved plan files to keep with it."""
         saved = {n: p.saved for n, p in plan.components.items() if p.saved is not None}
@@ -75,6 +78,12 @@ class ProposalDrafter:
         meta = plan.resolution.environment.metadata
         with self._store.transaction() as tx:
             env = tx.environments.get(plan.name)
+            dependents = tx.environments.dependents(plan.name)
+            current = tx.environments.components(plan.name)
+        if dependents:
+            after, unknown = outputs_after(plan, current)
+            radius, read_warnings = other_environments(radius, dependents, after, unknown)
+            warnings = sorted({*warnings, *read_warnings})
         proposal = self._assemble(
             environment=plan.name,
             team=meta.team,
@@ -94,11 +103,18 @@ class ProposalDrafter:
             blueprint=plan.resolution.top.blueprint.name,
             now=now,
             proposal_id=proposal_id,
+            extra=extra,
         )
         return proposal, saved
 
     def destroy(
-        self, name: str, actor: Actor, justification: str, now: datetime, proposal_id: str | None = None
+        self,
+        name: str,
+        actor: Actor,
+        justification: str,
+        now: datetime,
+        proposal_id: str | None = None,
+        extra: Mapping[str, Any] | None = None,
     ) -> Proposal:
         """Destroying is proposed like any change: its diff is every resource in the components' state."""
         env, components, revisions = self._environments.get(name)
@@ -108,6 +124,7 @@ class ProposalDrafter:
         states: dict[str, TerraformState] = {}
         changes = []
         with self._store.transaction() as tx:
+            dependents = tx.environments.dependents(name)
             for component in alive:
                 latest = tx.environments.latest_state(name, component.name)
                 if latest is not None:
@@ -135,6 +152,7 @@ class ProposalDrafter:
                 graph = None  # a blueprint no longer resolvable does not stop a destroy
         costs = self._guardrails.current_costs(name) if self._guardrails else {}
         diffs, radius = destroy_review(graph, states, costs)
+        radius, warnings = other_environments(radius, dependents, None)  # every output it exposes goes
         cost = destroy_cost(costs) if self._guardrails else None
         return self._assemble(
             environment=name,
@@ -150,11 +168,12 @@ class ProposalDrafter:
             findings=(),
             cost=cost,
             radius=radius,
-            warnings=(),
+            warnings=tuple(warnings),
             rollback_to=None,
             blueprint=env.blueprint,
             now=now,
             proposal_id=proposal_id,
+            extra=extra,
         )
 
     def _assemble(
@@ -178,6 +197,7 @@ class ProposalDrafter:
         blueprint: str,
         now: datetime,
         proposal_id: str | None = None,
+        extra: Mapping[str, Any] | None = None,
     ) -> Proposal:
         """A proposal from its checks: the approval rules decide it, and its plan digest binds approvals."""
         rules_input = approval_document(
@@ -220,4 +240,5 @@ class ProposalDrafter:
             decision=decision,
             plan_digest=digest,
             rollback_to=rollback_to,
+            extra=dict(extra or {}),
         )

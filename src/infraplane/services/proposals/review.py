@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from typing import Any
 
 from infraplane.core.cost import CostReport
 from infraplane.core.diff import ResourceDiff, plan_diff, priced, state_diff
 from infraplane.core.graph import ComponentGraph
 from infraplane.core.proposals import BlastRadius, ComponentChange, CostDelta
+from infraplane.core.records import ComponentRecord
 from infraplane.core.state import TerraformState
+from infraplane.core.upstream import Dependency, consumer_impacts
 from infraplane.services.orchestration.plans import EnvironmentPlan
 
-__all__ = ["component_changes", "cost_delta", "destroy_cost", "destroy_review", "plan_documents", "plan_review"]
+__all__ = [
+    "component_changes",
+    "cost_delta",
+    "destroy_cost",
+    "destroy_review",
+    "other_environments",
+    "outputs_after",
+    "plan_documents",
+    "plan_review",
+]
 
 CLASSIFIED = {"confidential", "restricted"}
 
@@ -113,6 +126,46 @@ def destroy_review(
         diffs += priced(state_diff(component, state), costs.get(component))
     classified = _classified(graph) if graph is not None else set()
     return diffs, BlastRadius.of(diffs, classified, ())
+
+
+def outputs_after(plan: EnvironmentPlan, current: Iterable[ComponentRecord]) -> tuple[dict[str, Any], set[str]]:
+    """The outputs the environment would expose after the plan: known values, and names known only after apply.
+
+    An exposed output no longer in the plan's resolution is in neither: it is removed.
+    """
+    recorded = {c.name: c for c in current if c.status != "destroyed"}
+    known: dict[str, Any] = {}
+    unknown: set[str] = set()
+    for name, ref in plan.resolution.outputs.items():
+        item = plan.components.get(ref.component)
+        if item is None:
+            continue
+        if item.status == "unchanged":
+            record = recorded.get(ref.component)
+            if record is not None and ref.output in record.outputs:
+                known[name] = record.outputs[ref.output]
+            else:
+                unknown.add(name)
+        elif item.status == "planned" and item.plan is not None:
+            if ref.output in item.plan.unknown_outputs:
+                unknown.add(name)
+            elif ref.output in item.plan.planned_outputs:
+                known[name] = item.plan.planned_outputs[ref.output]
+        else:
+            unknown.add(name)  # waiting on outputs, or planned by a runner that cannot tell its outputs
+    return known, unknown
+
+
+def other_environments(
+    radius: BlastRadius,
+    dependents: Iterable[Dependency],
+    after: Mapping[str, Any] | None,
+    unknown: Iterable[str] = (),
+) -> tuple[BlastRadius, list[str]]:
+    """The blast radius with the environments reading this one that the change touches, and their warnings."""
+    impacts = consumer_impacts(dependents, after, unknown)
+    names = tuple(sorted({i.environment for i in impacts}))
+    return replace(radius, other_environments=names, consumers=impacts), [i.describe() for i in impacts]
 
 
 def _gap(report: CostReport | None) -> str:

@@ -22,6 +22,7 @@ from infraplane.services.policy import PolicyService
 from infraplane.services.proposals.applying import ProposalApplier, StalePlanError
 from infraplane.services.proposals.creating import ProposalCreator
 from infraplane.services.proposals.deciding import ProposalDecider
+from infraplane.services.proposals.dependents import DependentUpdates
 from infraplane.services.proposals.drafting import ProposalDrafter
 from infraplane.services.proposals.reading import ProposalReader
 
@@ -47,7 +48,8 @@ class ProposalService:
         drafter = ProposalDrafter(environments, policies, guardrails, expire_after)
         creator = ProposalCreator(environments, drafter, clock)
         decider = ProposalDecider(self.store, reader, groups, clock)
-        applier = ProposalApplier(environments, reader, decider, drafter, repository, clock)
+        dependents = DependentUpdates(environments, creator)
+        applier = ProposalApplier(environments, reader, decider, drafter, repository, clock, dependents.after_apply)
         # reading.py
         self.get = reader.get
         self.proposals = reader.proposals
