@@ -94,7 +94,7 @@ def test_publish_asks_first_and_refuses_without_a_terminal(home: Path) -> None:
     assert (
         code == 1
         and "not published" in seen
-        and _published(home) == ["infraplane-approval@1.0.0", "infraplane-baseline@1.0.0"]
+        and _published(home) == ["infraplane-approval@1.1.0", "infraplane-baseline@1.0.0"]
     )
 
     refused = run_cli(home, "policy", "publish", str(BUNDLE))  # standard input is not a terminal
