@@ -20,7 +20,8 @@ warn contains finding if {
 }
 
 rest_stage_throttled(stage) if {
-	some settings in lib.remaining({"aws_api_gateway_method_settings"})
+	some position in lib.remaining_positions({"aws_api_gateway_method_settings"})
+	settings := input.plan.resource_changes[position]
 	settings_for(settings, stage)
 	some i, block in settings.after.settings
 	some limit in ["throttling_rate_limit", "throttling_burst_limit"]

@@ -141,16 +141,19 @@ warn contains finding if {
 # Computed once per evaluation, so each bucket is a set look-up, not a scan of every
 # configuration (a plan with hundreds of buckets stays fast).
 encrypted_bucket_addresses contains key if {
-	some sse in lib.remaining({"aws_s3_bucket_server_side_encryption_configuration"})
+	some position in lib.remaining_positions({"aws_s3_bucket_server_side_encryption_configuration"})
+	sse := input.plan.resource_changes[position]
 	some ref in object.get(sse, ["config", "bucket", "references"], [])
+	# Only a reference to a bucket can give a bucket's key (`count.index`, `var.x` cannot).
+	startswith(ref, "aws_s3_bucket.")
 	parts := split(ref, ".")
 	count(parts) >= 2
 	key := concat("", [object.get(sse, "module_address", ""), "|", parts[0], ".", split(parts[1], "[")[0]])
 }
 
 encrypted_bucket_names contains name if {
-	some sse in lib.remaining({"aws_s3_bucket_server_side_encryption_configuration"})
-	name := sse.after.bucket
+	some position in lib.remaining_positions({"aws_s3_bucket_server_side_encryption_configuration"})
+	name := input.plan.resource_changes[position].after.bucket
 	lib.present(name)
 }
 

@@ -96,6 +96,20 @@ remaining(types) := found if {
 	not deleted_actions(rc.actions)
 ]
 
+# The positions in input.plan.resource_changes of those resources, in the order of
+# remaining(types): a rule reads them there without a copy of each.
+remaining_positions(types) := found if {
+	index := input.plan.remaining_by_type
+	found := [position | some type in types; some position in object.get(index, type, [])]
+} else := [position |
+	some type in types
+	some position
+	rc := input.plan.resource_changes[position]
+	rc.type == type
+	rc.mode == "managed"
+	not deleted_actions(rc.actions)
+]
+
 deleted(rc) if deleted_actions(rc.actions)
 
 deleted_actions(actions) if {
