@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from infraplane.core.approval import ApprovalDecision, decide
 from infraplane.core.audit import Actor, utc_timestamp
 from infraplane.core.plan import NormalizedPlan, PlanFormatError, normalize_plan
 from infraplane.core.policy import Hook, PolicyDecision
@@ -18,6 +17,7 @@ from infraplane.services.audit import record
 from infraplane.services.documents import read_json
 
 if TYPE_CHECKING:  # `policy check` imports this module; the ports and records would double its start-up
+    from infraplane.core.approval import ApprovalDecision
     from infraplane.core.ports import PolicyBundles, PolicyEngine, PublishedPolicies, Store
     from infraplane.core.records import PublishedBundle
 
@@ -225,6 +225,8 @@ class PolicyService:
 
     def decide_approval(self, document: Mapping[str, Any], tier: str, team: str, blueprint: str) -> ApprovalDecision:
         """Run the approval rules (bundles scoped to the `approval` hook) over a proposal's summary."""
+        from infraplane.core.approval import decide
+
         requires, blocks, used = self.engine().approval_entries(
             {**document, "params": self._params | dict(document.get("params") or {})}, tier, team, blueprint
         )
