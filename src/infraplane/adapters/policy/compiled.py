@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from regopy import BundleFormat, Interpreter, RegoError
-from regopy.rego_shared import rego_version
+from regopy.rego_shared import rego_version  # type: ignore[import-untyped]
 
 __all__ = ["CompiledBundles"]
 

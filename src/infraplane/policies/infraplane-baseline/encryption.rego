@@ -57,8 +57,8 @@ deny contains finding if {
 	finding := unencrypted(rc, "sqs_managed_sse_enabled", "false and kms_master_key_id is not set", "Set sqs_managed_sse_enabled = true, or kms_master_key_id to a KMS key (e.g. alias/aws/sqs).")
 }
 
-# lib.off(rc, "sqs_managed_sse_enabled") of every queue, in a comprehension: a plan may
-# hold thousands of queues, and binding each in the rule body copies it.
+# lib.off(rc, "sqs_managed_sse_enabled") of every queue, in a comprehension that keeps
+# the few with encryption off: a plan may hold thousands of queues.
 sse_off_queues := [rc |
 	some position in lib.positions({"aws_sqs_queue"})
 	rc := input.plan.resource_changes[position]

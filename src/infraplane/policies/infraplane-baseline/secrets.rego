@@ -45,8 +45,8 @@ deny contains finding if {
 }
 
 # The changes with a literal under a secret-looking name (or no `constants` to tell
-# from). A comprehension over positions, because rego-cpp binds a change in a rule
-# body at the cost of a copy, and a large plan has few such changes.
+# from), for a document without constants_by_path: a comprehension over positions,
+# as a large plan has few such changes.
 literal_candidates := [rc |
 	some position in candidate_positions
 	rc := input.plan.resource_changes[position]
