@@ -60,3 +60,14 @@ def test_an_unwritable_cache_only_costs_a_compilation(tmp_path: Path) -> None:
     blocked = tmp_path / "file"
     blocked.write_text("not a directory")
     assert _decide(RegoEngine([BASELINE], blocked / "compiled")) == _decide(RegoEngine([BASELINE]))
+
+
+def test_only_the_newest_programs_are_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("infraplane.adapters.policy.compiled.KEEP", 1)
+    cache = tmp_path / "compiled"
+    _decide(RegoEngine([BASELINE], cache))
+    older = next(cache.glob("*.rbb"))
+    other = BASELINE.__class__(BASELINE.manifest, BASELINE.modules, "sha256:" + "0" * 64, b"")  # as if edited
+    _decide(RegoEngine([other], cache))
+    assert [p.name for p in cache.glob("*.rbb")] == [f"{'0' * 64}-{older.name.split('-')[1]}"]
+    assert len(list(cache.glob("*.sha256"))) == 1

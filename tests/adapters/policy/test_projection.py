@@ -132,7 +132,9 @@ def test_the_projection_leaves_out_fields_and_configuration_no_rule_names() -> N
         "sensitive_paths": ["password"],
     }
     document = {"hook": "plan", "plan": {"resource_changes": [change], "output_changes": {}, "resource_drift": []}}
-    keep = frozenset({"address", "after", "config", "resource_changes", "resource_drift", "storage_encrypted", "ingress"})
+    keep = frozenset(
+        {"address", "after", "config", "resource_changes", "resource_drift", "storage_encrypted", "ingress"}
+    )
     narrowed = project_plan_input(document, keep)
     assert narrowed["plan"] == {
         "resource_changes": [

@@ -5,11 +5,13 @@ the baseline on a plan of hundreds of resources. A bundle never changes under it
 is saved in rego-cpp's binary bundle format (`<digest>-<key>.rbb`, the key naming the entrypoints and the
 rego-cpp version) with the SHA-256 of the file beside it, and later processes load it in a few
 milliseconds. A file that is missing, unreadable or does not match its SHA-256 is compiled again and
-replaced; failing to save only costs the next process a compilation.
+replaced; failing to save only costs the next process a compilation. A bundle being written and checked
+from its directory gets a new digest at every edit, so only the `KEEP` programs used last are kept.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
@@ -20,7 +22,9 @@ from typing import Any
 from regopy import BundleFormat, Interpreter, RegoError
 from regopy.rego_shared import rego_version  # type: ignore[import-untyped]
 
-__all__ = ["CompiledBundles"]
+__all__ = ["KEEP", "CompiledBundles"]
+
+KEEP = 64
 
 
 class CompiledBundles:
@@ -45,9 +49,12 @@ class CompiledBundles:
             return None
         interpreter = Interpreter()
         try:
-            return interpreter, interpreter.load_bundle(str(path), BundleFormat.Binary)
+            compiled = interpreter.load_bundle(str(path), BundleFormat.Binary)
         except RegoError:
             return None
+        with contextlib.suppress(OSError):
+            os.utime(path)  # last used: pruning keeps the programs in use
+        return interpreter, compiled
 
     def save(self, interpreter: Interpreter, compiled: Any, digest: str, entrypoints: Sequence[str]) -> None:
         """Keep `compiled` for later processes; a failure to write is ignored (the next one compiles again)."""
@@ -66,5 +73,13 @@ class CompiledBundles:
             with os.fdopen(handle, "w", encoding="ascii") as file:
                 file.write(checksum + "\n")
             Path(sidecar).replace(path.with_suffix(".sha256"))
+            self._prune()
         except (OSError, RegoError):
             return
+
+    def _prune(self) -> None:
+        """Remove all but the KEEP programs used last (and their checksums)."""
+        programs = sorted(self._directory.glob("*.rbb"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in programs[KEEP:]:
+            old.unlink(missing_ok=True)
+            old.with_suffix(".sha256").unlink(missing_ok=True)
