@@ -84,9 +84,9 @@ class ProposalCreator:
         return self.propose(resolution, actor, justification, progress, kind="upgrade")
 
     def propose_rollback(
-        self, name: str, to: int, actor: Actor, justification: str, progress: Progress
+        self, name: str, to: int, actor: Actor, justification: str, progress: Progress, proposal_id: str | None = None
     ) -> Proposal | None:
-        """Revision `to`'s exact blueprint versions and inputs."""
+        """Revision `to`'s exact blueprint versions and inputs (`proposal_id`: as `propose`)."""
         _, _, revisions = self._environments.get(name)
         chosen = next((r for r in revisions if r.number == to), None)
         if chosen is None:
@@ -95,7 +95,9 @@ class ProposalCreator:
         resolution = self._environments.resolve_document(
             chosen.document["environment"], f"{name} revision {to}", chosen.document.get("pins")
         )
-        return self.propose(resolution, actor, justification, progress, kind="rollback", rollback_to=to)
+        return self.propose(
+            resolution, actor, justification, progress, kind="rollback", rollback_to=to, proposal_id=proposal_id
+        )
 
     def propose(
         self,
