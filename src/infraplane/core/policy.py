@@ -212,7 +212,10 @@ def _project_change(change: Any, keep: frozenset[str], tops: dict[str, str]) -> 
         if name in ATTRIBUTE_MAPS and isinstance(value, Mapping):
             value = {k: v for k, v in value.items() if k in keep}
         elif name == "config" and isinstance(value, Mapping):
-            value = {p: e for p, e in value.items() if not isinstance(p, str) or _attribute(p, tops) in keep}
+            kept = {p: e for p, e in value.items() if not isinstance(p, str) or _attribute(p, tops) in keep}
+            # An empty `config` says the resource could not be matched to its configuration: one path stays
+            # when none is named, so a matched configuration never reads as unmatched.
+            value = kept or dict(list(value.items())[:1])
         projected[name] = value
     return projected
 
@@ -221,7 +224,8 @@ def project_plan_input(document: Mapping[str, Any], keep: frozenset[str]) -> dic
     """`document` with its plan narrowed to the names in `keep` (see BundleInput).
 
     Each change keeps the fields named in `keep`; its `before`, `after` and `after_unknown` keep the attributes
-    named there, and its `config` the paths under those attributes; the plan keeps the fields named there.
+    named there, and its `config` the paths under those attributes (or one path, when it has paths but none
+    under a named attribute); the plan keeps the fields named there.
     Evaluation time in the Rego engine grows with the size of the input, so a bundle that reads a few
     attributes of each resource is handed only those. The document itself is not changed.
     """

@@ -150,3 +150,30 @@ def test_the_projection_leaves_out_fields_and_configuration_no_rule_names() -> N
         "resource_drift": [],
     }
     assert document["plan"]["resource_changes"][0] is change and "before" in change  # the document is not changed
+
+
+def test_a_configuration_without_named_paths_still_reads_as_matched(engines: tuple[RegoEngine, RegoEngine]) -> None:
+    # An encrypted-by-default question: a provisioned cluster that leaves storage_encrypted out of its
+    # configuration is unencrypted, but only when the configuration was matched at all (`config` not empty).
+    cluster = {
+        "taggable": False, "tags": None, "mode": "managed", "actions": ["create"], "type": "aws_rds_cluster",
+        "address": "aws_rds_cluster.main", "module_address": "", "name": "main", "provider": "aws",
+        "after": {"engine": "aurora-postgresql"}, "after_unknown": {"storage_encrypted": True},
+        "before": None, "sensitive_paths": [], "constants": {}, "tags_known": True,
+        "config": {
+            "cluster_identifier": {"constant": True, "value": "main"},
+            "master_username": {"constant": True, "value": "admin"},
+        },
+    }  # fmt: skip
+    document = {
+        "hook": "plan",
+        "environment": {"tier": "dev"},
+        "plan": {"resource_changes": [cluster], "providers": {}},
+    }
+    keep = attribute_names(BASELINE, BASELINE.manifest.params)
+    assert keep is not None and not {"cluster_identifier", "master_username"} & keep
+    assert project_plan_input(document, keep)["plan"]["resource_changes"][0]["config"] != {}
+    projected, full = engines
+    findings = [f.as_dict() for f in projected.evaluate("plan", document, "dev", "", "").findings]
+    assert [(f["rule"], f["address"]) for f in findings] == [("ENC-001", "aws_rds_cluster.main")]
+    assert findings == [f.as_dict() for f in full.evaluate("plan", document, "dev", "", "").findings]
