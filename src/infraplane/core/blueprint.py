@@ -12,7 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from infraplane.core.excerpt import excerpt, schema_message
+from infraplane.core.excerpt import excerpt, field_path, pydantic_reason
+from infraplane.core.names import NAME_PATTERN
 from infraplane.core.versions import is_valid_version, parse_ref
 from infraplane.errors import Problem
 
@@ -37,7 +38,6 @@ CONTEXT_KEYS = ("environment", "team", "tier", "owner", "component")
 # The module variable that carries the context values.
 CONTEXT_VARIABLE = "context"
 
-NAME_PATTERN = r"^[a-z][a-z0-9-]{0,62}$"
 Runner = Literal["terraform", "ansible", "script", "composite"]
 
 
@@ -204,33 +204,6 @@ class Blueprint(_Frozen):
             "required": list(self.spec.required),
             "additionalProperties": False,
         }
-
-
-def field_path(loc: tuple[int | str, ...]) -> str:
-    """`spec.inputs.size`, `labels[2]`: where an error is; a hostile key is cut to an excerpt."""
-    parts: list[str] = []
-    for item in loc:
-        if isinstance(item, int):
-            parts.append(f"[{item}]")
-        else:
-            text = str(item) if len(str(item)) <= 60 else str(item)[:60] + "…"
-            parts.append(f".{text}" if parts else text)
-    return "".join(parts)
-
-
-def pydantic_reason(error: Mapping[str, Any]) -> str:
-    """A pydantic error as a short reason; a value it quotes is cut to an excerpt."""
-    message = str(error["msg"])
-    if error["type"] == "missing":
-        return "is required"
-    if error["type"] == "extra_forbidden":
-        key = str(error["loc"][-1]) if error.get("loc") else ""
-        if " " in key:
-            return "is not a known field (an unquoted comma inside {...} splits a value: quote it)"
-        return "is not a known field"
-    if error["type"] == "literal_error":
-        return schema_message(f"{message} (got {excerpt(error.get('input'))})", None)
-    return schema_message(message.removeprefix("Value error, "), error.get("input"))
 
 
 def parse_blueprint(data: Any, file: str) -> tuple[Blueprint | None, list[Problem]]:

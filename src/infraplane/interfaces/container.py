@@ -160,8 +160,9 @@ class Container:
         reader = open_published_policies(self.settings.effective_database_url)
         store: Store = self.store if reader is None else _StoreOnFirstUse(lambda: self.store)
         keep_files_private()
+        cache = self.settings.home / "policies"  # unpacked published bundles, and compiled bundles in compiled/
         return PolicyService(
-            store, RegoPolicies(), self.settings.home / "policies", configured.params, configured.builtin, reader
+            store, RegoPolicies(cache / "compiled"), cache, configured.params, configured.builtin, reader
         )
 
     @cached_property

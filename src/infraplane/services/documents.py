@@ -189,15 +189,21 @@ def read_yaml(file: Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> tuple[Any, lis
 
 
 def json_depth_exceeds(document: Any, max_depth: int) -> bool:
-    """Whether objects and arrays nest deeper than `max_depth` (walked without recursion)."""
-    pending: list[tuple[Any, int]] = [(document, 1)]
-    while pending:
-        value, depth = pending.pop()
-        if isinstance(value, dict | list):
-            if depth > max_depth:
-                return True
-            children = value.values() if isinstance(value, dict) else value
-            pending.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    """Whether objects and arrays nest deeper than `max_depth` (walked a level at a time, without recursion)."""
+    level: list[Any] = [document] if isinstance(document, dict | list) else []
+    depth = 1
+    while level:
+        if depth > max_depth:
+            return True
+        below: list[Any] = []
+        for value in level:
+            below += [
+                child
+                for child in (value.values() if isinstance(value, dict) else value)
+                if isinstance(child, dict | list)
+            ]
+        level = below
+        depth += 1
     return False
 
 

@@ -5,19 +5,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from infraplane.core.approval import ApprovalDecision, decide
 from infraplane.core.audit import Actor, utc_timestamp
 from infraplane.core.plan import NormalizedPlan, PlanFormatError, normalize_plan
 from infraplane.core.policy import Hook, PolicyDecision
 from infraplane.core.policy_bundles import LoadedBundle, TestResult
-from infraplane.core.ports import PolicyBundles, PolicyEngine, PublishedPolicies, Store
-from infraplane.core.records import PublishedBundle
 from infraplane.core.versions import newest_matching, parse_ref
 from infraplane.errors import ImmutableVersionError, InputError, NotFoundError, Problem
 from infraplane.services.audit import record
 from infraplane.services.documents import MAX_PLAN_BYTES, read_json
+
+if TYPE_CHECKING:  # `policy check` imports this module; the ports and records would double its start-up
+    from infraplane.core.approval import ApprovalDecision
+    from infraplane.core.ports import PolicyBundles, PolicyEngine, PublishedPolicies, Store
+    from infraplane.core.records import PublishedBundle
 
 __all__ = ["BUILTIN_POLICIES", "PolicyService", "plan_from_document", "read_plan_file"]
 
@@ -177,6 +179,8 @@ class PolicyService:
 
     def publish(self, directory: Path, actor: Actor, replay: Mapping[str, Any] | None = None) -> BundlePublishResult:
         """Publish a bundle version; `replay` (the replay that preceded it) goes into the audit event."""
+        from infraplane.core.records import PublishedBundle
+
         bundle = self._bundles.load(directory)
         self.engine([bundle])  # compiles: a Rego error stops the publish
         manifest = bundle.manifest
@@ -231,6 +235,8 @@ class PolicyService:
 
     def decide_approval(self, document: Mapping[str, Any], tier: str, team: str, blueprint: str) -> ApprovalDecision:
         """Run the approval rules (bundles scoped to the `approval` hook) over a proposal's summary."""
+        from infraplane.core.approval import decide
+
         requires, blocks, used = self.engine().approval_entries(
             {**document, "params": self._params | dict(document.get("params") or {})}, tier, team, blueprint
         )
