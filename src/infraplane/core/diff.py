@@ -8,7 +8,7 @@ can show them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -103,11 +103,26 @@ def _shown(value: Any) -> Any:
     return value
 
 
+def _read_from_secrets(change: ResourceChange) -> Callable[[str], bool]:
+    """Whether an attribute's value is read from one whose name says it holds a secret.
+
+    Providers do not mark every secret sensitive (`aws_secretsmanager_random_password.random_password`
+    is not): a value a module copies from one (`terraform_data.x.input`) would show in clear.
+    """
+    secret_paths = tuple(
+        path
+        for path, expression in change.expressions.items()
+        if any(_SECRET_NAME.search(reference.rsplit(".", 1)[-1]) for reference in expression.references)
+    )
+    return lambda path: _covered(path, secret_paths)
+
+
 def _attributes(change: ResourceChange) -> tuple[AttributeChange, ...]:
     before = dict(_flatten(change.before)) if change.before is not None else {}
     after = dict(_flatten(change.after)) if change.after is not None else {}
     unknown = tuple(p for p, v in _flatten(change.after_unknown) if v is True)
     paths = sorted(set(before) | set(after) | set(unknown))
+    secret_from = _read_from_secrets(change)
     found = []
     for path in paths:
         if not path:
@@ -117,7 +132,7 @@ def _attributes(change: ResourceChange) -> tuple[AttributeChange, ...]:
             new = UNKNOWN
         if old == new or (change.is_create and (new is None or new == UNKNOWN)):
             continue
-        if _covered(path, change.sensitive_paths) or _SECRET_NAME.search(path.rsplit(".", 1)[-1]):
+        if _covered(path, change.sensitive_paths) or _SECRET_NAME.search(path.rsplit(".", 1)[-1]) or secret_from(path):
             old = MASK if old is not None else None
             new = MASK if new is not None else None
         found.append(AttributeChange(path, _shown(old), _shown(new)))
