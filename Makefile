@@ -12,7 +12,7 @@ SERVE_HOST ?= 127.0.0.1
 SERVE_PORT ?= 8080
 EVAL_FILE ?= ../shared/eval/requests-dev.yaml
 
-.PHONY: setup check-tools system-deps run test quick-test screenshots lint typecheck format bench bench-guardrails bench-orchestration bench-soak bench-api bench-drift eval clean
+.PHONY: setup check-tools system-deps run test quick-test screenshots lint typecheck format bench bench-guardrails bench-orchestration bench-replay bench-soak bench-api bench-drift eval clean
 
 setup: $(STAMP)
 
@@ -76,12 +76,17 @@ screenshots: setup system-deps
 bench: setup check-tools
 	$(BIN)/python -m bench.guardrails $(GUARDRAILS_ARGS)
 	$(BIN)/python -m bench.orchestration $(BENCH_ARGS)
+	$(BIN)/python -m bench.replay $(REPLAY_ARGS)
 
 bench-guardrails: setup check-tools
 	$(BIN)/python -m bench.guardrails $(GUARDRAILS_ARGS)
 
 bench-orchestration: setup check-tools
 	$(BIN)/python -m bench.orchestration $(BENCH_ARGS)
+
+# Policy replay over 50 environments against the plain engine one environment at a time (no cloud needed).
+bench-replay: setup
+	$(BIN)/python -m bench.replay $(REPLAY_ARGS)
 
 # The server under 100 concurrent clients: req/s, p50/p99 per route against /healthz on the same server.
 bench-api: setup

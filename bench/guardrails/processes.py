@@ -70,8 +70,9 @@ def infraplane_help(work: Path, runs: int) -> Timed:
 def infraplane_policy_check(plan: Path, tier: str, work: Path, runs: int) -> tuple[Timed, Timed, int]:
     """`infraplane policy check --plan PLAN --tier TIER` on a fresh INFRAPLANE_HOME.
 
-    The first process also creates the store (migrations) and is reported apart; the median is over
-    the `runs` after it. Returns (first, later, number of findings the CLI printed).
+    The first process also creates the store (migrations) and compiles the built-in bundles (later ones
+    load them from the home), and is reported apart; the median is over the `runs` after it. Returns
+    (first, later, number of findings the CLI printed).
     """
     work.mkdir(parents=True, exist_ok=True)
     env = _infraplane_env(work / "home")

@@ -10,6 +10,7 @@ errors (MCP); nothing else should need to know the hierarchy::
     ├── RefusedError                code "refused"          exit 2   (valid request, not allowed)
     │   ├── ForbiddenError          code "forbidden"        exit 2   (the identity's role or kind does not allow it)
     │   ├── ImmutableVersionError   code "immutable_version" exit 2
+    │   ├── ConfirmationRequiredError code "confirmation_required" exit 2 (say yes first: --yes, `"yes": true`)
     │   └── IllegalTransitionError  code "illegal_transition" exit 2  (a proposal status change the lifecycle forbids)
     ├── ConfigError                 code "invalid_config"   exit 2
     └── FailureError                code "failed"           exit 1   (the request was fine, the work failed)
@@ -18,12 +19,13 @@ errors (MCP); nothing else should need to know the hierarchy::
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 __all__ = [
     "AuditChainBrokenError",
     "ConfigError",
+    "ConfirmationRequiredError",
     "FailureError",
     "ForbiddenError",
     "IllegalTransitionError",
@@ -122,6 +124,19 @@ class ImmutableVersionError(RefusedError):
     """A published version exists with other content; versions never change."""
 
     code = "immutable_version"
+
+
+class ConfirmationRequiredError(RefusedError):
+    """The change needs an explicit yes (it would deny running environments), and none was given.
+
+    `detail` is what the caller should read before saying yes (a policy replay's report), as JSON data.
+    """
+
+    code = "confirmation_required"
+
+    def __init__(self, message: str, detail: Mapping[str, object] | None = None) -> None:
+        super().__init__(message)
+        self.detail = dict(detail or {})
 
 
 class IllegalTransitionError(RefusedError):

@@ -141,6 +141,23 @@ class UnmanagedSettings(BaseModel):
     scan_seconds: float = Field(21600.0, gt=0, description="how often the server scans for unmanaged resources")
 
 
+class AdvisorSettings(BaseModel):
+    """Advisors: right-sizing and scaling from cloud metrics, TTLs for idle environments (docs/advisors.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    every_seconds: float = Field(86400.0, gt=0, description="how often the server's scheduler runs the advisors")
+    propose: bool = Field(True, description="the scheduled run turns actionable recommendations into proposals")
+    window_days: int = Field(14, ge=1, le=63, description="how many days of metrics a recommendation looks at")
+    min_hours: int = Field(30, ge=1, description="fewer hours with data than this in the window: no recommendation")
+    headroom: float = Field(0.15, ge=0, le=2, description="capacity kept above the observed peak (0.15 = 15%)")
+    horizon_days: int = Field(7, ge=1, le=90, description="how far ahead the load trend is projected for scaling")
+    burst_ratio: float = Field(2.0, gt=1, description="peak/median at or above this is bursty: scale out, not up")
+    idle_days: int = Field(14, ge=1, le=180, description="no activity by people or agents for this long is idle")
+    idle_tiers: list[str] = Field(default_factory=lambda: ["dev", "staging"], description="tiers idle checks cover")
+    ttl_grace_days: int = Field(7, ge=1, le=90, description="an idle environment's suggested TTL ends this far ahead")
+
+
 class LimitsSettings(BaseModel):
     """How large the documents and archives people and agents hand over may be."""
 
@@ -151,6 +168,9 @@ class LimitsSettings(BaseModel):
     )
     archive_bytes: int = Field(
         200 * 1024 * 1024, ge=1024, description="largest packed blueprint source `catalog publish` stores (bytes)"
+    )
+    plan_bytes: int = Field(
+        512 * 1024 * 1024, ge=1024, description="largest plan JSON file `policy check` and `cost` read (bytes)"
     )
 
 
@@ -178,6 +198,7 @@ class Settings(BaseSettings):
     scheduler: SchedulerSettings = Field(default_factory=lambda: SchedulerSettings())
     drift: DriftScheduleSettings = Field(default_factory=lambda: DriftScheduleSettings())
     unmanaged: UnmanagedSettings = Field(default_factory=lambda: UnmanagedSettings())
+    advisors: AdvisorSettings = Field(default_factory=lambda: AdvisorSettings())
     # How `home` was found (INFRAPLANE_HOME, the nearest .infraplane/, the per-user default): `infraplane info`.
     _home_source: str = PrivateAttr(default="")
 

@@ -30,6 +30,19 @@ def test_a_hard_coded_password_is_masked() -> None:
     assert "SuperSecret123!" not in json.dumps([d.as_dict() for d in diffs])
 
 
+def test_a_value_read_from_a_secret_the_provider_does_not_mark_is_masked() -> None:
+    # postgres@1.1.0 copied a generated password (aws_secretsmanager_random_password.random_password, which the
+    # AWS provider does not mark sensitive) into terraform_data.master_password.input: a real plan of it.
+    for plan in ("postgres-create.json", "service-stack/postgres-preview.json"):
+        document = json.loads((FIXTURES / "plans" / plan).read_text())
+        [raw] = [r for r in document["resource_changes"] if r["address"] == "terraform_data.master_password"]
+        generated = raw["change"]["after"]["input"]
+        diffs = plan_diff("postgres", normalize_plan(document))
+        [copied] = [a for d in diffs if d.address == "terraform_data.master_password" for a in d.attributes]
+        assert (copied.path, copied.after) == ("input", MASK)
+        assert generated not in json.dumps([d.as_dict() for d in diffs])
+
+
 def test_a_create_lists_known_values_and_hides_unknown_ones() -> None:
     diffs = plan_diff("db", _plan(FIXTURES / "plans" / "postgres-create.json"))
     instance = next(d for d in diffs if d.type == "aws_db_instance")

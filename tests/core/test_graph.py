@@ -8,7 +8,15 @@ import pytest
 import yaml
 
 from infraplane.core.blueprint import Blueprint
-from infraplane.core.graph import KNOWN_AFTER_APPLY, GraphError, expand, fingerprint, wire_inputs
+from infraplane.core.graph import (
+    KNOWN_AFTER_APPLY,
+    GraphError,
+    expand,
+    exposed_outputs,
+    fingerprint,
+    inline_outputs,
+    wire_inputs,
+)
 from infraplane.core.wiring import OutputRef
 from tests.conftest import EXAMPLE_CATALOG
 
@@ -90,3 +98,38 @@ def test_a_huge_input_value_is_quoted_as_a_short_excerpt() -> None:
         expand(CATALOG["service-stack"], "d", {"service": "a" * 5_000_000}, lookup)
     assert error.value.field == "spec.inputs.service"
     assert len(error.value.reason) < 300 and "…" in error.value.reason
+
+
+def test_a_blueprint_never_reads_another_environment() -> None:
+    stack = CATALOG["service-stack"].model_dump(by_alias=True)
+    stack["spec"]["components"]["postgres"]["inputs"]["vpc_id"] = "${environments.shared.outputs.vpc_id}"
+    with pytest.raises(GraphError) as error:
+        expand(Blueprint.model_validate(stack), "d", {"service": "payments"}, lookup)
+    assert error.value.field.endswith("component postgres input vpc_id")
+    assert "only an environment file reads another environment's outputs" in error.value.reason
+
+
+def test_what_an_environment_exposes_to_others() -> None:
+    assert exposed_outputs(CATALOG["queue"], lookup) == {
+        o: OutputRef("queue", o) for o in CATALOG["queue"].spec.outputs
+    }
+    stack = exposed_outputs(CATALOG["service-stack"], lookup)
+    assert stack["db_endpoint"] == OutputRef("postgres", "endpoint")
+    assert stack["vpc_id"] == OutputRef("network", "vpc_id") and len(stack) == 6
+    # A composite inside a composite: its outputs are followed to the leaf component (named outer-inner).
+    outer = Blueprint.model_validate(
+        {
+            "apiVersion": "infraplane.dev/v1",
+            "kind": "Blueprint",
+            "metadata": {"name": "outer", "version": "1.0.0", "description": "d", "owner": "o"},
+            "spec": {
+                "runner": "composite",
+                "components": {"stack": {"blueprint": "service-stack", "inputs": {"service": "x"}}},
+                "outputs": {"db": {"value": "${components.stack.outputs.db_endpoint}"}},
+            },
+        }
+    )
+    assert exposed_outputs(outer, lookup) == {"db": OutputRef("stack-postgres", "endpoint")}
+    # Inline components expose every output whose name only one of them has.
+    inline = inline_outputs({"a": CATALOG["postgres"], "b": CATALOG["cache"]})
+    assert inline["db_name"] == OutputRef("a", "db_name") and "endpoint" not in inline

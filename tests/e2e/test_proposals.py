@@ -78,7 +78,7 @@ def test_prod_waits_for_two_platform_engineers_and_the_proposer_cannot_approve(
         "group": "platform-team",
         "reason": "production changes need approvals from the platform team",
     }
-    assert shown["decision"]["bundles"][0].startswith("infraplane-approval@1.0.0 sha256:")
+    assert shown["decision"]["bundles"][0].startswith("infraplane-approval@1.1.0 sha256:")
     assert [(d["address"], d["action"], d["component"]) for d in shown["diff"]] == [
         ("aws_ssm_parameter.this", "create", "secret-parameter")
     ]

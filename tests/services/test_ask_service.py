@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +19,8 @@ from infraplane.services.ask import AskService, ClarificationNeeded
 from infraplane.services.catalog import CatalogService
 from infraplane.settings import AskSettings
 from tests.conftest import EXAMPLE_CATALOG
+from tests.support.chat_api import ChatApi as _Backend
+from tests.support.chat_api import openai_reply as _openai
 
 NO_LLM = None  # the built-in resolver alone
 
@@ -83,41 +82,6 @@ def test_a_vague_request_raises_a_clarification_with_exit_code_3(catalog: Catalo
 def test_an_empty_catalog_is_not_found(sqlite_store: SqlStore) -> None:
     with pytest.raises(NotFoundError, match="catalog is empty"):
         AskService(CatalogService(sqlite_store, pack_directory, read_module_interface), set, NO_LLM).resolve("a queue")
-
-
-class _Backend:
-    """A chat API on 127.0.0.1 that answers every request with one canned reply and remembers what it got."""
-
-    def __init__(self, reply: Callable[[dict[str, Any]], tuple[int, dict[str, Any]]]) -> None:
-        self.requests: list[tuple[dict[str, str], dict[str, Any]]] = []
-        backend = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                backend.requests.append((dict(self.headers), body))
-                status, answer = reply(body)
-                payload = json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.server = HTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/v1/chat"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-def _openai(content: str) -> Callable[[dict[str, Any]], tuple[int, dict[str, Any]]]:
-    return lambda _: (200, {"choices": [{"message": {"role": "assistant", "content": content}}]})
 
 
 @pytest.fixture

@@ -309,6 +309,8 @@ def approval_input(
     warnings: int,
     dependency_warnings: int,
     params: Mapping[str, Any],
+    other_environments: Iterable[str] = (),
+    breaking_environments: Iterable[str] = (),
 ) -> dict[str, Any]:
     """The document approval rules read (documented in docs/proposals.md)."""
     return {
@@ -325,6 +327,9 @@ def approval_input(
                 "replaced": replaced,
                 "downstream": downstream,
                 "data_at_risk": sorted(set(data_at_risk)),
+                # Environments reading this one's outputs that the change touches, and those it breaks.
+                "other_environments": sorted(set(other_environments)),
+                "breaking_environments": sorted(set(breaking_environments)),
             },
             "findings": {"deny": denies, "warn": warnings},
             "dependency_warnings": dependency_warnings,

@@ -12,7 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from infraplane.core.excerpt import excerpt, schema_message
+from infraplane.core.excerpt import excerpt, field_path, pydantic_reason
+from infraplane.core.names import NAME_PATTERN
 from infraplane.core.versions import is_valid_version, parse_ref
 from infraplane.errors import Problem
 
@@ -23,7 +24,11 @@ __all__ = [
     "BlueprintMetadata",
     "BlueprintSpec",
     "ComponentSpec",
+    "MetricSpec",
     "OutputSpec",
+    "PricedAs",
+    "ScalingSpec",
+    "SizingSpec",
     "parse_blueprint",
 ]
 
@@ -33,7 +38,6 @@ CONTEXT_KEYS = ("environment", "team", "tier", "owner", "component")
 # The module variable that carries the context values.
 CONTEXT_VARIABLE = "context"
 
-NAME_PATTERN = r"^[a-z][a-z0-9-]{0,62}$"
 Runner = Literal["terraform", "ansible", "script", "composite"]
 
 
@@ -88,6 +92,48 @@ class ScriptSpec(_Frozen):
     plan: str | None = Field(None, description="dry-run command; without one, plans say 'changes unknown'")
 
 
+class MetricSpec(_Frozen):
+    """A CloudWatch metric of a component's resource: the dimension's value is the component output `output`."""
+
+    namespace: str = Field(min_length=1, max_length=255)
+    name: str = Field(min_length=1, max_length=255)
+    dimension: str = Field(min_length=1, max_length=255)
+    output: str = Field(min_length=1)
+    statistic: Literal["Maximum", "Average"] = "Maximum"
+    # `percent`: the metric is a percent of the current value's capacity (CPUUtilization);
+    # `absolute`: it is in the capacity's own unit (bytes, connections).
+    usage: Literal["percent", "absolute"] = "percent"
+
+
+class PricedAs(_Frozen):
+    """How a size (or one unit) is priced: a resource type the price table knows and the attributes it needs."""
+
+    resource: str = Field(min_length=1)
+    attributes: dict[str, Any] = Field(default_factory=dict)
+    # Per allowed value of the sized input: the attributes that value sets (e.g. instance_class).
+    values: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
+class SizingSpec(_Frozen):
+    """Right-sizing: `input` is the size (an input with an enum); `capacity` says how much of what `metric`
+    measures each allowed value has (vCPUs, GiB, or relative units the same for every value)."""
+
+    input: str
+    metric: MetricSpec
+    capacity: dict[str, float]
+    price: PricedAs | None = None
+
+
+class ScalingSpec(_Frozen):
+    """Scaling out: `input` is a count (an integer input with minimum and maximum); `metric` is the load per
+    unit in percent; `target` is the per-unit utilization to keep the projected peak under; `price` one unit's."""
+
+    input: str
+    metric: MetricSpec
+    target: float = Field(70.0, gt=0, le=100)
+    price: PricedAs | None = None
+
+
 class BlueprintSpec(_Frozen):
     """What a blueprint deploys and what it accepts."""
 
@@ -100,6 +146,9 @@ class BlueprintSpec(_Frozen):
     components: dict[str, ComponentSpec] = Field(default_factory=dict)
     playbook: str | None = None
     script: ScriptSpec | None = None
+    # Advisors (services/advisors.py): which input is the size, which the count, and the metric behind each.
+    sizing: SizingSpec | None = None
+    scaling: ScalingSpec | None = None
 
     @field_validator("outputs", mode="before")
     @classmethod
@@ -155,33 +204,6 @@ class Blueprint(_Frozen):
             "required": list(self.spec.required),
             "additionalProperties": False,
         }
-
-
-def field_path(loc: tuple[int | str, ...]) -> str:
-    """`spec.inputs.size`, `labels[2]`: where an error is; a hostile key is cut to an excerpt."""
-    parts: list[str] = []
-    for item in loc:
-        if isinstance(item, int):
-            parts.append(f"[{item}]")
-        else:
-            text = str(item) if len(str(item)) <= 60 else str(item)[:60] + "…"
-            parts.append(f".{text}" if parts else text)
-    return "".join(parts)
-
-
-def pydantic_reason(error: Mapping[str, Any]) -> str:
-    """A pydantic error as a short reason; a value it quotes is cut to an excerpt."""
-    message = str(error["msg"])
-    if error["type"] == "missing":
-        return "is required"
-    if error["type"] == "extra_forbidden":
-        key = str(error["loc"][-1]) if error.get("loc") else ""
-        if " " in key:
-            return "is not a known field (an unquoted comma inside {...} splits a value: quote it)"
-        return "is not a known field"
-    if error["type"] == "literal_error":
-        return schema_message(f"{message} (got {excerpt(error.get('input'))})", None)
-    return schema_message(message.removeprefix("Value error, "), error.get("input"))
 
 
 def parse_blueprint(data: Any, file: str) -> tuple[Blueprint | None, list[Problem]]:

@@ -8,7 +8,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from infraplane.core.blueprint import NAME_PATTERN, ComponentSpec, field_path, pydantic_reason
+from infraplane.core.blueprint import ComponentSpec
+from infraplane.core.excerpt import field_path, pydantic_reason
+from infraplane.core.names import NAME_PATTERN
 from infraplane.core.versions import parse_ref
 from infraplane.errors import Problem
 

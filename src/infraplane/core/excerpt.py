@@ -7,9 +7,10 @@ context, and tell no one more than its first few characters do.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["EXCERPT_CHARS", "MESSAGE_CHARS", "bounded", "excerpt", "schema_message"]
+__all__ = ["EXCERPT_CHARS", "MESSAGE_CHARS", "bounded", "excerpt", "field_path", "pydantic_reason", "schema_message"]
 
 EXCERPT_CHARS = 60
 # No reason needs more: past this a message is cut (the field it names comes first anyway).
@@ -39,3 +40,30 @@ def schema_message(message: str, instance: Any) -> str:
     if len(quoted) > EXCERPT_CHARS and quoted in message:
         message = message.replace(quoted, excerpt(instance))
     return bounded(message)
+
+
+def field_path(loc: tuple[int | str, ...]) -> str:
+    """`spec.inputs.size`, `labels[2]`: where an error is; a hostile key is cut to an excerpt."""
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        else:
+            text = str(item) if len(str(item)) <= 60 else str(item)[:60] + "…"
+            parts.append(f".{text}" if parts else text)
+    return "".join(parts)
+
+
+def pydantic_reason(error: Mapping[str, Any]) -> str:
+    """A pydantic error as a short reason; a value it quotes is cut to an excerpt."""
+    message = str(error["msg"])
+    if error["type"] == "missing":
+        return "is required"
+    if error["type"] == "extra_forbidden":
+        key = str(error["loc"][-1]) if error.get("loc") else ""
+        if " " in key:
+            return "is not a known field (an unquoted comma inside {...} splits a value: quote it)"
+        return "is not a known field"
+    if error["type"] == "literal_error":
+        return schema_message(f"{message} (got {excerpt(error.get('input'))})", None)
+    return schema_message(message.removeprefix("Value error, "), error.get("input"))

@@ -18,7 +18,7 @@ from infraplane.core.blueprint import Blueprint
 from infraplane.core.dag import CycleFound, topological_order
 from infraplane.core.excerpt import bounded, excerpt, schema_message
 from infraplane.core.versions import parse_ref
-from infraplane.core.wiring import InputRef, OutputRef, parse_reference
+from infraplane.core.wiring import EnvironmentOutputRef, InputRef, OutputRef, parse_reference
 
 __all__ = [
     "KNOWN_AFTER_APPLY",
@@ -26,8 +26,10 @@ __all__ = [
     "GraphError",
     "ResolvedComponent",
     "expand",
+    "exposed_outputs",
     "fill_defaults",
     "fingerprint",
+    "inline_outputs",
     "wire_inputs",
 ]
 
@@ -191,6 +193,12 @@ def _expand_composite(
                 reference = parse_reference(raw)
             except ValueError as exc:
                 raise GraphError(_input_field(where, key), str(exc)) from None
+            if isinstance(reference, EnvironmentOutputRef):
+                raise GraphError(
+                    _input_field(where, key),
+                    f"{reference}: only an environment file reads another environment's outputs; "
+                    f"{composite.ref} must take the value as an input",
+                )
             if isinstance(reference, InputRef):
                 if reference.input not in values:
                     raise GraphError(_input_field(where, key), f"{reference} has no value")
@@ -228,6 +236,46 @@ def _expand_composite(
             raise GraphError(_input_field(where, where_input) if where_input else where, reason)
         result.append(ResolvedComponent(full_name, blueprint, digest, full, frozenset(depends)))
     return result
+
+
+def inline_outputs(components: Mapping[str, Blueprint]) -> dict[str, OutputRef]:
+    """What an environment of inline components exposes: every component's outputs no other component also has."""
+    owners: dict[str, list[str]] = {}
+    for name, blueprint in components.items():
+        for output in blueprint.spec.outputs:
+            owners.setdefault(output, []).append(name)
+    return {o: OutputRef(names[0], o) for o, names in owners.items() if len(names) == 1}
+
+
+def exposed_outputs(top: Blueprint, lookup: BlueprintLookup, prefix: str = "") -> dict[str, OutputRef]:
+    """What an environment of `top` exposes to other environments: each output name -> the component output.
+
+    A plain blueprint exposes its own outputs (its one component is named after it); a composite its
+    declared outputs, followed into nested composites.
+    """
+    if top.spec.runner != "composite":
+        return {output: OutputRef(top.name, output) for output in top.spec.outputs}
+    exposed: dict[str, OutputRef] = {}
+    for output, spec in top.spec.outputs.items():
+        try:
+            reference = parse_reference(spec.value)
+        except ValueError:
+            continue
+        if not isinstance(reference, OutputRef) or reference.component not in top.spec.components:
+            continue
+        ref = parse_ref(top.spec.components[reference.component].blueprint)
+        try:
+            inner, _ = lookup(ref.name, ref.constraint)
+        except LookupError:
+            continue
+        full = f"{prefix}{reference.component}"
+        if inner.spec.runner == "composite":
+            nested = exposed_outputs(inner, lookup, prefix=f"{full}-")
+            if reference.output in nested:
+                exposed[output] = nested[reference.output]
+        else:
+            exposed[output] = OutputRef(full, reference.output)
+    return exposed
 
 
 def wire_inputs(

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 
 from infraplane.core.audit import Actor
+from infraplane.core.upstream import UpstreamAccess
 
 __all__ = [
     "AGENT_NEVER",
@@ -106,6 +107,11 @@ class Identity:
 
     def visible(self, teams: Iterable[str]) -> set[str]:
         return {team for team in teams if self.sees(team)}
+
+    @property
+    def upstream_access(self) -> UpstreamAccess:
+        """Whose teams' environments this identity's environments may read outputs of (an admin: every team)."""
+        return UpstreamAccess(self.name, None if self.all_teams else self.teams)
 
 
 @dataclass(frozen=True)

@@ -86,29 +86,32 @@ class ResourceChange:
     def is_replace(self) -> bool:
         return "create" in self.actions and "delete" in self.actions
 
-    def as_dict(self) -> dict[str, Any]:
+    def constants(self) -> dict[str, str]:
+        """The configuration's literal non-empty strings by path, so secret rules need not scan every entry."""
         return {
-            "address": self.address,
-            "module_address": self.module_address,
-            "mode": self.mode,
-            "type": self.type,
-            "name": self.name,
-            "provider": self.provider,
-            "actions": list(self.actions),
-            "before": self.before,
-            "after": self.after,
-            "after_unknown": self.after_unknown,
-            "sensitive_paths": list(self.sensitive_paths),
-            "config": {path: e.as_dict() for path, e in self.expressions.items()},
-            # The literal non-empty strings of the configuration, so secret rules need not scan every entry.
-            "constants": {
-                path: e.value
-                for path, e in self.expressions.items()
-                if e.constant and isinstance(e.value, str) and e.value
-            },
+            path: e.value for path, e in self.expressions.items() if e.constant and isinstance(e.value, str) and e.value
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        # The fields rules read most come first: rego-cpp finds a field by comparing it with every
+        # field before it, for each change a rule looks at.
+        return {
             "taggable": self.tags is not None,
             "tags": dict(self.tags) if self.tags is not None else None,
+            "mode": self.mode,
+            "actions": list(self.actions),
+            "type": self.type,
+            "after": self.after,
+            "address": self.address,
+            "after_unknown": self.after_unknown,
+            "config": {path: e.as_dict() for path, e in self.expressions.items()},
+            "constants": self.constants(),
             "tags_known": self.tags_known,
+            "module_address": self.module_address,
+            "name": self.name,
+            "provider": self.provider,
+            "before": self.before,
+            "sensitive_paths": list(self.sensitive_paths),
         }
 
 
@@ -144,6 +147,10 @@ class NormalizedPlan:
     output_changes: Mapping[str, tuple[str, ...]]
     resource_drift: tuple[ResourceChange, ...] = ()
     prior_resources: tuple[PriorResource, ...] = ()
+    # Root outputs after the plan: the values Terraform knows (sensitive ones left out) and the names it
+    # knows only after apply. What another environment reading them is told (core/upstream.py).
+    planned_outputs: Mapping[str, Any] = field(default_factory=dict)
+    unknown_outputs: frozenset[str] = frozenset()
 
     def managed_changes(self) -> Iterator[ResourceChange]:
         return (c for c in self.resource_changes if c.mode == "managed")
@@ -156,13 +163,20 @@ class NormalizedPlan:
         return index
 
     def as_dict(self) -> dict[str, Any]:
+        changes = [c.as_dict() for c in self.resource_changes]
+        constants_by_path: dict[str, list[int]] = {}
+        for position, change in enumerate(changes):
+            for path in change["constants"]:
+                constants_by_path.setdefault(path, []).append(position)
         return {
             "terraform_version": self.terraform_version,
             # Positions in resource_changes by type, so a rule about one type never scans the whole plan.
             "changing_by_type": self._index(lambda c: "create" in c.actions or "update" in c.actions),
             "remaining_by_type": self._index(lambda c: not ("delete" in c.actions and "create" not in c.actions)),
+            # Positions in resource_changes by path of a literal string (the keys of each change's `constants`).
+            "constants_by_path": constants_by_path,
             "providers": {k: dict(v) for k, v in self.providers.items()},
-            "resource_changes": [c.as_dict() for c in self.resource_changes],
+            "resource_changes": changes,
             "output_changes": {k: list(v) for k, v in self.output_changes.items()},
             "resource_drift": [c.as_dict() for c in self.resource_drift],
         }
@@ -307,6 +321,37 @@ def normalize_plan(document: Any) -> NormalizedPlan:
         for name, value in (document.get("output_changes") or {}).items()
     }
     prior = tuple(_prior_resources(((document.get("prior_state") or {}).get("values") or {}).get("root_module")))
+    planned, unknown = _planned_outputs(document.get("output_changes") or {})
     return NormalizedPlan(
-        str(document.get("terraform_version", "")), tuple(parsed), providers, outputs, tuple(drift), prior
+        str(document.get("terraform_version", "")),
+        tuple(parsed),
+        providers,
+        outputs,
+        tuple(drift),
+        prior,
+        planned,
+        unknown,
     )
+
+
+def _planned_outputs(changes: Mapping[str, Any]) -> tuple[dict[str, Any], frozenset[str]]:
+    """Known, non-sensitive output values after the plan, and the outputs known only after apply."""
+    known: dict[str, Any] = {}
+    unknown: set[str] = set()
+    for name, change in changes.items():
+        if not isinstance(change, Mapping) or tuple(change.get("actions", ())) == ("delete",):
+            continue
+        if _marked(change.get("after_unknown")):
+            unknown.add(name)
+        elif not _marked(change.get("after_sensitive")):
+            known[name] = change.get("after")
+    return known, frozenset(unknown)
+
+
+def _marked(marks: Any) -> bool:
+    """Whether Terraform's marks (`true`, or lists/objects of them) mark any part of a value."""
+    if isinstance(marks, Mapping):
+        return any(_marked(v) for v in marks.values())
+    if isinstance(marks, list):
+        return any(_marked(v) for v in marks)
+    return marks is True

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from infraplane.core.blueprint import NAME_PATTERN
+from infraplane.core.names import NAME_PATTERN
 from infraplane.core.plan import NormalizedPlan
 from infraplane.core.versions import is_valid_version
 
@@ -194,31 +194,50 @@ def plan_input(
 ATTRIBUTE_MAPS = ("before", "after", "after_unknown")
 
 
-def _project_change(change: Any, keep: frozenset[str]) -> Any:
+def _attribute(path: str, tops: dict[str, str]) -> str:
+    """The attribute a flattened configuration path is under: `ingress[0].cidr_blocks` -> `ingress`."""
+    top = tops.get(path)
+    if top is None:
+        top = tops[path] = path.split(".", 1)[0].split("[", 1)[0]
+    return top
+
+
+def _project_change(change: Any, keep: frozenset[str], tops: dict[str, str]) -> Any:
     if not isinstance(change, Mapping):
         return change
-    projected = dict(change)
-    for name in ATTRIBUTE_MAPS:
-        value = change.get(name)
-        if isinstance(value, Mapping):
-            projected[name] = {k: v for k, v in value.items() if k in keep}
+    projected: dict[str, Any] = {}
+    for name, value in change.items():
+        if name not in keep:
+            continue
+        if name in ATTRIBUTE_MAPS and isinstance(value, Mapping):
+            value = {k: v for k, v in value.items() if k in keep}
+        elif name == "config" and isinstance(value, Mapping):
+            kept = {p: e for p, e in value.items() if not isinstance(p, str) or _attribute(p, tops) in keep}
+            # An empty `config` says the resource could not be matched to its configuration: one path stays
+            # when none is named, so a matched configuration never reads as unmatched.
+            value = kept or dict(list(value.items())[:1])
+        projected[name] = value
     return projected
 
 
 def project_plan_input(document: Mapping[str, Any], keep: frozenset[str]) -> dict[str, Any]:
-    """`document` with each change's attributes narrowed to the names in `keep` (see BundleInput).
+    """`document` with its plan narrowed to the names in `keep` (see BundleInput).
 
-    Evaluation time in the Rego engine grows with the size of what rules pass around, so a bundle that
-    reads a few attributes of each resource is handed only those. The document itself is not changed.
+    Each change keeps the fields named in `keep`; its `before`, `after` and `after_unknown` keep the attributes
+    named there, and its `config` the paths under those attributes (or one path, when it has paths but none
+    under a named attribute); the plan keeps the fields named there.
+    Evaluation time in the Rego engine grows with the size of the input, so a bundle that reads a few
+    attributes of each resource is handed only those. The document itself is not changed.
     """
     plan = document.get("plan")
     if not isinstance(plan, Mapping):
         return dict(document)
-    narrowed = dict(plan)
+    tops: dict[str, str] = {}
+    narrowed = {key: value for key, value in plan.items() if key in keep}
     for key in ("resource_changes", "resource_drift"):
-        changes = plan.get(key)
+        changes = narrowed.get(key)
         if isinstance(changes, list):
-            narrowed[key] = [_project_change(c, keep) for c in changes]
+            narrowed[key] = [_project_change(c, keep, tops) for c in changes]
     return {**document, "plan": narrowed}
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from infraplane.core.advisors import MetricPoint, MetricQuery
 from infraplane.core.approval import Approval
 from infraplane.core.audit import Actor, AuditEvent, ChainHead
 from infraplane.core.catalog import PublishedVersion
@@ -15,19 +17,21 @@ from infraplane.core.cost import PriceTable
 from infraplane.core.identity import TokenRecord
 from infraplane.core.inventory import CloudResource
 from infraplane.core.module_interface import ModuleInterface
-from infraplane.core.policy import Hook, PolicyDecision
+from infraplane.core.policy import Finding, Hook, PolicyDecision
 from infraplane.core.policy_bundles import LoadedBundle, TestResult
 from infraplane.core.proposals import Proposal
 from infraplane.core.records import (
     ComponentRecord,
     EnvironmentRecord,
     LockHolder,
+    PolicyReplayRecord,
     PublishedBundle,
     RevisionRecord,
     StateVersion,
 )
 from infraplane.core.runs import EventSink, OutputValues, PlanSummary, RunRequest, Target
 from infraplane.core.state import TerraformState
+from infraplane.core.upstream import Dependency
 from infraplane.errors import Problem
 
 __all__ = [
@@ -37,6 +41,7 @@ __all__ = [
     "DirectoryPacker",
     "EnvironmentRepository",
     "LockRepository",
+    "MetricsReader",
     "ModuleInterfaceReader",
     "PolicyBundles",
     "PolicyEngine",
@@ -115,6 +120,18 @@ class EnvironmentRepository(Protocol):
 
     def state_history(self, environment: str, component: str) -> list[StateVersion]: ...
 
+    def set_dependencies(self, consumer: str, dependencies: Sequence[Dependency]) -> None:
+        """Replace what `consumer` reads of other environments (its applied revision's reads; [] when destroyed)."""
+        ...
+
+    def dependencies(self, consumer: str) -> list[Dependency]:
+        """What `consumer` reads of other environments, as last applied."""
+        ...
+
+    def dependents(self, producer: str) -> list[Dependency]:
+        """Every applied environment's read of `producer`'s outputs."""
+        ...
+
 
 class LockRepository(Protocol):
     """Lease-based locks keyed by name."""
@@ -127,13 +144,21 @@ class LockRepository(Protocol):
 
 
 class PolicyRepository(Protocol):
-    """Published policy bundles (their archives live with the catalog's, content-addressed)."""
+    """Published policy bundles (their archives live with the catalog's, content-addressed) and replay reports."""
 
     def get(self, name: str, version: str) -> PublishedBundle | None: ...
 
     def all(self) -> list[PublishedBundle]: ...
 
     def add(self, bundle: PublishedBundle) -> None: ...
+
+    def add_replay(self, replay: PolicyReplayRecord) -> None: ...
+
+    def get_replay(self, replay_id: str) -> PolicyReplayRecord | None: ...
+
+    def replays(self, name: str | None = None) -> list[PolicyReplayRecord]:
+        """Stored replay reports, oldest first (of one bundle name when given)."""
+        ...
 
 
 class PublishedPolicies(Protocol):
@@ -177,6 +202,12 @@ class ProposalRepository(Protocol):
     def put_plans(self, proposal_id: str, plans: Mapping[str, bytes]) -> None: ...
 
     def plans(self, proposal_id: str) -> dict[str, bytes]: ...
+
+    def put_plan_documents(self, proposal_id: str, documents: Mapping[str, bytes]) -> None:
+        """Each component's plan JSON (`terraform show -json`, scrubbed), kept encrypted for policy replay."""
+        ...
+
+    def plan_documents(self, proposal_id: str) -> dict[str, bytes]: ...
 
     def add_approval(self, proposal_id: str, approval: Approval) -> None: ...
 
@@ -303,7 +334,9 @@ __all__ += [
 class DirectoryPacker(Protocol):
     """Packs a blueprint directory into its normalized archive (same content, same bytes, same digest)."""
 
-    def __call__(self, root: Path) -> bytes: ...
+    def __call__(self, root: Path, max_bytes: int | None = None) -> bytes:
+        """The archive; ArchiveTooLarge (core/archives.py) before reading when its files exceed `max_bytes`."""
+        ...
 
 
 class ModuleInterfaceReader(Protocol):
@@ -395,6 +428,16 @@ class PolicyEngine(Protocol):
         self, hook: Hook, document: Mapping[str, Any], tier: str, team: str, blueprint: str
     ) -> PolicyDecision: ...
 
+    def evaluate_bundle(
+        self,
+        bundle: LoadedBundle,
+        hook: Hook,
+        document: Mapping[str, Any],
+        packages: Collection[str] | None = None,
+    ) -> list[Finding]:
+        """One bundle's findings on one document, whatever its scope; only `packages`' rules when given."""
+        ...
+
     def approval_entries(
         self, document: Mapping[str, Any], tier: str, team: str, blueprint: str
     ) -> tuple[list[Mapping[str, Any]], list[Mapping[str, Any]], list[str]]: ...
@@ -410,6 +453,17 @@ class PolicyBundles(Protocol):
     def load_archive(self, archive: bytes, target: Path) -> LoadedBundle: ...
 
     def engine(self, bundles: list[LoadedBundle]) -> PolicyEngine: ...
+
+
+class MetricsReader(Protocol):
+    """Reads one metric of one resource from the target's monitoring (CloudWatch), a datapoint an hour."""
+
+    def hourly(self, target: Target, query: MetricQuery, start: datetime, end: datetime) -> list[MetricPoint]:
+        """The metric's `query.statistic` per hour from `start` to `end`, oldest first; [] when it has none.
+
+        FailureError when the monitoring cannot be read (naming the metric).
+        """
+        ...
 
 
 class ChatBackendError(Exception):

@@ -8,15 +8,16 @@ changes the digest, which leaves the old approvals behind.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from infraplane.core.approval import Approval, ApprovalDecision
+from infraplane.core.approval import Approval, ApprovalDecision, approval_input
 from infraplane.core.audit import Actor
 from infraplane.core.diff import ResourceDiff
 from infraplane.core.policy import Finding
 from infraplane.core.proposal_lifecycle import ProposalStatus, TransitionName, check_transition
+from infraplane.core.upstream import ConsumerImpact
 
 __all__ = [
     "BlastRadius",
@@ -25,9 +26,15 @@ __all__ = [
     "Proposal",
     "ProposalKind",
     "ProposalStatus",
+    "approval_document",
+    "cost_coverage",
+    "cost_delta_text",
+    "unpriced_text",
 ]
 
-ProposalKind = Literal["create", "update", "upgrade", "destroy", "rollback", "drift-revert", "drift-accept"]
+# `advisor`: an input change (a size, a count) or a TTL an advisor recommends (services/advisors); applied as an update.
+# `drift-revert` applies the code again; `drift-accept` keeps drifted values as inputs (services/drift_remediation).
+ProposalKind = Literal["create", "update", "upgrade", "destroy", "rollback", "advisor", "drift-revert", "drift-accept"]
 
 
 @dataclass(frozen=True)
@@ -89,13 +96,23 @@ class ComponentChange:
 
 @dataclass(frozen=True)
 class BlastRadius:
-    """What else a proposal touches: resources destroyed or replaced, dependents inside and outside."""
+    """What else a proposal touches: resources destroyed or replaced, dependents inside and outside.
+
+    `other_environments` names the environments reading this one's outputs whose reads would be
+    removed, change type or value (or be known only after apply); `consumers` says which read and how.
+    """
 
     destroyed: tuple[str, ...] = ()
     replaced: tuple[str, ...] = ()
     downstream_components: tuple[str, ...] = ()
     other_environments: tuple[str, ...] = ()
     data_at_risk: tuple[str, ...] = ()
+    consumers: tuple[ConsumerImpact, ...] = ()
+
+    @property
+    def breaking_environments(self) -> tuple[str, ...]:
+        """The other environments whose reads would be removed or change type."""
+        return tuple(sorted({c.environment for c in self.consumers if c.breaks}))
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -104,11 +121,26 @@ class BlastRadius:
             "downstream_components": list(self.downstream_components),
             "other_environments": list(self.other_environments),
             "data_at_risk": list(self.data_at_risk),
+            "consumers": [c.as_dict() for c in self.consumers],
         }
 
     @staticmethod
     def from_dict(data: Mapping[str, Any]) -> BlastRadius:
-        return BlastRadius(**{k: tuple(data.get(k, ())) for k in BlastRadius.__dataclass_fields__})
+        names = ("destroyed", "replaced", "downstream_components", "other_environments", "data_at_risk")
+        return BlastRadius(
+            **{k: tuple(data.get(k, ())) for k in names},
+            consumers=tuple(ConsumerImpact.from_dict(c) for c in data.get("consumers", ())),
+        )
+
+    @staticmethod
+    def of(diffs: Iterable[ResourceDiff], classified: Iterable[str], downstream: tuple[str, ...]) -> BlastRadius:
+        """What the diff destroys and replaces, the dependents given, and which classified components lose data."""
+        found = list(diffs)
+        holding = set(classified)
+        destroyed = tuple(f"{d.component}: {d.address}" for d in found if d.action == "delete")
+        replaced = tuple(f"{d.component}: {d.address}" for d in found if d.action == "replace")
+        at_risk = sorted({d.component for d in found if d.action in ("delete", "replace") and d.component in holding})
+        return BlastRadius(destroyed, replaced, downstream, (), tuple(at_risk))
 
 
 @dataclass(frozen=True)
@@ -150,6 +182,64 @@ class CostDelta:
             tuple(data.get("priced", ())),
             tuple((u["component"], u["reason"]) for u in data.get("unpriced", ())),
         )
+
+
+def cost_coverage(components: int, priced: Sequence[str], unpriced: Sequence[tuple[str, str]]) -> str:
+    """What a cost covers: "for 6 of 6 components", or "for 3 of 6 components; 3 unpriced: cache (why), ..."."""
+    if components == 0:
+        return "(which components it covers was not recorded)"
+    text = f"for {len(priced)} of {components} component{'s' if components != 1 else ''}"
+    return f"{text}; {unpriced_text(unpriced)}" if unpriced else text
+
+
+def unpriced_text(unpriced: Sequence[tuple[str, str]]) -> str:
+    """ "3 unpriced: cache (not planned yet), ..." """
+    return f"{len(unpriced)} unpriced: " + ", ".join(f"{name} ({reason})" for name, reason in unpriced)
+
+
+def cost_delta_text(cost: CostDelta | None) -> str:
+    """A proposal's cost in words: "$0.00 -> $28.25/month (+28.25) for 6 of 6 components"."""
+    if cost is None:
+        return "cost: not estimated"
+    if cost.components and not cost.priced and not cost.before and not cost.after:
+        return f"cost: not known yet; {unpriced_text(cost.unpriced)}"
+    coverage = cost_coverage(cost.components, cost.priced, cost.unpriced)
+    return f"cost: ${cost.before:,.2f} -> ${cost.after:,.2f}/month ({cost.delta:+,.2f}) {coverage}"
+
+
+def approval_document(
+    *,
+    kind: str,
+    environment: str,
+    team: str,
+    tier: str,
+    actor: Actor,
+    cost: CostDelta | None,
+    radius: BlastRadius,
+    findings: Iterable[Finding],
+    warnings: tuple[str, ...],
+) -> dict[str, Any]:
+    """The document the approval rules read about a proposal being made (`core.approval.approval_input`)."""
+    found = list(findings)
+    return approval_input(
+        kind=kind,
+        environment=environment,
+        team=team,
+        tier=tier,
+        actor_kind=actor.kind,
+        actor_id=actor.id,
+        cost_delta=cost.delta if cost else 0.0,
+        destroyed=len(radius.destroyed),
+        replaced=len(radius.replaced),
+        downstream=len(radius.downstream_components),
+        data_at_risk=radius.data_at_risk,
+        other_environments=radius.other_environments,
+        breaking_environments=radius.breaking_environments,
+        denies=sum(1 for f in found if f.severity == "deny"),
+        warnings=sum(1 for f in found if f.severity == "warn"),
+        dependency_warnings=len(warnings),
+        params={},
+    )
 
 
 def _finding(data: Mapping[str, Any]) -> Finding:

@@ -15,6 +15,7 @@ __all__ = [
     "EnvironmentRecord",
     "EnvironmentStatus",
     "LockHolder",
+    "PolicyReplayRecord",
     "PublishedBundle",
     "RevisionRecord",
     "StateVersion",
@@ -110,3 +111,16 @@ class PublishedBundle:
     manifest: Mapping[str, Any]
     published_at: str
     published_by: str
+
+
+@dataclass(frozen=True)
+class PolicyReplayRecord:
+    """A stored policy replay: which bundle version was judged, by whom and when, and its report (as JSON data)."""
+
+    id: str
+    name: str
+    version: str
+    digest: str
+    created_at: str
+    created_by: str
+    report: Mapping[str, Any]

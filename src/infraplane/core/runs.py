@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from infraplane.core.blueprint import Blueprint
 from infraplane.core.plan import NormalizedPlan
+
+if TYPE_CHECKING:  # the blueprint models cost more to import than a run's bookkeeping needs
+    from infraplane.core.blueprint import Blueprint
 
 __all__ = ["CheckedTask", "EventSink", "OutputValues", "PlanSummary", "RunEvent", "RunRequest", "Target"]
 

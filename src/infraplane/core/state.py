@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from infraplane.core.plan import DocumentFormatError
+from infraplane.core.plan import DocumentFormatError, NormalizedPlan, ResourceChange, resource_tags
 
-__all__ = ["StateFormatError", "StateInstance", "StateResource", "TerraformState", "parse_state"]
+__all__ = ["StateFormatError", "StateInstance", "StateResource", "TerraformState", "parse_state", "state_plan"]
 
 ResourceMode = Literal["managed", "data"]
 
@@ -136,3 +136,30 @@ def parse_state(content: bytes | str | Mapping[str, Any]) -> TerraformState:
         terraform_version=str(document.get("terraform_version", "")),
         resources=tuple(_resource(raw, position) for position, raw in enumerate(resources)),
     )
+
+
+def state_plan(state: TerraformState, actions: tuple[str, ...] = ("no-op",)) -> NormalizedPlan:
+    """The state's managed resources as a plan of changes from what they are to the same values.
+
+    With `no-op` they price like a plan's unchanged resources (what an environment costs now). With
+    `update`, the plan policies judge them as they stand (a rule looks only at what is created or
+    updated): that is how a policy replay reads what runs. Tags are read as the plan reader does; the
+    state keeps no configuration, so a rule that reads `config` or provider settings finds nothing.
+    """
+    changes = tuple(
+        ResourceChange(
+            address=instance.address,
+            mode="managed",
+            type=resource.type,
+            name=resource.name,
+            provider=resource.provider,
+            actions=actions,
+            before=instance.attributes,
+            after=instance.attributes,
+            after_unknown={},
+            module_address=resource.module,
+            tags=resource_tags(instance.attributes),
+        )
+        for resource, instance in state.managed_instances()
+    )
+    return NormalizedPlan(state.terraform_version, changes, {}, {})

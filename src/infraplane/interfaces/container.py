@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from infraplane.adapters.terraform_module import ModuleInterfaceCache
     from infraplane.core.ask.suggestion import ChatBackend
     from infraplane.core.ports import Runner, Store, Transaction
+    from infraplane.core.upstream import UpstreamAccess
+    from infraplane.services.advisors import AdvisorService
     from infraplane.services.ask import AskService
     from infraplane.services.audit import AuditService
     from infraplane.services.catalog import CatalogService
@@ -39,7 +41,9 @@ if TYPE_CHECKING:
     from infraplane.services.kpi import KpiService
     from infraplane.services.orchestration.service import EnvironmentService
     from infraplane.services.policy import PolicyService
+    from infraplane.services.policy_replay import PolicyReplayService
     from infraplane.services.proposals import ProposalService
+    from infraplane.services.proposals.wording import SummaryRephraser
     from infraplane.services.tokens import TokenService
     from infraplane.services.unmanaged import UnmanagedService
 
@@ -114,6 +118,17 @@ class Container:
         """The person at this terminal (`--as`, INFRAPLANE_USER, or the login name)."""
         return Actor("human", self._user or self.settings.user)
 
+    def upstream_access(self, who: str) -> UpstreamAccess:
+        """Which other environments `who` may read outputs of from this machine (no token: the CLI, MCP over stdio).
+
+        An environment may read those of its own team; `who` adds the teams named as groups listing them in
+        `groups:` (`groups: {network: [alice]}` lets alice's environments read the network team's).
+        """
+        from infraplane.core.upstream import UpstreamAccess
+
+        teams = frozenset(group for group, members in self.settings.groups.items() if who in members)
+        return UpstreamAccess(who, teams)
+
     @cached_property
     def catalog(self) -> CatalogService:
         from infraplane.adapters.archive import pack_directory
@@ -151,9 +166,16 @@ class Container:
         reader = open_published_policies(self.settings.effective_database_url)
         store: Store = self.store if reader is None else _StoreOnFirstUse(lambda: self.store)
         keep_files_private()
+        cache = self.settings.home / "policies"  # unpacked published bundles, and compiled bundles in compiled/
         return PolicyService(
-            store, RegoPolicies(), self.settings.home / "policies", configured.params, configured.builtin, reader
+            store, RegoPolicies(cache / "compiled"), cache, configured.params, configured.builtin, reader
         )
+
+    @cached_property
+    def policy_replay(self) -> PolicyReplayService:
+        from infraplane.services.policy_replay import PolicyReplayService
+
+        return PolicyReplayService(self.store, self.policies)
 
     @cached_property
     def costs(self) -> CostService:
@@ -293,6 +315,45 @@ class Container:
             repository=EnvironmentsRepository(
                 configured.environments_repo or self.settings.home / "environments", configured.environments_remote
             ),
+        )
+
+    @cached_property
+    def rephraser(self) -> SummaryRephraser | None:
+        """The configured LLM (`ask.llm*`) rewording proposal summaries for reading; None when none is configured."""
+        from infraplane.services.proposals.wording import SummaryRephraser
+
+        configured = self.settings.ask
+        backend = chat_backend(configured)
+        if backend is None:
+            return None
+        return SummaryRephraser(backend, " ".join(p for p in (configured.llm, configured.llm_model) if p))
+
+    @cached_property
+    def advisors(self) -> AdvisorService:
+        from infraplane.adapters.cloudwatch import CloudWatchMetrics
+        from infraplane.core.advisors import AdvisorLimits
+        from infraplane.services.advisors import AdvisorService
+
+        configured = self.settings.advisors
+        limits = AdvisorLimits(
+            window_days=configured.window_days,
+            min_hours=configured.min_hours,
+            headroom=configured.headroom,
+            horizon_days=configured.horizon_days,
+            burst_ratio=configured.burst_ratio,
+            idle_days=configured.idle_days,
+            ttl_grace_days=configured.ttl_grace_days,
+        )
+        return AdvisorService(
+            store=self.store,
+            catalog=self.catalog,
+            environments=self.environments,
+            proposals=self.proposals,
+            metrics=CloudWatchMetrics(),
+            target_for=self.target,
+            prices=lambda: self.costs.table,
+            limits=limits,
+            idle_tiers=frozenset(configured.idle_tiers),
         )
 
     @cached_property

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from infraplane.core.cost import CostReport
-from infraplane.core.proposals import CostDelta, Proposal
+from infraplane.core.proposal_lifecycle import OPEN_STATUSES
+from infraplane.core.proposals import Proposal, cost_coverage, cost_delta_text, unpriced_text
 from infraplane.core.records import ComponentRecord, EnvironmentRecord, RevisionRecord
+from infraplane.services.environments.upstream import UpstreamView
 
 __all__ = [
     "cost_coverage",
@@ -18,6 +20,7 @@ __all__ = [
     "proposal_summary",
     "revision_rows",
     "unpriced_text",
+    "upstream_view",
 ]
 
 
@@ -64,27 +67,26 @@ def environment_detail(env: EnvironmentRecord, components: Sequence[ComponentRec
     }
 
 
-def cost_coverage(components: int, priced: Sequence[str], unpriced: Sequence[tuple[str, str]]) -> str:
-    """What a cost covers: "for 6 of 6 components", or "for 3 of 6 components; 3 unpriced: cache (why), ..."."""
-    if components == 0:
-        return "(which components it covers was not recorded)"
-    text = f"for {len(priced)} of {components} component{'s' if components != 1 else ''}"
-    return f"{text}; {unpriced_text(unpriced)}" if unpriced else text
+def upstream_view(
+    view: UpstreamView, proposals: Sequence[Proposal], sees: Callable[[str], bool] = lambda team: True
+) -> dict[str, Any]:
+    """What an environment reads of others (and whether they changed since it was applied), and who reads it.
 
-
-def unpriced_text(unpriced: Sequence[tuple[str, str]]) -> str:
-    """ "3 unpriced: cache (not planned yet), ..." """
-    return f"{len(unpriced)} unpriced: " + ", ".join(f"{name} ({reason})" for name, reason in unpriced)
-
-
-def cost_delta_text(cost: CostDelta | None) -> str:
-    """A proposal's cost in words: "$0.00 -> $28.25/month (+28.25) for 6 of 6 components"."""
-    if cost is None:
-        return "cost: not estimated"
-    if cost.components and not cost.priced and not cost.before and not cost.after:
-        return f"cost: not known yet; {unpriced_text(cost.unpriced)}"
-    coverage = cost_coverage(cost.components, cost.priced, cost.unpriced)
-    return f"cost: ${cost.before:,.2f} -> ${cost.after:,.2f}/month ({cost.delta:+,.2f}) {coverage}"
+    A reader of a team the viewer may not see is counted, never named. `update_proposals` are the open
+    proposals the system made after a producer changed.
+    """
+    open_updates = [p.id for p in proposals if p.extra.get("upstream") and p.status in OPEN_STATUSES]
+    shown = [r for r in view.readers if sees(r.team)]
+    return {
+        "upstream_changed": view.changed,
+        "reads": [r.as_dict() for r in view.reads],
+        "update_proposals": open_updates,
+        "read_by": [
+            {"environment": r.dependency.consumer, "output": r.dependency.read.output, "field": r.dependency.read.field}
+            for r in shown
+        ],
+        "read_by_others": len(view.readers) - len(shown),
+    }
 
 
 def environment_cost(reports: Mapping[str, CostReport], components: Sequence[ComponentRecord]) -> dict[str, Any]:

@@ -6,11 +6,13 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from infraplane.core.audit import EMPTY_HEAD, Actor, AuditEvent, ChainHead, first_broken, last_of, redact
-from infraplane.core.ports import Store, Transaction
 from infraplane.errors import AuditChainBrokenError, InputError, Problem
+
+if TYPE_CHECKING:
+    from infraplane.core.ports import Store, Transaction
 
 __all__ = ["AuditService", "VerifyResult", "parse_head", "read_export", "record"]
 

@@ -2,35 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
 from infraplane.core.cost import CostReport, PriceTable, check_budget, estimate
-from infraplane.core.plan import NormalizedPlan, ResourceChange
+from infraplane.core.plan import NormalizedPlan
 from infraplane.core.policy import Finding
 from infraplane.core.ports import PriceTableLoader, Store
-from infraplane.core.state import TerraformState
+from infraplane.core.state import state_plan
 from infraplane.errors import NotFoundError
+from infraplane.services.documents import MAX_PLAN_BYTES
 from infraplane.services.policy import read_plan_file
 
 __all__ = ["CostService"]
-
-
-def _state_resources(state: TerraformState) -> Iterator[ResourceChange]:
-    """Managed resources of a Terraform state, as no-op changes so they price like a plan's."""
-    for resource, instance in state.managed_instances():
-        yield ResourceChange(
-            address=instance.address,
-            mode="managed",
-            type=resource.type,
-            name=resource.name,
-            provider=resource.provider,
-            actions=("no-op",),
-            before=instance.attributes,
-            after=instance.attributes,
-            after_unknown={},
-        )
 
 
 class CostService:
@@ -58,8 +43,8 @@ class CostService:
     def estimate_plan(self, plan: NormalizedPlan) -> CostReport:
         return estimate(plan, self.table)
 
-    def estimate_plan_file(self, path: Path) -> CostReport:
-        return self.estimate_plan(read_plan_file(path))
+    def estimate_plan_file(self, path: Path, max_bytes: int = MAX_PLAN_BYTES) -> CostReport:
+        return self.estimate_plan(read_plan_file(path, max_bytes))
 
     def estimate_environment(self, name: str) -> dict[str, CostReport]:
         """What each Terraform component of an environment costs now, from its newest state version."""
@@ -72,8 +57,8 @@ class CostService:
             states = {c.name: tx.environments.latest_state(name, c.name) for c in components}
         reports = {}
         for component, state in states.items():
-            resources = tuple(_state_resources(state.state)) if state else ()
-            reports[component] = estimate(NormalizedPlan("", resources, {}, {}), self.table)
+            plan = state_plan(state.state) if state else NormalizedPlan("", (), {}, {})
+            reports[component] = estimate(plan, self.table)
         return reports
 
     def combined(self, reports: list[CostReport]) -> CostReport:

@@ -25,6 +25,7 @@ __all__ = [
     "MAX_DOCUMENT_BYTES",
     "MAX_JSON_DEPTH",
     "MAX_NODES",
+    "MAX_PLAN_BYTES",
     "json_depth_exceeds",
     "load_yaml_text",
     "read_json",
@@ -37,6 +38,8 @@ MAX_NODES = 100_000
 MAX_DEPTH = 64
 # Terraform's plan JSON nests modules, blocks and values; real plans stay far below this.
 MAX_JSON_DEPTH = 200
+# A plan JSON of a monorepo with thousands of resources runs to tens of MB; beyond this it is refused unread.
+MAX_PLAN_BYTES = 512 * 1024 * 1024
 
 
 class _Refused(Exception):
@@ -186,22 +189,33 @@ def read_yaml(file: Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> tuple[Any, lis
 
 
 def json_depth_exceeds(document: Any, max_depth: int) -> bool:
-    """Whether objects and arrays nest deeper than `max_depth` (walked without recursion)."""
-    pending: list[tuple[Any, int]] = [(document, 1)]
-    while pending:
-        value, depth = pending.pop()
-        if isinstance(value, dict | list):
-            if depth > max_depth:
-                return True
-            children = value.values() if isinstance(value, dict) else value
-            pending.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    """Whether objects and arrays nest deeper than `max_depth` (walked a level at a time, without recursion)."""
+    level: list[Any] = [document] if isinstance(document, dict | list) else []
+    depth = 1
+    while level:
+        if depth > max_depth:
+            return True
+        below: list[Any] = []
+        for value in level:
+            below += [
+                child
+                for child in (value.values() if isinstance(value, dict) else value)
+                if isinstance(child, dict | list)
+            ]
+        level = below
+        depth += 1
     return False
 
 
-def read_json(file: Path, kind: str, max_depth: int = MAX_JSON_DEPTH) -> Any:
+def read_json(file: Path, kind: str, max_depth: int = MAX_JSON_DEPTH, max_bytes: int | None = None) -> Any:
     """One JSON document from a regular file; InputError naming the file for anything else."""
     name = str(file)
     _regular_file(file, kind)
+    if max_bytes is not None:
+        size = file.stat().st_size
+        if size > max_bytes:
+            reason = f"refused: {size:,} bytes, over the limit of {max_bytes:,} (limits.plan_bytes)"
+            raise InputError.from_problems([Problem(name, "", reason)])
     try:
         text = file.read_text(encoding="utf-8")
     except UnicodeDecodeError:

@@ -5,19 +5,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from infraplane.core.approval import ApprovalDecision, decide
 from infraplane.core.audit import Actor, utc_timestamp
 from infraplane.core.plan import NormalizedPlan, PlanFormatError, normalize_plan
 from infraplane.core.policy import Hook, PolicyDecision
 from infraplane.core.policy_bundles import LoadedBundle, TestResult
-from infraplane.core.ports import PolicyBundles, PolicyEngine, PublishedPolicies, Store
-from infraplane.core.records import PublishedBundle
 from infraplane.core.versions import newest_matching, parse_ref
 from infraplane.errors import ImmutableVersionError, InputError, NotFoundError, Problem
 from infraplane.services.audit import record
-from infraplane.services.documents import read_json
+from infraplane.services.documents import MAX_PLAN_BYTES, read_json
+
+if TYPE_CHECKING:  # `policy check` imports this module; the ports and records would double its start-up
+    from infraplane.core.approval import ApprovalDecision
+    from infraplane.core.ports import PolicyBundles, PolicyEngine, PublishedPolicies, Store
+    from infraplane.core.records import PublishedBundle
 
 __all__ = ["BUILTIN_POLICIES", "PolicyService", "plan_from_document", "read_plan_file"]
 
@@ -41,14 +43,14 @@ def _not_a_plan(document: Any) -> str | None:
     return None
 
 
-def read_plan_file(path: Path) -> NormalizedPlan:
+def read_plan_file(path: Path, max_bytes: int = MAX_PLAN_BYTES) -> NormalizedPlan:
     """Load and normalize a plan JSON file made anywhere (`terraform show -json PLANFILE`).
 
-    A state file, a shown state, a directory or a device is refused saying which it is.
+    A state file, a shown state, a directory, a device or a file over `max_bytes` is refused saying which it is.
     """
     name = str(path)
     try:
-        document = read_json(path, "plan JSON")
+        document = read_json(path, "plan JSON", max_bytes=max_bytes)
     except InputError as error:
         first = error.problems[0] if error.problems else None
         if first is not None and "Extra data" in first.reason:
@@ -133,6 +135,14 @@ class PolicyService:
                 chosen[name] = self._published(next(v for v in versions if v.version == newest))
         return [chosen[n] for n in sorted(chosen)]
 
+    def active_named(self, name: str) -> LoadedBundle | None:
+        """The active version of bundle `name` (built-in or published), None when no bundle of that name is active."""
+        return next((b for b in self.active() if b.manifest.name == name), None)
+
+    def load(self, directory: Path) -> LoadedBundle:
+        """A bundle directory, read and digested (not published); InputError naming the file and field."""
+        return self._bundles.load(directory)
+
     def resolve(self, text: str) -> LoadedBundle:
         """A bundle by directory path, `name` or `name@version` (built-in or published)."""
         path = Path(text)
@@ -167,7 +177,10 @@ class PolicyService:
 
     # -- publishing ----------------------------------------------------------------------------
 
-    def publish(self, directory: Path, actor: Actor) -> BundlePublishResult:
+    def publish(self, directory: Path, actor: Actor, replay: Mapping[str, Any] | None = None) -> BundlePublishResult:
+        """Publish a bundle version; `replay` (the replay that preceded it) goes into the audit event."""
+        from infraplane.core.records import PublishedBundle
+
         bundle = self._bundles.load(directory)
         self.engine([bundle])  # compiles: a Rego error stops the publish
         manifest = bundle.manifest
@@ -197,7 +210,8 @@ class PolicyService:
                     str(actor),
                 )
             )
-            record(tx, actor, "policy.publish", f"policy-bundle:{manifest.ref}", {"digest": bundle.digest})
+            payload = {"digest": bundle.digest, **({"replay": dict(replay)} if replay is not None else {})}
+            record(tx, actor, "policy.publish", f"policy-bundle:{manifest.ref}", payload)
         self._engine = None
         return BundlePublishResult(manifest.ref, bundle.digest, "published")
 
@@ -221,6 +235,8 @@ class PolicyService:
 
     def decide_approval(self, document: Mapping[str, Any], tier: str, team: str, blueprint: str) -> ApprovalDecision:
         """Run the approval rules (bundles scoped to the `approval` hook) over a proposal's summary."""
+        from infraplane.core.approval import decide
+
         requires, blocks, used = self.engine().approval_entries(
             {**document, "params": self._params | dict(document.get("params") or {})}, tier, team, blueprint
         )

@@ -17,9 +17,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from infraplane.core.audit import Actor, utc_timestamp
-from infraplane.core.blueprint import NAME_PATTERN
 from infraplane.core.clock import Clock, system_clock
 from infraplane.core.identity import Identity, Role, TokenRecord
+from infraplane.core.names import NAME_PATTERN
 from infraplane.core.ports import Store
 from infraplane.errors import InputError, NotFoundError, Problem, RefusedError, UnauthenticatedError
 from infraplane.services.audit import record

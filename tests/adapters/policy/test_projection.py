@@ -94,3 +94,86 @@ def test_a_bad_declaration_names_the_field(tmp_path: Path) -> None:
 
     with pytest.raises(InputError, match="input"):
         _bundle(tmp_path, "name: dyn\nversion: 1.0.0\ninput: {attributes: some}\n", _DYNAMIC)
+
+
+_NAMED = """package named
+import rego.v1
+# A comment naming comment_word is not code.
+deny contains {"rule": "N-001", "address": rc.address, "message": "prose naming prose_word"} if {
+	some rc in input.plan.resource_changes
+	rc.after.dotted_attribute
+	object.get(rc.after, "string_attribute", false)
+	some local_variable in ["listed_attribute"]
+}
+"""
+
+
+def test_names_come_from_fields_read_and_names_in_strings_not_from_comments_or_prose(tmp_path: Path) -> None:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "bundle.yaml").write_text("name: named\nversion: 1.0.0\ninput: {attributes: referenced}\n")
+    (tmp_path / "p.rego").write_text(_NAMED)
+    keep = attribute_names(load_bundle(tmp_path), {"param_key": ["param_value"]})
+    assert keep is not None
+    assert {"dotted_attribute", "string_attribute", "listed_attribute", "address", "after", "resource_changes"} <= keep
+    assert {"param_key", "param_value"} <= keep
+    assert not {"comment_word", "prose_word", "local_variable", "rc", "deny"} & keep
+
+
+def test_the_projection_leaves_out_fields_and_configuration_no_rule_names() -> None:
+    change = {
+        "address": "aws_db_instance.a",
+        "after": {"storage_encrypted": False, "engine": "postgres"},
+        "before": {"storage_encrypted": True},
+        "config": {
+            "storage_encrypted": {"constant": True, "value": False},
+            "ingress[0].cidr_blocks": {"constant": True, "value": ["0.0.0.0/0"]},
+            "engine": {"constant": True, "value": "postgres"},
+        },
+        "sensitive_paths": ["password"],
+    }
+    document = {"hook": "plan", "plan": {"resource_changes": [change], "output_changes": {}, "resource_drift": []}}
+    keep = frozenset(
+        {"address", "after", "config", "resource_changes", "resource_drift", "storage_encrypted", "ingress"}
+    )
+    narrowed = project_plan_input(document, keep)
+    assert narrowed["plan"] == {
+        "resource_changes": [
+            {
+                "address": "aws_db_instance.a",
+                "after": {"storage_encrypted": False},
+                "config": {
+                    "storage_encrypted": {"constant": True, "value": False},
+                    "ingress[0].cidr_blocks": {"constant": True, "value": ["0.0.0.0/0"]},
+                },
+            }
+        ],
+        "resource_drift": [],
+    }
+    assert document["plan"]["resource_changes"][0] is change and "before" in change  # the document is not changed
+
+
+def test_a_configuration_without_named_paths_still_reads_as_matched(engines: tuple[RegoEngine, RegoEngine]) -> None:
+    # An encrypted-by-default question: a provisioned cluster that leaves storage_encrypted out of its
+    # configuration is unencrypted, but only when the configuration was matched at all (`config` not empty).
+    cluster = {
+        "taggable": False, "tags": None, "mode": "managed", "actions": ["create"], "type": "aws_rds_cluster",
+        "address": "aws_rds_cluster.main", "module_address": "", "name": "main", "provider": "aws",
+        "after": {"engine": "aurora-postgresql"}, "after_unknown": {"storage_encrypted": True},
+        "before": None, "sensitive_paths": [], "constants": {}, "tags_known": True,
+        "config": {
+            "cluster_identifier": {"constant": True, "value": "main"},
+            "master_username": {"constant": True, "value": "admin"},
+        },
+    }  # fmt: skip
+    document = {
+        "hook": "plan",
+        "environment": {"tier": "dev"},
+        "plan": {"resource_changes": [cluster], "providers": {}},
+    }
+    keep = attribute_names(BASELINE, BASELINE.manifest.params)
+    assert keep is not None and not {"cluster_identifier", "master_username"} & keep
+    assert project_plan_input(document, keep)["plan"]["resource_changes"][0]["config"] != {}
+    projected, full = engines
+    findings = [f.as_dict() for f in projected.evaluate("plan", document, "dev", "", "").findings]
+    assert [(f["rule"], f["address"]) for f in findings] == [("ENC-001", "aws_rds_cluster.main")]
+    assert findings == [f.as_dict() for f in full.evaluate("plan", document, "dev", "", "").findings]

@@ -136,3 +136,25 @@ def test_a_read_goes_on_beside_a_writer_and_writes_nothing(store: SqlStore) -> N
     if store.engine.dialect.name == "postgresql":
         with pytest.raises(Exception, match="read-only transaction"), store.read() as reader:
             record(reader, ALICE, "test.write", "nothing", {})
+
+
+def test_dependencies_between_environments_are_replaced_per_consumer(store: SqlStore) -> None:
+    from infraplane.core.upstream import Dependency, UpstreamRead
+
+    ids = UpstreamRead("spec.inputs.ids", "net", "ids", "sha256:1", "array")
+    vpc = UpstreamRead("spec.inputs.vpc", "net", "vpc_id", "sha256:2", "string")
+    with store.transaction() as tx:
+        tx.environments.set_dependencies("app", [Dependency("app", ids, 1, "t1"), Dependency("app", vpc, 1, "t1")])
+        tx.environments.set_dependencies("web", [Dependency("web", ids, 3, "t2")])
+    with store.read() as tx:
+        assert [d.read for d in tx.environments.dependencies("app")] == [ids, vpc]
+        assert [(d.consumer, d.revision) for d in tx.environments.dependents("net")] == [
+            ("app", 1),
+            ("app", 1),
+            ("web", 3),
+        ]
+    with store.transaction() as tx:
+        tx.environments.set_dependencies("app", [])  # destroyed: reads nothing any more
+    with store.read() as tx:
+        assert tx.environments.dependencies("app") == []
+        assert [d.consumer for d in tx.environments.dependents("net")] == ["web"]

@@ -17,12 +17,14 @@ from typing import Any
 
 import pytest
 
+from infraplane.core.audit import Actor
 from infraplane.core.identity import Role
 from infraplane.core.proposal_lifecycle import ProposalStatus
 from tests.conftest import FIXTURE_CATALOG
 from tests.interfaces.api.conftest import IDENTITIES, Api
 
 PLAN = Path(__file__).resolve().parents[2] / "fixtures" / "plans" / "postgres-create.json"
+BUNDLES = Path(__file__).resolve().parents[2] / "fixtures" / "bundles"
 
 # From the issue: viewer reads; requester also proposes; approver also approves, rejects (and applies);
 # admin also publishes and manages tokens. An agent never approves, rejects or applies, whatever its
@@ -131,6 +133,19 @@ def _publish(api: Api, who: str, fresh: str) -> Any:
     return api.client.post("/api/v1/blueprints", content=data, headers=headers)
 
 
+def _bundle_upload(route: str) -> Callable[[Api, str, str], Any]:
+    def request(api: Api, who: str, fresh: str) -> Any:
+        headers = {**api.headers(who), "Content-Type": "application/gzip"}
+        return api.client.post(route, content=_archive(BUNDLES / "team-rules"), headers=headers)
+
+    return request
+
+
+def _read_replay(api: Api, who: str, fresh: str) -> Any:
+    replayed = api.container.policy_replay.replay(BUNDLES / "team-rules", Actor("human", "root"))
+    return api.client.get(f"/api/v1/policy/replays/{replayed.id}", headers=api.headers(who))
+
+
 def _create_token(api: Api, who: str, fresh: str) -> Any:
     body = {"name": f"t-{fresh}", "role": "viewer", "teams": ["payments"], "expires": "1d"}
     return api.client.post("/api/v1/tokens", json=body, headers=api.headers(who))
@@ -179,6 +194,9 @@ CASES: list[Case] = [
     ],
     _post_json("/api/v1/policy/check", "/api/v1/policy/check?tier=prod&team=payments", json.loads(PLAN.read_text())),
     _post_json("/api/v1/cost", "/api/v1/cost", json.loads(PLAN.read_text())),
+    Case("POST", "/api/v1/policy/replay", "publish", None, 200, _bundle_upload("/api/v1/policy/replay")),
+    Case("POST", "/api/v1/policy/bundles", "publish", None, 201, _bundle_upload("/api/v1/policy/bundles")),
+    Case("GET", "/api/v1/policy/replays/{replay_id}", "publish", None, 200, _read_replay),
     Case("GET", "/api/v1/audit", "read", None, 200, _get("/api/v1/audit")),
     Case("GET", "/api/v1/audit/verify", "read", None, 200, _get("/api/v1/audit/verify")),
     Case("GET", "/api/v1/audit/export", "read", None, 200, _get("/api/v1/audit/export")),

@@ -145,3 +145,28 @@ def test_the_root_is_the_web_page_and_the_api_docs_stay_at_docs(api: Api) -> Non
     response = api.client.get("/", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/login?next=%2F"
     assert api.client.get("/docs").status_code == 200
+
+
+def test_reading_another_teams_environment_is_422_naming_the_field_and_not_its_name(api: Api) -> None:
+    api.add_environment("shop-network", "shop")  # another team's: the payments requester may not read it
+    body = {
+        "environment": {
+            "apiVersion": "infraplane.dev/v1",
+            "kind": "Environment",
+            "metadata": {"name": "pay-app", "team": "payments"},
+            "spec": {"blueprint": "marker@^1", "inputs": {"value": "${environments.shop-network.outputs.id}"}},
+        },
+        "justification": "reads the shop's network",
+    }
+    error = _error(api.client.post("/api/v1/proposals", json=body, headers=api.headers("requester")), 422)
+    assert error["field"] == "spec.inputs.value"
+    assert "no environment named 'shop-network' that requester may read" in error["message"]
+    unknown = {
+        **body,
+        "environment": {
+            **body["environment"],
+            "spec": {"blueprint": "marker@^1", "inputs": {"value": "${environments.nowhere.outputs.id}"}},
+        },
+    }
+    same = _error(api.client.post("/api/v1/proposals", json=unknown, headers=api.headers("requester")), 422)
+    assert same["message"].replace("nowhere", "shop-network") == error["message"]  # unknown and hidden read alike

@@ -26,34 +26,34 @@ def test_publish_is_idempotent_and_versions_are_immutable(home: Path, catalog_co
     postgres = catalog_copy / "postgres"
     first = run_cli(home, "catalog", "publish", str(postgres))
     assert first.exit_code == 0, first.stderr
-    assert "published postgres@1.1.0" in first.stdout
+    assert "published postgres@1.2.0" in first.stdout
 
     again = run_cli(home, "catalog", "publish", str(postgres))
     assert again.exit_code == 0
-    assert "already published postgres@1.1.0" in again.stdout
+    assert "already published postgres@1.2.0" in again.stdout
 
     main_tf = postgres / "module" / "main.tf"
     main_tf.write_text(main_tf.read_text() + "\n# a change\n")
     changed = run_cli(home, "catalog", "publish", str(postgres))
     assert changed.exit_code == 2
-    assert "postgres@1.1.0 is immutable; publish a new version" in changed.stderr
+    assert "postgres@1.2.0 is immutable; publish a new version" in changed.stderr
     assert "Traceback" not in changed.stderr
 
-    _set(postgres / "blueprint.yaml", "metadata.version", "1.2.0")
+    _set(postgres / "blueprint.yaml", "metadata.version", "1.3.0")
     bumped = run_cli(home, "catalog", "publish", str(postgres))
     assert bumped.exit_code == 0, bumped.stderr
-    assert "published postgres@1.2.0" in bumped.stdout
+    assert "published postgres@1.3.0" in bumped.stdout
 
     shown = run_cli(home, "catalog", "show", "postgres", "--json").json()
     versions = {v["version"]: v for v in shown["versions"]}
-    assert set(versions) == {"1.1.0", "1.2.0"}
-    assert versions["1.1.0"]["digest"] != versions["1.2.0"]["digest"]
+    assert set(versions) == {"1.2.0", "1.3.0"}
+    assert versions["1.2.0"]["digest"] != versions["1.3.0"]["digest"]
     assert all(v["digest"].startswith("sha256:") for v in versions.values())
-    size = next(i for i in versions["1.2.0"]["inputs"] if i["name"] == "size")
+    size = next(i for i in versions["1.3.0"]["inputs"] if i["name"] == "size")
     assert size["enum"] == ["small", "medium", "large"] and size["default"] == "small"
 
-    constrained = run_cli(home, "catalog", "show", "postgres@~1.2", "--json").json()
-    assert [v["version"] for v in constrained["versions"]] == ["1.2.0"]
+    constrained = run_cli(home, "catalog", "show", "postgres@~1.3", "--json").json()
+    assert [v["version"] for v in constrained["versions"]] == ["1.3.0"]
 
 
 def test_same_content_has_the_same_digest_from_any_path(home: Path, tmp_path: Path) -> None:
@@ -76,7 +76,9 @@ def test_example_catalog_validates_and_publishes_in_dependency_order(home: Path)
     published = run_cli(home, "catalog", "publish", str(EXAMPLE_CATALOG), "--json")
     assert published.exit_code == 0, published.stderr
     refs = [r["ref"] for r in published.json()]
-    assert refs.index("service-stack@1.0.0") > max(refs.index(f"{n}@1.1.0") for n in ("network", "postgres", "cache"))
+    assert refs.index("service-stack@1.0.0") > max(
+        refs.index(r) for r in ("network@1.1.0", "postgres@1.2.0", "cache@1.2.0")
+    )
     listed = {b["name"]: b for b in run_cli(home, "catalog", "list", "--json").json()}
     assert set(listed) == {"network", "postgres", "cache", "queue", "bucket", "service-stack", "app-config"}
     shown = run_cli(home, "catalog", "show", "network", "--json").json()

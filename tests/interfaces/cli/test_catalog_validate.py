@@ -76,6 +76,42 @@ def test_composite_wired_to_an_output_that_does_not_exist(home: Path, catalog_co
     )
 
 
+def test_a_composite_may_not_read_another_environment(home: Path, catalog_copy: Path) -> None:
+    file = catalog_copy / "service-stack" / "blueprint.yaml"
+    _edit(
+        file,
+        lambda d: d["spec"]["components"]["postgres"]["inputs"].__setitem__(
+            "vpc_id", "${environments.shared-network.outputs.vpc_id}"
+        ),
+    )
+    _expect_problem(
+        home,
+        catalog_copy,
+        "spec.components.postgres.inputs.vpc_id",
+        "only an environment file reads another environment's outputs",
+    )
+
+
+def test_sizing_and_scaling_declarations_are_checked(home: Path, catalog_copy: Path) -> None:
+    file = catalog_copy / "postgres" / "blueprint.yaml"
+
+    def change(d: dict) -> None:  # type: ignore[type-arg]
+        sizing = d["spec"]["sizing"]
+        sizing["capacity"] = {"small": 1, "medium": 2, "huge": 8}
+        sizing["metric"]["output"] = "instance"
+        d["spec"]["scaling"] = {"input": "size", "metric": dict(sizing["metric"], output="instance_id")}
+
+    _edit(file, change)
+    _expect_problem(
+        home,
+        file,
+        "spec.sizing.capacity.huge: is not an allowed value",
+        "spec.sizing.capacity: gives no capacity for large",
+        "spec.sizing.metric.output: 'instance' is not a declared output",
+        "spec.scaling.input: input 'size' must be an integer with a minimum and a maximum",
+    )
+
+
 def test_component_cycle_is_named(home: Path, catalog_copy: Path) -> None:
     file = catalog_copy / "service-stack" / "blueprint.yaml"
 

@@ -58,7 +58,7 @@ def test_coverage_is_kept_in_json_and_old_proposals_still_read() -> None:
 
 
 def test_mcp_proposal_view_says_what_the_cost_covers() -> None:
-    view = proposal_view(_proposal("p-1", 1), [])
+    view = proposal_view(_proposal("p-1", 1), [], "")
     assert view["summary"]["monthly_cost"] == "$0.00 -> $28.25/month (+28.25) for 3 of 3 components"
     assert view["cost"]["components"] == 3
 

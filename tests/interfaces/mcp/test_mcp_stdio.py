@@ -29,8 +29,10 @@ TOOLS = {
     "explain_finding",
     "request_environment",
     "propose_change",
+    "get_recommendations",
+    "propose_recommendation",
 }
-PROPOSING = {"request_environment", "propose_change"}
+PROPOSING = {"request_environment", "propose_change", "propose_recommendation"}
 
 
 @pytest.fixture

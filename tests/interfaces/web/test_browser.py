@@ -1,9 +1,11 @@
 """The web page in a real browser (Playwright driving Debian's Chromium) over a live server and the sandbox cloud.
 
-One story, marked slow: a requester finds `postgres`, gets a field error, then requests an environment
-(of the quick `marker` blueprint); an approver in another browser context reviews and approves it, and
-watches the apply finish; the audit page shows it. XSS canaries stay inert and no secret shows anywhere.
-Screenshots of every page at 1280 and 390 px: `make screenshots` puts them in docs/screenshots/.
+One story, marked slow: a requester signs in (the skip link is the first stop), asks in plain words and
+sees what was understood, finds `postgres`, gets a field error, then requests an environment (of the
+quick `marker` blueprint); an approver in another browser context reviews and approves it, and watches
+the apply finish without reloading; the audit page shows it. XSS canaries stay inert and no secret shows
+anywhere; no page is wider than the window at 1280 or 390 px. Screenshots of every page at both widths:
+`make screenshots` puts them in docs/screenshots/.
 """
 
 from __future__ import annotations
@@ -95,10 +97,13 @@ def live(cloud_home: Path, tmp_path: Path) -> Iterator[tuple[LiveServer, dict[st
 
 
 def _shoot(page: object, name: str, into: Path) -> None:
+    """Screenshots at 1280 and 390 px; at both the page is no wider than the window (wide tables scroll in a box)."""
     folder = SCREENSHOTS or into
     folder.mkdir(parents=True, exist_ok=True)
     for width in (1280, 390):
         page.set_viewport_size({"width": width, "height": 900})  # type: ignore[attr-defined]
+        wide = page.evaluate("document.documentElement.scrollWidth")  # type: ignore[attr-defined]
+        assert wide <= width, f"{name} is {wide} px wide at {width} px"
         page.screenshot(path=str(folder / f"{name}-{width}.png"), full_page=True)  # type: ignore[attr-defined]
     page.set_viewport_size({"width": 1280, "height": 900})  # type: ignore[attr-defined]
 
@@ -125,6 +130,9 @@ def test_request_review_approve_apply_and_audit_in_a_browser(
             requester = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
             requester.goto(f"{server.url}/catalog")
             assert requester.url.startswith(f"{server.url}/login")
+            requester.keyboard.press("Tab")  # the first stop is the skip link, and it shows when focused
+            assert requester.evaluate("document.activeElement.className") == "skip"
+            assert requester.locator("a.skip").bounding_box()["x"] >= 0  # type: ignore[index]
             _shoot(requester, "login", shots)
             requester.fill("#token", secrets["rita"])
             requester.click("button[type=submit]")
@@ -132,6 +140,13 @@ def test_request_review_approve_apply_and_audit_in_a_browser(
             requester.click("form.filters button")
             _shoot(requester, "catalog", shots)
             _inert(requester, secrets)
+            # Plain words: what they were understood as shows first; nothing is proposed here.
+            requester.fill("#ask-words", "a queue for the payments service that keeps messages a week")
+            requester.click("#ask-submit")
+            requester.wait_for_selector("#understood")
+            assert "retention_days" in requester.inner_text("#understood-inputs")
+            _shoot(requester, "ask", shots)
+            requester.goto(f"{server.url}/catalog?q=postgres")
             requester.click("a[href='/catalog/postgres']")
             requester.fill("#f-name", "pay-db")
             requester.fill("#in-vpc_id", "not-a-vpc")
@@ -167,9 +182,12 @@ def test_request_review_approve_apply_and_audit_in_a_browser(
             _inert(approver, secrets)
             _shoot(approver, "proposal-review", shots)
             assert approver.locator("#approve").count() == 1, approver.inner_text("main")
+            loads: list[str] = []
+            approver.on("load", lambda page: loads.append(page.url))
             approver.click("#approve")
-            # The page refreshes itself while the apply runs; it ends showing `applied`.
+            # The apply's lines stream onto the page; when it ends the page shows `applied` by itself, once.
             playwright_api.expect(approver.locator("#status")).to_have_text("applied", timeout=180_000)
+            assert len(loads) <= 2, loads  # the approve's answer and the one reload at the end, no polling
             assert "Last run" in approver.inner_text("main")
             _shoot(approver, "proposal-applied", shots)
 

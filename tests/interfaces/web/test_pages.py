@@ -137,12 +137,36 @@ def test_the_dashboard_shows_drift_and_the_kpis_of_the_callers_teams(web: Api) -
     page = sign_in(web, "approver").get("/dashboard").text
     drift = page.split('id="drift"')[1].split("</section>")[0]
     assert "50%" in drift and "of 2 checks found drift" in drift  # shop-1's check is not the approver's
-    assert '<a href="/environments/pay-1">pay-1</a>' in drift and "shop-1" not in page
+    assert '<a href="/environments/pay-1">pay-1</a>' in drift and "shop-1" not in drift
     kpis = page.split('id="kpis"')[1].split("</section>")[0]
     for figure in ("drift rate", "mean time to detect", "time to remediation", "policy hit rate"):
-        assert f"<th>{figure}</th>" in kpis, figure
+        assert f'<th scope="row">{figure}</th>' in kpis, figure
     for figure in ("approval lead time", "deployment frequency", "lead time for changes", "change failure rate"):
-        assert f"<th>{figure}</th>" in kpis, figure
-    assert "<th>time to restore</th>" in kpis
+        assert f'<th scope="row">{figure}</th>' in kpis, figure
+    assert '<th scope="row">time to restore</th>' in kpis
     admin = sign_in(web, "admin").get("/dashboard").text
     assert "of 3 checks found drift" in admin and '<a href="/environments/shop-1">shop-1</a>' in admin
+
+
+def test_the_environment_page_says_upstream_changed_and_counts_readers_it_may_not_name(web: Api) -> None:
+    from dataclasses import replace
+
+    from infraplane.core.records import ComponentRecord
+    from infraplane.core.upstream import Dependency, UpstreamRead, value_digest
+
+    web.add_environment("pay-net", "payments")
+    web.add_environment("pay-app", "payments")
+    web.add_environment("shop-app", "shop")
+    with web.container.store.transaction() as tx:
+        tx.environments.save(replace(tx.environments.get("pay-net"), current_revision=1))
+        component = ComponentRecord("pay-net", "marker", "marker@1.0.0", "sha256:x", "script", "applied")
+        tx.environments.save_component(replace(component, outputs={"parameter_name": "/new"}))
+        read = UpstreamRead("spec.inputs.value", "pay-net", "parameter_name", value_digest("/old"), "string")
+        tx.environments.set_dependencies("pay-app", [Dependency("pay-app", read, 1)])
+        tx.environments.set_dependencies("shop-app", [Dependency("shop-app", read, 1)])
+    browser = sign_in(web, "viewer")
+    reader = browser.get("/environments/pay-app")
+    assert reader.status_code == 200 and 'id="upstream-changed"' in reader.text
+    assert "pay-net.parameter_name (value-changed)" in reader.text
+    producer = browser.get("/environments/pay-net").text
+    assert "pay-app" in producer and "shop-app" not in producer and "1 environment(s) of other teams" in producer

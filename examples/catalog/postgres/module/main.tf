@@ -46,7 +46,8 @@ data "aws_secretsmanager_random_password" "master" {
 }
 
 resource "terraform_data" "master_password" {
-  input = data.aws_secretsmanager_random_password.master.random_password
+  # The provider does not mark the generated password sensitive; this keeps it out of plans and reviews.
+  input = sensitive(data.aws_secretsmanager_random_password.master.random_password)
 
   lifecycle {
     ignore_changes = [input]

@@ -17,3 +17,8 @@ output "db_name" {
   description = "Name of the database created on the instance"
   value       = aws_db_instance.this.db_name
 }
+
+output "instance_id" {
+  description = "RDS instance identifier (CloudWatch's DBInstanceIdentifier)"
+  value       = aws_db_instance.this.identifier
+}

@@ -12,7 +12,10 @@ __all__ = ["RegoPolicies"]
 
 
 class RegoPolicies:
-    """Implements `infraplane.core.ports.PolicyBundles` with regopy."""
+    """Implements `infraplane.core.ports.PolicyBundles` with regopy; engines keep compiled bundles in a cache."""
+
+    def __init__(self, compiled_cache: Path | None = None) -> None:
+        self._compiled_cache = compiled_cache
 
     def load(self, directory: Path) -> LoadedBundle:
         return load_bundle(directory)
@@ -21,4 +24,4 @@ class RegoPolicies:
         return load_bundle_archive(archive, target)
 
     def engine(self, bundles: list[LoadedBundle]) -> RegoEngine:
-        return RegoEngine(bundles)
+        return RegoEngine(bundles, self._compiled_cache)

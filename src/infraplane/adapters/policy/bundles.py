@@ -8,7 +8,7 @@ import yaml
 from pydantic import ValidationError
 
 from infraplane.adapters.archive import digest_of, pack_directory, unpack_archive
-from infraplane.core.blueprint import field_path, pydantic_reason
+from infraplane.core.excerpt import field_path, pydantic_reason
 from infraplane.core.policy import BundleManifest
 from infraplane.core.policy_bundles import LoadedBundle, package_names
 from infraplane.errors import InputError, Problem

@@ -7,12 +7,14 @@ import re
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from regopy import Interpreter, RegoError
 
+from infraplane.adapters.policy.compiled import CompiledBundles
 from infraplane.adapters.policy.input import to_input
 from infraplane.adapters.policy.projection import attribute_names
 from infraplane.adapters.policy.rego_tests import TransformedModule, transform_test_module
@@ -105,13 +107,30 @@ def _findings(value: Any, severity: str, bundle: str) -> list[Finding]:
 
 
 class RegoEngine:
-    """One compiled interpreter per bundle, reused across evaluations (regopy is not thread-safe: one lock)."""
+    """One compiled interpreter per bundle, reused across evaluations (regopy is not thread-safe: one lock).
 
-    def __init__(self, bundles: list[LoadedBundle]) -> None:
+    With `compiled_cache`, a bundle compiled once is saved there by its digest and later engines (other
+    processes) load it instead of compiling it again.
+    """
+
+    def __init__(self, bundles: list[LoadedBundle], compiled_cache: Path | None = None) -> None:
         self.bundles = bundles
         self._interpreters: dict[str, Interpreter] = {}
         self._compiled_queries: dict[str, tuple[Interpreter, list[tuple[str, str]], Any]] = {}
+        self._cache = CompiledBundles(compiled_cache) if compiled_cache is not None else None
         self._lock = threading.Lock()
+        # The last document handed to rego-cpp, with the attributes kept and the params, and its converted
+        # input: two bundles (two versions of one, in a replay) judging the same document convert it once.
+        self._last: tuple[Mapping[str, Any], frozenset[str] | None, dict[str, Any], Any] | None = None
+
+    def _input(self, document: Mapping[str, Any], keep: frozenset[str] | None, params: dict[str, Any]) -> Any:
+        last = self._last
+        if last is not None and last[0] is document and last[1] == keep and last[2] == params:
+            return last[3]
+        narrowed = project_plan_input(document, keep) if keep is not None else document
+        converted = to_input({**narrowed, "params": params})
+        self._last = (document, keep, params, converted)
+        return converted
 
     def _interpreter(self, bundle: LoadedBundle) -> Interpreter:
         if bundle.digest not in self._interpreters:
@@ -134,36 +153,53 @@ class RegoEngine:
         """
         key = bundle.digest + ":compiled"
         if key not in self._compiled_queries:
-            interpreter = self._interpreter(bundle)
             entrypoints = [
                 (s, f"{p.replace('.', '/')}/{s}") for p in bundle.policy_packages() for s in ("deny", "warn")
             ]
-            try:
-                with _captured_stdout():
-                    compiled: Any = interpreter.build(None, [e for _, e in entrypoints])
-            except RegoError:
-                compiled = None  # fall back to plain queries
+            names = [e for _, e in entrypoints]
+            with _captured_stdout():
+                saved = self._cache.load(bundle.digest, names) if self._cache is not None else None
+            if saved is not None:
+                interpreter, compiled = saved
+            else:
+                interpreter = self._interpreter(bundle)
+                try:
+                    with _captured_stdout():
+                        compiled = interpreter.build(None, names)
+                except RegoError:
+                    compiled = None  # fall back to plain queries
+                if compiled is not None and self._cache is not None:
+                    with _captured_stdout():
+                        self._cache.save(interpreter, compiled, bundle.digest, names)
             self._compiled_queries[key] = (interpreter, entrypoints, compiled)
         return self._compiled_queries[key]
 
-    def evaluate_bundle(self, bundle: LoadedBundle, hook: Hook, document: Mapping[str, Any]) -> list[Finding]:
+    def evaluate_bundle(
+        self,
+        bundle: LoadedBundle,
+        hook: Hook,
+        document: Mapping[str, Any],
+        packages: Collection[str] | None = None,
+    ) -> list[Finding]:
+        """The findings of one bundle on one document, whatever its scope; `packages` asks only those packages."""
         with self._lock:
             interpreter, entrypoints, compiled = self._compiled(bundle)
+            if packages is not None:
+                wanted = {p.replace(".", "/") + "/" for p in packages}
+                entrypoints = [(s, e) for s, e in entrypoints if e.rsplit("/", 1)[0] + "/" in wanted]
+                if not entrypoints:
+                    return []
             params = {**bundle.manifest.params, **dict(document.get("params") or {})}
             keep = attribute_names(bundle, params) if hook == "plan" else None
-            narrowed = project_plan_input(document, keep) if keep is not None else document
-            interpreter.set_input(to_input({**narrowed, "params": params}))
+            interpreter.set_input(self._input(document, keep, params))
+            try:
+                outputs = self._query_all(bundle, interpreter, entrypoints, compiled)
+            finally:
+                # An interpreter keeps its input until the next one: a plan of thousands of resources is
+                # hundreds of MB in rego-cpp, which a long-running process should not hold between checks.
+                interpreter.set_input(to_input({}))
             findings: list[Finding] = []
-            for severity, entrypoint in entrypoints:
-                try:
-                    with _captured_stdout() as printed:
-                        if compiled is not None:
-                            output = interpreter.query_bundle_entrypoint(compiled, entrypoint)
-                        else:
-                            output = interpreter.query(f"x := data.{entrypoint.replace('/', '.')}")
-                except RegoError as exc:
-                    raise _rego_problem(bundle, exc) from None
-                _raise_on_runtime_error(bundle, "".join(printed))
+            for (severity, _), output in zip(entrypoints, outputs, strict=True):
                 results = getattr(output, "results", None) or []
                 if not results:
                     continue
@@ -174,6 +210,28 @@ class RegoEngine:
                     value = result.expressions[0] if result.expressions else None
                 findings += _findings(value, severity, bundle.manifest.ref)
         return findings
+
+    @staticmethod
+    def _query_all(
+        bundle: LoadedBundle, interpreter: Interpreter, entrypoints: list[tuple[str, str]], compiled: Any
+    ) -> list[Any]:
+        """Every entrypoint's output; what regopy prints is read once, after the last query."""
+        outputs = []
+        error: RegoError | None = None
+        with _captured_stdout() as printed:
+            for _, entrypoint in entrypoints:
+                try:
+                    if compiled is not None:
+                        outputs.append(interpreter.query_bundle_entrypoint(compiled, entrypoint))
+                    else:
+                        outputs.append(interpreter.query(f"x := data.{entrypoint.replace('/', '.')}"))
+                except RegoError as exc:
+                    error = exc
+                    break
+        if error is not None:
+            raise _rego_problem(bundle, error) from None
+        _raise_on_runtime_error(bundle, "".join(printed))
+        return outputs
 
     def evaluate(self, hook: Hook, document: Mapping[str, Any], tier: str, team: str, blueprint: str) -> PolicyDecision:
         """Run every bundle whose scope covers this hook, tier, team and blueprint."""

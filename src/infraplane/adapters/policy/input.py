@@ -8,6 +8,8 @@ does not expose those functions (another version), `regopy.Input` is used as it 
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -34,10 +36,25 @@ class _Converted(Input):  # type: ignore[misc]
         self._impl = handle
 
 
+_ESCAPED = re.compile(r'["\\\x00-\x1f]')
+
+
+def _text(value: str) -> bytes:
+    """A string as rego-cpp holds one: the inside of its JSON literal (quotes, backslashes, controls escaped).
+
+    rego-cpp keeps every string escaped, as it appears between the quotes of a Rego or JSON literal, and
+    writes results out as they are: handed `p["k"]` raw, it compares it wrongly with the literal "p[\"k\"]"
+    and prints invalid JSON for any finding naming it (a `for_each` resource's address).
+    """
+    if _ESCAPED.search(value) is None:  # most strings: nothing to escape
+        return value.encode("utf-8")
+    return json.dumps(value, ensure_ascii=False)[1:-1].encode("utf-8")
+
+
 def _add(handle: Any, value: Any) -> int:
     """Push `value` onto the input under construction; a non-zero result is regopy's error code."""
     if isinstance(value, str):
-        return int(_string(handle, value.encode("utf-8")))
+        return int(_string(handle, _text(value)))
     if value is True or value is False:
         return int(_bool(handle, value))
     if value is None:
@@ -48,7 +65,7 @@ def _add(handle: Any, value: Any) -> int:
         return int(_float(handle, value))
     if isinstance(value, Mapping):
         for key, item in value.items():
-            if _string(handle, str(key).encode("utf-8")) or _add(handle, item) or _item(handle):
+            if _string(handle, _text(str(key))) or _add(handle, item) or _item(handle):
                 return 1
         return int(_object(handle, len(value)))
     if isinstance(value, list | tuple):

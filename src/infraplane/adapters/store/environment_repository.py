@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import Session
 
 from infraplane.adapters.secrets import SecretBox
-from infraplane.adapters.store.tables import ComponentRow, EnvironmentRow, RevisionRow, StateVersionRow
+from infraplane.adapters.store.tables import (
+    ComponentRow,
+    EnvironmentDependencyRow,
+    EnvironmentRow,
+    RevisionRow,
+    StateVersionRow,
+)
 from infraplane.core.records import ComponentRecord, EnvironmentRecord, RevisionRecord, StateVersion
+from infraplane.core.upstream import Dependency, UpstreamRead
 
 __all__ = ["SqlEnvironmentRepository"]
 
@@ -108,6 +116,37 @@ class SqlEnvironmentRepository:
             for row in self._session.execute(query).scalars()
         ]
 
+    # -- dependencies between environments -------------------------------------------------------
+
+    def set_dependencies(self, consumer: str, dependencies: Sequence[Dependency]) -> None:
+        self._session.execute(delete(EnvironmentDependencyRow).where(EnvironmentDependencyRow.consumer == consumer))
+        self._session.flush()
+        for dependency in dependencies:
+            read = dependency.read
+            self._session.add(
+                EnvironmentDependencyRow(
+                    consumer=consumer,
+                    producer=read.environment,
+                    output=read.output,
+                    field=read.field,
+                    digest=read.digest,
+                    value_type=read.type,
+                    revision=dependency.revision,
+                    recorded_at=dependency.recorded_at,
+                )
+            )
+        self._session.flush()
+
+    def dependencies(self, consumer: str) -> list[Dependency]:
+        return self._dependencies(EnvironmentDependencyRow.consumer == consumer)
+
+    def dependents(self, producer: str) -> list[Dependency]:
+        return self._dependencies(EnvironmentDependencyRow.producer == producer)
+
+    def _dependencies(self, where: ColumnElement[bool]) -> list[Dependency]:
+        query = select(EnvironmentDependencyRow).where(where).order_by(EnvironmentDependencyRow.id)
+        return [_dependency(row) for row in self._session.execute(query).scalars()]
+
     # -- Terraform state -----------------------------------------------------------------------
 
     def add_state(self, version: StateVersion) -> None:
@@ -142,6 +181,11 @@ class SqlEnvironmentRepository:
         return StateVersion(
             row.environment, row.component, row.serial, row.lineage, self._box.decrypt(row.ciphertext), row.created_at
         )
+
+
+def _dependency(row: EnvironmentDependencyRow) -> Dependency:
+    read = UpstreamRead(row.field, row.producer, row.output, row.digest, row.value_type)
+    return Dependency(row.consumer, read, row.revision, row.recorded_at)
 
 
 def _environment(row: EnvironmentRow) -> EnvironmentRecord:

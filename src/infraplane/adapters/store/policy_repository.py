@@ -1,4 +1,4 @@
-"""Published policy bundles in SQL."""
+"""Published policy bundles, and policy replay reports, in SQL."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import json
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from infraplane.adapters.store.tables import PolicyBundleRow
-from infraplane.core.records import PublishedBundle
+from infraplane.adapters.store.tables import PolicyBundleRow, PolicyReplayRow
+from infraplane.core.records import PolicyReplayRecord, PublishedBundle
 
 __all__ = ["SqlPolicyRepository"]
 
@@ -44,3 +44,33 @@ class SqlPolicyRepository:
             )
         )
         self._session.flush()
+
+    def add_replay(self, replay: PolicyReplayRecord) -> None:
+        self._session.add(
+            PolicyReplayRow(
+                id=replay.id,
+                name=replay.name,
+                version=replay.version,
+                digest=replay.digest,
+                created_at=replay.created_at,
+                created_by=replay.created_by,
+                report=json.dumps(dict(replay.report), sort_keys=True),
+            )
+        )
+        self._session.flush()
+
+    def get_replay(self, replay_id: str) -> PolicyReplayRecord | None:
+        row = self._session.get(PolicyReplayRow, replay_id)
+        return _replay(row) if row else None
+
+    def replays(self, name: str | None = None) -> list[PolicyReplayRecord]:
+        query = select(PolicyReplayRow).order_by(PolicyReplayRow.created_at, PolicyReplayRow.id)
+        if name is not None:
+            query = query.where(PolicyReplayRow.name == name)
+        return [_replay(row) for row in self._session.execute(query).scalars()]
+
+
+def _replay(row: PolicyReplayRow) -> PolicyReplayRecord:
+    return PolicyReplayRecord(
+        row.id, row.name, row.version, row.digest, row.created_at, row.created_by, json.loads(row.report)
+    )

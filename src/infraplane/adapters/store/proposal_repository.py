@@ -1,4 +1,4 @@
-"""Proposals, their encrypted saved plans and their approvals, in SQL."""
+"""Proposals, their encrypted saved plans and plan documents, and their approvals, in SQL."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session
 
 from infraplane.adapters.secrets import SecretBox
-from infraplane.adapters.store.tables import ProposalApprovalRow, ProposalPlanRow, ProposalRow
+from infraplane.adapters.store.tables import ProposalApprovalRow, ProposalPlanDocumentRow, ProposalPlanRow, ProposalRow
 from infraplane.core.approval import Approval
 from infraplane.core.ports import ProposalQuery
 from infraplane.core.proposals import Proposal
@@ -102,6 +102,21 @@ class SqlProposalRepository:
 
     def plans(self, proposal_id: str) -> dict[str, bytes]:
         query = select(ProposalPlanRow).where(ProposalPlanRow.proposal_id == proposal_id)
+        return {r.component: self._box.decrypt(r.ciphertext) for r in self._session.execute(query).scalars()}
+
+    def put_plan_documents(self, proposal_id: str, documents: Mapping[str, bytes]) -> None:
+        """Replace the proposal's plan JSON documents (a re-plan replaces them all)."""
+        self._session.execute(delete(ProposalPlanDocumentRow).where(ProposalPlanDocumentRow.proposal_id == proposal_id))
+        for component, content in documents.items():
+            self._session.add(
+                ProposalPlanDocumentRow(
+                    proposal_id=proposal_id, component=component, ciphertext=self._box.encrypt(content)
+                )
+            )
+        self._session.flush()
+
+    def plan_documents(self, proposal_id: str) -> dict[str, bytes]:
+        query = select(ProposalPlanDocumentRow).where(ProposalPlanDocumentRow.proposal_id == proposal_id)
         return {r.component: self._box.decrypt(r.ciphertext) for r in self._session.execute(query).scalars()}
 
     def add_approval(self, proposal_id: str, approval: Approval) -> None:

@@ -13,11 +13,14 @@ import json
 import sqlite3
 from contextlib import closing
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from infraplane.adapters.store.revision import head_revision
-from infraplane.core.records import PublishedBundle
 from infraplane.errors import NotFoundError
+
+if TYPE_CHECKING:  # the records are many dataclasses; `policy check` reads none when nothing is published
+    from infraplane.core.records import PublishedBundle
 
 __all__ = ["SqlitePublishedPolicies", "open_published_policies"]
 
@@ -37,6 +40,8 @@ class SqlitePublishedPolicies:
 
     def all(self) -> list[PublishedBundle]:
         """Every published version, ordered like `SqlPolicyRepository.all` (name, then publication)."""
+        from infraplane.core.records import PublishedBundle
+
         query = (
             "SELECT name, version, digest, manifest, published_at, published_by FROM policy_bundles ORDER BY name, id"
         )

@@ -129,6 +129,22 @@ class ComponentRow(Base):
     updated_at: Mapped[str] = mapped_column(String(32))
 
 
+class EnvironmentDependencyRow(Base):
+    """One read of another environment's output by an applied consumer (replaced at each of its applies)."""
+
+    __tablename__ = "environment_dependencies"
+    __table_args__ = (UniqueConstraint("consumer", "field", name="uq_environment_dependencies_consumer_field"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    consumer: Mapped[str] = mapped_column(String(64), index=True)
+    producer: Mapped[str] = mapped_column(String(64), index=True)
+    output: Mapped[str] = mapped_column(String(200))
+    field: Mapped[str] = mapped_column(String(400))
+    digest: Mapped[str] = mapped_column(String(80))
+    value_type: Mapped[str] = mapped_column(String(16))
+    revision: Mapped[int] = mapped_column(Integer)
+    recorded_at: Mapped[str] = mapped_column(String(32))
+
+
 class StateVersionRow(Base):
     """Every Terraform state version ever written for a component, encrypted."""
 
@@ -182,6 +198,28 @@ class ProposalPlanRow(Base):
     proposal_id: Mapped[str] = mapped_column(String(40), ForeignKey("proposals.id"), primary_key=True)
     component: Mapped[str] = mapped_column(String(64), primary_key=True)
     ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ProposalPlanDocumentRow(Base):
+    """A component's plan JSON (`terraform show -json`, sensitive values scrubbed), encrypted; read by policy replay."""
+
+    __tablename__ = "proposal_plan_documents"
+    proposal_id: Mapped[str] = mapped_column(String(40), ForeignKey("proposals.id"), primary_key=True)
+    component: Mapped[str] = mapped_column(String(64), primary_key=True)
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class PolicyReplayRow(Base):
+    """One policy replay's report: what a bundle version would change, judged before it was published."""
+
+    __tablename__ = "policy_replays"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[str] = mapped_column(String(64))
+    digest: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[str] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(200))
+    report: Mapped[str] = mapped_column(Text)
 
 
 class ProposalApprovalRow(Base):

@@ -17,7 +17,8 @@ from infraplane.core.ask.ranking import Candidate, CatalogIndex
 from infraplane.core.ask.slots import slots_of
 from infraplane.core.ask.text import Request, parse_request
 from infraplane.core.ask.vocabulary import KNOWN_TIERS, TIER_WORDS
-from infraplane.core.blueprint import API_VERSION, NAME_PATTERN, Blueprint
+from infraplane.core.blueprint import API_VERSION, Blueprint
+from infraplane.core.names import NAME_PATTERN
 from infraplane.core.versions import parse_ref
 from infraplane.errors import InputError, Problem
 

@@ -13,6 +13,7 @@ from infraplane.interfaces.api import (
     routes_drift,
     routes_environments,
     routes_me,
+    routes_policy,
     routes_proposals,
     routes_tokens,
 )
@@ -62,6 +63,7 @@ def create_app(container: Container, runtime: bool = False) -> FastAPI:
         routes_environments,
         routes_proposals,
         routes_checks,
+        routes_policy,
         routes_audit,
         routes_tokens,
         routes_drift,

@@ -151,6 +151,22 @@ class RunPool:
         self._submit(channel, work)
         return proposal_id
 
+    def start_rollback(self, environment: str, team: str, to: int, actor: Actor, justification: str) -> str:
+        """Plan, check and decide a rollback of `environment` to revision `to` in the background; its proposal id."""
+        proposal_id = new_proposal_id()
+        channel = self._open(proposal_id, "plan", team)
+        proposals = self._container.proposals
+
+        def work() -> None:
+            progress = ChannelProgress(channel)
+            proposal = proposals.propose_rollback(environment, to, actor, justification, progress, proposal_id)
+            changes = proposal is not None
+            status = proposal.status.value if proposal is not None else None
+            channel.close({"event": "result", "changes": changes, "environment": environment, "status": status})
+
+        self._submit(channel, work)
+        return proposal_id
+
     def start_apply(self, proposal: Proposal, actor: Actor) -> RunChannel:
         """Apply an approved proposal in the background; 409 when it is being applied or may not start."""
         with self._lock:

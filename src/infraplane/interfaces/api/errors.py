@@ -14,7 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from infraplane.errors import InfraplaneError
+from infraplane.errors import ConfirmationRequiredError, InfraplaneError
 
 __all__ = ["error_response", "install_error_handlers"]
 
@@ -34,8 +34,10 @@ async def _infraplane_error(request: Request, exc: Exception) -> JSONResponse:
     if exc.http_status >= 500:
         return await _unexpected(request, exc)
     field = exc.problems[0].field if exc.problems else ""
-    problems = [p.as_dict() for p in exc.problems]
-    return error_response(exc.http_status, exc.code, exc.message, field, **({"problems": problems} if problems else {}))
+    extra: dict[str, object] = {"problems": [p.as_dict() for p in exc.problems]} if exc.problems else {}
+    if isinstance(exc, ConfirmationRequiredError) and exc.detail:
+        extra["detail"] = exc.detail
+    return error_response(exc.http_status, exc.code, exc.message, field, **extra)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

@@ -39,7 +39,7 @@ log = logging.getLogger("infraplane.serve")
 
 
 def scheduled_jobs(container: Container) -> list[Job]:
-    """The server's periodic jobs: drift checks per tier, TTL checks, recovery of interrupted runs, unmanaged scans."""
+    """The periodic jobs: drift checks per tier, TTL checks, recovery of interrupted runs, advisors, unmanaged scans."""
     configured = container.settings.scheduler
 
     def check_ttls() -> list[str]:
@@ -50,6 +50,11 @@ def scheduled_jobs(container: Container) -> list[Job]:
 
     def recover() -> list[str]:
         return [str(found) for found in recover_interrupted(container.store)]
+
+    def advise() -> list[str]:
+        if not container.settings.advisors.propose:
+            return []
+        return container.advisors.run()
 
     from infraplane.core.environment import parse_duration
     from infraplane.services.drift_schedule import DriftSchedule
@@ -69,6 +74,7 @@ def scheduled_jobs(container: Container) -> list[Job]:
         Job("recover-interrupted", configured.recovery_seconds, recover),
         # Listing the whole cloud is not urgent on a restart: the first scan waits a minute.
         Job("unmanaged-scan", container.settings.unmanaged.scan_seconds, scan_unmanaged, first=60.0),
+        Job("advisors", container.settings.advisors.every_seconds, advise),
     ]
 
 

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import tarfile
-import tempfile
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from infraplane.adapters.archive import unpack_archive
 from infraplane.core.identity import Action
-from infraplane.errors import InputError, Problem
 from infraplane.interfaces.api.deps import ContainerDep, IdentityDep, require
 from infraplane.interfaces.api.schemas import ERRORS, BlueprintDetailOut, BlueprintSearchOut, PublishOut
+from infraplane.interfaces.api.uploads import unpacked
 from infraplane.interfaces.mcp.views import blueprint_version, search_hit
 
 __all__ = ["router"]
@@ -77,15 +73,6 @@ async def publish_blueprints(request: Request, container: ContainerDep, identity
     All or nothing, as `infraplane catalog publish`: an invalid blueprint publishes none.
     """
     require(container, identity, Action.PUBLISH)
-    data = await request.body()
-    if not data:
-        raise InputError.from_problems([Problem("", "body", "upload a .tar.gz of blueprint directories")])
-    with tempfile.TemporaryDirectory(prefix="infraplane-upload-") as scratch:
-        root = Path(scratch) / "catalog"
-        try:
-            unpack_archive(data, root)
-        except (tarfile.TarError, OSError, EOFError, ValueError) as exc:
-            reason = f"not a readable .tar.gz archive ({type(exc).__name__})"
-            raise InputError.from_problems([Problem("", "body", reason)]) from None
+    with unpacked(await request.body(), "catalog", "blueprint directories") as root:
         results = container.catalog.publish(root, identity.actor)
     return {"published": [{"ref": r.ref, "digest": r.digest, "status": r.status} for r in results]}

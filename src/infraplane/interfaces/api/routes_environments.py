@@ -17,7 +17,13 @@ from infraplane.interfaces.api.schemas import (
     RevisionOut,
     StateVersionOut,
 )
-from infraplane.interfaces.views import environment_cost, environment_detail, environment_summary, revision_rows
+from infraplane.interfaces.views import (
+    environment_cost,
+    environment_detail,
+    environment_summary,
+    revision_rows,
+    upstream_view,
+)
 
 __all__ = ["router"]
 
@@ -37,12 +43,15 @@ def list_environments(container: ContainerDep, identity: IdentityDep) -> list[di
 
 @router.get("/{name}", response_model=EnvironmentDetailOut)
 def show_environment(name: str, container: ContainerDep, identity: IdentityDep) -> dict[str, Any]:
-    """Components, status, outputs (sensitive ones masked), the current revision and what it costs now."""
+    """Components, status, outputs (sensitive ones masked), the current revision, what it costs now, and
+    `upstream`: the other environments' outputs it reads (`upstream_changed` when one changed since it was
+    applied, with the update proposals the system made) and who reads its own."""
     env = visible_environment(container, identity, name)
     require(container, identity, Action.READ, env.team)
     env, components, revisions = container.environments.get(name)
     cost = environment_cost(container.costs.estimate_environment(name), components)
-    return {**environment_detail(env, components), "revisions": len(revisions), "cost": cost}
+    upstream = upstream_view(container.environments.upstream(name), container.proposals.proposals(name), identity.sees)
+    return {**environment_detail(env, components), "revisions": len(revisions), "cost": cost, "upstream": upstream}
 
 
 @router.get("/{name}/graph", response_model=GraphOut)

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
+from infraplane.core.ask import AskResolution
 from infraplane.core.identity import Action, Identity
 from infraplane.core.ports import ProposalQuery
 from infraplane.core.proposals import Proposal
@@ -36,7 +37,7 @@ from infraplane.interfaces.views import proposal_summary
 from infraplane.services.ask.service import ClarificationNeeded
 from infraplane.services.audit import record
 
-__all__ = ["proposal_view", "propose_document", "router"]
+__all__ = ["channel_events", "proposal_view", "propose_document", "resolve_ask", "router"]
 
 router = APIRouter(prefix="/api/v1/proposals", tags=["proposals"], responses=ERRORS)
 
@@ -50,8 +51,9 @@ def _runs(request: Request) -> RunPool:
 
 
 def proposal_view(container: Container, proposal: Proposal) -> dict[str, Any]:
-    """The JSON `infraplane proposal show --json` prints: the proposal and what it still needs."""
-    return {**proposal.as_dict(), "missing": container.proposals.missing(proposal)}
+    """The JSON `infraplane proposal show --json` prints: the plain-words summary, the proposal, what it needs."""
+    proposals = container.proposals
+    return {"plain_summary": proposals.summary(proposal), **proposal.as_dict(), "missing": proposals.missing(proposal)}
 
 
 def propose_document(
@@ -61,7 +63,7 @@ def propose_document(
 
     The API and the web page's request form both come through here, so both refuse the same things.
     """
-    resolution = container.environments.resolve_document(document, "environment")
+    resolution = container.environments.resolve_document(document, "environment", access=identity.upstream_access)
     meta = resolution.environment.metadata
     with container.store.transaction() as tx:
         existing = tx.environments.get(meta.name)
@@ -81,6 +83,18 @@ def propose_document(
             raise ForbiddenError(reason, [Problem("", "environment.metadata.team", "not one of your teams")])
     proposal_id = runs.start_plan(resolution, identity.actor, justification)
     return proposal_id
+
+
+def resolve_ask(
+    container: Container, identity: Identity, words: str, team: str | None = None, tier: str | None = None
+) -> AskResolution:
+    """Plain words resolved for the caller (raises ClarificationNeeded with the question and its options).
+
+    A token acting for one team names the team the words do not; the API and the web page's ask box
+    both come through here, then propose through `propose_document`.
+    """
+    only = next(iter(identity.teams)) if len(identity.teams) == 1 else None
+    return container.ask.resolve(words, team=team or only, tier=tier, requester=identity.name)
 
 
 def _accepted(proposal_id: str, run: str, status: str) -> RunAccepted:
@@ -128,10 +142,7 @@ def create_proposal(
         )
     if body.ask is not None:
         try:
-            # A token acting for one team names the team the words do not.
-            only = next(iter(identity.teams)) if len(identity.teams) == 1 else None
-            team = body.team or only
-            asked = container.ask.resolve(body.ask, team=team, tier=body.tier, requester=identity.name)
+            asked = resolve_ask(container, identity, body.ask, body.team, body.tier)
         except ClarificationNeeded as exc:
             # Not a failure: the question back, with the options to choose from (as `ask --json` prints it).
             return error_response(422, exc.code, exc.message, "ask", clarification=exc.clarification.as_dict())
@@ -205,13 +216,18 @@ def _sse(event: dict[str, Any]) -> str:
     return f"event: {event['event']}\ndata: {json.dumps(event, default=str, ensure_ascii=False)}\n\n"
 
 
-async def _follow(request: Request, channel: RunChannel) -> AsyncIterator[str]:
+async def channel_events(request: Request, channel: RunChannel) -> AsyncIterator[dict[str, Any] | None]:
+    """Each event of the run as it comes, until the run ends or the client leaves; None after a quiet while.
+
+    The None is the caller's cue for a keep-alive, so proxies do not close a quiet stream. The API's
+    event stream and the web page's line stream both follow a run through here.
+    """
     index = 0
     quiet = 0.0
     while True:
         events, done = channel.read(index, 0)
         for event in events:
-            yield _sse(event)
+            yield event
         index += len(events)
         if done and not events:
             return
@@ -224,7 +240,12 @@ async def _follow(request: Request, channel: RunChannel) -> AsyncIterator[str]:
         quiet += _POLL_SECONDS
         if quiet >= _KEEPALIVE_SECONDS:
             quiet = 0.0
-            yield ": keep-alive\n\n"
+            yield None
+
+
+async def _follow(request: Request, channel: RunChannel) -> AsyncIterator[str]:
+    async for event in channel_events(request, channel):
+        yield ": keep-alive\n\n" if event is None else _sse(event)
 
 
 @router.get(

@@ -21,6 +21,7 @@ __all__ = [
     "BlueprintDetailOut",
     "BlueprintHitOut",
     "BlueprintSearchOut",
+    "BundlePublishOut",
     "EnvironmentDetailOut",
     "EnvironmentSummaryOut",
     "ErrorBody",
@@ -32,6 +33,7 @@ __all__ = [
     "ProposalSummaryOut",
     "PublishOut",
     "RejectBody",
+    "ReplayOut",
     "RevisionOut",
     "RunAccepted",
     "StateVersionOut",
@@ -167,6 +169,10 @@ class ProposalPage(BaseModel):
 
 
 class ProposalOut(_Open):
+    plain_summary: str = Field(
+        description="What the proposal does, in one paragraph made from its structured content (the same text "
+        "every time; the audit trail records it with each decision)."
+    )
     id: str
     environment: str
     team: str
@@ -178,6 +184,25 @@ class ProposalOut(_Open):
     blast_radius: dict[str, Any]
     decision: dict[str, Any]
     missing: list[str] = Field(description="What it still needs before it may be applied, in words.")
+
+
+class ReplayOut(_Open):
+    """A policy replay's report: what publishing the bundle would change, per environment and rule."""
+
+    id: str
+    bundle: dict[str, Any]
+    replaces: dict[str, Any] | None
+    environments: list[str]
+    counts: dict[str, int]
+    denied_environments: list[str] = Field(description="Running environments the bundle would newly deny.")
+    changes: list[dict[str, Any]]
+
+
+class BundlePublishOut(BaseModel):
+    ref: str
+    digest: str
+    status: str
+    replay: ReplayOut
 
 
 class RunAccepted(BaseModel):

@@ -88,7 +88,9 @@ def ask(
     document = resolution.environment_document()
     justification = f"ask: {words}"
     if json_out:
-        proposal = container.proposals.propose_document(document, container.human, justification, JsonProgress())
+        proposal = container.proposals.propose_document(
+            document, container.human, justification, JsonProgress(), container.upstream_access(container.human.id)
+        )
         print_json_line(
             {
                 "event": "result",
@@ -99,8 +101,10 @@ def ask(
         return
     _print_resolution(resolution)
     with progress_for(console, f"proposing {resolution.name}") as progress:
-        proposal = container.proposals.propose_document(document, container.human, justification, progress)
+        proposal = container.proposals.propose_document(
+            document, container.human, justification, progress, container.upstream_access(container.human.id)
+        )
     if proposal is None:
         console.print(f"{resolution.name} already is as asked; nothing to propose")
         return
-    print_proposal(proposal, container.proposals.missing(proposal))
+    print_proposal(proposal, container.proposals.missing(proposal), container.proposals.summary(proposal))

@@ -62,6 +62,9 @@ def _detail(version: PublishedVersion) -> dict[str, Any]:
             {"name": n, "description": o.description, "sensitive": o.sensitive} for n, o in spec.outputs.items()
         ],
         "compliance": dict(spec.compliance),
+        # Which input the advisors size or scale, and the metric behind it (None when not declared).
+        "sizing": spec.sizing.model_dump(mode="json") if spec.sizing else None,
+        "scaling": spec.scaling.model_dump(mode="json") if spec.scaling else None,
         "components": {n: c.blueprint for n, c in spec.components.items()},
         "used_by": [{"composite": u.composite, "component": u.component} for u in used_by],
     }

@@ -113,7 +113,7 @@ def _print_proposed(proposal: Proposal, existing: bool) -> None:
         console.print(f"{proposal.id} already proposes reverting {proposal.environment}'s drift", highlight=False)
         console.print(proposal_line(proposal, missing), highlight=False)
         return
-    print_proposal(proposal, missing)
+    print_proposal(proposal, missing, cli_state.container.proposals.summary(proposal))
     console.print(proposal_line(proposal, missing), highlight=False)
 
 

@@ -21,7 +21,13 @@ from infraplane.interfaces.cli.progress import progress_for
 from infraplane.interfaces.cli.proposal_commands import proposal_json
 from infraplane.interfaces.cli.proposal_render import print_proposal
 from infraplane.interfaces.cli.state import cli_state
-from infraplane.interfaces.views import environment_cost, environment_detail, environment_summary, revision_rows
+from infraplane.interfaces.views import (
+    environment_cost,
+    environment_detail,
+    environment_summary,
+    revision_rows,
+    upstream_view,
+)
 from infraplane.services.orchestration.plan_checks import PolicyDeniedError
 from infraplane.services.orchestration.progress import NullProgress, Progress
 from infraplane.services.proposals.ttl import check_ttls
@@ -56,7 +62,7 @@ def plan(
 ) -> None:
     """Show what `env up` would do to each component, without changing anything."""
     container = cli_state.container
-    resolution = container.environments.resolve_file(file)
+    resolution = container.environments.resolve_file(file, container.upstream_access(container.human.id))
     if json_out:
         result = container.environments.plan(resolution, container.human, NullProgress(), replan_all=all_components)
         print_json(result.as_dict())
@@ -91,7 +97,7 @@ def _settle(
     if json_out:
         print_json_line({"event": "proposal", "proposal": proposal_json(proposal)})
     else:
-        print_proposal(proposal, missing, full=not yes)
+        print_proposal(proposal, missing, container.proposals.summary(proposal), full=not yes)
     if proposal.status == "blocked":
         denies = [f for f in proposal.findings if f.severity == "deny"]
         raise PolicyDeniedError(
@@ -136,7 +142,7 @@ def up(
 ) -> None:
     """Propose the environment as the file describes it; apply at once when the rules auto-approve it."""
     container = cli_state.container
-    resolution = container.environments.resolve_file(file)
+    resolution = container.environments.resolve_file(file, container.upstream_access(container.human.id))
     proposal = _with_progress(
         json_out,
         f"proposing {file}",
@@ -255,7 +261,8 @@ def show(name: Annotated[str, typer.Argument(help="Environment name.")], json_ou
     container = cli_state.container
     env, components, revisions = container.environments.get(name)
     cost = environment_cost(container.costs.estimate_environment(name), components)
-    document = {**environment_detail(env, components), "revisions": len(revisions), "cost": cost}
+    upstream = upstream_view(container.environments.upstream(name), container.proposals.proposals(name))
+    document = {**environment_detail(env, components), "revisions": len(revisions), "cost": cost, "upstream": upstream}
     if json_out:
         print_json(document)
         return
@@ -280,6 +287,24 @@ def show(name: Annotated[str, typer.Argument(help="Environment name.")], json_ou
         ],
     )
     console.print(escape(f"cost now: {document['cost']['text']}"), highlight=False)
+    _print_upstream(upstream)
+
+
+def _print_upstream(upstream: dict[str, Any]) -> None:
+    """What the environment reads of others, whether they changed since it was applied, and who reads it."""
+    for read in upstream["reads"]:
+        line = f"reads {read['environment']}.{read['output']} ({read['field']})"
+        if read["upstream_changed"]:
+            line += (
+                f": [yellow]upstream changed[/] ({read['change']}; {read['environment']} is {read['producer_status']})"
+            )
+        console.print(line, highlight=False)
+    if upstream["update_proposals"]:
+        console.print(f"update proposed: {', '.join(upstream['update_proposals'])}", highlight=False)
+    for reader in upstream["read_by"]:
+        console.print(f"read by {reader['environment']} ({reader['output']} -> {reader['field']})", highlight=False)
+    if upstream["read_by_others"]:
+        console.print(f"read by {upstream['read_by_others']} environment(s) of other teams", highlight=False)
 
 
 @app.command("graph")

@@ -50,6 +50,11 @@ COMMANDS: dict[str, LazyCommand] = {
         "kpi",
         "Drift rate, time to detect and remediate, policy hit rate, approval lead time and the DORA four.",
     ),
+    "advise": LazyCommand(
+        _CLI + "advise_commands",
+        "advise",
+        "Recommendations from cloud metrics: right-size, scale out, give idle environments a TTL.",
+    ),
     "sandbox": LazyCommand(_CLI + "sandbox_commands", "app", "The sandbox cloud: a local AWS emulator on 127.0.0.1."),
     "policy": LazyCommand(_CLI + "policy_commands", "app", "Guardrails: policy as code (Rego) on requests and plans."),
     "audit": LazyCommand(_CLI + "audit_commands", "app", "The audit trail: who did what, when, and why."),

@@ -1,7 +1,8 @@
-"""`infraplane policy ...`: check any plan against the guardrails, test bundles, publish bundles."""
+"""`infraplane policy ...`: check any plan against the guardrails, test, replay and publish bundles."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +11,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from infraplane.core.policy import PolicyDecision, plan_input
+from infraplane.errors import ConfirmationRequiredError
 from infraplane.interfaces.cli.output import console, print_json
+from infraplane.interfaces.cli.replay_render import print_replay
 from infraplane.interfaces.cli.state import cli_state
 from infraplane.services.policy import read_plan_file
 
@@ -55,7 +58,7 @@ def check(
 ) -> None:
     """Run the guardrails over a plan made anywhere. Exit 1 when any finding is a deny."""
     policies = cli_state.container.policies
-    normalized = read_plan_file(plan)
+    normalized = read_plan_file(plan, cli_state.container.settings.limits.plan_bytes)
     bundles = [policies.resolve(b) for b in bundle] if bundle else None
     document = plan_input(normalized, {"name": "", "team": team, "tier": tier, "owner": team}, {"name": plan.stem}, {})
     decision = policies.decide("plan", document, tier, team, "", bundles)
@@ -84,16 +87,60 @@ def test(
         raise typer.Exit(1)
 
 
+@app.command("replay")
+def replay(
+    directory: Annotated[Path, typer.Argument(help="A bundle directory (bundle.yaml + .rego files), not published.")],
+    json_out: JsonFlag = False,
+) -> None:
+    """What publishing a bundle would change: per environment and rule, what newly denies, warns or stops firing.
+
+    Judged on every environment's request, current state and latest stored plans, against the version of
+    the bundle active now. The report is stored and audited with the bundle's digest.
+    """
+    container = cli_state.container
+    replayed = container.policy_replay.replay(directory, container.human)
+    if json_out:
+        print_json(replayed.as_dict())
+    else:
+        print_replay(replayed)
+
+
 @app.command("publish")
 def publish(
     directory: Annotated[Path, typer.Argument(help="A bundle directory (bundle.yaml + .rego files).")],
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Publish even when it would newly deny running environments.")
+    ] = False,
     json_out: JsonFlag = False,
 ) -> None:
-    """Publish a bundle version; a published name@version never changes."""
+    """Replay, then publish a bundle version; a published name@version never changes.
+
+    When the new version would newly deny running environments, asks first (`--yes` publishes anyway;
+    without a terminal and without `--yes` nothing is published and the exit code is 2).
+    """
     container = cli_state.container
-    result = container.policies.publish(directory, container.human)
+    replayed = container.policy_replay.replay(directory, container.human)
+    denied = replayed.report.denied_environments
+    if not json_out:
+        print_replay(replayed)
+    confirmed = yes
+    if denied and not yes:
+        if json_out or not sys.stdin.isatty():
+            if json_out:
+                print_json({"status": "not published", "replay": replayed.as_dict()})
+            raise ConfirmationRequiredError(
+                f"not published: {replayed.report.bundle.name}@{replayed.report.bundle.version} would newly deny "
+                f"running environments ({', '.join(denied)}); read `infraplane policy replay {directory}` "
+                "and pass --yes to publish anyway",
+                replayed.as_dict(),
+            )
+        if not typer.confirm(f"Publish it anyway, newly denying {', '.join(denied)}?", default=False):
+            console.print("not published", highlight=False)
+            raise typer.Exit(1)
+        confirmed = True
+    result, replayed = container.policy_replay.publish(directory, container.human, confirmed, replayed)
     if json_out:
-        print_json({"ref": result.ref, "digest": result.digest, "status": result.status})
+        print_json({"ref": result.ref, "digest": result.digest, "status": result.status, "replay": replayed.as_dict()})
     else:
         console.print(f"{result.status} {result.ref}  [dim]{result.digest}[/]", highlight=False)
 

@@ -22,6 +22,7 @@ from rich.table import Table
 
 from infraplane.core.runs import RunEvent
 from infraplane.core.text import inert
+from infraplane.interfaces.progress_lines import ComponentLines, count_text, plain_line
 from infraplane.services.orchestration.progress import NullProgress, Progress
 
 __all__ = ["JsonProgress", "LiveProgress", "PlainProgress", "plain_line", "progress_for"]
@@ -35,10 +36,6 @@ _STYLES = {
     "destroyed": "green",
     "waits": "magenta",
 }
-
-
-def _count(value: Any) -> str:
-    return "?" if value is None else str(value)
 
 
 class LiveProgress:
@@ -79,9 +76,9 @@ class LiveProgress:
                 name,
                 f"[{style}]{status}[/]" if style else status,
                 elapsed,
-                _count(row.get("add")) if "add" in row else "",
-                _count(row.get("change")) if "change" in row else "",
-                _count(row.get("destroy")) if "destroy" in row else "",
+                count_text(row.get("add")) if "add" in row else "",
+                count_text(row.get("change")) if "change" in row else "",
+                count_text(row.get("destroy")) if "destroy" in row else "",
                 escape(str(row.get("note", "")))[:160],
             )
         return table
@@ -138,23 +135,6 @@ class JsonProgress:
             )
 
 
-_ENDED = {"applied", "failed", "unchanged", "destroyed", "planned", "skipped", "denied"}
-
-
-def plain_line(name: str, status: str, elapsed: float | None, fields: dict[str, Any]) -> str:
-    """One event as one line of plain text: `vpc: applied after 12s (+3 ~0 -0); note`."""
-    line = f"{name}: {status}"
-    if elapsed is not None:
-        line += f" after {elapsed:.0f}s"
-    if any(k in fields for k in ("add", "change", "destroy")):
-        line += f" (+{_count(fields.get('add'))} ~{_count(fields.get('change'))} -{_count(fields.get('destroy'))})"
-    note = str(fields.get("note") or "")
-    if note:
-        line += f"; {note}"
-    # No control characters from notes (terraform errors, requesters' words) reach the log.
-    return inert(" ".join(line.split()))
-
-
 class PlainProgress:
     """One plain line per component event and message, flushed as it happens (logs, CI, pipes)."""
 
@@ -162,8 +142,7 @@ class PlainProgress:
         self._stream = stream
         self._clock = clock
         self._lock = threading.RLock()
-        self._started: dict[str, float] = {}
-        self._status: dict[str, str] = {}
+        self._lines = ComponentLines()
         self._write(f"{title}")
 
     def _write(self, line: str) -> None:
@@ -179,21 +158,10 @@ class PlainProgress:
         return None
 
     def component(self, name: str, **fields: Any) -> None:
-        status = fields.get("status")
-        if status is None:
-            return  # a note or count update only: the next status line carries it
-        now = self._clock()
         with self._lock:
-            previous = self._status.get(name)
-            self._status[name] = str(status)
-            if status not in _ENDED:
-                if previous is None or previous in _ENDED:
-                    self._started[name] = now
-                elapsed = None
-            else:
-                start = self._started.pop(name, None)
-                elapsed = None if start is None else now - start
-            self._write(plain_line(name, str(status), elapsed, fields))
+            line = self._lines.line(name, fields, self._clock())
+            if line is not None:
+                self._write(line)
 
     def message(self, text: str) -> None:
         self._write(inert(f"- {text}"))

@@ -8,11 +8,13 @@ import typer
 from rich.markup import escape
 
 from infraplane.core.proposals import Proposal
+from infraplane.errors import InputError, Problem
 from infraplane.interfaces.cli.output import Column, console, print_json, print_json_line, print_records
 from infraplane.interfaces.cli.progress import JsonProgress, progress_for
-from infraplane.interfaces.cli.proposal_render import print_proposal, proposal_line
+from infraplane.interfaces.cli.proposal_render import print_proposal, print_rephrased, proposal_line
 from infraplane.interfaces.cli.state import cli_state
 from infraplane.interfaces.views import proposal_summary
+from infraplane.services.proposals.wording import Rephrased
 
 __all__ = ["app", "proposal_json"]
 
@@ -23,7 +25,12 @@ IdArgument = Annotated[str, typer.Argument(help="Proposal id (p-...).")]
 
 
 def proposal_json(proposal: Proposal) -> dict[str, object]:
-    return {**proposal.as_dict(), "missing": cli_state.container.proposals.missing(proposal)}
+    proposals = cli_state.container.proposals
+    return {
+        "plain_summary": proposals.summary(proposal),
+        **proposal.as_dict(),
+        "missing": proposals.missing(proposal),
+    }
 
 
 @app.command("list")
@@ -62,13 +69,39 @@ def list_proposals(
 
 
 @app.command("show")
-def show(proposal_id: IdArgument, json_out: JsonFlag = False) -> None:
-    """Everything a reviewer needs: diff, findings, cost, blast radius, warnings, decision, approvals."""
-    proposal = cli_state.container.proposals.get(proposal_id)
+def show(
+    proposal_id: IdArgument,
+    json_out: JsonFlag = False,
+    rephrase: Annotated[
+        bool,
+        typer.Option(
+            "--rephrase",
+            help="Also show the configured LLM's (ask.llm) rewording of the summary, for reading only.",
+        ),
+    ] = False,
+) -> None:
+    """Everything a reviewer needs: the summary in plain words, then diff, findings, cost, blast radius, decision."""
+    container = cli_state.container
+    proposal = container.proposals.get(proposal_id)
+    rephrased = _rephrased(container.proposals.summary(proposal)) if rephrase else None
     if json_out:
-        print_json(proposal_json(proposal))
+        shown = proposal_json(proposal)
+        if rephrased is not None:
+            shown["plain_summary_rephrased"] = rephrased.as_dict()
+        print_json(shown)
         return
-    print_proposal(proposal, cli_state.container.proposals.missing(proposal))
+    print_proposal(proposal, container.proposals.missing(proposal), container.proposals.summary(proposal))
+    if rephrased is not None:
+        print_rephrased(rephrased)
+
+
+def _rephrased(summary: str) -> Rephrased:
+    rephraser = cli_state.container.rephraser
+    if rephraser is None:
+        raise InputError.from_problems(
+            [Problem("config.yaml", "ask.llm", "--rephrase needs an LLM backend: set ask.llm and ask.llm_url")]
+        )
+    return rephraser.rephrase(summary)
 
 
 @app.command("approve")

@@ -9,8 +9,9 @@ from infraplane.core.proposal_lifecycle import ProposalStatus
 from infraplane.core.proposals import Proposal
 from infraplane.interfaces.cli.output import Column, console, print_records
 from infraplane.interfaces.views import cost_delta_text
+from infraplane.services.proposals.wording import Rephrased
 
-__all__ = ["print_proposal", "proposal_line"]
+__all__ = ["print_proposal", "print_rephrased", "proposal_line"]
 
 _MARK = {"create": "[green]+[/]", "update": "[yellow]~[/]", "delete": "[red]-[/]", "replace": "[red]-/+[/]"}
 _MAX_ATTRIBUTES = 12
@@ -43,12 +44,15 @@ def _diff_lines(diffs: tuple[ResourceDiff, ...]) -> list[str]:
     return lines
 
 
-def print_proposal(proposal: Proposal, missing: list[str], full: bool = True) -> None:
+def print_proposal(proposal: Proposal, missing: list[str], summary: str, full: bool = True) -> None:
+    """The review: the plain-words summary first, then the components, diff, findings, cost and decision."""
     console.print(
         f"[bold]proposal {proposal.id}[/]: {proposal.kind} {proposal.environment} "
         f"({proposal.team}, {proposal.tier}) by {proposal.actor}",
         highlight=False,
     )
+    console.print(escape(summary), highlight=False)
+    console.print()
     if proposal.justification:
         console.print(f"why: {escape(proposal.justification)}", highlight=False)
     print_records(
@@ -87,7 +91,8 @@ def print_proposal(proposal: Proposal, missing: list[str], full: bool = True) ->
     console.print(
         f"blast radius: {len(radius.destroyed)} destroyed, {len(radius.replaced)} replaced"
         + (f"; downstream: {', '.join(radius.downstream_components)}" if radius.downstream_components else "")
-        + (f"; classified data at risk: {', '.join(radius.data_at_risk)}" if radius.data_at_risk else ""),
+        + (f"; classified data at risk: {', '.join(radius.data_at_risk)}" if radius.data_at_risk else "")
+        + (f"; other environments: {', '.join(radius.other_environments)}" if radius.other_environments else ""),
         highlight=False,
     )
     for warning in proposal.warnings:
@@ -96,3 +101,24 @@ def print_proposal(proposal: Proposal, missing: list[str], full: bool = True) ->
         current = "" if approval.plan_digest == proposal.plan_digest else " (for an earlier plan; no longer counts)"
         console.print(f"approved by {approval.approver} at {approval.at}{current}", highlight=False)
     console.print(proposal_line(proposal, missing), highlight=False)
+
+
+def print_rephrased(rephrased: Rephrased) -> None:
+    """The LLM's rewording, marked as such, after the review (the summary at the top is the one that counts)."""
+    console.print()
+    if rephrased.error:
+        console.print(
+            f"[yellow]could not rephrase[/] ({escape(rephrased.by)}): {escape(rephrased.error)}", highlight=False
+        )
+        return
+    console.print(
+        f"[bold]rephrased by {escape(rephrased.by)}[/] [dim](for reading only; the summary at the top is what was "
+        "decided on and audited)[/]",
+        highlight=False,
+    )
+    console.print(escape(rephrased.text), highlight=False)
+    if rephrased.dropped:
+        console.print(
+            f"[yellow]the rephrasing leaves out[/] {escape(', '.join(rephrased.dropped))}: read the summary at the top",
+            highlight=False,
+        )

@@ -24,6 +24,8 @@ You work with infrastructure through infraplane, as an agent. These rules are no
 
 2. **Justify every change.** `request_environment` and `propose_change` need a `justification`: one
    or two sentences saying why the change is wanted, in the user's terms. People approve on it.
+   To right-size or scale, use the advisors (`get_recommendations`, `propose_recommendation`): their
+   proposals carry the metrics and the saving, instead of a size you picked.
 
 3. **Never put secrets in inputs.** No passwords, tokens, keys or connection strings with
    credentials. Blueprints create and store their own secrets (e.g. in Secrets Manager) and expose

@@ -55,8 +55,9 @@ READ_ONLY_TOOLS = (
     "get_environment",
     "get_proposal",
     "explain_finding",
+    "get_recommendations",
 )
-PROPOSING_TOOLS = ("request_environment", "propose_change")
+PROPOSING_TOOLS = ("request_environment", "propose_change", "propose_recommendation")
 _TITLES = {
     "search_catalog": "Search the blueprint catalog",
     "get_blueprint": "Read a blueprint's inputs and outputs",
@@ -66,6 +67,8 @@ _TITLES = {
     "explain_finding": "Explain a guardrail or approval rule",
     "request_environment": "Propose a new environment (a human approves)",
     "propose_change": "Propose a change to an environment (a human approves)",
+    "get_recommendations": "Read the advisors' recommendations (right-size, scale, idle)",
+    "propose_recommendation": "Propose an advisor's recommendation (a human approves)",
 }
 # Reading the store; nothing changes.
 READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
@@ -253,7 +256,7 @@ def _register_resources(server: InfraplaneServer, container: Container) -> None:
 
 
 def build_server(container: Container, agent: Actor, per_request_identity: bool = False) -> InfraplaneServer:
-    """The server for one agent identity: eight tools (none approves or applies), resources, a prompt."""
+    """The server for one agent identity: ten tools (none approves or applies), resources, a prompt."""
     tools = AgentTools(container, agent)
     server = InfraplaneServer(container, tools, per_request_identity)
     for name in (*READ_ONLY_TOOLS, *PROPOSING_TOOLS):

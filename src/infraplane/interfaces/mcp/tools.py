@@ -1,4 +1,4 @@
-"""The tools an agent calls: six read, two propose. None approves or applies; people do that.
+"""The tools an agent calls: seven read, three propose. None approves or applies; people do that.
 
 Each tool's docstring and argument descriptions are what the agent reads. Errors leave a
 tool as `ToolFailure` (see failures.py), never as a traceback.
@@ -10,23 +10,23 @@ exactly as unknown ones. Over stdio there is no such identity and everything is 
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from contextvars import ContextVar
-from typing import Annotated, Any, Concatenate, Literal, ParamSpec
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
-from sqlalchemy.exc import SQLAlchemyError
 
 from infraplane.core.audit import Actor
 from infraplane.core.blueprint import API_VERSION, Blueprint
 from infraplane.core.identity import Action, Identity, authorize
 from infraplane.core.proposals import Proposal
 from infraplane.core.records import ComponentRecord, EnvironmentRecord, RevisionRecord
+from infraplane.core.upstream import UpstreamAccess
 from infraplane.core.versions import parse_ref
 from infraplane.errors import ForbiddenError, InfraplaneError, InputError, NotFoundError, Problem
 from infraplane.interfaces.container import Container
+from infraplane.interfaces.mcp.advisor_tools import AdvisorTools
+from infraplane.interfaces.mcp.calls import CALLER, EnvironmentName, Justification, Result, tool
 from infraplane.interfaces.mcp.failures import ToolFailure, closest_names, error_body, findings_body
 from infraplane.interfaces.mcp.rules import rule_book
 from infraplane.interfaces.mcp.views import (
@@ -37,47 +37,15 @@ from infraplane.interfaces.mcp.views import (
     proposal_view,
     search_hit,
 )
-from infraplane.interfaces.views import environment_summary
+from infraplane.interfaces.views import environment_summary, upstream_view
 from infraplane.services.orchestration.progress import NullProgress
 
 __all__ = ["AgentTools"]
 
-P = ParamSpec("P")
-# The identity a call over HTTP acts for; a ContextVar so the tool's worker thread sees it too.
-_CALLER: ContextVar[Identity | None] = ContextVar("infraplane_mcp_caller", default=None)
-Result = dict[str, Any]
 Change = Literal["update", "upgrade", "destroy", "rollback", "drift-revert"]
 
-Justification = Annotated[
-    str,
-    Field(
-        description="Why this change is wanted, in a sentence or two (kept with the proposal, shown to the "
-        "approvers and in git history). Required."
-    ),
-]
-EnvironmentName = Annotated[str, Field(description="The environment's name, e.g. payments-staging.")]
 
-
-def _tool(
-    method: Callable[Concatenate[AgentTools, P], Result],
-) -> Callable[Concatenate[AgentTools, P], Result]:
-    """Turn infraplane's errors into tool errors naming the argument, what is allowed and what to do."""
-
-    @functools.wraps(method)
-    def call(self: AgentTools, /, *args: P.args, **kwargs: P.kwargs) -> Result:
-        try:
-            return method(self, *args, **kwargs)
-        except InfraplaneError as exc:
-            raise ToolFailure(self.explain_error(exc, kwargs)) from exc
-        except SQLAlchemyError as exc:
-            first = str(exc).splitlines()[0] if str(exc) else ""
-            body = {"error": "failed", "message": f"store error: {exc.__class__.__name__}: {first}"}
-            raise ToolFailure({**body, "next": "tell the user: infraplane's database failed"}) from exc
-
-    return call
-
-
-class AgentTools:
+class AgentTools(AdvisorTools):
     """What an agent may do, as one identity: read the catalog and environments, and propose changes."""
 
     def __init__(self, container: Container, agent: Actor) -> None:
@@ -89,25 +57,30 @@ class AgentTools:
     @property
     def agent(self) -> Actor:
         """Who the current call acts as: its token's identity over HTTP, the named agent over stdio."""
-        caller = _CALLER.get()
+        caller = CALLER.get()
         return caller.actor if caller is not None else self._agent
 
     @contextmanager
     def acting_for(self, caller: Identity | None) -> Iterator[None]:
         """Calls made inside act for `caller` (None: the agent this object was made for)."""
-        reset = _CALLER.set(caller)
+        reset = CALLER.set(caller)
         try:
             yield
         finally:
-            _CALLER.reset(reset)
+            CALLER.reset(reset)
+
+    def _access(self) -> UpstreamAccess:
+        """Whose teams' environments a proposal of this call may read outputs of."""
+        caller = CALLER.get()
+        return caller.upstream_access if caller is not None else self._container.upstream_access(self._agent.id)
 
     def _sees(self, team: str) -> bool:
-        caller = _CALLER.get()
+        caller = CALLER.get()
         return caller is None or caller.sees(team)
 
     def _may(self, action: Action, team: str, unknown: NotFoundError) -> None:
         """Refuse `action` on something of `team` for the caller: `unknown` when the team is not its own."""
-        caller = _CALLER.get()
+        caller = CALLER.get()
         if caller is None:
             return
         decision = authorize(caller, action, team)
@@ -118,7 +91,7 @@ class AgentTools:
 
     # -- reading -------------------------------------------------------------------------------
 
-    @_tool
+    @tool
     def search_catalog(
         self,
         query: Annotated[str, Field(description="What you need, in a few words, e.g. 'postgres database'.")],
@@ -139,7 +112,7 @@ class AgentTools:
             result["note"] = f"nothing matched; the catalog has: {names}" if names else "the catalog is empty"
         return result
 
-    @_tool
+    @tool
     def get_blueprint(
         self,
         name: Annotated[str, Field(description="The blueprint's name, as search_catalog gives it.")],
@@ -154,7 +127,7 @@ class AgentTools:
         """
         return blueprint_version(self._container.catalog, name, version)
 
-    @_tool
+    @tool
     def list_environments(self) -> Result:
         """Every environment: name, team, tier, status, blueprint, revision, live components and how many
         proposals are still open for it. An environment only proposed so far shows with status `proposed`.
@@ -170,11 +143,13 @@ class AgentTools:
         ]
         return {"environments": listed + proposed}
 
-    @_tool
+    @tool
     def get_environment(self, name: EnvironmentName) -> Result:
         """One environment: status, tier, team, current revision, its components with their outputs
-        (sensitive ones masked), its revisions and the proposals still open for it. An environment that
-        is only proposed so far has status `proposed` and its open proposals. Read-only."""
+        (sensitive ones masked), its revisions and the proposals still open for it, and `upstream`: which
+        other environments' outputs it reads (`${environments.<name>.outputs.<output>}`; `upstream_changed`
+        when one changed since it was applied) and who reads its own. An environment that is only
+        proposed so far has status `proposed` and its open proposals. Read-only."""
         open_ones = [
             proposal_line(p, self._container.proposals.missing(p)) for p in self._open_proposals(name).get(name, [])
         ]
@@ -189,9 +164,12 @@ class AgentTools:
                 "note": "not created yet: it exists once a person approves and applies a proposal for it",
                 "open_proposals": open_ones,
             }
-        return environment_view(env, components, revisions, open_ones)
+        upstream = upstream_view(
+            self._container.environments.upstream(name), self._container.proposals.proposals(name), self._sees
+        )
+        return {**environment_view(env, components, revisions, open_ones), "upstream": upstream}
 
-    @_tool
+    @tool
     def get_proposal(
         self, proposal_id: Annotated[str, Field(description="The proposal's id, e.g. p-ce35672b83.")]
     ) -> Result:
@@ -203,13 +181,13 @@ class AgentTools:
         try:
             proposal = proposals.get(wanted)
         except NotFoundError:
-            if _CALLER.get() is None:
+            if CALLER.get() is None:
                 raise
             raise _no_proposal(wanted) from None  # the store's message names other teams' proposals
         self._may(Action.READ, proposal.team, _no_proposal(wanted))
-        return proposal_view(proposal, proposals.missing(proposal))
+        return proposal_view(proposal, proposals.missing(proposal), proposals.summary(proposal))
 
-    @_tool
+    @tool
     def explain_finding(
         self, rule: Annotated[str, Field(description="A finding's or decision's rule id, e.g. NET-002 or APR-003.")]
     ) -> Result:
@@ -220,7 +198,7 @@ class AgentTools:
 
     # -- proposing -----------------------------------------------------------------------------
 
-    @_tool
+    @tool
     def request_environment(
         self,
         name: EnvironmentName,
@@ -256,9 +234,10 @@ class AgentTools:
             "spec": {"blueprint": blueprint, "inputs": dict(inputs or {})},
         }
         proposals = self._container.proposals
-        return self._proposed(proposals.propose_document(document, self.agent, justification, NullProgress()), name)
+        proposal = proposals.propose_document(document, self.agent, justification, NullProgress(), self._access())
+        return self._proposed(proposal, name)
 
-    @_tool
+    @tool
     def propose_change(
         self,
         environment: EnvironmentName,
@@ -302,7 +281,9 @@ class AgentTools:
         self._may(Action.PROPOSE, env.team, self._no_environment(environment))
         proposals, agent, progress = self._container.proposals, self.agent, NullProgress()
         if change == "update":
-            proposal = proposals.propose_update(environment, inputs or {}, agent, justification, progress)
+            proposal = proposals.propose_update(
+                environment, inputs or {}, agent, justification, progress, self._access()
+            )
         elif change == "upgrade":
             proposal = proposals.propose_upgrade(environment, agent, justification, progress)
         elif change == "destroy":
@@ -329,7 +310,7 @@ class AgentTools:
         try:
             found = self._container.environments.get(name)
         except NotFoundError:
-            if _CALLER.get() is None:
+            if CALLER.get() is None:
                 raise
             raise self._no_environment(name) from None  # the store's message names every environment
         self._may(Action.READ, found[0].team, self._no_environment(name))
@@ -341,7 +322,7 @@ class AgentTools:
 
     def _may_request(self, name: str, team: str) -> None:
         """Whether the caller may propose `name` for `team`: its own team, a role that proposes, a free name."""
-        caller = _CALLER.get()
+        caller = CALLER.get()
         if caller is None:
             return
         decision = authorize(caller, Action.PROPOSE, team)
@@ -382,7 +363,7 @@ class AgentTools:
                     "and propose again",
                 }
             )
-        return proposal_view(proposal, missing)
+        return proposal_view(proposal, missing, self._container.proposals.summary(proposal))
 
     def explain_error(self, exc: InfraplaneError, arguments: Mapping[str, Any]) -> Result:
         """The error with what the agent needs to fix it: the input's schema, the closest blueprint names."""

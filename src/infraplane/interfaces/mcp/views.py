@@ -66,6 +66,9 @@ def blueprint_detail(version: PublishedVersion, versions: Sequence[PublishedVers
         "sensitive_inputs": sorted(blueprint.sensitive_inputs()),
         "outputs": {n: {"description": o.description, "sensitive": o.sensitive} for n, o in spec.outputs.items()},
         "compliance": dict(spec.compliance),
+        # Which input the advisors size or scale, and the metric behind it (None when not declared).
+        "sizing": spec.sizing.model_dump(mode="json") if spec.sizing else None,
+        "scaling": spec.scaling.model_dump(mode="json") if spec.scaling else None,
         "components": {n: c.blueprint for n, c in spec.components.items()},
         "versions": [{"version": v.version, "deprecated": v.deprecated} for v in versions],
     }
@@ -127,10 +130,11 @@ def _next_step(proposal: Proposal, missing: list[str]) -> str:
     return f"{pid} is {proposal.status}" + (f": {proposal.result}" if proposal.result else ".")
 
 
-def proposal_view(proposal: Proposal, missing: list[str]) -> dict[str, Any]:
-    """Everything a reviewer reads (`Proposal.as_dict()`), what it still needs, and what happens next."""
+def proposal_view(proposal: Proposal, missing: list[str], plain_summary: str) -> dict[str, Any]:
+    """Everything a reviewer reads: the plain-words summary, `Proposal.as_dict()`, what it still needs, what's next."""
     planned = [c for c in proposal.components if c.status in ("planned", "destroy")]
     return {
+        "plain_summary": plain_summary,
         **proposal.as_dict(),
         "missing": missing,
         "summary": {

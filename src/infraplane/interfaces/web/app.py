@@ -22,7 +22,7 @@ from infraplane.errors import InfraplaneError, UnauthenticatedError
 from infraplane.interfaces.container import Container
 from infraplane.interfaces.web.session import CSRF_COOKIE, CSRF_FIELD, SESSION_COOKIE, Sessions, load_signing_key
 
-__all__ = ["CsrfForm", "PageRoute", "install_web", "page_identity", "render"]
+__all__ = ["CsrfForm", "PageRoute", "install_web", "page_identity", "render", "web_routers"]
 
 _HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(_HERE / "templates"))
@@ -191,11 +191,27 @@ def home(request: Request, identity: PageIdentity) -> Response:
     return RedirectResponse("/catalog", status_code=303)
 
 
-def install_web(app: FastAPI, container: Container) -> None:
-    """Serve the web page from `app`: `/login`, `/catalog`, `/proposals`, `/environments`, `/audit`, `/dashboard`."""
-    from infraplane.interfaces.web import pages_catalog, pages_environments, pages_proposals
+def web_routers() -> tuple[APIRouter, ...]:
+    """Every router of the web page, as `install_web` includes them (tests read the forms from here)."""
+    from infraplane.interfaces.web import (
+        live,
+        pages_ask,
+        pages_audit,
+        pages_catalog,
+        pages_environments,
+        pages_proposals,
+    )
 
+    pages = (pages_catalog, pages_ask, pages_proposals, live, pages_environments, pages_audit)
+    return (auth, *(module.router for module in pages))
+
+
+def install_web(app: FastAPI, container: Container) -> None:
+    """Serve the web page from `app`: `/login`, `/catalog`, `/ask`, `/proposals`, `/environments`, `/audit`, ..."""
+    from infraplane.interfaces.web.live import event_lines
+
+    templates.env.filters["lines"] = event_lines
     app.state.web_sessions = Sessions(load_signing_key(container.settings.home / "web-session.key"))
     app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")
-    for router in (auth, pages_catalog.router, pages_proposals.router, pages_environments.router):
+    for router in web_routers():
         app.include_router(router)

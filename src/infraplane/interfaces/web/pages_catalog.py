@@ -14,7 +14,14 @@ from infraplane.interfaces.api.deps import require
 from infraplane.interfaces.api.routes_proposals import propose_document
 from infraplane.interfaces.mcp.views import blueprint_version, search_hit
 from infraplane.interfaces.web.app import CsrfForm, PageIdentity, PageRoute, render
-from infraplane.interfaces.web.request_form import META_FIELDS, form_fields, parse_inputs, problems_by_field
+from infraplane.interfaces.web.pages_ask import ask_box
+from infraplane.interfaces.web.request_form import (
+    META_FIELDS,
+    another_teams,
+    form_fields,
+    parse_inputs,
+    problems_by_field,
+)
 
 __all__ = ["router"]
 
@@ -44,7 +51,8 @@ def catalog(request: Request, identity: PageIdentity, q: str = "", label: str = 
         ]
     if label:
         rows = [row for row in rows if label in row["labels"]]
-    return render(request, "catalog.html", {"rows": rows, "q": q, "label": label, "labels": labels})
+    context = {"rows": rows, "q": q, "label": label, "labels": labels, "box": ask_box(identity)}
+    return render(request, "catalog.html", context)
 
 
 def _used_by(request: Request, identity: Any, name: str) -> list[dict[str, str]]:
@@ -72,6 +80,18 @@ def _blueprint_page(
     container = request.app.state.container
     detail = blueprint_version(container.catalog, name, version)
     fields = form_fields(detail["inputs"], detail["sensitive_inputs"])
+    used_by = _used_by(request, identity, name)
+    versions = [
+        {
+            "version": v.version,
+            "digest": v.digest,
+            "published": f"{v.published_at[:10]} by {v.published_by}",
+            "deprecated": f"{(v.deprecated_at or '')[:10]} by {v.deprecated_by}" if v.deprecated else "",
+            "current": v.version == detail["version"],
+            "used_by": [u["environment"] for u in used_by if u["version"] == v.version],
+        }
+        for v in reversed(container.catalog.versions(name))
+    ]
     teams = sorted(identity.teams)
     defaults = {f"in.{f.name}": f.default for f in fields} | {"team": teams[0] if teams else "", "tier": "dev"}
     context = {
@@ -80,7 +100,8 @@ def _blueprint_page(
         "values": {**defaults, **(values or {})},
         "errors": errors or {},
         "other_errors": other or [],
-        "used_by": _used_by(request, identity, name),
+        "used_by": used_by,
+        "versions": versions,
         "teams": teams,
     }
     return render(request, "blueprint.html", context, status)
@@ -88,8 +109,10 @@ def _blueprint_page(
 
 @router.get("/catalog/{name}")
 def blueprint(request: Request, identity: PageIdentity, name: str, version: str | None = None) -> Response:
+    """The blueprint; its request form may come filled from the address (what the ask page understood)."""
     require(request.app.state.container, identity, Action.READ)
-    return _blueprint_page(request, identity, name, version)
+    filled = {k: v[:4000] for k, v in request.query_params.items() if k in META_FIELDS or k.startswith("in.")}
+    return _blueprint_page(request, identity, name, version, filled)
 
 
 @router.post("/catalog/{name}/request")
@@ -120,6 +143,8 @@ def request_environment(request: Request, identity: PageIdentity, name: str, for
             container, request.app.state.runs, identity, document, form.get("justification", "")
         )
     except InputError as exc:
+        if another_teams(exc):
+            raise  # another team's environment of that name: "not found", as the API says
         by_field, other = problems_by_field(list(exc.problems))
         return _blueprint_page(request, identity, name, version, values, by_field, other or [exc.message], 422)
     return RedirectResponse(f"/proposals/{proposal_id}", status_code=303)

@@ -1,24 +1,19 @@
-"""Environments (list, graph, outputs, revisions), the audit trail and the dashboard."""
+"""Environments (list, graph, outputs, revisions; rollback and destroy proposals) and the dashboard."""
 
 from __future__ import annotations
 
-import json
-from collections import Counter, defaultdict
-from typing import Any
-
 from fastapi import APIRouter, Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import RedirectResponse, Response
 
-from infraplane.core.identity import Action
-from infraplane.core.ports import ProposalQuery
-from infraplane.errors import AuditChainBrokenError
+from infraplane.core.identity import Action, Identity
+from infraplane.core.proposal_lifecycle import OPEN_STATUSES
+from infraplane.errors import InfraplaneError
 from infraplane.interfaces.api.deps import require, visible_environment
-from infraplane.interfaces.api.kpi_metrics import KPI_WINDOW
-from infraplane.interfaces.api.routes_audit import visible_events
-from infraplane.interfaces.kpi_view import kpi_rows
 from infraplane.interfaces.mcp.views import environment_view
-from infraplane.interfaces.views import revision_rows
-from infraplane.interfaces.web.app import PageIdentity, PageRoute, render
+from infraplane.interfaces.views import proposal_summary, revision_rows, upstream_view
+from infraplane.interfaces.web.app import CsrfForm, PageIdentity, PageRoute, render
+from infraplane.interfaces.web.dashboard_drift import drift_figures
+from infraplane.interfaces.web.dashboard_figures import dashboard_figures
 from infraplane.interfaces.web.graph import layout
 
 __all__ = ["router"]
@@ -46,95 +41,96 @@ def environments(request: Request, identity: PageIdentity) -> Response:
     return render(request, "environments.html", {"rows": rows})
 
 
-@router.get("/environments/{name}")
-def environment(request: Request, identity: PageIdentity, name: str) -> Response:
+def _environment_page(
+    request: Request,
+    identity: Identity,
+    name: str,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
     container = request.app.state.container
     env = visible_environment(container, identity, name)
     require(container, identity, Action.READ, env.team)
     env, components, revisions = container.environments.get(name)
     history = container.proposals.proposals(name)
-    view = environment_view(env, components, revisions, [])
-    context = {"env": view, "graph": layout(components), "revisions": revision_rows(env, revisions, history)}
-    return render(request, "environment.html", context)
+    open_proposals = [proposal_summary(p) for p in history if p.status in OPEN_STATUSES]
+    view = environment_view(env, components, revisions, open_proposals)
+    rows = revision_rows(env, revisions, history)
+    context = {
+        "env": view,
+        "graph": layout(components),
+        "revisions": list(reversed(rows)),  # newest first
+        "rollback_to": [r for r in reversed(rows) if not r["current"]],
+        "destroyable": env.status != "destroyed" and any(c.status != "destroyed" for c in components),
+        "errors": errors or {},
+        "values": values or {},
+        "upstream": upstream_view(container.environments.upstream(name), history, identity.sees),
+    }
+    return render(request, "environment.html", context, status)
 
 
-def _filtered(request: Request, identity: Any, actor: str, environment: str, action: str) -> list[Any]:
+@router.get("/environments/{name}")
+def environment(request: Request, identity: PageIdentity, name: str) -> Response:
+    return _environment_page(request, identity, name)
+
+
+def _may_propose(request: Request, identity: Identity, name: str) -> str:
+    """The environment's team, once the identity may propose changes to it (404 for another team's, else 403)."""
     container = request.app.state.container
-    events = [
-        e
-        for e in container.audit.events(action=action or None)
-        if (not actor or e.actor.id == actor)
-        and (
-            not environment
-            or e.subject in (f"environment:{environment}",)
-            or e.subject.startswith(f"component:{environment}/")
-            or e.payload.get("environment") == environment
-        )
-    ]
-    return visible_events(container, identity, events)
+    env = visible_environment(container, identity, name)
+    require(container, identity, Action.PROPOSE, env.team, f"environment:{env.name}")
+    return env.team
 
 
-@router.get("/audit")
-def audit(
-    request: Request, identity: PageIdentity, actor: str = "", environment: str = "", action: str = ""
-) -> Response:
+def _justification(identity: Identity, form: dict[str, str], field: str) -> tuple[str, dict[str, str]]:
+    """The form's justification, and the error for `field` when an agent gave none (the service refuses it too)."""
+    justification = form.get("justification", "").strip()[:2000]
+    if identity.agent and not justification:
+        return justification, {field: "agents must say why they propose a change (a sentence or two)"}
+    return justification, {}
+
+
+@router.post("/environments/{name}/rollback")
+def rollback(request: Request, identity: PageIdentity, name: str, form: CsrfForm) -> Response:
+    """Propose going back to an earlier revision (planned in the background, as `env rollback NAME --to N`)."""
     container = request.app.state.container
-    require(container, identity, Action.READ)
-    actor, environment, action = actor[:200], environment[:100], action[:100]
-    events = _filtered(request, identity, actor, environment, action)
+    team = _may_propose(request, identity, name)
+    justification, errors = _justification(identity, form, "rollback-justification")
+    _, _, revisions = container.environments.get(name)
+    known = {r.number for r in revisions}
+    chosen = form.get("revision", "").strip()
+    if not chosen.isdigit() or int(chosen) not in known:
+        listed = ", ".join(str(n) for n in sorted(known)) or "none"
+        errors["rollback-revision"] = f"choose one of the revisions: {listed}"
+    values = {"rollback-revision": chosen, "rollback-justification": justification}
+    if errors:
+        return _environment_page(request, identity, name, errors, values, 422)
+    proposal_id = request.app.state.runs.start_rollback(name, team, int(chosen), identity.actor, justification)
+    return RedirectResponse(f"/proposals/{proposal_id}", status_code=303)
+
+
+@router.post("/environments/{name}/destroy")
+def destroy(request: Request, identity: PageIdentity, name: str, form: CsrfForm) -> Response:
+    """Propose destroying the environment; like any proposal it is applied only once approved."""
+    container = request.app.state.container
+    _may_propose(request, identity, name)
+    justification, errors = _justification(identity, form, "destroy-justification")
+    values = {"destroy-justification": justification}
+    if errors:
+        return _environment_page(request, identity, name, errors, values, 422)
     try:
-        result = container.audit.verify()
-        chain = {"verified": True, "events": result.events, "message": ""}
-    except AuditChainBrokenError as exc:
-        chain = {"verified": False, "events": 0, "message": exc.message}
-    rows = [
-        {**e.as_dict(), "payload_text": json.dumps(dict(e.payload), default=str, sort_keys=True)[:400]}
-        for e in reversed(events[-500:])
-    ]
-    filters = {"actor": actor, "environment": environment, "action": action}
-    return render(request, "audit.html", {"rows": rows, "chain": chain, "filters": filters})
-
-
-@router.get("/audit/export")
-def audit_export(
-    request: Request, identity: PageIdentity, actor: str = "", environment: str = "", action: str = ""
-) -> Response:
-    """The filtered trail as JSON Lines, one event per line (as `GET /api/v1/audit/export`)."""
-    require(request.app.state.container, identity, Action.READ)
-    events = _filtered(request, identity, actor[:200], environment[:100], action[:100])
-    lines = (json.dumps(e.as_dict(), sort_keys=True, ensure_ascii=False) + "\n" for e in events)
-    headers = {"Content-Disposition": 'attachment; filename="audit.jsonl"'}
-    return StreamingResponse(lines, media_type="application/x-ndjson", headers=headers)
+        proposal = container.proposals.propose_destroy(name, identity.actor, justification)
+    except InfraplaneError as exc:
+        if exc.http_status >= 500:
+            raise
+        return _environment_page(request, identity, name, {"destroy": exc.message}, values, exc.http_status)
+    return RedirectResponse(f"/proposals/{proposal.id}", status_code=303)
 
 
 @router.get("/dashboard")
 def dashboard(request: Request, identity: PageIdentity) -> Response:
     container = request.app.state.container
     require(container, identity, Action.READ)
-    teams = None if identity.all_teams else frozenset(identity.teams)
-    found = container.proposals.find(ProposalQuery(None, None, None, teams), 10000)
-    by_status = Counter(p.status.value for p in found)
-    cost: dict[tuple[str, str], float] = defaultdict(float)
-    latest: dict[str, Any] = {}
-    for p in found:
-        if p.status.value == "applied" and p.cost is not None:
-            latest[p.environment] = p
-    for p in latest.values():
-        cost[(p.team, p.tier)] += p.cost.after
-    envs = [env for env, _ in container.environments.environments() if identity.sees(env.team)]
-    # The same figures as `infraplane kpi` and GET /api/v1/kpi, over the caller's teams (docs/kpi.md).
-    figures = container.kpi.report(KPI_WINDOW, teams).as_dict()
-    policy = figures["policy"]
-    context = {
-        "by_status": sorted(by_status.items()),
-        "total": len(found),
-        "kpi": figures,
-        "kpi_rows": kpi_rows(figures),
-        "drifted_now": figures["drift"]["environments_drifted_now"],
-        "top_rules": sorted(policy["per_rule"].items(), key=lambda item: -sum(item[1].values()))[:5],
-        "cost": sorted((team, tier, round(v, 2)) for (team, tier), v in cost.items()),
-        "env_tiers": sorted(Counter(e.tier for e in envs).items()),
-        "env_ttl": len([e for e in envs if e.ttl]),
-        "env_total": len(envs),
-    }
+    context = {**dashboard_figures(container, identity), **drift_figures(container, identity)}
     return render(request, "dashboard.html", context)

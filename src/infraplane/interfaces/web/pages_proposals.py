@@ -40,20 +40,6 @@ def proposals(request: Request, identity: PageIdentity, status: str = "", enviro
     return render(request, "proposals.html", {"rows": rows, "status": status, "environment": environment})
 
 
-def _summary(view: dict[str, Any]) -> str:
-    """What will happen, in one paragraph."""
-    s = view["summary"]
-    blueprint = view.get("blueprint") or "its blueprint"
-    parts = [
-        f"{view['kind'].capitalize()} environment {view['environment']} (team {view['team']}, tier {view['tier']}) "
-        f"from {blueprint}: {s['add']} to add, {s['change']} to change, {s['destroy']} to destroy."
-    ]
-    if s["monthly_cost"]:
-        parts.append(f"Monthly cost {s['monthly_cost']}.")
-    parts.append(f"{s['deny_findings']} deny and {s['warn_findings']} warn findings.")
-    return " ".join(parts)
-
-
 def _refusals(identity: Identity, proposal: Proposal) -> list[str]:
     """Why this person cannot decide, said before they try (the service refuses it anyway; a stale plan it tells)."""
     reasons = []
@@ -77,7 +63,7 @@ def proposal(request: Request, identity: PageIdentity, proposal_id: str, message
             context = {"proposal_id": proposal_id, "events": events[-30:], "done": done}
             return render(request, "planning.html", context)
         raise
-    view = proposal_view(found, container.proposals.missing(found))
+    view = proposal_view(found, container.proposals.missing(found), container.proposals.summary(found))
     findings = {sev: [f for f in view["findings"] if f["severity"] == sev] for sev in _SEVERITIES}
     diff_by_component: dict[str, list[dict[str, Any]]] = {}
     for d in view["diff"]:
@@ -89,7 +75,7 @@ def proposal(request: Request, identity: PageIdentity, proposal_id: str, message
         running = not done
     context = {
         "p": view,
-        "paragraph": _summary(view),
+        "paragraph": view["plain_summary"],
         "findings": findings,
         "diff_by_component": diff_by_component,
         "refusals": _refusals(identity, found),

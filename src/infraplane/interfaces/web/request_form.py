@@ -11,9 +11,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from infraplane.errors import Problem
+from infraplane.errors import InputError, NotFoundError, Problem
 
-__all__ = ["FormField", "form_fields", "parse_inputs", "problems_by_field"]
+__all__ = ["FormField", "another_teams", "form_fields", "parse_inputs", "problems_by_field"]
 
 # The form's own fields, beside the blueprint's inputs (prefixed `in.` in the form).
 META_FIELDS = ("name", "team", "tier", "justification")
@@ -128,3 +128,8 @@ def problems_by_field(problems: list[Problem]) -> tuple[dict[str, str], list[str
         else:
             other.append(f"{problem.field}: {problem.reason}" if problem.field else problem.reason)
     return by_field, other
+
+
+def another_teams(error: InputError) -> bool:
+    """Whether proposing was refused as the environment of that name is another team's (a 404, not a form error)."""
+    return isinstance(error, NotFoundError) and any(p.field == "environment" for p in error.problems)

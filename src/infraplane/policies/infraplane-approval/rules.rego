@@ -105,3 +105,19 @@ require contains {
 	prod
 	p.findings.warn > 0
 }
+
+# APR-009: destroying an environment other environments read is blocked until an admin approves:
+# one approval from the admin group (an approval group like any other; nobody else's counts,
+# whatever else the proposal needs).
+require contains {
+	"rule": "APR-009",
+	"count": 1,
+	"group": input.params.admin_group,
+	"reason": concat("", [
+		"other environments read this one's outputs and would lose them: ",
+		concat(", ", p.blast_radius.other_environments),
+	]),
+} if {
+	p.kind == "destroy"
+	count(p.blast_radius.other_environments) > 0
+}

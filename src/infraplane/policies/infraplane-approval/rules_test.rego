@@ -12,6 +12,7 @@ params := {
 	"finops_group": "finops",
 	"finops_threshold": 500,
 	"blast_radius_limit": 10,
+	"admin_group": "platform-admins",
 }
 
 proposal(tier, kind, actor) := {
@@ -21,7 +22,10 @@ proposal(tier, kind, actor) := {
 	"tier": tier,
 	"actor": {"kind": actor, "id": "someone"},
 	"cost": {"delta": 12},
-	"blast_radius": {"destroyed": 0, "replaced": 0, "downstream": 0, "data_at_risk": []},
+	"blast_radius": {
+		"destroyed": 0, "replaced": 0, "downstream": 0, "data_at_risk": [],
+		"other_environments": [], "breaking_environments": [],
+	},
 	"findings": {"deny": 0, "warn": 0},
 	"dependency_warnings": 0,
 }
@@ -143,4 +147,35 @@ system_staging := doc(proposal("staging", "destroy", "system"))
 
 test_system_proposal_in_staging_needs_one_approval if {
 	rules(approval.require) == {"APR-001"} with input as system_staging
+}
+
+read_by_others := {"destroyed": 2, "replaced": 0, "downstream": 0, "data_at_risk": [], "other_environments": ["orders-app"], "breaking_environments": ["orders-app"]}
+
+dev_destroy_read := doc(object.union(proposal("dev", "destroy", "human"), {"blast_radius": read_by_others}))
+
+test_destroying_what_others_read_needs_an_admin_even_in_dev if {
+	entries := approval.require with input as dev_destroy_read
+	rules(entries) == {"APR-009"}
+	some e in entries
+	e.group == "platform-admins"
+	e.count == 1
+	contains(e.reason, "orders-app")
+}
+
+prod_destroy_read := doc(object.union(proposal("prod", "destroy", "human"), {"blast_radius": read_by_others}))
+
+test_destroying_prod_that_others_read_needs_admin_and_platform_team if {
+	rules(approval.require) == {"APR-002", "APR-004", "APR-009"} with input as prod_destroy_read
+}
+
+dev_update_read := doc(object.union(proposal("dev", "update", "human"), {"blast_radius": read_by_others}))
+
+test_changing_what_others_read_is_not_apr_009 if {
+	count(approval.require) == 0 with input as dev_update_read
+}
+
+dev_destroy_unread := doc(proposal("dev", "destroy", "human"))
+
+test_destroying_what_nobody_reads_stays_auto_in_dev if {
+	count(approval.require) == 0 with input as dev_destroy_unread
 }

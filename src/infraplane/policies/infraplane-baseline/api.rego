@@ -9,7 +9,8 @@ import data.infraplane.baseline.lib
 # A REST API stage is throttled by aws_api_gateway_method_settings for it (in the
 # plan, changed or not) that sets a rate or burst limit (-1 means "no limit").
 warn contains finding if {
-	some stage in lib.changes({"aws_api_gateway_stage"})
+	some position in lib.positions({"aws_api_gateway_stage"})
+	stage := input.plan.resource_changes[position]
 	not rest_stage_throttled(stage)
 	finding := lib.finding(
 		"API-001", stage, "stage_name",
@@ -19,7 +20,8 @@ warn contains finding if {
 }
 
 rest_stage_throttled(stage) if {
-	some settings in lib.remaining({"aws_api_gateway_method_settings"})
+	some position in lib.remaining_positions({"aws_api_gateway_method_settings"})
+	settings := input.plan.resource_changes[position]
 	settings_for(settings, stage)
 	some i, block in settings.after.settings
 	some limit in ["throttling_rate_limit", "throttling_burst_limit"]
@@ -44,7 +46,8 @@ limit_set(settings, i, _, limit) if settings.after_unknown.settings[i][limit] ==
 
 # An HTTP/WebSocket API stage is throttled by its default_route_settings.
 warn contains finding if {
-	some stage in lib.changes({"aws_apigatewayv2_stage"})
+	some position in lib.positions({"aws_apigatewayv2_stage"})
+	stage := input.plan.resource_changes[position]
 	not v2_stage_throttled(stage)
 	finding := lib.finding(
 		"API-001", stage, "default_route_settings[0].throttling_rate_limit",

@@ -6,7 +6,8 @@ import rego.v1
 import data.infraplane.baseline.lib
 
 deny contains finding if {
-	some rc in lib.changes({"aws_db_instance", "aws_rds_cluster_instance"})
+	some position in lib.positions({"aws_db_instance", "aws_rds_cluster_instance"})
+	rc := input.plan.resource_changes[position]
 	rc.after.publicly_accessible == true
 	finding := lib.finding(
 		"DB-001", rc, "publicly_accessible",

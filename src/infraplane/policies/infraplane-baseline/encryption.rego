@@ -16,14 +16,16 @@ import data.infraplane.baseline.lib
 # ---------------------------------------------------------------- ENC-001
 
 deny contains finding if {
-	some rc in lib.changes({"aws_db_instance"})
+	some position in lib.positions({"aws_db_instance"})
+	rc := input.plan.resource_changes[position]
 	lib.off(rc, "storage_encrypted")
 	not inherits_encryption(rc)
 	finding := unencrypted(rc, "storage_encrypted", lib.shown_off(rc, "storage_encrypted"), "Set storage_encrypted = true (and kms_key_id to a customer-managed key if you need control over the key).")
 }
 
 deny contains finding if {
-	some rc in lib.changes({"aws_rds_cluster"})
+	some position in lib.positions({"aws_rds_cluster"})
+	rc := input.plan.resource_changes[position]
 	lib.off(rc, "storage_encrypted")
 	finding := unencrypted(rc, "storage_encrypted", lib.shown_off(rc, "storage_encrypted"), "Set storage_encrypted = true (and kms_key_id to a customer-managed key if you need control over the key).")
 }
@@ -31,7 +33,8 @@ deny contains finding if {
 # storage_encrypted is computed for clusters, so unset shows as unknown; a
 # provisioned cluster created without it (and not from an encrypted source) is unencrypted.
 deny contains finding if {
-	some rc in lib.changes({"aws_rds_cluster"})
+	some position in lib.positions({"aws_rds_cluster"})
+	rc := input.plan.resource_changes[position]
 	lib.unknown(rc, "storage_encrypted")
 	lib.unset(rc, "storage_encrypted")
 	object.get(rc.after, "engine_mode", "provisioned") != "serverless"
@@ -41,7 +44,8 @@ deny contains finding if {
 }
 
 deny contains finding if {
-	some rc in lib.changes({"aws_ebs_volume"})
+	some position in lib.positions({"aws_ebs_volume"})
+	rc := input.plan.resource_changes[position]
 	lib.is_false(rc.after.encrypted)
 	finding := unencrypted(rc, "encrypted", "false", "Set encrypted = true (or turn on EBS encryption by default for the account and drop encrypted = false).")
 }
@@ -53,8 +57,8 @@ deny contains finding if {
 	finding := unencrypted(rc, "sqs_managed_sse_enabled", "false and kms_master_key_id is not set", "Set sqs_managed_sse_enabled = true, or kms_master_key_id to a KMS key (e.g. alias/aws/sqs).")
 }
 
-# lib.off(rc, "sqs_managed_sse_enabled") of every queue, in a comprehension: a plan may
-# hold thousands of queues, and binding each in the rule body copies it.
+# lib.off(rc, "sqs_managed_sse_enabled") of every queue, in a comprehension that keeps
+# the few with encryption off: a plan may hold thousands of queues.
 sse_off_queues := [rc |
 	some position in lib.positions({"aws_sqs_queue"})
 	rc := input.plan.resource_changes[position]
@@ -62,7 +66,8 @@ sse_off_queues := [rc |
 ]
 
 deny contains finding if {
-	some rc in lib.changes({"aws_elasticache_replication_group"})
+	some position in lib.positions({"aws_elasticache_replication_group"})
+	rc := input.plan.resource_changes[position]
 	lib.is_false(rc.after.at_rest_encryption_enabled)
 	finding := unencrypted(rc, "at_rest_encryption_enabled", "false", "Set at_rest_encryption_enabled = true (and kms_key_id for a customer-managed key); for an existing group this replaces it.")
 }
@@ -86,7 +91,8 @@ inherits_encryption(rc) if count(object.get(rc.after, "s3_import", [])) > 0
 # ---------------------------------------------------------------- ENC-002
 
 deny contains finding if {
-	some rc in lib.changes({"aws_elasticache_replication_group"})
+	some position in lib.positions({"aws_elasticache_replication_group"})
+	rc := input.plan.resource_changes[position]
 	lib.is_false(rc.after.transit_encryption_enabled)
 	finding := lib.finding(
 		"ENC-002", rc, "transit_encryption_enabled",
@@ -99,7 +105,8 @@ deny contains finding if {
 # (TLS ends elsewhere, or inside a private network), and the listener alone does not
 # tell an internal load balancer from an internet-facing one.
 warn contains finding if {
-	some rc in lib.changes({"aws_lb_listener", "aws_alb_listener"})
+	some position in lib.positions({"aws_lb_listener", "aws_alb_listener"})
+	rc := input.plan.resource_changes[position]
 	upper(rc.after.protocol) == "HTTP"
 	not redirects_to_https(rc)
 	finding := lib.finding(
@@ -121,7 +128,8 @@ redirects_to_https(rc) if {
 # S3 encrypts every new object with SSE-S3 since 2023, so a bucket without its own
 # configuration is encrypted, with AWS-owned keys: worth a look, not a block.
 warn contains finding if {
-	some bucket in lib.changes({"aws_s3_bucket"})
+	some position in lib.positions({"aws_s3_bucket"})
+	bucket := input.plan.resource_changes[position]
 	not has_encryption_configuration(bucket)
 	finding := lib.finding(
 		"ENC-003", bucket, "server_side_encryption_configuration",
@@ -133,16 +141,19 @@ warn contains finding if {
 # Computed once per evaluation, so each bucket is a set look-up, not a scan of every
 # configuration (a plan with hundreds of buckets stays fast).
 encrypted_bucket_addresses contains key if {
-	some sse in lib.remaining({"aws_s3_bucket_server_side_encryption_configuration"})
+	some position in lib.remaining_positions({"aws_s3_bucket_server_side_encryption_configuration"})
+	sse := input.plan.resource_changes[position]
 	some ref in object.get(sse, ["config", "bucket", "references"], [])
+	# Only a reference to a bucket can give a bucket's key (`count.index`, `var.x` cannot).
+	startswith(ref, "aws_s3_bucket.")
 	parts := split(ref, ".")
 	count(parts) >= 2
 	key := concat("", [object.get(sse, "module_address", ""), "|", parts[0], ".", split(parts[1], "[")[0]])
 }
 
 encrypted_bucket_names contains name if {
-	some sse in lib.remaining({"aws_s3_bucket_server_side_encryption_configuration"})
-	name := sse.after.bucket
+	some position in lib.remaining_positions({"aws_s3_bucket_server_side_encryption_configuration"})
+	name := input.plan.resource_changes[position].after.bucket
 	lib.present(name)
 }
 

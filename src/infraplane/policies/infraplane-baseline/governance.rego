@@ -38,7 +38,8 @@ class_attribute := {
 deny contains finding if {
 	tier := input.environment.tier
 	allowed := input.params.instance_classes[tier]
-	some rc in lib.changes(object.keys(class_attribute))
+	some position in lib.positions(object.keys(class_attribute))
+	rc := input.plan.resource_changes[position]
 	attribute := class_attribute[rc.type]
 	size := rc.after[attribute]
 	is_string(size)

@@ -7,16 +7,23 @@ import data.infraplane.baseline.lib
 
 policy_types := {"aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy"}
 
-# {rc, attribute, document} for every policy document a change sets.
-documents contains {"rc": rc, "attribute": "policy", "document": rc.after.policy} if {
-	some rc in lib.changes(policy_types)
-}
+# {address, attribute, document} for every policy document a change sets: an array of
+# addresses rather than a set of changes (rego-cpp adds to a set by comparing with every
+# member; equal documents would give equal findings, which `deny` keeps once).
+documents := array.concat(policy_documents, inline_documents)
+
+policy_documents := [{"address": rc.address, "attribute": "policy", "document": rc.after.policy} |
+	some position in lib.positions(policy_types)
+	rc := input.plan.resource_changes[position]
+]
 
 # Inline policies declared on the role itself.
-documents contains {"rc": rc, "attribute": lib.join(["inline_policy[", i, "].policy"]), "document": block.policy} if {
-	some rc in lib.changes({"aws_iam_role"})
-	some i, block in rc.after.inline_policy
-}
+inline_documents := [{"address": rc.address, "attribute": lib.join(["inline_policy[", i, "].policy"]), "document": block.policy} |
+	some position in lib.positions({"aws_iam_role"})
+	rc := input.plan.resource_changes[position]
+	some i
+	block := rc.after.inline_policy[i]
+]
 
 deny contains finding if {
 	some doc in documents
@@ -26,9 +33,9 @@ deny contains finding if {
 	action in {"*", "*:*"}
 	some resource in lib.as_list(statement.Resource)
 	resource == "*"
-	finding := lib.finding(
-		"IAM-001", doc.rc, doc.attribute,
-		lib.join([doc.rc.address, " ", doc.attribute, " Statement[", i, "] allows Action \"", action, "\" on Resource \"*\": full administrator access"]),
+	finding := lib.finding_at(
+		"IAM-001", doc.address, doc.attribute,
+		lib.join([doc.address, " ", doc.attribute, " Statement[", i, "] allows Action \"", action, "\" on Resource \"*\": full administrator access"]),
 		"List only the actions the workload needs (e.g. \"sqs:SendMessage\") on the ARNs it uses; administrator access belongs to a break-glass role managed outside application blueprints.",
 	)
 }

@@ -14,9 +14,15 @@
 #   - two functions of the same name in different packages must take the same
 #     number of arguments (otherwise evaluation fails or crashes, depending on
 #     the order the files are loaded in);
-#   - a function call copies its arguments: a helper called once per resource
-#     takes the few values it reads (rc.actions, rc.after), not the whole change,
-#     or a plan of thousands of resources spends seconds copying them;
+#   - what rego-cpp costs (its virtual machine, read from its source): binding a
+#     variable or passing an argument copies nothing, but a value put into an
+#     array, set or object (a comprehension's result, a rule's `contains`, an
+#     object literal) is copied whole, and a set compares each new member's text
+#     with every member's: collect positions or addresses, not changes, and keep
+#     sets few and small (an array where duplicates cannot matter);
+#   - finding a field compares its name with every field before it, so changes
+#     list their most-read fields first; a regex is compiled at every match, so a
+#     cheap test (count, contains, one plain pattern) goes first;
 #   - sprintf keeps the quotes of strings that were computed or passed to a
 #     function (`%s` of concat("", ["a"]) gives "\"a\""): text is built with
 #     `join` (concat) and never with sprintf.
@@ -58,9 +64,8 @@ changes(types) := found if {
 ]
 
 # The positions in input.plan.resource_changes of the changing resources whose type
-# is in `types`, in the order of changes(types). A rule that keeps few of many changes
-# filters them in a comprehension over these positions (cheap in rego-cpp) before it
-# binds a change in its body (a copy of the change each time).
+# is in `types`, in the order of changes(types). A rule reads each change where it is
+# (`rc := input.plan.resource_changes[position]`): changes(types) collects copies.
 positions(types) := found if {
 	index := input.plan.changing_by_type
 	found := [position | some type in types; some position in object.get(index, type, [])]
@@ -93,6 +98,20 @@ remaining(types) := found if {
 	some rc in input.plan.resource_changes
 	rc.mode == "managed"
 	rc.type in types
+	not deleted_actions(rc.actions)
+]
+
+# The positions in input.plan.resource_changes of those resources, in the order of
+# remaining(types): a rule reads them there without a copy of each.
+remaining_positions(types) := found if {
+	index := input.plan.remaining_by_type
+	found := [position | some type in types; some position in object.get(index, type, [])]
+} else := [position |
+	some type in types
+	some position
+	rc := input.plan.resource_changes[position]
+	rc.type == type
+	rc.mode == "managed"
 	not deleted_actions(rc.actions)
 ]
 
@@ -152,15 +171,15 @@ present(value) if {
 # The configuration names the attribute (as a constant or an expression with
 # references), itself or any block nested under it.
 configured(rc, attribute) if {
-	some path, _ in rc.config
-	config_path_under(path, attribute)
+	paths := object.keys(rc.config)
+	configured_path(paths, attribute)
 }
 
-config_path_under(path, attribute) if path == attribute
+# One builtin call rather than a helper per path: rego-cpp runs each call of a Rego
+# function as slowly as a dozen statements.
+configured_path(paths, attribute) if attribute in paths
 
-config_path_under(path, attribute) if startswith(path, concat("", [attribute, "["]))
-
-config_path_under(path, attribute) if startswith(path, concat("", [attribute, "."]))
+configured_path(paths, attribute) if strings.any_prefix_match(paths, [concat("", [attribute, "["]), concat("", [attribute, "."])])
 
 # The attribute is left out of the configuration, so AWS's default applies. Only
 # decided when the resource's configuration is known at all: an empty `config`

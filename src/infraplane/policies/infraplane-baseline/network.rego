@@ -21,41 +21,52 @@ sensitive_ports := array.concat(object.get(input.params, "admin_ports", []), obj
 
 # ---------------------------------------------------------------- the openings
 
-# {rc, attribute, cidr, protocol, from, to} for every ingress permission from an open CIDR.
-world_ingress contains opening if {
-	some rc in lib.changes({"aws_security_group"})
-	some i, block in rc.after.ingress
+# {address, attribute, cidr, protocol, from, to} for every ingress permission from an open CIDR.
+#
+# An array rather than a set, and the change's address rather than the change: rego-cpp
+# adds to a set by comparing the new member's text with every member's, so a set of
+# openings holding whole changes costs quadratic time in the plan's size. (Two equal
+# openings would give equal findings, which the `deny` set keeps once.)
+world_ingress := array.concat(array.concat(inline_openings, rule_openings), vpc_rule_openings)
+
+inline_openings := [opening |
+	some position in lib.positions({"aws_security_group"})
+	rc := input.plan.resource_changes[position]
+	some i
+	block := rc.after.ingress[i]
 	some field in ["cidr_blocks", "ipv6_cidr_blocks"]
 	some cidr in block[field]
 	cidr in open_cidrs
 	opening := {
-		"rc": rc, "attribute": lib.join(["ingress[", i, "].", field]), "cidr": cidr,
+		"address": rc.address, "attribute": lib.join(["ingress[", i, "].", field]), "cidr": cidr,
 		"protocol": block.protocol, "from": block.from_port, "to": block.to_port,
 	}
-}
+]
 
-world_ingress contains opening if {
-	some rc in lib.changes({"aws_security_group_rule"})
+rule_openings := [opening |
+	some position in lib.positions({"aws_security_group_rule"})
+	rc := input.plan.resource_changes[position]
 	rc.after.type == "ingress"
 	some field in ["cidr_blocks", "ipv6_cidr_blocks"]
 	some cidr in rc.after[field]
 	cidr in open_cidrs
 	opening := {
-		"rc": rc, "attribute": field, "cidr": cidr,
+		"address": rc.address, "attribute": field, "cidr": cidr,
 		"protocol": rc.after.protocol, "from": rc.after.from_port, "to": rc.after.to_port,
 	}
-}
+]
 
-world_ingress contains opening if {
-	some rc in lib.changes({"aws_vpc_security_group_ingress_rule"})
+vpc_rule_openings := [opening |
+	some position in lib.positions({"aws_vpc_security_group_ingress_rule"})
+	rc := input.plan.resource_changes[position]
 	some field in ["cidr_ipv4", "cidr_ipv6"]
 	cidr := rc.after[field]
 	cidr in open_cidrs
 	opening := {
-		"rc": rc, "attribute": field, "cidr": cidr,
+		"address": rc.address, "attribute": field, "cidr": cidr,
 		"protocol": rc.after.ip_protocol, "from": rc.after.from_port, "to": rc.after.to_port,
 	}
-}
+]
 
 # ---------------------------------------------------------------- ports
 
@@ -108,9 +119,9 @@ deny contains finding if {
 	not icmp(opening)
 	not web_only(opening)
 	count(reached_sensitive(opening)) == 0
-	finding := lib.finding(
-		"NET-001", opening.rc, opening.attribute,
-		lib.join([opening.rc.address, " ", opening.attribute, " allows ", opening.cidr, " on ", shown_ports(opening)]),
+	finding := lib.finding_at(
+		"NET-001", opening.address, opening.attribute,
+		lib.join([opening.address, " ", opening.attribute, " allows ", opening.cidr, " on ", shown_ports(opening)]),
 		lib.join([
 			"Restrict ", opening.attribute, " to your VPC or known client CIDRs, or put the service behind a ",
 			"load balancer that listens on 80/443 and allow only the load balancer's security group.",
@@ -122,10 +133,10 @@ deny contains finding if {
 	some opening in world_ingress
 	ports := reached_sensitive(opening)
 	count(ports) > 0
-	finding := lib.finding(
-		"NET-002", opening.rc, opening.attribute,
+	finding := lib.finding_at(
+		"NET-002", opening.address, opening.attribute,
 		lib.join([
-			opening.rc.address, " ", opening.attribute, " allows ", opening.cidr, " on ", shown_ports(opening),
+			opening.address, " ", opening.attribute, " allows ", opening.cidr, " on ", shown_ports(opening),
 			", reaching admin/database port(s) ", concat(", ", [lib.text(p) | some p in ports]),
 		]),
 		lib.join([

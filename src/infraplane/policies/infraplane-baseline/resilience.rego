@@ -17,7 +17,8 @@ minimum_backup_days := 7
 
 deny contains finding if {
 	lib.prod
-	some rc in lib.changes({"aws_db_instance"})
+	some position in lib.positions({"aws_db_instance"})
+	rc := input.plan.resource_changes[position]
 	value := single_az(rc)
 	finding := lib.finding(
 		"RES-001", rc, "multi_az",
@@ -37,7 +38,8 @@ else := "not set (AWS default: single-AZ)" if {
 
 deny contains finding if {
 	lib.prod
-	some rc in lib.changes({"aws_db_instance", "aws_rds_cluster"})
+	some position in lib.positions({"aws_db_instance", "aws_rds_cluster"})
+	rc := input.plan.resource_changes[position]
 	not read_replica(rc)
 	value := short_retention(rc)
 	finding := lib.finding(
@@ -64,7 +66,8 @@ read_replica(rc) if lib.present(object.get(rc.after, "replicate_source_db", null
 
 deny contains finding if {
 	lib.prod
-	some rc in lib.changes({"aws_db_instance", "aws_rds_cluster"})
+	some position in lib.positions({"aws_db_instance", "aws_rds_cluster"})
+	rc := input.plan.resource_changes[position]
 	lib.off(rc, "deletion_protection")
 	finding := lib.finding(
 		"RES-003", rc, "deletion_protection",

@@ -22,9 +22,22 @@ secret_attribute_names := {
 # "_token": creation_token and client_token are idempotency keys, not secrets.
 secret_attribute_suffixes := ["_password", "_secret", "_api_key", "_access_key", "_secret_key", "_private_key", "_auth_token"]
 
-# `constants` is read in place: handing it (or the change) to a function for every
-# resource copies it, which is most of this rule's time on a large plan.
+# infraplane's normalized plan indexes the literal strings by path (constants_by_path):
+# each distinct path is judged once, and only the changes setting a secret-looking
+# one are read.
 deny contains finding if {
+	some path, positions in input.plan.constants_by_path
+	secret_attribute(path)
+	some position in positions
+	rc := input.plan.resource_changes[position]
+	rc.mode == "managed"
+	lib.changing_actions(rc.actions)
+	finding := literal_secret(rc, path)
+}
+
+# A document without that index: every change's literals are read.
+deny contains finding if {
+	not input.plan.constants_by_path
 	some rc in literal_candidates
 	some path, _ in literal_strings(rc)
 	secret_attribute(path)
@@ -32,8 +45,8 @@ deny contains finding if {
 }
 
 # The changes with a literal under a secret-looking name (or no `constants` to tell
-# from). A comprehension over positions, because rego-cpp binds a change in a rule
-# body at the cost of a copy, and a large plan has few such changes.
+# from), for a document without constants_by_path: a comprehension over positions,
+# as a large plan has few such changes.
 literal_candidates := [rc |
 	some position in candidate_positions
 	rc := input.plan.resource_changes[position]
@@ -61,11 +74,8 @@ literal_paths := {path |
 	some path in object.keys(constants)
 }
 
-# The changes without a `constants` object (a document infraplane did not normalize):
-# looked for only when some change lacks it, as the scan copies every change.
-without_constants := set() if {
-	count([1 | some position; is_object(input.plan.resource_changes[position].constants)]) == count(input.plan.resource_changes)
-} else := {position |
+# The changes without a `constants` object (a document infraplane did not normalize).
+without_constants := {position |
 	some position
 	rc := input.plan.resource_changes[position]
 	not is_object(rc.constants)
@@ -89,10 +99,11 @@ else := {path: expression.value |
 	expression.value != ""
 }
 
-secret_attribute(path) if attribute_name(path) in secret_attribute_names
+secret_attribute(path) if secret_attribute_name(attribute_name(path))
 
-secret_attribute(path) if {
-	name := attribute_name(path)
+secret_attribute_name(name) if name in secret_attribute_names
+
+secret_attribute_name(name) if {
 	some suffix in secret_attribute_suffixes
 	endswith(name, suffix)
 }
@@ -107,41 +118,54 @@ attribute_name(path) := name if {
 
 # ---------------------------------------------------------------- SEC-002
 
-# Every environment variable or parameter value the plan sets, as
-# {address, type, parameter_type (an SSM parameter's type), attribute, label, name, value,
-# literal}: the change's address rather than the change, which every helper would copy.
-entries contains entry if {
-	some rc in lib.changes({"aws_lambda_function"})
-	some i, block in rc.after.environment
-	path := lib.join(["environment[", i, "].variables"])
-	some name, value in block.variables
-	attribute := concat(".", [path, name])
-	entry := {"address": rc.address, "type": rc.type, "parameter_type": null, "attribute": attribute, "label": attribute, "name": name, "value": value, "literal": literal(rc, path)}
-}
+# Every environment variable or parameter value the plan sets, as {address, type,
+# parameter_type (an SSM parameter's type), attribute, label_parts, name, value, position,
+# path}: what `literal` needs (the change's position and the configuration path) is kept
+# so it is worked out only for the few values whose shape does not settle it. Arrays
+# rather than sets: rego-cpp adds to a set by comparing with every member, which is
+# quadratic in the number of values (two equal entries give equal findings, and `deny`
+# keeps those once).
+entries := array.concat(array.concat(lambda_entries, ecs_entries), ssm_entries)
 
-entries contains entry if {
-	some rc in lib.changes({"aws_ecs_task_definition"})
+lambda_entries := [entry |
+	some position in lib.positions({"aws_lambda_function"})
+	rc := input.plan.resource_changes[position]
+	some i
+	block := rc.after.environment[i]
+	path := lib.join(["environment[", i, "].variables"])
+	some name
+	value := block.variables[name]
+	attribute := concat(".", [path, name])
+	entry := {
+		"address": rc.address, "type": rc.type, "parameter_type": null, "attribute": attribute,
+		"label_parts": [attribute], "name": name, "value": value, "position": position, "path": path,
+	}
+]
+
+ecs_entries := [entry |
+	some position in lib.positions({"aws_ecs_task_definition"})
+	rc := input.plan.resource_changes[position]
 	json.is_valid(rc.after.container_definitions)
-	some container in json.unmarshal(rc.after.container_definitions)
-	some variable in container.environment
+	container := json.unmarshal(rc.after.container_definitions)[_]
+	variable := container.environment[_]
 	entry := {
 		"address": rc.address, "type": rc.type, "parameter_type": null, "attribute": "container_definitions",
-		"label": lib.join(["container_definitions: container ", container.name, " environment variable ", variable.name]),
-		"name": variable.name, "value": variable.value, "literal": literal(rc, "container_definitions"),
+		"label_parts": ["container_definitions: container ", container.name, " environment variable ", variable.name],
+		"name": variable.name, "value": variable.value, "position": position, "path": "container_definitions",
 	}
-}
+]
 
-entries contains entry if {
-	some rc in lib.changes({"aws_ssm_parameter"})
+ssm_entries := [entry |
+	some position in lib.positions({"aws_ssm_parameter"})
+	rc := input.plan.resource_changes[position]
 	some attribute in ["value", "insecure_value"]
 	value := rc.after[attribute]
 	entry := {
 		"address": rc.address, "type": rc.type, "parameter_type": object.get(rc, ["after", "type"], null),
-		"attribute": attribute,
-		"label": lib.join([attribute, " of parameter ", rc.after.name, " (", rc.after.type, ")"]),
-		"name": rc.after.name, "value": value, "literal": literal(rc, attribute),
+		"attribute": attribute, "label_parts": [attribute, " of parameter ", rc.after.name, " (", rc.after.type, ")"],
+		"name": rc.after.name, "value": value, "position": position, "path": attribute,
 	}
-}
+]
 
 # Written in the configuration: a constant, or an expression built from constants
 # only (jsonencode({...}), merge of literal maps), which the plan records without
@@ -152,12 +176,14 @@ else := true if lib.unset(rc, path)
 
 else := false
 
+literal_entry(entry) if literal(input.plan.resource_changes[entry.position], entry.path)
+
 deny contains finding if {
 	some entry in entries
 	reason := secret_reason(entry)
 	finding := lib.finding_at(
 		"SEC-002", entry.address, entry.attribute,
-		lib.join([entry.address, " ", entry.label, " holds a secret in clear text: ", reason]),
+		lib.join([entry.address, " ", lib.join(entry.label_parts), " holds a secret in clear text: ", reason]),
 		remediation[entry.type],
 	)
 }
@@ -173,12 +199,12 @@ secret_reason(entry) := concat("", ["the value looks like ", concat(" and ", sor
 else := "a SecureString parameter with a literal value" if {
 	entry.type == "aws_ssm_parameter"
 	entry.parameter_type == "SecureString"
-	entry.literal
+	literal_entry(entry)
 	real_value(entry.value)
 }
 
 else := "the name looks like a secret and the value is a literal" if {
-	entry.literal
+	literal_entry(entry)
 	secret_name(entry.name)
 	real_value(entry.value)
 }
@@ -212,17 +238,26 @@ credential_patterns := {
 	"a Slack token": `xox[abposr]-[A-Za-z0-9-]{10,}`,
 }
 
-credential_kinds(value) := {kind |
+# Text that every match of one of the patterns above contains (keep the two true to each
+# other): rego-cpp compiles a pattern at each match, and most values hold none of these,
+# so one cheap match decides for them.
+credential_text := `AKIA|ASIA|PRIVATE KEY-----|gh|github_pat_|xox`
+
+credential_kinds(value) := kinds if {
 	is_string(value)
-	some kind
-	pattern := credential_patterns[kind]
-	regex.match(pattern, value)
-} | aws_secret_key_kind(value)
+	regex.match(credential_text, value)
+	kinds := {kind |
+		some kind
+		pattern := credential_patterns[kind]
+		regex.match(pattern, value)
+	} | aws_secret_key_kind(value)
+} else := aws_secret_key_kind(value)
 
 # 40 characters of base64 with upper case, lower case and a digit or / or +: the
 # shape of an AWS secret access key (a 40-character hex digest has no upper case).
 aws_secret_key_kind(value) := {"an AWS secret access key"} if {
 	is_string(value)
+	count(value) == 40
 	regex.match(`^[A-Za-z0-9/+]{40}$`, value)
 	regex.match(`[A-Z]`, value)
 	regex.match(`[a-z]`, value)

@@ -22,7 +22,8 @@ public_group_uris := {
 
 # An unset setting is false in AWS, so it is as bad as an explicit false.
 deny contains finding if {
-	some rc in lib.changes({"aws_s3_bucket_public_access_block", "aws_s3_account_public_access_block"})
+	some position in lib.positions({"aws_s3_bucket_public_access_block", "aws_s3_account_public_access_block"})
+	rc := input.plan.resource_changes[position]
 	some setting in public_access_settings
 	lib.off(rc, setting)
 	finding := lib.finding(
@@ -35,7 +36,8 @@ deny contains finding if {
 # ---------------------------------------------------------------- STO-002
 
 deny contains finding if {
-	some rc in lib.changes({"aws_s3_bucket_policy", "aws_s3_bucket"})
+	some position in lib.positions({"aws_s3_bucket_policy", "aws_s3_bucket"})
+	rc := input.plan.resource_changes[position]
 	some i, statement in lib.statements(rc.after.policy)
 	lib.public_statement(statement)
 	finding := lib.finding(
@@ -52,7 +54,8 @@ deny contains finding if {
 }
 
 deny contains finding if {
-	some rc in lib.changes({"aws_s3_bucket_acl", "aws_s3_bucket"})
+	some position in lib.positions({"aws_s3_bucket_acl", "aws_s3_bucket"})
+	rc := input.plan.resource_changes[position]
 	acl := rc.after.acl
 	acl in public_canned_acls
 	finding := lib.finding(
@@ -63,7 +66,8 @@ deny contains finding if {
 }
 
 deny contains finding if {
-	some rc in lib.changes({"aws_s3_bucket_acl"})
+	some position in lib.positions({"aws_s3_bucket_acl"})
+	rc := input.plan.resource_changes[position]
 	some i, policy in rc.after.access_control_policy
 	some j, grant in policy.grant
 	some k, grantee in grant.grantee
@@ -78,7 +82,8 @@ deny contains finding if {
 
 # The deprecated inline `grant` blocks of aws_s3_bucket.
 deny contains finding if {
-	some rc in lib.changes({"aws_s3_bucket"})
+	some position in lib.positions({"aws_s3_bucket"})
+	rc := input.plan.resource_changes[position]
 	some i, grant in rc.after.grant
 	grant.uri in public_group_uris
 	attribute := lib.join(["grant[", i, "].uri"])

@@ -20,8 +20,9 @@ from infraplane.core.excerpt import excerpt, schema_message
 from infraplane.core.module_interface import ModuleInterface
 from infraplane.core.ports import ModuleInterfaceReader
 from infraplane.core.versions import parse_ref
-from infraplane.core.wiring import InputRef, OutputRef, find_references
+from infraplane.core.wiring import EnvironmentOutputRef, InputRef, OutputRef, find_references
 from infraplane.errors import Problem
+from infraplane.services.catalog.advisor_checks import advisor_problems
 from infraplane.services.catalog.loading import LoadedBlueprint
 
 __all__ = ["Resolver", "validate_blueprint"]
@@ -246,10 +247,17 @@ def _component_input_problems(file: str, field: str, inputs: Mapping[str, Any], 
 
 
 def _reference_problems(
-    file: str, field: str, ref: OutputRef | InputRef | ValueError, owner: Blueprint, resolved: Mapping[str, Blueprint]
+    file: str,
+    field: str,
+    ref: OutputRef | InputRef | EnvironmentOutputRef | ValueError,
+    owner: Blueprint,
+    resolved: Mapping[str, Blueprint],
 ) -> list[Problem]:
     if isinstance(ref, ValueError):
         return [Problem(file, field, str(ref))]
+    if isinstance(ref, EnvironmentOutputRef):
+        reason = f"{ref}: only an environment file reads another environment's outputs; take the value as an input"
+        return [Problem(file, field, reason)]
     if isinstance(ref, InputRef):
         if ref.input not in owner.spec.inputs:
             return [Problem(file, field, f"{ref} refers to an input the composite does not declare")]
@@ -273,6 +281,7 @@ def validate_blueprint(
 ) -> list[Problem]:
     """Every problem with one parsed blueprint: schemas, defaults, source, module interface, wiring."""
     problems = _schema_problems(loaded)
+    problems += advisor_problems(str(loaded.file), loaded.blueprint)
     source, source_problems = _source_problems(loaded)
     problems += source_problems
     runner = loaded.blueprint.spec.runner

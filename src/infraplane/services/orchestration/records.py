@@ -19,6 +19,7 @@ from infraplane.core.records import (
     RevisionRecord,
 )
 from infraplane.core.runs import Target
+from infraplane.core.upstream import Dependency, UpstreamRead
 from infraplane.services.audit import record
 from infraplane.services.environments.resolution import Resolution
 from infraplane.services.environments.sealing import sealed_document, unsealed
@@ -81,6 +82,8 @@ class EnvironmentRecords:
             env = tx.environments.get(name)
             if env is not None:
                 tx.environments.save(replace(env, status=status, error=error, updated_at=utc_timestamp()))
+            if status == "destroyed":
+                tx.environments.set_dependencies(name, [])  # a destroyed environment reads nothing
 
     def finish(
         self,
@@ -96,9 +99,13 @@ class EnvironmentRecords:
             if env is None:
                 return
             current = revision if revision is not None else env.current_revision
-            tx.environments.save(
-                replace(env, status=status, error=error, current_revision=current, updated_at=utc_timestamp())
-            )
+            now = utc_timestamp()
+            tx.environments.save(replace(env, status=status, error=error, current_revision=current, updated_at=now))
+            if status == "ready":
+                # What the applied revision reads of other environments: the dependencies its producers see.
+                applied = next((r for r in tx.environments.revisions(name) if r.number == current), None)
+                reads = [UpstreamRead.from_dict(r) for r in (applied.document.get("upstream", []) if applied else [])]
+                tx.environments.set_dependencies(name, [Dependency(name, read, current, now) for read in reads])
             action = {"ready": "environment.up.finish", "failed": "environment.up.fail"}.get(
                 status, f"environment.{status}"
             )

@@ -28,12 +28,14 @@ from infraplane.core.records import (
     RevisionRecord,
 )
 from infraplane.core.runs import PlanSummary, Target
+from infraplane.core.upstream import UpstreamAccess, UpstreamOutputs
 from infraplane.errors import FailureError, InputError, NotFoundError
 from infraplane.services.audit import record
 from infraplane.services.catalog import CatalogService
 from infraplane.services.documents import MAX_DOCUMENT_BYTES
 from infraplane.services.environments.resolution import Resolution, load_environment_file, resolve
 from infraplane.services.environments.sealing import unsealed
+from infraplane.services.environments.upstream import UpstreamReader, UpstreamView
 from infraplane.services.orchestration.applying import Applier
 from infraplane.services.orchestration.destroying import destroy_component
 from infraplane.services.orchestration.executor import GraphOutcome, reverse, run_graph
@@ -84,6 +86,7 @@ class EnvironmentService:
         self._default_target = default_target
         self._checks = checks
         self._state_backend = state_backend
+        self._upstream = UpstreamReader(catalog)
         self._records_db = EnvironmentRecords(store)
         self._planner = Planner(store, self._records_db, checks, concurrency)
         self._applier = Applier(store, self._records_db, checks, concurrency)
@@ -99,21 +102,41 @@ class EnvironmentService:
 
     # -- reading -------------------------------------------------------------------------------
 
-    def resolve_file(self, file: Path) -> Resolution:
-        """Parse and resolve an environment file; every problem is an InputError naming file and field."""
-        return resolve(load_environment_file(file, self._document_bytes), self._catalog, str(file))
+    def resolve_file(self, file: Path, access: UpstreamAccess | None = None) -> Resolution:
+        """Parse and resolve an environment file; every problem is an InputError naming file and field.
+
+        Other environments' outputs it reads must be readable for `access` (the requester's teams).
+        """
+        environment = load_environment_file(file, self._document_bytes)
+        return resolve(environment, self._catalog, str(file), None, self.upstream_outputs, access)
 
     def resolve_document(
-        self, document: Mapping[str, Any], source: str, pins: Mapping[str, str] | None = None
+        self,
+        document: Mapping[str, Any],
+        source: str,
+        pins: Mapping[str, str] | None = None,
+        access: UpstreamAccess | None = None,
     ) -> Resolution:
         """Resolve an environment given as data (an agent's request, a stored revision).
 
         Sensitive inputs a stored document holds sealed are opened here, for the run, and only here.
+        `access` checks the other environments it reads; None for a stored revision (checked when proposed).
         """
         environment, problems = parse_environment(unsealed(document, self._store.unseal, source), source)
         if environment is None:
             raise InputError.from_problems(problems)
-        return resolve(environment, self._catalog, source, pins)
+        return resolve(environment, self._catalog, source, pins, self.upstream_outputs, access)
+
+    def upstream_outputs(self, name: str) -> UpstreamOutputs | None:
+        """Environment `name`'s outputs as another environment reading it sees them; None when it does not exist."""
+        with self._store.read() as tx:
+            return self._upstream.outputs(tx, name)
+
+    def upstream(self, name: str) -> UpstreamView:
+        """What the environment reads of others (and whether each changed since it was applied), and who reads it."""
+        env, _, _ = self.get(name)
+        with self._store.read() as tx:
+            return self._upstream.status(tx, env)
 
     def environments(self) -> list[tuple[EnvironmentRecord, list[ComponentRecord]]]:
         with self._store.transaction() as tx:

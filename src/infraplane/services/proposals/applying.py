@@ -26,10 +26,12 @@ from infraplane.services.orchestration.plans import EnvironmentPlan
 from infraplane.services.orchestration.progress import Progress
 from infraplane.services.orchestration.service import EnvironmentService
 from infraplane.services.proposals.deciding import ProposalDecider
+from infraplane.services.proposals.dependents import AfterApply
 from infraplane.services.proposals.drafting import ProposalDrafter
 from infraplane.services.proposals.history import commit_message, repository_document
 from infraplane.services.proposals.reading import ProposalReader
 from infraplane.services.proposals.recording import record_decision, record_transition
+from infraplane.services.proposals.review import plan_documents
 from infraplane.services.stopping import stopping
 
 __all__ = ["ProposalApplier", "StalePlanError"]
@@ -50,7 +52,9 @@ class ProposalApplier:
         drafter: ProposalDrafter,
         history: EnvironmentHistory,
         clock: Clock,
+        after_apply: AfterApply | None = None,
     ) -> None:
+        self._after_apply = after_apply
         self._environments = environments
         self._store = environments.store
         self._reader = reader
@@ -132,6 +136,7 @@ class ProposalApplier:
                 tx, actor, "proposal.apply.finish", TransitionName.APPLY_FINISH, proposal, done, {"revision": revision}
             )
         self._commit(done, actor)
+        self._applied(done)
         return done
 
     def _fail(self, proposal: Proposal, actor: Actor, error: str) -> None:
@@ -171,7 +176,26 @@ class ProposalApplier:
                 if now != then:
                     was, is_ = (then[0] if then else "none"), (now[0] if now else "none")
                     reasons.append(f"{change.name}'s state moved (serial {was} -> {is_})")
-        return reasons
+        return reasons + self._upstream_moved(proposal)
+
+    def _upstream_moved(self, proposal: Proposal) -> list[str]:
+        """Other environments' outputs the proposal read that changed since it was planned (core/upstream.py)."""
+        planned = list(proposal.document.get("upstream") or [])
+        if not planned or proposal.kind == "destroy":
+            return []
+        try:
+            resolution = self._environments.resolve_document(
+                proposal.document["environment"], f"proposal {proposal.id}", proposal.document.get("pins")
+            )
+        except InfraplaneError as exc:
+            return [f"an environment it reads can no longer be read ({exc.message})"]
+        now = {r.field: r for r in resolution.upstream}
+        changed = sorted(
+            f"{read['environment']}.{read['output']}"
+            for read in planned
+            if read["field"] not in now or now[read["field"]].digest != read["digest"]
+        )
+        return [f"outputs it reads changed since it was planned ({', '.join(changed)})"] if changed else []
 
     def _replan(
         self,
@@ -193,6 +217,7 @@ class ProposalApplier:
                 proposal.environment, proposal.actor, proposal.justification, created, proposal.id
             )
             saved: dict[str, bytes] = {}
+            documents: dict[str, bytes] = {}
         else:
             resolution = self._environments.resolve_document(
                 proposal.document["environment"], f"proposal {proposal.id}", proposal.document.get("pins")
@@ -221,6 +246,7 @@ class ProposalApplier:
             fresh, saved = self._drafter.from_plan(
                 plan, proposal.actor, proposal.justification, proposal.kind, proposal.rollback_to, created, proposal.id
             )
+            documents = plan_documents(plan)
         with self._store.transaction() as tx:
             current = self._reader.open(tx, proposal.id)
             target = initial_status(fresh.decision.outcome)
@@ -235,6 +261,7 @@ class ProposalApplier:
             fresh = fresh.transition(name, target, "re-planned: " + "; ".join(moved), self._now())
             tx.proposals.save(fresh)
             tx.proposals.put_plans(fresh.id, saved)
+            tx.proposals.put_plan_documents(fresh.id, documents)
             record_transition(
                 tx,
                 SYSTEM,
@@ -271,7 +298,13 @@ class ProposalApplier:
             payload = {"revision": result.revision, "because": moved}
             record_transition(tx, actor, "proposal.apply.finish", TransitionName.APPLY_FINISH, current, done, payload)
         self._commit(done, actor)
+        self._applied(done)
         return done
+
+    def _applied(self, proposal: Proposal) -> None:
+        """The environments reading this one's outputs learn of the change (services/proposals/dependents.py)."""
+        if self._after_apply is not None:
+            self._after_apply(proposal)
 
     def _execute(self, proposal: Proposal, actor: Actor, progress: Progress) -> int | None:
         if proposal.kind == "destroy":

@@ -7,7 +7,6 @@ written in one transaction.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 from infraplane.core.audit import Actor
@@ -15,6 +14,7 @@ from infraplane.core.clock import Clock
 from infraplane.core.drift import drift_items
 from infraplane.core.proposals import Proposal, ProposalKind
 from infraplane.core.records import RevisionRecord
+from infraplane.core.upstream import UpstreamAccess
 from infraplane.errors import InputError, NotFoundError, Problem, RefusedError
 from infraplane.services.environments.resolution import Resolution
 from infraplane.services.orchestration.plans import EnvironmentPlan
@@ -22,6 +22,7 @@ from infraplane.services.orchestration.progress import Progress
 from infraplane.services.orchestration.service import EnvironmentService
 from infraplane.services.proposals.drafting import ProposalDrafter
 from infraplane.services.proposals.recording import record_created
+from infraplane.services.proposals.review import plan_documents
 
 __all__ = ["ProposalCreator", "reverted_drift"]
 
@@ -73,21 +74,37 @@ class ProposalCreator:
         return found
 
     def propose_document(
-        self, document: Mapping[str, Any], actor: Actor, justification: str, progress: Progress
+        self,
+        document: Mapping[str, Any],
+        actor: Actor,
+        justification: str,
+        progress: Progress,
+        access: UpstreamAccess | None = None,
     ) -> Proposal | None:
         """An environment given as data (an agent's request, `ask`): same checks as a file."""
-        return self.propose(self._environments.resolve_document(document, "request"), actor, justification, progress)
+        resolution = self._environments.resolve_document(document, "request", access=access)
+        return self.propose(resolution, actor, justification, progress)
 
     def propose_update(
-        self, name: str, inputs: Mapping[str, Any], actor: Actor, justification: str, progress: Progress
+        self,
+        name: str,
+        inputs: Mapping[str, Any],
+        actor: Actor,
+        justification: str,
+        progress: Progress,
+        access: UpstreamAccess | None = None,
     ) -> Proposal | None:
-        """Change some inputs of an existing environment, keeping its blueprint versions."""
+        """Change some inputs of an existing environment, keeping its blueprint versions.
+
+        `access` checks other environments' outputs the new inputs read (the requester's teams).
+        """
         revision = self._current_revision(name)
         environment = dict(revision.document["environment"])
         spec = dict(environment.get("spec", {}))
         spec["inputs"] = {**spec.get("inputs", {}), **inputs}
         environment["spec"] = spec
-        return self.propose_edit(name, environment, actor, justification, progress)
+        resolution = self._environments.resolve_document(environment, "inputs", revision.document.get("pins"), access)
+        return self.propose(resolution, actor, justification, progress)
 
     def propose_edit(
         self,
@@ -130,9 +147,9 @@ class ProposalCreator:
         return self.propose(resolution, actor, justification, progress, kind="upgrade")
 
     def propose_rollback(
-        self, name: str, to: int, actor: Actor, justification: str, progress: Progress
+        self, name: str, to: int, actor: Actor, justification: str, progress: Progress, proposal_id: str | None = None
     ) -> Proposal | None:
-        """Revision `to`'s exact blueprint versions and inputs."""
+        """Revision `to`'s exact blueprint versions and inputs (`proposal_id`: as `propose`)."""
         _, _, revisions = self._environments.get(name)
         chosen = next((r for r in revisions if r.number == to), None)
         if chosen is None:
@@ -141,7 +158,9 @@ class ProposalCreator:
         resolution = self._environments.resolve_document(
             chosen.document["environment"], f"{name} revision {to}", chosen.document.get("pins")
         )
-        return self.propose(resolution, actor, justification, progress, kind="rollback", rollback_to=to)
+        return self.propose(
+            resolution, actor, justification, progress, kind="rollback", rollback_to=to, proposal_id=proposal_id
+        )
 
     def propose(
         self,
@@ -153,39 +172,60 @@ class ProposalCreator:
         rollback_to: int | None = None,
         replan_all: bool = False,
         proposal_id: str | None = None,
-        revert: bool = False,
         extra: Mapping[str, Any] | None = None,
+        ttl_change: bool = False,
+        revert: bool = False,
     ) -> Proposal | None:
         """Plan, check and decide a change; None when the environment already matches it.
 
-        `proposal_id` names the proposal before it exists (the server answers with it while planning);
-        `revert` plans a drift revert (every component; see propose_revert); `extra` is kept with the proposal.
+        `proposal_id` names the proposal before it exists (the server answers with it while planning).
+        `extra` is kept with the proposal (an advisor's evidence, the upstream change it follows, the drift
+        it answers). `ttl_change`: a new TTL alone is a change even when no component's plan changes anything
+        (applied, it only records the revision). `revert` plans a drift revert (see propose_revert).
         """
         _require_justification(actor, justification)
         plan = self._environments.plan(resolution, actor, progress, replan_all, revert)
-        if not plan.has_changes():
+        if not plan.has_changes() and not (ttl_change and self._ttl_changed(resolution)):
             return None
-        proposal, saved = self._drafter.from_plan(
-            plan, actor, justification, kind or self._kind(resolution), rollback_to, self._clock(), proposal_id
-        )
         if revert:
             extra = {**(extra or {}), "drift": {"reverts": reverted_drift(plan)}}
-        if extra:
-            proposal = replace(proposal, extra={**proposal.extra, **extra})
+        proposal, saved = self._drafter.from_plan(
+            plan,
+            actor,
+            justification,
+            kind or self._kind(resolution),
+            rollback_to,
+            self._clock(),
+            proposal_id,
+            extra,
+        )
+        documents = plan_documents(plan)
         with self._store.transaction() as tx:
             tx.proposals.save(proposal)
             tx.proposals.put_plans(proposal.id, saved)
+            tx.proposals.put_plan_documents(proposal.id, documents)
             record_created(tx, proposal)
         return proposal
 
-    def propose_destroy(self, name: str, actor: Actor, justification: str) -> Proposal:
+    def propose_destroy(
+        self, name: str, actor: Actor, justification: str, extra: Mapping[str, Any] | None = None
+    ) -> Proposal:
         """Destroying is proposed like any change: its diff is every resource in the components' state."""
         _require_justification(actor, justification)
-        proposal = self._drafter.destroy(name, actor, justification, self._clock())
+        proposal = self._drafter.destroy(name, actor, justification, self._clock(), extra=extra)
         with self._store.transaction() as tx:
             tx.proposals.save(proposal)
             record_created(tx, proposal)
         return proposal
+
+    def _ttl_changed(self, resolution: Resolution) -> bool:
+        """Whether the TTL differs from the current revision's."""
+        current = self._current(resolution.environment.name)
+        if current is None:
+            return True
+        return bool(
+            current.document.get("environment", {}).get("spec", {}).get("ttl") != resolution.environment.spec.ttl
+        )
 
     def _current(self, name: str) -> RevisionRecord | None:
         """The revision an environment runs now; None when it does not exist or was destroyed."""

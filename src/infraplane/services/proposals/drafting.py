@@ -11,12 +11,18 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from infraplane.core.approval import approval_input
 from infraplane.core.audit import Actor, canonical_json, utc_timestamp
 from infraplane.core.diff import ResourceDiff
 from infraplane.core.policy import Finding
 from infraplane.core.proposal_lifecycle import initial_status
-from infraplane.core.proposals import BlastRadius, ComponentChange, CostDelta, Proposal, ProposalKind
+from infraplane.core.proposals import (
+    BlastRadius,
+    ComponentChange,
+    CostDelta,
+    Proposal,
+    ProposalKind,
+    approval_document,
+)
 from infraplane.core.state import TerraformState
 from infraplane.errors import InputError, RefusedError
 from infraplane.services.environments.sealing import sealed_document
@@ -29,6 +35,8 @@ from infraplane.services.proposals.review import (
     cost_delta,
     destroy_cost,
     destroy_review,
+    other_environments,
+    outputs_after,
     plan_review,
 )
 
@@ -62,6 +70,7 @@ class ProposalDrafter:
         rollback_to: int | None,
         now: datetime,
         proposal_id: str | None = None,
+        extra: Mapping[str, Any] | None = None,
     ) -> tuple[Proposal, dict[str, bytes]]:
         """The proposal a plan makes, and the saved plan files to keep with it."""
         saved = {n: p.saved for n, p in plan.components.items() if p.saved is not None}
@@ -69,6 +78,12 @@ class ProposalDrafter:
         meta = plan.resolution.environment.metadata
         with self._store.transaction() as tx:
             env = tx.environments.get(plan.name)
+            dependents = tx.environments.dependents(plan.name)
+            current = tx.environments.components(plan.name)
+        if dependents:
+            after, unknown = outputs_after(plan, current)
+            radius, read_warnings = other_environments(radius, dependents, after, unknown)
+            warnings = sorted({*warnings, *read_warnings})
         proposal = self._assemble(
             environment=plan.name,
             team=meta.team,
@@ -88,11 +103,18 @@ class ProposalDrafter:
             blueprint=plan.resolution.top.blueprint.name,
             now=now,
             proposal_id=proposal_id,
+            extra=extra,
         )
         return proposal, saved
 
     def destroy(
-        self, name: str, actor: Actor, justification: str, now: datetime, proposal_id: str | None = None
+        self,
+        name: str,
+        actor: Actor,
+        justification: str,
+        now: datetime,
+        proposal_id: str | None = None,
+        extra: Mapping[str, Any] | None = None,
     ) -> Proposal:
         """Destroying is proposed like any change: its diff is every resource in the components' state."""
         env, components, revisions = self._environments.get(name)
@@ -102,6 +124,7 @@ class ProposalDrafter:
         states: dict[str, TerraformState] = {}
         changes = []
         with self._store.transaction() as tx:
+            dependents = tx.environments.dependents(name)
             for component in alive:
                 latest = tx.environments.latest_state(name, component.name)
                 if latest is not None:
@@ -127,8 +150,10 @@ class ProposalDrafter:
                 ).graph
             except InputError:
                 graph = None  # a blueprint no longer resolvable does not stop a destroy
-        diffs, radius = destroy_review(graph, states)
-        cost = destroy_cost(self._guardrails.current_costs(name)) if self._guardrails else None
+        costs = self._guardrails.current_costs(name) if self._guardrails else {}
+        diffs, radius = destroy_review(graph, states, costs)
+        radius, warnings = other_environments(radius, dependents, None)  # every output it exposes goes
+        cost = destroy_cost(costs) if self._guardrails else None
         return self._assemble(
             environment=name,
             team=env.team,
@@ -143,11 +168,12 @@ class ProposalDrafter:
             findings=(),
             cost=cost,
             radius=radius,
-            warnings=(),
+            warnings=tuple(warnings),
             rollback_to=None,
             blueprint=env.blueprint,
             now=now,
             proposal_id=proposal_id,
+            extra=extra,
         )
 
     def _assemble(
@@ -171,24 +197,19 @@ class ProposalDrafter:
         blueprint: str,
         now: datetime,
         proposal_id: str | None = None,
+        extra: Mapping[str, Any] | None = None,
     ) -> Proposal:
         """A proposal from its checks: the approval rules decide it, and its plan digest binds approvals."""
-        rules_input = approval_input(
+        rules_input = approval_document(
             kind=kind,
             environment=environment,
             team=team,
             tier=tier,
-            actor_kind=actor.kind,
-            actor_id=actor.id,
-            cost_delta=cost.delta if cost else 0.0,
-            destroyed=len(radius.destroyed),
-            replaced=len(radius.replaced),
-            downstream=len(radius.downstream_components),
-            data_at_risk=radius.data_at_risk,
-            denies=sum(1 for f in findings if f.severity == "deny"),
-            warnings=sum(1 for f in findings if f.severity == "warn"),
-            dependency_warnings=len(warnings),
-            params={},
+            actor=actor,
+            cost=cost,
+            radius=radius,
+            findings=findings,
+            warnings=warnings,
         )
         decision = self._policies.decide_approval(rules_input, tier, team, blueprint)
         digest = sha256_digest(
@@ -219,4 +240,5 @@ class ProposalDrafter:
             decision=decision,
             plan_digest=digest,
             rollback_to=rollback_to,
+            extra=dict(extra or {}),
         )

@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from infraplane.core.approval import approval_state
 from infraplane.core.audit import SYSTEM, Actor
 from infraplane.core.ports import Transaction
 from infraplane.core.proposal_lifecycle import TransitionName
 from infraplane.core.proposals import Proposal
+from infraplane.core.summary import plain_summary
 from infraplane.services.audit import record
 
 __all__ = ["record_created", "record_decision", "record_transition"]
@@ -42,6 +44,8 @@ def record_created(tx: Transaction, proposal: Proposal) -> None:
 
 
 def record_decision(tx: Transaction, proposal: Proposal) -> None:
+    """The decision, and the plain-words summary as it reads when decided (nothing approved of this plan yet)."""
+    state = approval_state(proposal.decision, proposal.approvals, proposal.plan_digest, {})
     record(
         tx,
         SYSTEM,
@@ -54,6 +58,7 @@ def record_decision(tx: Transaction, proposal: Proposal) -> None:
             "bundles": list(proposal.decision.bundles),
             "status": proposal.status.value,
             "plan_digest": proposal.plan_digest,
+            "summary": plain_summary(proposal, state),
         },
     )
 

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from typing import Any
 
 from infraplane.core.cost import CostReport
-from infraplane.core.diff import ResourceDiff, plan_diff, state_diff
+from infraplane.core.diff import ResourceDiff, plan_diff, priced, state_diff
 from infraplane.core.graph import ComponentGraph
 from infraplane.core.proposals import BlastRadius, ComponentChange, CostDelta
+from infraplane.core.records import ComponentRecord
 from infraplane.core.state import TerraformState
+from infraplane.core.upstream import Dependency, consumer_impacts
 from infraplane.services.orchestration.plans import EnvironmentPlan
 
-__all__ = ["component_changes", "cost_delta", "destroy_cost", "destroy_review", "plan_review"]
+__all__ = [
+    "component_changes",
+    "cost_delta",
+    "destroy_cost",
+    "destroy_review",
+    "other_environments",
+    "outputs_after",
+    "plan_documents",
+    "plan_review",
+]
 
 CLASSIFIED = {"confidential", "restricted"}
 
@@ -58,13 +71,6 @@ def _downstream(graph: ComponentGraph, changed: set[str]) -> tuple[str, ...]:
     return tuple(sorted(reached - changed))
 
 
-def _radius(diffs: list[ResourceDiff], classified: set[str], downstream: tuple[str, ...]) -> BlastRadius:
-    destroyed = tuple(f"{d.component}: {d.address}" for d in diffs if d.action == "delete")
-    replaced = tuple(f"{d.component}: {d.address}" for d in diffs if d.action == "replace")
-    at_risk = sorted({d.component for d in diffs if d.action in ("delete", "replace") and d.component in classified})
-    return BlastRadius(destroyed, replaced, downstream, (), tuple(at_risk))
-
-
 def _classified(graph: ComponentGraph) -> set[str]:
     return {
         c.name
@@ -92,23 +98,76 @@ def plan_review(plan: EnvironmentPlan) -> tuple[list[ResourceDiff], BlastRadius,
         normalized = item.plan
         if normalized is None:
             continue
-        diffs += plan_diff(item.name, normalized)
+        diffs += priced(plan_diff(item.name, normalized), item.cost)
         moving = {n for n, actions in normalized.output_changes.items() if tuple(actions) not in (("no-op",), ())}
         for reader, output in readers.get(item.name, []):
             if output in moving and plan.components[reader].status != "waits":
                 warnings.append(f"{item.name}: output {output} changes, and {reader} reads it")
-    return diffs, _radius(diffs, _classified(graph), _downstream(graph, changed)), sorted(set(warnings))
+    return diffs, BlastRadius.of(diffs, _classified(graph), _downstream(graph, changed)), sorted(set(warnings))
+
+
+def plan_documents(plan: EnvironmentPlan) -> dict[str, bytes]:
+    """Each reviewed component's plan JSON as its runner wrote it (sensitive values scrubbed), for policy replay.
+
+    A runner that makes no plan document (Ansible, scripts) has none; a preview's is the preview's.
+    """
+    documents = {}
+    for item in plan.components.values():
+        path = item.summary.plan_json if item.summary is not None and item.reviewable else None
+        if path is not None and path.is_file():
+            documents[item.name] = path.read_bytes()
+    return documents
 
 
 def destroy_review(
-    graph: ComponentGraph | None, states: Mapping[str, TerraformState]
+    graph: ComponentGraph | None, states: Mapping[str, TerraformState], costs: Mapping[str, CostReport]
 ) -> tuple[list[ResourceDiff], BlastRadius]:
-    """Destroying: every resource in every component's state goes."""
+    """Destroying: every resource in every component's state goes (with what each costs now, when known)."""
     diffs: list[ResourceDiff] = []
     for component, state in states.items():
-        diffs += state_diff(component, state)
+        diffs += priced(state_diff(component, state), costs.get(component))
     classified = _classified(graph) if graph is not None else set()
-    return diffs, _radius(diffs, classified, ())
+    return diffs, BlastRadius.of(diffs, classified, ())
+
+
+def outputs_after(plan: EnvironmentPlan, current: Iterable[ComponentRecord]) -> tuple[dict[str, Any], set[str]]:
+    """The outputs the environment would expose after the plan: known values, and names known only after apply.
+
+    An exposed output no longer in the plan's resolution is in neither: it is removed.
+    """
+    recorded = {c.name: c for c in current if c.status != "destroyed"}
+    known: dict[str, Any] = {}
+    unknown: set[str] = set()
+    for name, ref in plan.resolution.outputs.items():
+        item = plan.components.get(ref.component)
+        if item is None:
+            continue
+        if item.status == "unchanged":
+            record = recorded.get(ref.component)
+            if record is not None and ref.output in record.outputs:
+                known[name] = record.outputs[ref.output]
+            else:
+                unknown.add(name)
+        elif item.status == "planned" and item.plan is not None:
+            if ref.output in item.plan.unknown_outputs:
+                unknown.add(name)
+            elif ref.output in item.plan.planned_outputs:
+                known[name] = item.plan.planned_outputs[ref.output]
+        else:
+            unknown.add(name)  # waiting on outputs, or planned by a runner that cannot tell its outputs
+    return known, unknown
+
+
+def other_environments(
+    radius: BlastRadius,
+    dependents: Iterable[Dependency],
+    after: Mapping[str, Any] | None,
+    unknown: Iterable[str] = (),
+) -> tuple[BlastRadius, list[str]]:
+    """The blast radius with the environments reading this one that the change touches, and their warnings."""
+    impacts = consumer_impacts(dependents, after, unknown)
+    names = tuple(sorted({i.environment for i in impacts}))
+    return replace(radius, other_environments=names, consumers=impacts), [i.describe() for i in impacts]
 
 
 def _gap(report: CostReport | None) -> str:

@@ -15,12 +15,14 @@ from datetime import timedelta
 from infraplane.core.clock import Clock, parse_time, system_clock
 from infraplane.core.ports import EnvironmentHistory, Store
 from infraplane.core.proposals import Proposal
+from infraplane.core.summary import plain_summary
 from infraplane.services.orchestration.plan_checks import PlanChecks
 from infraplane.services.orchestration.service import EnvironmentService
 from infraplane.services.policy import PolicyService
 from infraplane.services.proposals.applying import ProposalApplier, StalePlanError
 from infraplane.services.proposals.creating import ProposalCreator
 from infraplane.services.proposals.deciding import ProposalDecider
+from infraplane.services.proposals.dependents import DependentUpdates
 from infraplane.services.proposals.drafting import ProposalDrafter
 from infraplane.services.proposals.reading import ProposalReader
 
@@ -46,7 +48,8 @@ class ProposalService:
         drafter = ProposalDrafter(environments, policies, guardrails, expire_after)
         creator = ProposalCreator(environments, drafter, clock)
         decider = ProposalDecider(self.store, reader, groups, clock)
-        applier = ProposalApplier(environments, reader, decider, drafter, repository, clock)
+        dependents = DependentUpdates(environments, creator)
+        applier = ProposalApplier(environments, reader, decider, drafter, repository, clock, dependents.after_apply)
         # reading.py
         self.get = reader.get
         self.proposals = reader.proposals
@@ -68,6 +71,10 @@ class ProposalService:
         self.reject = decider.reject
         # applying.py
         self.apply = applier.apply
+
+    def summary(self, proposal: Proposal) -> str:
+        """The proposal in plain words (`core.summary.plain_summary`), with the approvals given so far."""
+        return plain_summary(proposal, self.approval_state(proposal))
 
     def missing(self, proposal: Proposal) -> list[str]:
         """What the proposal still needs before it may be applied, in words (empty when nothing)."""
