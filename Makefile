@@ -12,7 +12,7 @@ SERVE_HOST ?= 127.0.0.1
 SERVE_PORT ?= 8080
 EVAL_FILE ?= ../shared/eval/requests-dev.yaml
 
-.PHONY: setup check-tools system-deps run test quick-test screenshots lint typecheck format bench bench-guardrails bench-orchestration bench-replay bench-soak bench-api eval clean
+.PHONY: setup check-tools system-deps run test quick-test screenshots lint typecheck format bench bench-guardrails bench-orchestration bench-replay bench-soak bench-api bench-drift eval clean
 
 setup: $(STAMP)
 
@@ -92,6 +92,10 @@ bench-replay: setup
 bench-api: setup
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = "0" ] && echo "installing wrk (apt-get)" && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } || echo "wrk is missing: the bench falls back to a Python client" >&2
 	$(BIN)/python -m bench.api $(API_ARGS)
+
+# A fleet's drift check against sequential `terraform plan -refresh-only` per component: wall-time ratio, same drift.
+bench-drift: setup check-tools
+	$(BIN)/python -m bench.drift $(DRIFT_ARGS)
 
 # Many small environments up and down at once by several processes on one home: spurious failures (goal 0).
 bench-soak: setup check-tools

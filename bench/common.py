@@ -6,9 +6,10 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
-__all__ = ["free_port", "home_environment", "publish"]
+__all__ = ["free_port", "home_environment", "plain_terraform_environment", "publish", "run_or_exit"]
 
 
 def free_port() -> int:
@@ -35,3 +36,21 @@ def publish(home: Path, catalog: Path) -> None:
     )
     if published.returncode != 0:
         raise SystemExit(f"catalog publish {catalog} failed:\n{published.stderr}")
+
+
+def plain_terraform_environment(cli_config: Path) -> dict[str, str]:
+    """What a peer's plain `terraform` runs with: PATH, HOME and a CLI configuration (the provider mirror)."""
+    return {
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ.get("HOME", "/root"),
+        "TF_CLI_CONFIG_FILE": str(cli_config),
+        "TF_IN_AUTOMATION": "1",
+    }
+
+
+def run_or_exit(args: list[str], cwd: Path, env: Mapping[str, str]) -> str:
+    """Run a peer's tool; its stdout, or exit with the ends of its output when it fails."""
+    result = subprocess.run(args, cwd=cwd, env=dict(env), capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(args[:2])} failed in {cwd}:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
+    return result.stdout

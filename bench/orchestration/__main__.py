@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from bench.common import free_port
+from bench.common import free_port, plain_terraform_environment, run_or_exit
 from infraplane.adapters.archive import unpack_archive
 from infraplane.adapters.sandbox.control import start_sandbox, stop_sandbox
 from infraplane.adapters.sandbox.provider import provider_override_hcl, sandbox_environment
@@ -69,18 +69,10 @@ class PlainRunner:
         self.dirs: list[tuple[str, Path, dict[str, Any]]] = []
 
     def _env(self) -> dict[str, str]:
-        return {
-            "PATH": os.environ["PATH"],
-            "HOME": os.environ.get("HOME", "/root"),
-            "TF_CLI_CONFIG_FILE": str(self.cli_config),
-            "TF_IN_AUTOMATION": "1",
-        }
+        return plain_terraform_environment(self.cli_config)
 
     def _run(self, args: list[str], cwd: Path, env: Mapping[str, str]) -> str:
-        result = subprocess.run(args, cwd=cwd, env=dict(env), capture_output=True, text=True, check=False)
-        if result.returncode != 0:
-            raise SystemExit(f"{' '.join(args[:2])} failed in {cwd}:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
-        return result.stdout
+        return run_or_exit(args, cwd, env)
 
     def apply(
         self, environment: str, component: ResolvedComponent, outputs: Mapping[str, Mapping[str, Any]]

@@ -107,9 +107,17 @@ class DriftScheduleSettings(BaseModel):
         default_factory=lambda: {"prod": "1h", "staging": "6h", "dev": "24h"},
         description="tier -> interval between drift checks of each environment of that tier",
     )
+    environments: dict[str, str] = Field(
+        default_factory=dict, description="environment name -> its own interval between checks (overrides its tier)"
+    )
     tick_seconds: float = Field(60.0, gt=0, description="how often the scheduler looks for due drift checks")
+    auto_revert: dict[str, list[Literal["high", "medium"]]] = Field(
+        default_factory=dict,
+        description="tier -> drift severities for which a check opens a revert proposal by itself "
+        "(e.g. {prod: [high]}); people still approve it per the approval rules",
+    )
 
-    @field_validator("schedule")
+    @field_validator("schedule", "environments")
     @classmethod
     def _durations(cls, schedule: dict[str, str]) -> dict[str, str]:
         from infraplane.core.environment import parse_duration
@@ -120,6 +128,17 @@ class DriftScheduleSettings(BaseModel):
             except ValueError as exc:
                 raise ValueError(f"{tier}: {exc}") from None
         return schedule
+
+
+class UnmanagedSettings(BaseModel):
+    """Finding resources no component's state manages (the cloud inventory)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    regions: list[str] = Field(
+        default_factory=list, description="regions the inventory lists (empty: the default target's region)"
+    )
+    scan_seconds: float = Field(21600.0, gt=0, description="how often the server scans for unmanaged resources")
 
 
 class AdvisorSettings(BaseModel):
@@ -178,6 +197,7 @@ class Settings(BaseSettings):
     limits: LimitsSettings = Field(default_factory=lambda: LimitsSettings())
     scheduler: SchedulerSettings = Field(default_factory=lambda: SchedulerSettings())
     drift: DriftScheduleSettings = Field(default_factory=lambda: DriftScheduleSettings())
+    unmanaged: UnmanagedSettings = Field(default_factory=lambda: UnmanagedSettings())
     advisors: AdvisorSettings = Field(default_factory=lambda: AdvisorSettings())
     # How `home` was found (INFRAPLANE_HOME, the nearest .infraplane/, the per-user default): `infraplane info`.
     _home_source: str = PrivateAttr(default="")

@@ -1,7 +1,10 @@
 """Drift items from refresh-only plans that real Terraform made against the sandbox (tests/core/fixtures/drift).
 
 The fixtures were written by `drift check` right after `env up` of tests/e2e/test_drift.py's environment
-(Terraform 1.11, AWS provider 5.x): every difference they hold is provider noise, so no item may come out.
+(Terraform 1.11, AWS provider 5.x), and `after_apply_bucket.json` / `after_apply_postgres.json` by
+`terraform plan -refresh-only` + `show -json` right after applying the example bucket and postgres modules
+on the sandbox (sensitive values scrubbed): every difference they hold is provider noise, so no item may
+come out.
 """
 
 from __future__ import annotations
@@ -63,3 +66,45 @@ def test_an_out_of_band_rule_beside_the_managed_one_is_reported() -> None:
     items = drift_items("drifty", "ssh", changed)
     assert [(i.attribute, i.kind) for i in items] == [("ingress", "added")]  # the state had no inline rule
     assert opened in items[0].after
+
+
+@pytest.mark.parametrize(
+    ("fixture", "rule", "noise"),
+    [
+        (
+            "after_apply_bucket.json",
+            "settings-as-resources",
+            {
+                ("aws_s3_bucket.this", "server_side_encryption_configuration"),
+                ("aws_s3_bucket.this", "versioning"),
+            },
+        ),
+        ("after_apply_postgres.json", "computed-timestamps", {("aws_db_instance.this", "latest_restorable_time")}),
+    ],
+)
+def test_the_example_modules_noise_is_what_its_rule_removes(
+    fixture: str, rule: str, noise: set[tuple[str, str]]
+) -> None:
+    others = tuple(r for r in NORMALIZATION_RULES if r.id != rule)
+    assert {
+        (i.address, i.attribute) for i in drift_items("payments-staging", "c", _plan(fixture), rules=others)
+    } == noise
+
+
+def test_a_setting_a_separate_resource_manages_drifts_on_that_resource() -> None:
+    """Versioning suspended out of band shows on aws_s3_bucket_versioning, which the bucket's inline copy hides."""
+    plan = _plan("after_apply_bucket.json")
+    drift = next(c for c in plan.resource_drift if c.address == "aws_s3_bucket.this")
+    versioning = next(r for r in plan.prior_resources if r.type == "aws_s3_bucket_versioning")
+    suspended = {**versioning.values, "versioning_configuration": [{"mfa_delete": "", "status": "Suspended"}]}
+    child = replace(
+        drift,
+        address="aws_s3_bucket_versioning.this",
+        type="aws_s3_bucket_versioning",
+        before=versioning.values,
+        after=suspended,
+    )
+    changed = replace(plan, resource_drift=(drift, child))
+    assert [(i.address, i.attribute) for i in drift_items("payments-staging", "bucket", changed)] == [
+        ("aws_s3_bucket_versioning.this", "versioning_configuration")
+    ]

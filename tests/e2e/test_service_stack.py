@@ -1,5 +1,5 @@
 """The example environment end to end on the sandbox: asked for in plain words, approved by a person, applied;
-every example blueprint up, zero-change re-plan, down (itself a proposal).
+zero drift on two checks in a row, every example blueprint up, zero-change re-plan, down (itself a proposal).
 
 This is the one full service-stack round trip of the suite (RDS alone waits ~80 s to create and ~60 s to
 destroy in the AWS provider); it doubles as the sandbox conformance test of every example blueprint.
@@ -82,6 +82,10 @@ def test_payments_staging_round_trip(cloud_home: Path, sandbox: SandboxInfo) -> 
 
     shown = run_cli(cloud_home, "env", "show", ENV, "--json").json()
     assert shown["status"] == "ready" and shown["revision"] == 1
+    # No noise: every component (Ansible's in check mode too) reports zero drift, on two checks in a row.
+    for _ in range(2):
+        checked = run_cli(cloud_home, "drift", "check", ENV, "--json")
+        assert (checked.exit_code, checked.json()) == (0, []), checked.stdout + checked.stderr
     outputs = {c["name"]: c["outputs"] for c in shown["components"]}
     assert {c["status"] for c in shown["components"]} == {"applied"}
     # What the approver was shown is what the environment costs once applied (within 1%).

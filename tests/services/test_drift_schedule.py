@@ -33,3 +33,16 @@ def test_due_environments_follow_their_tier_and_skip_failed_and_leased_ones(stor
     schedule._last.update({"p": 1_000.0, "d": 1_000.0})
     now[0] = 1_000.0 + 3600.0
     assert schedule.due() == ["p"]  # prod is due again after an hour, dev only after a day
+
+
+def test_an_environment_of_its_own_interval_overrides_its_tier(store: SqlStore) -> None:
+    with store.transaction() as tx:
+        for record in (_env("p", "prod"), _env("hot", "prod"), _env("quiet", "dev")):
+            tx.environments.save(record)
+    now = [1_000.0]
+    overrides = {"hot": 600.0, "quiet": 3600.0}
+    schedule = DriftSchedule(store, None, {"prod": 3600.0}, clock=lambda: now[0], overrides=overrides)  # type: ignore[arg-type]
+    assert sorted(schedule.due()) == ["hot", "p", "quiet"]  # dev has no schedule, but "quiet" has its own
+    schedule._last.update({"p": 1_000.0, "hot": 1_000.0, "quiet": 1_000.0})
+    now[0] = 1_000.0 + 600.0
+    assert schedule.due() == ["hot"]

@@ -1,4 +1,9 @@
-"""Reading a Terraform module's interface (variables, outputs, providers) with python-hcl2, cached by digest."""
+"""Reading a Terraform module's interface (variables, outputs, providers) with python-hcl2, cached by digest.
+
+Also read: which resource attributes the module sets to exactly one variable (`visibility_timeout_seconds =
+var.visibility_timeout_seconds`). Only such a direct reference maps a drifted attribute back to an input
+(`drift accept`); an expression (`var.retention_days * 86400`) or a literal is the module's own choice.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,23 @@ import hashlib
 import json
 import os
 import re
+import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from infraplane.core.module_interface import ModuleInterface, ModuleOutput, ModuleVariable
 from infraplane.errors import Problem
 
-__all__ = ["ModuleInterface", "ModuleInterfaceCache", "ModuleOutput", "ModuleVariable", "read_module_interface"]
+__all__ = [
+    "ModuleInterface",
+    "ModuleInterfaceCache",
+    "ModuleOutput",
+    "ModuleVariable",
+    "PublishedModuleInterfaces",
+    "read_module_interface",
+]
 
 
 def _type_expression(raw: Any) -> str | None:
@@ -33,6 +47,26 @@ def _blocks(document: dict[str, Any], kind: str) -> list[tuple[str, dict[str, An
     return found
 
 
+_DIRECT_VARIABLE = re.compile(r"^\$\{var\.([A-Za-z_][A-Za-z0-9_-]*)\}$")
+
+
+def _attribute_inputs(document: dict[str, Any]) -> dict[str, str]:
+    """`TYPE.NAME.ATTRIBUTE` -> variable, for every top-level resource attribute that is exactly `var.X`."""
+    found: dict[str, str] = {}
+    for block in document.get("resource", []):
+        for resource_type, named in block.items():
+            if not isinstance(named, dict):
+                continue
+            for name, body in named.items():
+                for attribute, value in (body if isinstance(body, dict) else {}).items():
+                    match = _DIRECT_VARIABLE.match(value) if isinstance(value, str) else None
+                    if match:
+                        found[f"{str(resource_type).strip(chr(34))}.{str(name).strip(chr(34))}.{attribute}"] = (
+                            match.group(1)
+                        )
+    return found
+
+
 def read_module_interface(directory: Path) -> tuple[ModuleInterface, list[Problem]]:
     """Variables and outputs of every `*.tf` file in `directory` (not recursive, like Terraform)."""
     # python-hcl2 (and its grammar) costs ~0.4 s to import: only a cache miss pays for it.
@@ -44,6 +78,7 @@ def read_module_interface(directory: Path) -> tuple[ModuleInterface, list[Proble
     variables: dict[str, ModuleVariable] = {}
     outputs: dict[str, ModuleOutput] = {}
     providers: set[str] = set()
+    attribute_inputs: dict[str, str] = {}
     problems: list[Problem] = []
     for path in sorted(directory.glob("*.tf")):
         try:
@@ -65,7 +100,8 @@ def read_module_interface(directory: Path) -> tuple[ModuleInterface, list[Proble
         for name, body in _blocks(document, "output"):
             outputs[name] = ModuleOutput(name=name, sensitive=bool(body.get("sensitive", False)), file=str(path))
         providers.update(name for name, _ in _blocks(document, "provider"))
-    return ModuleInterface(variables, outputs, frozenset(providers)), problems
+        attribute_inputs.update(_attribute_inputs(document))
+    return ModuleInterface(variables, outputs, frozenset(providers), attribute_inputs), problems
 
 
 def _to_json(interface: ModuleInterface) -> dict[str, Any]:
@@ -73,6 +109,7 @@ def _to_json(interface: ModuleInterface) -> dict[str, Any]:
         "variables": [vars(v) for v in interface.variables.values()],
         "outputs": [vars(o) for o in interface.outputs.values()],
         "providers": sorted(interface.providers),
+        "attribute_inputs": interface.attribute_inputs,
     }
 
 
@@ -81,6 +118,7 @@ def _from_json(data: Any) -> ModuleInterface:
         {v["name"]: ModuleVariable(**v) for v in data["variables"]},
         {o["name"]: ModuleOutput(**o) for o in data["outputs"]},
         frozenset(data["providers"]),
+        dict(data["attribute_inputs"]),  # an entry cached before this field existed is parsed again
     )
 
 
@@ -121,6 +159,13 @@ class ModuleInterfaceCache:
         temporary.write_text(json.dumps(_to_json(interface), default=str), encoding="utf-8")
         temporary.replace(path)
 
+    def cached(self, digest: str, source: str) -> ModuleInterface | None:
+        """The interface if this cache holds it (in memory or on disk), without reading any module."""
+        key = self._key(digest, source)
+        with self._guard:
+            found = self._memory.get(key)
+        return found if found is not None else self._load(key)
+
     def read(self, digest: str, source: str, module_dir: Path) -> tuple[ModuleInterface, list[Problem]]:
         """The interface of the module at `source` inside the archive with `digest`, unpacked at `module_dir`."""
         key = self._key(digest, source)
@@ -137,3 +182,23 @@ class ModuleInterfaceCache:
         with self._guard:
             self._memory[key] = found
         return found, []
+
+
+class PublishedModuleInterfaces:
+    """The interface of a published version's module: from the cache, or read from its archive unpacked once."""
+
+    def __init__(self, cache: ModuleInterfaceCache, archive_for: Callable[[str], bytes]) -> None:
+        self._cache = cache
+        self._archive_for = archive_for
+
+    def __call__(self, digest: str, source: str) -> ModuleInterface:
+        found = self._cache.cached(digest, source)
+        if found is not None:
+            return found
+        from infraplane.adapters.archive import unpack_archive
+
+        with tempfile.TemporaryDirectory(prefix="infraplane-module-") as scratch:
+            root = Path(scratch)
+            unpack_archive(self._archive_for(digest), root)
+            interface, _ = self._cache.read(digest, source, root / source)
+        return interface

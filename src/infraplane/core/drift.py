@@ -8,14 +8,18 @@ provider noise, and names every real difference as a :class:`DriftItem`.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from infraplane.core.plan import NormalizedPlan, PriorResource, ResourceChange, resource_tags
+from infraplane.core.runs import CheckedTask
 
 __all__ = [
+    "MASK",
     "NORMALIZATION_RULES",
+    "SETTING_RESOURCES",
     "DriftItem",
     "DriftKind",
     "NormalizationRule",
@@ -23,6 +27,7 @@ __all__ = [
     "drift_items",
     "drifted_plan",
     "not_checkable",
+    "task_items",
 ]
 
 DriftKind = Literal["changed", "deleted", "added", "not-checkable"]
@@ -37,7 +42,7 @@ class NormalizationRule:
     covers: str
     # "empty": null, {}, [] and "" are the same; "unordered": lists compare as multisets;
     # "ignore": attributes with these names are never drift.
-    treatment: Literal["empty", "unordered", "ignore", "rule-resources"]
+    treatment: Literal["empty", "unordered", "ignore", "rule-resources", "setting-resources"]
     attributes: frozenset[str] = frozenset()  # for "ignore"; empty means every attribute
 
 
@@ -56,16 +61,57 @@ NORMALIZATION_RULES: tuple[NormalizationRule, ...] = (
         "computed-timestamps",
         "timestamps the cloud computes on every read",
         "ignore",
-        frozenset({"last_modified_date", "last_modified_time", "last_modified", "updated_at", "update_time"}),
+        frozenset(
+            {
+                "last_modified_date",
+                "last_modified_time",
+                "last_modified",
+                "updated_at",
+                "update_time",
+                "latest_restorable_time",  # RDS: the newest point-in-time restore moves forward on every read
+            }
+        ),
     ),
     NormalizationRule(
         "rules-as-resources",
         "a security group's `ingress`/`egress` read back the rules that separate aws_vpc_security_group_*_rule "
-        "resources of the same state manage",
+        "resources of the same state manage; with such resources the code declares no inline rule, so the drift "
+        "is every rule no resource manages (also once an apply wrote the cloud's rules into the state)",
         "rule-resources",
         frozenset({"ingress", "egress"}),
     ),
+    NormalizationRule(
+        "settings-as-resources",
+        "an S3 bucket's legacy inline settings (versioning, encryption, lifecycle, policy, ...) read back what the "
+        "separate aws_s3_bucket_* resources of the same state manage; drift of them is reported on those resources",
+        "setting-resources",
+    ),
 )
+
+# A separate resource that manages a setting of another: child type -> (parent type, the child's attribute
+# naming the parent's id, the parent's attributes it manages). Data for the "setting-resources" treatment.
+SETTING_RESOURCES: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "aws_s3_bucket_versioning": ("aws_s3_bucket", "bucket", ("versioning",)),
+    "aws_s3_bucket_server_side_encryption_configuration": (
+        "aws_s3_bucket",
+        "bucket",
+        ("server_side_encryption_configuration",),
+    ),
+    "aws_s3_bucket_logging": ("aws_s3_bucket", "bucket", ("logging",)),
+    "aws_s3_bucket_lifecycle_configuration": ("aws_s3_bucket", "bucket", ("lifecycle_rule",)),
+    "aws_s3_bucket_cors_configuration": ("aws_s3_bucket", "bucket", ("cors_rule",)),
+    "aws_s3_bucket_website_configuration": (
+        "aws_s3_bucket",
+        "bucket",
+        ("website", "website_endpoint", "website_domain"),
+    ),
+    "aws_s3_bucket_policy": ("aws_s3_bucket", "bucket", ("policy",)),
+    "aws_s3_bucket_acl": ("aws_s3_bucket", "bucket", ("acl", "grant")),
+    "aws_s3_bucket_accelerate_configuration": ("aws_s3_bucket", "bucket", ("acceleration_status",)),
+    "aws_s3_bucket_request_payment_configuration": ("aws_s3_bucket", "bucket", ("request_payer",)),
+    "aws_s3_bucket_object_lock_configuration": ("aws_s3_bucket", "bucket", ("object_lock_configuration",)),
+    "aws_s3_bucket_replication_configuration": ("aws_s3_bucket", "bucket", ("replication_configuration",)),
+}
 
 # Separate rule resources whose rules a security group's inline attribute reads back.
 _RULE_RESOURCES = {"aws_vpc_security_group_ingress_rule": "ingress", "aws_vpc_security_group_egress_rule": "egress"}
@@ -164,19 +210,42 @@ def _managed_rule(entry: Any, rule: Mapping[str, Any]) -> bool:
 def _without_rule_resources(
     change: ResourceChange, prior: tuple[PriorResource, ...], rules: tuple[NormalizationRule, ...]
 ) -> ResourceChange:
-    """`change` with the inline rules that separate rule resources manage taken out of its `after`."""
+    """`change` with the inline rules that separate rule resources manage taken out of its `after`.
+
+    Where such resources manage a group's rules, the code declares no inline rule of that kind: the state's
+    inline list (`before`) is taken as empty, since an apply writes whatever the cloud had into it.
+    """
     attributes = frozenset().union(*(r.attributes for r in rules if r.treatment == "rule-resources"))
     if change.type != "aws_security_group" or not attributes or not isinstance(change.after, Mapping):
         return change
     group = change.after.get("id")
     after = dict(change.after)
+    before = dict(change.before) if isinstance(change.before, Mapping) else change.before
     for resource in prior:
         attribute = _RULE_RESOURCES.get(resource.type)
         if attribute in attributes and resource.values.get("security_group_id") == group:
             entries = after.get(attribute)
             if isinstance(entries, list):
                 after[attribute] = [e for e in entries if not _managed_rule(e, resource.values)]
-    return replace(change, after=after)
+            if isinstance(before, dict):
+                before[attribute] = []
+    return replace(change, before=before, after=after)
+
+
+def _managed_elsewhere(
+    change: ResourceChange, prior: tuple[PriorResource, ...], rules: tuple[NormalizationRule, ...]
+) -> frozenset[str]:
+    """Top-level attributes of `change` that separate resources of the same state manage (their own drift counts)."""
+    if not any(r.treatment == "setting-resources" for r in rules):
+        return frozenset()
+    values = change.after if isinstance(change.after, Mapping) else change.before
+    parent_id = values.get("id") if isinstance(values, Mapping) else None
+    found: set[str] = set()
+    for resource in prior:
+        parent_type, link, attributes = SETTING_RESOURCES.get(resource.type, ("", "", ()))
+        if parent_type == change.type and parent_id is not None and resource.values.get(link) == parent_id:
+            found.update(attributes)
+    return frozenset(found)
 
 
 def _resource_items(
@@ -193,9 +262,12 @@ def _resource_items(
     if change.after is None or change.is_delete:
         yield DriftItem(environment, component, change.address, None, "deleted", message="deleted out of band")
         return
+    elsewhere = _managed_elsewhere(change, prior, rules)
     for attribute, before, after in _differences(change.before or {}, change.after, "", rules):
         if attribute.startswith("tags_all"):
             continue  # the same difference is reported on `tags` (tags_all = provider default tags + tags)
+        if re.split(r"[.\[]", attribute, maxsplit=1)[0] in elsewhere:
+            continue
         secret = _sensitive(attribute, change.sensitive_paths)
         kind: DriftKind = "added" if _is_empty(before) else "changed"
         yield DriftItem(
@@ -219,9 +291,25 @@ def drift_items(
     return items
 
 
-def not_checkable(environment: str, component: str, reason: str) -> DriftItem:
-    """A component whose runner cannot tell what changed: reported, never counted as clean."""
-    return DriftItem(environment, component, None, None, "not-checkable", message=reason)
+def not_checkable(environment: str, component: str, reason: str, address: str | None = None) -> DriftItem:
+    """A component (or one task of it) whose runner cannot tell what changed: reported, never counted as clean."""
+    return DriftItem(environment, component, address, None, "not-checkable", message=reason)
+
+
+def task_items(environment: str, component: str, tasks: Sequence[CheckedTask]) -> list[DriftItem]:
+    """A dry run's tasks as drift items: each task that would change, and each that check mode could not run.
+
+    The address is the task's name, the attribute its loop item; a dry run says what would change, not the
+    values, so before and after stay empty.
+    """
+    items = []
+    for task in tasks:
+        if task.outcome == "not-checkable":
+            items.append(not_checkable(environment, component, f"not checkable: {task.reason}", task.task))
+        else:
+            message = "would change in check mode"
+            items.append(DriftItem(environment, component, task.task, task.item, "changed", message=message))
+    return items
 
 
 def drifted_plan(plan: NormalizedPlan, rules: tuple[NormalizationRule, ...] = NORMALIZATION_RULES) -> NormalizedPlan:

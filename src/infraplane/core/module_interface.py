@@ -5,7 +5,7 @@ Read once per published version (`adapters/terraform_module.py` parses the HCL a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = ["ModuleInterface", "ModuleOutput", "ModuleVariable"]
@@ -33,3 +33,6 @@ class ModuleInterface:
     variables: dict[str, ModuleVariable]
     outputs: dict[str, ModuleOutput]
     providers: frozenset[str] = frozenset()
+    # `TYPE.NAME.ATTRIBUTE` of a resource attribute the module sets to exactly one variable (`x = var.v`),
+    # to that variable: what a drifted attribute's accepted value would become (drift accept).
+    attribute_inputs: dict[str, str] = field(default_factory=dict)

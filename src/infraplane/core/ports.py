@@ -15,6 +15,7 @@ from infraplane.core.audit import Actor, AuditEvent, ChainHead
 from infraplane.core.catalog import PublishedVersion
 from infraplane.core.cost import PriceTable
 from infraplane.core.identity import TokenRecord
+from infraplane.core.inventory import CloudResource
 from infraplane.core.module_interface import ModuleInterface
 from infraplane.core.policy import Finding, Hook, PolicyDecision
 from infraplane.core.policy_bundles import LoadedBundle, TestResult
@@ -275,7 +276,11 @@ class Runner(Protocol):
     """Runs one kind of blueprint. Reading (plan, outputs, refresh) is kept apart from changing (apply, destroy)."""
 
     # -- reading --
-    def plan(self, request: RunRequest, on_event: EventSink, destroy: bool = False) -> PlanSummary: ...
+    def plan(
+        self, request: RunRequest, on_event: EventSink, destroy: bool = False, replace: Sequence[str] = ()
+    ) -> PlanSummary:
+        """A saved plan; `replace` names resources planned to be replaced (a drift revert)."""
+        ...
 
     def outputs(self, request: RunRequest) -> OutputValues: ...
 
@@ -310,7 +315,13 @@ class EnvironmentHistory(Protocol):
         ...
 
 
-__all__ += ["EnvironmentHistory"]
+__all__ += [
+    "CloudInventoryPort",
+    "EnvironmentHistory",
+    "ImportSuggester",
+    "ImportSuggestionResult",
+    "PublishedInterfaces",
+]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -332,6 +343,46 @@ class ModuleInterfaceReader(Protocol):
     """Reads a Terraform module directory's interface; problems name the file and the reason."""
 
     def __call__(self, directory: Path) -> tuple[ModuleInterface, list[Problem]]: ...
+
+
+class PublishedInterfaces(Protocol):
+    """The module interface of a published blueprint version's Terraform source (cached by digest)."""
+
+    def __call__(self, digest: str, source: str) -> ModuleInterface: ...
+
+
+class CloudInventoryPort(Protocol):
+    """Lists the cloud's resources of every type the inventory table knows (adapters/cloud)."""
+
+    def list(self) -> tuple[list[CloudResource], list[str]]:
+        """Every resource found, and a problem line for each type and region that could not be listed."""
+        ...
+
+
+class ImportSuggester(Protocol):
+    """Writes `import` blocks and the configuration Terraform generates for them into a directory, validated."""
+
+    def suggest(
+        self, resources: Sequence[CloudResource], directory: Path, target: Target
+    ) -> ImportSuggestionResult: ...
+
+
+@dataclass(frozen=True)
+class ImportSuggestionResult:
+    directory: Path
+    addresses: Mapping[str, str]  # cloud id -> Terraform address
+    valid: bool
+    removed: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "directory": str(self.directory),
+            "imports": [{"id": i, "address": a} for i, a in self.addresses.items()],
+            "valid": self.valid,
+            "removed": list(self.removed),
+            "problems": list(self.problems),
+        }
 
 
 class PriceTableLoader(Protocol):

@@ -33,7 +33,8 @@ __all__ = [
 ]
 
 # `advisor`: an input change (a size, a count) or a TTL an advisor recommends (services/advisors); applied as an update.
-ProposalKind = Literal["create", "update", "upgrade", "destroy", "rollback", "advisor"]
+# `drift-revert` applies the code again; `drift-accept` keeps drifted values as inputs (services/drift_remediation).
+ProposalKind = Literal["create", "update", "upgrade", "destroy", "rollback", "advisor", "drift-revert", "drift-accept"]
 
 
 @dataclass(frozen=True)
@@ -58,9 +59,15 @@ class ComponentChange:
     # findings of this component and `monthly_cost` are that preview's, which its apply-time plan must keep to.
     previewed: bool = False
     monthly_cost: float | None = None
+    # Resources its plan replaces because applying the code again would keep their drift (a drift revert).
+    replace: tuple[str, ...] = ()
+    # Its plan found drift: applied even without resource changes, so the state takes the cloud's values.
+    drifted: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "replace": list(self.replace),
+            "drifted": self.drifted,
             "fingerprint": self.fingerprint,
             "previewed": self.previewed,
             "monthly_cost": self.monthly_cost,
@@ -81,7 +88,10 @@ class ComponentChange:
 
     @staticmethod
     def from_dict(data: Mapping[str, Any]) -> ComponentChange:
-        return ComponentChange(**{k: data[k] for k in ComponentChange.__dataclass_fields__ if k in data})
+        fields = {k: data[k] for k in ComponentChange.__dataclass_fields__ if k in data}
+        if "replace" in fields:
+            fields["replace"] = tuple(fields["replace"])
+        return ComponentChange(**fields)
 
 
 @dataclass(frozen=True)
@@ -300,6 +310,8 @@ class Proposal:
             "plan_digest": self.plan_digest,
             "approvals": [a.as_dict() for a in self.approvals],
             "result": self.result,
+            # A drift revert or accept: the drift it answers, and for an accept the inputs it changes.
+            "drift": self.extra.get("drift"),
         }
 
     def stored(self) -> dict[str, Any]:

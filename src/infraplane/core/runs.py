@@ -12,7 +12,7 @@ from infraplane.core.plan import NormalizedPlan
 if TYPE_CHECKING:  # the blueprint models cost more to import than a run's bookkeeping needs
     from infraplane.core.blueprint import Blueprint
 
-__all__ = ["EventSink", "OutputValues", "PlanSummary", "RunEvent", "RunRequest", "Target"]
+__all__ = ["CheckedTask", "EventSink", "OutputValues", "PlanSummary", "RunEvent", "RunRequest", "Target"]
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,20 @@ class RunRequest:
 
 
 @dataclass(frozen=True)
+class CheckedTask:
+    """One task of a dry run (Ansible's check mode) that would change something, or that check mode skips.
+
+    `item` is the loop item's label, when the task loops. A task check mode cannot run is "not-checkable":
+    what it would do is unknown, so a drift check never reports it as clean.
+    """
+
+    task: str
+    outcome: Literal["would-change", "not-checkable"]
+    item: str | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
 class PlanSummary:
     """What a plan would do; counts are None when the runner cannot know (a script without dry-run)."""
 
@@ -80,6 +94,8 @@ class PlanSummary:
     note: str = ""
     destroying: bool = False
     output_changes: int = 0
+    # A dry run's tasks that would change something or could not be checked (Ansible); empty for Terraform.
+    tasks: tuple[CheckedTask, ...] = ()
 
     @property
     def known(self) -> bool:

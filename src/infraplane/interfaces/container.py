@@ -23,8 +23,11 @@ from infraplane.errors import ConfigError, Problem, RefusedError
 from infraplane.settings import AskSettings, Settings, load_settings
 
 if TYPE_CHECKING:
+    from infraplane.adapters.cloud.inventory import CloudInventory
     from infraplane.adapters.store import SqlStore
+    from infraplane.adapters.terraform.import_suggestion import TerraformImports
     from infraplane.adapters.terraform.runner import TerraformRunner
+    from infraplane.adapters.terraform_module import ModuleInterfaceCache
     from infraplane.core.ask.suggestion import ChatBackend
     from infraplane.core.ports import Runner, Store, Transaction
     from infraplane.core.upstream import UpstreamAccess
@@ -34,12 +37,15 @@ if TYPE_CHECKING:
     from infraplane.services.catalog import CatalogService
     from infraplane.services.cost import CostService
     from infraplane.services.drift import DriftService
+    from infraplane.services.drift_remediation import DriftRemediation
+    from infraplane.services.kpi import KpiService
     from infraplane.services.orchestration.service import EnvironmentService
     from infraplane.services.policy import PolicyService
     from infraplane.services.policy_replay import PolicyReplayService
     from infraplane.services.proposals import ProposalService
     from infraplane.services.proposals.wording import SummaryRephraser
     from infraplane.services.tokens import TokenService
+    from infraplane.services.unmanaged import UnmanagedService
 
 __all__ = ["Container", "chat_backend"]
 
@@ -179,10 +185,10 @@ class Container:
         budgets = self.settings.budgets
         return CostService(self.store, budgets.tiers, budgets.teams, budgets.mode, load_price_table)
 
-    def _terraform(self) -> TerraformRunner:
+    @cached_property
+    def terraform_tool(self) -> tuple[str, Path]:
+        """The Terraform (or OpenTofu) binary and infraplane's own CLI configuration for it."""
         from infraplane.adapters.terraform.cli_config import discover_mirror, find_tool, write_cli_config
-        from infraplane.adapters.terraform.runner import TerraformRunner
-        from infraplane.adapters.terraform_module import ModuleInterfaceCache
 
         configured = self.settings.terraform
         names = ["terraform", "tofu"] if configured.binary == "auto" else [configured.binary]
@@ -194,8 +200,22 @@ class Container:
             configured.plugin_cache,
             discover_mirror(configured.provider_mirror),
         )
-        interfaces = ModuleInterfaceCache(self.settings.home / "cache" / "module-interfaces")
-        return TerraformRunner(tool.path, cli_config, configured.plugin_cache, interfaces, configured.go_gc_percent)
+        return tool.path, cli_config
+
+    @cached_property
+    def module_interfaces(self) -> ModuleInterfaceCache:
+        from infraplane.adapters.terraform_module import ModuleInterfaceCache
+
+        return ModuleInterfaceCache(self.settings.home / "cache" / "module-interfaces")
+
+    def _terraform(self) -> TerraformRunner:
+        from infraplane.adapters.terraform.runner import TerraformRunner
+
+        binary, cli_config = self.terraform_tool
+        configured = self.settings.terraform
+        return TerraformRunner(
+            binary, cli_config, configured.plugin_cache, self.module_interfaces, configured.go_gc_percent
+        )
 
     @cached_property
     def runners(self) -> dict[str, Runner]:
@@ -241,7 +261,44 @@ class Container:
     def drift(self) -> DriftService:
         from infraplane.services.drift import DriftService
 
-        return DriftService(self.store, self.environments, self.policies)
+        return DriftService(self.store, self.environments, self.policies, self.settings.concurrency)
+
+    @cached_property
+    def drift_remediation(self) -> DriftRemediation:
+        from infraplane.adapters.terraform_module import PublishedModuleInterfaces
+        from infraplane.services.drift_remediation import DriftRemediation
+
+        def archive_for(digest: str) -> bytes:
+            with self.store.read() as tx:
+                return tx.catalog.get_archive(digest)
+
+        interfaces = PublishedModuleInterfaces(self.module_interfaces, archive_for)
+        return DriftRemediation(
+            self.drift, self.proposals, self.environments, interfaces, self.settings.drift.auto_revert
+        )
+
+    @cached_property
+    def unmanaged(self) -> UnmanagedService:
+        from infraplane.services.unmanaged import UnmanagedService
+
+        def inventory() -> CloudInventory:
+            from infraplane.adapters.cloud.inventory import CloudInventory
+
+            target = self.target(self.settings.default_target)
+            return CloudInventory(target, self.settings.unmanaged.regions or [target.region])
+
+        def suggester() -> TerraformImports:
+            from infraplane.adapters.terraform.import_suggestion import TerraformImports
+
+            return TerraformImports(*self.terraform_tool)
+
+        return UnmanagedService(self.store, inventory, suggester, lambda: self.target(self.settings.default_target))
+
+    @cached_property
+    def kpi(self) -> KpiService:
+        from infraplane.services.kpi import KpiService
+
+        return KpiService(self.store)
 
     @cached_property
     def proposals(self) -> ProposalService:

@@ -36,6 +36,8 @@ class Job:
     name: str
     every: float
     run: Callable[[], Sequence[str]]
+    # Seconds before the first run (jittered); None: soon after start, so a restart catches up at once.
+    first: float | None = None
 
 
 class Scheduler:
@@ -90,6 +92,8 @@ class Scheduler:
     def _loop(self, job: Job) -> None:
         # The first run comes soon after start, spread a little, so a restart catches up at once.
         wait = self._rng.uniform(0.0, min(5.0, job.every * self._jitter))
+        if job.first is not None:
+            wait = max(0.0, job.first * (1.0 + self._rng.uniform(-self._jitter, self._jitter)))
         while not self._stop.wait(wait):
             try:
                 self.run_once(job)

@@ -31,3 +31,25 @@ def test_counts_of_create_update_and_destroy_plans() -> None:
 def test_drift_comes_from_the_normalized_plan() -> None:
     assert len(_plan("postgres-noop.json").resource_drift) == 3
     assert _plan("postgres-create.json").resource_drift == ()
+
+
+def test_the_progress_stream_counts_drifted_resources_and_names_the_version() -> None:
+    """Lines as `terraform plan -refresh-only -json` (1.11) prints them: a clean refresh has no resource_drift."""
+    from infraplane.adapters.terraform.progress import ProgressParser
+
+    lines = [
+        '{"@level":"info","@message":"Terraform 1.11.4","type":"version","terraform":"1.11.4","ui":"1.2"}',
+        '{"@level":"info","@message":"aws_ssm_parameter.this: Refreshing state...","type":"refresh_start",'
+        '"hook":{"resource":{"addr":"aws_ssm_parameter.this"}}}',
+        '{"@level":"info","@message":"aws_ssm_parameter.this: Drift detected (update)","type":"resource_drift",'
+        '"change":{"resource":{"addr":"aws_ssm_parameter.this"},"action":"update"}}',
+        "not json",
+    ]
+    parser = ProgressParser("c", lambda _event: None)
+    for line in lines:
+        parser.feed(line)
+    assert (parser.drifted, parser.terraform_version) == (1, "1.11.4")
+    clean = ProgressParser("c", lambda _event: None)
+    for line in lines[:2]:
+        clean.feed(line)
+    assert clean.drifted == 0

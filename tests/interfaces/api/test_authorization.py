@@ -29,11 +29,12 @@ BUNDLES = Path(__file__).resolve().parents[2] / "fixtures" / "bundles"
 # From the issue: viewer reads; requester also proposes; approver also approves, rejects (and applies);
 # admin also publishes and manages tokens. An agent never approves, rejects or applies, whatever its
 # role; nor does it publish or manage tokens (infraplane's decision: either would step around the rule).
+# Unmanaged resources belong to no team: only an admin (who sees every team) lists them.
 MAY = {
     "viewer": {"read"},
     "requester": {"read", "propose"},
     "approver": {"read", "propose", "approve", "reject", "apply"},
-    "admin": {"read", "propose", "approve", "reject", "apply", "publish", "tokens"},
+    "admin": {"read", "propose", "approve", "reject", "apply", "publish", "tokens", "inventory"},
 }
 AGENTS_NEVER = {"approve", "reject", "apply", "publish", "tokens"}
 
@@ -115,6 +116,17 @@ def _post_json(route: str, path: str, body: Any) -> Case:
     )
 
 
+def _drift_case(verb: str, team: str) -> Case:
+    def request(api: Api, who: str, fresh: str) -> Any:
+        env = "payments-dev" if team == "payments" else "shop-dev"
+        body: dict[str, Any] = {"justification": "the cloud moved"}
+        if verb == "revert":
+            api.add_proposal(fresh, env, team, kind="drift-revert")  # open: answered without planning
+        return api.client.post(f"/api/v1/environments/{env}/drift/{verb}", json=body, headers=api.headers(who))
+
+    return Case("POST", f"/api/v1/environments/{{name}}/drift/{verb}", "propose", team, 202, request)
+
+
 def _publish(api: Api, who: str, fresh: str) -> Any:
     data = _archive(FIXTURE_CATALOG / "marker")
     headers = {**api.headers(who), "Content-Type": "application/gzip"}
@@ -188,6 +200,9 @@ CASES: list[Case] = [
     Case("GET", "/api/v1/audit", "read", None, 200, _get("/api/v1/audit")),
     Case("GET", "/api/v1/audit/verify", "read", None, 200, _get("/api/v1/audit/verify")),
     Case("GET", "/api/v1/audit/export", "read", None, 200, _get("/api/v1/audit/export")),
+    *[_drift_case(verb, team) for team in ("payments", "shop") for verb in ("revert", "accept")],
+    Case("GET", "/api/v1/unmanaged", "inventory", None, 200, _get("/api/v1/unmanaged")),
+    Case("GET", "/api/v1/kpi", "read", None, 200, _get("/api/v1/kpi?since=7d")),
     Case("GET", "/api/v1/tokens", "tokens", None, 200, _get("/api/v1/tokens")),
     Case("POST", "/api/v1/tokens", "tokens", None, 201, _create_token),
     Case("DELETE", "/api/v1/tokens/{name}", "tokens", None, 200, _revoke_token),

@@ -246,3 +246,27 @@ async def test_a_requester_agent_proposes_for_its_team_as_itself(cloud_home: Pat
         ]
     finally:
         container.close()
+
+
+async def test_an_agent_may_propose_a_drift_revert_and_an_open_one_is_answered(container: Container) -> None:
+    from dataclasses import replace
+    from datetime import timedelta
+
+    put_environments(container)
+    open_revert = replace(
+        build_proposal("p-00000revert", expires_in=timedelta(days=3650)),
+        environment="payments-dev",
+        team="payments",
+        kind="drift-revert",
+    )
+    with container.store.transaction() as tx:
+        tx.proposals.save(open_revert)
+    payments = token(container, "claude", Role.REQUESTER, ("payments",))
+    arguments = {"environment": "payments-dev", "change": "drift-revert", "justification": "the queue moved"}
+    async with running(create_app(container)) as client, agent(client, payments) as session:
+        proposed = await session.call_tool("propose_change", arguments)
+        tools = {tool.name for tool in (await session.list_tools()).tools}
+    assert not proposed.is_error, body(proposed)
+    assert body(proposed)["id"] == "p-00000revert" and body(proposed)["kind"] == "drift-revert"
+    assert not {"approve", "apply", "approve_proposal", "apply_proposal"} & tools  # agents propose; people approve
+    assert [p.id for p in container.proposals.proposals("payments-dev")] == ["p-00000revert"]

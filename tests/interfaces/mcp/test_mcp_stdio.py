@@ -212,7 +212,7 @@ async def test_bad_requests_are_tool_errors_an_agent_can_act_on(cloud_home: Path
             session, "propose_change", environment="shop-staging", change="apply", justification="x"
         )
         assert failed and error["problems"][0]["field"] == "change"
-        assert error["problems"][0]["allowed"] == ["update", "upgrade", "destroy", "rollback"]
+        assert error["problems"][0]["allowed"] == ["update", "upgrade", "destroy", "rollback", "drift-revert"]
 
         failed, listed = await call(session, "list_environments")
         assert not failed and listed["environments"] == []

@@ -125,6 +125,29 @@ def test_a_justification_canary_is_inert_and_a_secret_canary_never_shown(web: Ap
         assert web.secrets["approver"] not in browser.get(path).text
 
 
+def test_the_dashboard_shows_drift_and_the_kpis_of_the_callers_teams(web: Api) -> None:
+    from infraplane.core.audit import SYSTEM
+    from infraplane.services.audit import record
+
+    web.add_environment("pay-1", "payments")
+    web.add_environment("shop-1", "shop")
+    with web.container.store.transaction() as tx:
+        for name, drifted in (("pay-1", 0), ("pay-1", 2), ("shop-1", 1)):
+            record(tx, SYSTEM, "drift.check", f"environment:{name}", {"drifted": drifted})
+    page = sign_in(web, "approver").get("/dashboard").text
+    drift = page.split('id="drift"')[1].split("</section>")[0]
+    assert "50%" in drift and "of 2 checks found drift" in drift  # shop-1's check is not the approver's
+    assert '<a href="/environments/pay-1">pay-1</a>' in drift and "shop-1" not in drift
+    kpis = page.split('id="kpis"')[1].split("</section>")[0]
+    for figure in ("drift rate", "mean time to detect", "time to remediation", "policy hit rate"):
+        assert f'<th scope="row">{figure}</th>' in kpis, figure
+    for figure in ("approval lead time", "deployment frequency", "lead time for changes", "change failure rate"):
+        assert f'<th scope="row">{figure}</th>' in kpis, figure
+    assert '<th scope="row">time to restore</th>' in kpis
+    admin = sign_in(web, "admin").get("/dashboard").text
+    assert "of 3 checks found drift" in admin and '<a href="/environments/shop-1">shop-1</a>' in admin
+
+
 def test_the_environment_page_says_upstream_changed_and_counts_readers_it_may_not_name(web: Api) -> None:
     from dataclasses import replace
 

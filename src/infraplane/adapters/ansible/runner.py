@@ -2,14 +2,18 @@
 
 `--check --diff` is its plan; outputs come from a JSON file the playbook writes
 (`infraplane_outputs_file`); `infraplane_action` is `apply` or `destroy`.
-Ansible keeps no state of its own, so its plan counts changed tasks.
+Ansible keeps no state of its own, so its plan counts changed tasks, and names each task
+that would change something or that check mode skips (a `command`, a module without check
+mode support): a drift check reports those "not checkable", never clean.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from infraplane.adapters.process import ToolResult, run_tool
 from infraplane.adapters.workdir import (
@@ -19,10 +23,10 @@ from infraplane.adapters.workdir import (
     tool_environment,
     write_private_json,
 )
-from infraplane.core.runs import EventSink, OutputValues, PlanSummary, RunEvent, RunRequest
+from infraplane.core.runs import CheckedTask, EventSink, OutputValues, PlanSummary, RunEvent, RunRequest
 from infraplane.errors import FailureError
 
-__all__ = ["AnsibleRunner"]
+__all__ = ["AnsibleRunner", "checked_tasks"]
 
 _DEFAULT_PLAYBOOK = "playbook.yml"
 
@@ -50,6 +54,39 @@ def _failure_message(result: ToolResult) -> str:
                             detail = item.get("msg", detail)
                     messages.append(f"{task.get('task', {}).get('name', 'task')}: {detail}")
     return "; ".join(messages[:3]) or f"exit code {result.returncode}"
+
+
+def _checked(task: str, result: dict[str, Any], item: str | None) -> CheckedTask | None:
+    """What one host result of a check-mode run says: would change, cannot be checked, or nothing."""
+    if result.get("changed"):
+        return CheckedTask(task, "would-change", item)
+    # Skipped by its own `when` (skip_reason) or for an empty loop (skipped_reason) is not a check-mode gap;
+    # skipped with neither is check mode refusing the task ("Command would have run if not in check mode",
+    # "Check mode is not supported for this task").
+    if result.get("skipped") and "skip_reason" not in result and "skipped_reason" not in result:
+        return CheckedTask(task, "not-checkable", item, str(result.get("msg") or "check mode skipped it"))
+    return None
+
+
+def checked_tasks(report: dict[str, Any]) -> tuple[CheckedTask, ...]:
+    """Every task of a `--check` run (the json callback's report) that would change or could not be checked."""
+    found: list[CheckedTask] = []
+    for play in report.get("plays", []):
+        for task in play.get("tasks", []):
+            name = str(task.get("task", {}).get("name") or "task")
+            for host in task.get("hosts", {}).values():
+                items = host.get("results")
+                if isinstance(items, list) and items:
+                    for result in items:
+                        label = result.get("_ansible_item_label", result.get("item"))
+                        checked = _checked(name, result, None if label is None else str(label))
+                        if checked is not None:
+                            found.append(checked)
+                    continue
+                checked = _checked(name, host, None)
+                if checked is not None:
+                    found.append(checked)
+    return tuple(found)
 
 
 class AnsibleRunner(WithoutSavedPlans):
@@ -92,18 +129,20 @@ class AnsibleRunner(WithoutSavedPlans):
             raise FailureError(f"{request.component}: ansible-playbook {action} failed: {_failure_message(result)}")
         return result, outputs_file
 
-    @staticmethod
-    def _changed(result: ToolResult) -> int:
-        stats = json.loads(result.stdout).get("stats", {})
-        return sum(int(host.get("changed", 0)) for host in stats.values())
-
     # -- reading --
-    def plan(self, request: RunRequest, on_event: EventSink, destroy: bool = False) -> PlanSummary:
+    def plan(
+        self, request: RunRequest, on_event: EventSink, destroy: bool = False, replace: Sequence[str] = ()
+    ) -> PlanSummary:
+        del replace  # no resources of its own to replace
         result, _ = self._run(request, "destroy" if destroy else "apply", True, on_event)
-        changed = self._changed(result)
+        report = json.loads(result.stdout)
+        changed = sum(int(host.get("changed", 0)) for host in report.get("stats", {}).values())
+        tasks = checked_tasks(report)
         if destroy:
-            return PlanSummary(request.component, 0, 0, changed, note="tasks that would change", destroying=True)
-        return PlanSummary(request.component, 0, changed, 0, note="tasks that would change")
+            return PlanSummary(
+                request.component, 0, 0, changed, note="tasks that would change", destroying=True, tasks=tasks
+            )
+        return PlanSummary(request.component, 0, changed, 0, note="tasks that would change", tasks=tasks)
 
     def outputs(self, request: RunRequest) -> OutputValues:
         return read_outputs_file(request, request.workdir / "outputs.json")

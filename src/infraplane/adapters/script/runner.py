@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from infraplane.adapters.process import run_tool
@@ -73,7 +74,10 @@ class ScriptRunner(WithoutSavedPlans):
         return spec
 
     # -- reading --
-    def plan(self, request: RunRequest, on_event: EventSink, destroy: bool = False) -> PlanSummary:
+    def plan(
+        self, request: RunRequest, on_event: EventSink, destroy: bool = False, replace: Sequence[str] = ()
+    ) -> PlanSummary:
+        del replace  # no resources of its own to replace
         spec = self._spec(request)
         if destroy:
             return PlanSummary(request.component, None, None, None, note=CHANGES_UNKNOWN, destroying=True)

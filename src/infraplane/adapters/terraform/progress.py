@@ -18,11 +18,13 @@ _RESOURCE_EVENTS = {
 
 
 class ProgressParser:
-    """Turns `-json` lines into RunEvents."""
+    """Turns `-json` lines into RunEvents; counts the resources the stream says drifted (a refresh)."""
 
     def __init__(self, component: str, on_event: EventSink) -> None:
         self._component = component
         self._on_event = on_event
+        self.drifted = 0
+        self.terraform_version = ""
 
     def feed(self, line: str) -> None:
         try:
@@ -30,7 +32,11 @@ class ProgressParser:
         except ValueError:
             return
         kind = message.get("type")
-        if kind in _RESOURCE_EVENTS:
+        if kind == "resource_drift":
+            self.drifted += 1
+        elif kind == "version":
+            self.terraform_version = str(message.get("terraform", ""))
+        elif kind in _RESOURCE_EVENTS:
             hook = message.get("hook") or message.get("change") or {}
             resource = hook.get("resource", {})
             self._on_event(

@@ -223,13 +223,16 @@ class TerraformRunner:
 
     # -- reading -------------------------------------------------------------------------------
 
-    def plan(self, request: RunRequest, on_event: EventSink, destroy: bool = False) -> PlanSummary:
-        """`plan -out` then `show -json`; the saved plan is what apply will run."""
+    def plan(
+        self, request: RunRequest, on_event: EventSink, destroy: bool = False, replace: Sequence[str] = ()
+    ) -> PlanSummary:
+        """`plan -out` then `show -json`; the saved plan is what apply will run. `replace`: `-replace=ADDRESS` each."""
         module = self._init(request, on_event)
         plan_file = module / ("destroy.tfplan" if destroy else "infraplane.tfplan")
         args = ["plan", "-input=false", "-no-color", "-json", f"-var-file={TFVARS_FILE}", f"-out={plan_file.name}"]
         if destroy:
             args.append("-destroy")
+        args += [f"-replace={address}" for address in replace]
         parser = ProgressParser(request.component, on_event)
         try:
             self._run(request, module, "plan", args, on_event, parser)
@@ -296,9 +299,16 @@ class TerraformRunner:
         return replace(plan, plan_file=write_private_bytes(module / name, content))
 
     def refresh(self, request: RunRequest, on_event: EventSink) -> PlanSummary:
-        """A refresh-only plan: what changed in the cloud behind Terraform's back."""
+        """A refresh-only plan: what changed in the cloud behind Terraform's back.
+
+        Terraform's own `-json` stream names every drifted resource (`resource_drift` messages, the same
+        resources as the plan's `resource_drift`): when it names none, the plan is not shown (`show -json`
+        starts the provider again, ~2 CPU-s), and the component has no drift. Otherwise `show -json` gives
+        the values, read into the normalized plan as for any plan.
+        """
         module = self._init(request, on_event)
         plan_file = module / "refresh.tfplan"
+        plan_json = plan_file.with_suffix(".json")
         args = [
             "plan",
             "-refresh-only",
@@ -308,17 +318,20 @@ class TerraformRunner:
             f"-var-file={TFVARS_FILE}",
             f"-out={plan_file.name}",
         ]
+        parser = ProgressParser(request.component, on_event)
         try:
-            self._run(request, module, "refresh", args, on_event, ProgressParser(request.component, on_event))
+            self._run(request, module, "refresh", args, on_event, parser)
+            if parser.drifted == 0:
+                plan_json.unlink(missing_ok=True)  # what an earlier check saw is not what this one saw
+                clean = NormalizedPlan(parser.terraform_version, (), {}, {})
+                return PlanSummary(request.component, 0, 0, 0, plan_file, None, note="0 drifted", plan=clean)
             shown = self._run(request, module, "show", ["show", "-json", "-no-color", plan_file.name], on_event)
         finally:
             (module / TFVARS_FILE).unlink(missing_ok=True)
         document = _plan_document(request, shown.stdout)
         normalized = _normalized(request, document)
         # Kept, sensitive values scrubbed, like a plan's JSON: for people reading what a drift check saw.
-        plan_json = write_private_bytes(
-            plan_file.with_suffix(".json"), json.dumps(scrubbed_plan(document)).encode("utf-8")
-        )
+        write_private_bytes(plan_json, json.dumps(scrubbed_plan(document)).encode("utf-8"))
         drifted = len(normalized.resource_drift)
         # The refresh-only plan stays (owner-only) for a proposal accepting the drift; saved_plan takes it from here.
         return PlanSummary(

@@ -10,6 +10,7 @@ from infraplane.interfaces.api import (
     routes_audit,
     routes_catalog,
     routes_checks,
+    routes_drift,
     routes_environments,
     routes_me,
     routes_policy,
@@ -65,6 +66,7 @@ def create_app(container: Container, runtime: bool = False) -> FastAPI:
         routes_policy,
         routes_audit,
         routes_tokens,
+        routes_drift,
     ):
         app.include_router(module.router)
     install_web(app, container)  # `/`, `/login`, `/catalog`, ...: the web page

@@ -127,18 +127,24 @@ class RunPool:
 
     def start_plan(self, resolution: Resolution, actor: Actor, justification: str) -> str:
         """Plan, check and decide a proposal in the background; returns the id it will have."""
-        proposal_id = new_proposal_id()
-        channel = self._open(proposal_id, "plan", resolution.environment.metadata.team)
         proposals = self._container.proposals
 
+        def propose(progress: ChannelProgress, proposal_id: str) -> Proposal | None:
+            return proposals.propose(resolution, actor, justification, progress, proposal_id=proposal_id)
+
+        return self.start_proposal(resolution.environment.name, resolution.environment.metadata.team, propose)
+
+    def start_proposal(
+        self, environment: str, team: str, propose: Callable[[ChannelProgress, str], Proposal | None]
+    ) -> str:
+        """Run `propose(progress, id)` in the background (a plan, a drift revert or accept); the id it will have."""
+        proposal_id = new_proposal_id()
+        channel = self._open(proposal_id, "plan", team)
+
         def work() -> None:
-            proposal = proposals.propose(
-                resolution, actor, justification, ChannelProgress(channel), proposal_id=proposal_id
-            )
+            proposal = propose(ChannelProgress(channel), proposal_id)
             if proposal is None:
-                channel.close(
-                    {"event": "result", "changes": False, "environment": resolution.environment.name, "status": None}
-                )
+                channel.close({"event": "result", "changes": False, "environment": environment, "status": None})
             else:
                 channel.close({"event": "result", "changes": True, "status": proposal.status.value})
 

@@ -24,6 +24,7 @@ from fastapi import FastAPI
 
 from infraplane.adapters.process import interrupt_running_tools
 from infraplane.adapters.sandbox.control import start_sandbox, stop_sandbox
+from infraplane.core.audit import SYSTEM
 from infraplane.errors import InfraplaneError
 from infraplane.interfaces.container import Container
 from infraplane.services.locks import process_alive, this_process
@@ -38,7 +39,7 @@ log = logging.getLogger("infraplane.serve")
 
 
 def scheduled_jobs(container: Container) -> list[Job]:
-    """The server's periodic jobs: drift checks per tier, TTL checks, recovery of interrupted runs, advisors."""
+    """The periodic jobs: drift checks per tier, TTL checks, recovery of interrupted runs, advisors, unmanaged scans."""
     configured = container.settings.scheduler
 
     def check_ttls() -> list[str]:
@@ -58,12 +59,21 @@ def scheduled_jobs(container: Container) -> list[Job]:
     from infraplane.core.environment import parse_duration
     from infraplane.services.drift_schedule import DriftSchedule
 
-    intervals = {tier: float(parse_duration(text)) for tier, text in container.settings.drift.schedule.items()}
-    drift = DriftSchedule(container.store, container.drift, intervals)
+    configured_drift = container.settings.drift
+    intervals = {tier: float(parse_duration(text)) for tier, text in configured_drift.schedule.items()}
+    overrides = {name: float(parse_duration(text)) for name, text in configured_drift.environments.items()}
+    drift = DriftSchedule(container.store, container.drift_remediation, intervals, overrides=overrides)
+
+    def scan_unmanaged() -> list[str]:
+        report = container.unmanaged.scan_and_record(SYSTEM)  # the scan is its own audit event
+        return [f"{len(report.resources)} unmanaged resource(s)"] if report.resources else []
+
     return [
         Job("drift-check", container.settings.drift.tick_seconds, drift.run),
         Job("ttl-check", configured.ttl_check_seconds, check_ttls),
         Job("recover-interrupted", configured.recovery_seconds, recover),
+        # Listing the whole cloud is not urgent on a restart: the first scan waits a minute.
+        Job("unmanaged-scan", container.settings.unmanaged.scan_seconds, scan_unmanaged, first=60.0),
         Job("advisors", container.settings.advisors.every_seconds, advise),
     ]
 

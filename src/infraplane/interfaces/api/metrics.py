@@ -1,4 +1,4 @@
-"""Prometheus metrics at `/metrics`: the server's HTTP traffic and the store's figures (docs/server.md).
+"""Prometheus metrics at `/metrics`: the server's HTTP traffic, the store's figures and the KPIs (docs/server.md).
 
 Each app has its own CollectorRegistry (tests build many apps in one process). HTTP requests are
 labelled by route template, never by raw path, so a client cannot invent label values; the
@@ -17,6 +17,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from infraplane.interfaces.api.kpi_metrics import KpiCollector
 from infraplane.interfaces.api.request_log import route_template
 from infraplane.interfaces.api.store_metrics import StoreCollector
 from infraplane.interfaces.container import Container
@@ -60,6 +61,7 @@ def install_metrics(app: FastAPI, container: Container) -> CollectorRegistry:
     """Serve `/metrics` from a registry of this app's own; returns the registry."""
     registry = CollectorRegistry(auto_describe=True)
     registry.register(StoreCollector(lambda: container.store))
+    registry.register(KpiCollector(lambda: container.kpi))
     requests = Counter(
         "infraplane_http_requests",
         "HTTP requests answered, by method, route template and status.",

@@ -212,6 +212,9 @@ class RunAccepted(BaseModel):
     run: Literal["plan", "apply"]
     status: str
     events: str
+    existing: bool = Field(
+        default=False, description="A drift revert already open: this is that proposal, and nothing was queued."
+    )
 
 
 class ProposalRequest(_Closed):
@@ -291,3 +294,44 @@ class DriftCheckOut(BaseModel):
     checked_at: str | None
     actor: str | None
     summary: dict[str, Any] | None
+
+
+class DriftRevertBody(_Closed):
+    justification: str = Field(default="", max_length=MAX_TEXT, description="Why; required from agents.")
+
+
+class DriftAcceptBody(_Closed):
+    component: str | None = Field(default=None, max_length=100, description="Only this component's drift.")
+    justification: str = Field(default="", max_length=MAX_TEXT, description="Why; required from agents.")
+
+
+class UnmanagedOut(BaseModel):
+    id: str
+    type: str
+    terraform_type: str
+    import_id: str
+    region: str
+    name: str
+    tags: dict[str, str]
+    managed_by: str | None
+
+
+class UnmanagedPage(BaseModel):
+    """The server's last scan for unmanaged resources (None and empty: no scan yet)."""
+
+    scanned_at: str | None
+    scanned_by: str | None
+    count: int = Field(description="How many it found (`items` holds at most 500 of them).")
+    items: list[UnmanagedOut]
+    problems: list[str] = Field(description="Types or regions the inventory could not list.")
+
+
+class KpiOut(_Open):
+    """The KPIs over the window (docs/kpi.md has every formula)."""
+
+    since: str
+    until: str
+    drift: dict[str, Any]
+    policy: dict[str, Any]
+    approval_lead_time: dict[str, Any]
+    dora: dict[str, Any]

@@ -42,6 +42,14 @@ COMMANDS: dict[str, LazyCommand] = {
         _CLI + "env_commands", "app", "Environments: plan and apply component graphs on the sandbox or AWS."
     ),
     "drift": LazyCommand(_CLI + "drift_commands", "app", "Drift: what changed in the cloud behind infraplane's back."),
+    "unmanaged": LazyCommand(
+        _CLI + "unmanaged_commands", "app", "Unmanaged resources: in the cloud, in no component's state."
+    ),
+    "kpi": LazyCommand(
+        _CLI + "kpi_commands",
+        "kpi",
+        "Drift rate, time to detect and remediate, policy hit rate, approval lead time and the DORA four.",
+    ),
     "advise": LazyCommand(
         _CLI + "advise_commands",
         "advise",

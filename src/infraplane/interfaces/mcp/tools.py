@@ -42,7 +42,7 @@ from infraplane.services.orchestration.progress import NullProgress
 
 __all__ = ["AgentTools"]
 
-Change = Literal["update", "upgrade", "destroy", "rollback"]
+Change = Literal["update", "upgrade", "destroy", "rollback", "drift-revert"]
 
 
 class AgentTools(AdvisorTools):
@@ -245,7 +245,9 @@ class AgentTools(AdvisorTools):
             Change,
             Field(
                 description="update: change some inputs; upgrade: the newest blueprint versions the environment's "
-                "constraint allows; destroy: remove every component; rollback: an earlier revision."
+                "constraint allows; destroy: remove every component; rollback: an earlier revision; drift-revert: "
+                "apply the environment's code again, undoing what changed in the cloud behind its back (an open "
+                "revert of the environment is returned instead of a second one)."
             ),
         ],
         justification: Justification,
@@ -257,7 +259,7 @@ class AgentTools(AdvisorTools):
             int | None, Field(ge=1, description="For rollback only: the revision to go back to (get_environment).")
         ] = None,
     ) -> Result:
-        """PROPOSE a change to an existing environment: update inputs, upgrade, destroy or roll back.
+        """PROPOSE a change to an existing environment: update inputs, upgrade, destroy, roll back or revert drift.
 
         This only proposes: it plans and checks the change and routes it to approvers. Nothing changes
         until a human approves and applies it; you cannot approve or apply it, and destroying always
@@ -286,6 +288,8 @@ class AgentTools(AdvisorTools):
             proposal = proposals.propose_upgrade(environment, agent, justification, progress)
         elif change == "destroy":
             proposal = proposals.propose_destroy(environment, agent, justification)
+        elif change == "drift-revert":
+            proposal, _ = self._container.drift_remediation.revert(environment, agent, justification, progress)
         else:
             assert to_revision is not None
             proposal = proposals.propose_rollback(environment, to_revision, agent, justification, progress)

@@ -12,6 +12,7 @@ from infraplane.interfaces.api.deps import require, visible_environment
 from infraplane.interfaces.mcp.views import environment_view
 from infraplane.interfaces.views import proposal_summary, revision_rows, upstream_view
 from infraplane.interfaces.web.app import CsrfForm, PageIdentity, PageRoute, render
+from infraplane.interfaces.web.dashboard_drift import drift_figures
 from infraplane.interfaces.web.dashboard_figures import dashboard_figures
 from infraplane.interfaces.web.graph import layout
 
@@ -131,5 +132,5 @@ def destroy(request: Request, identity: PageIdentity, name: str, form: CsrfForm)
 def dashboard(request: Request, identity: PageIdentity) -> Response:
     container = request.app.state.container
     require(container, identity, Action.READ)
-    context = {**dashboard_figures(container, identity)}
+    context = {**dashboard_figures(container, identity), **drift_figures(container, identity)}
     return render(request, "dashboard.html", context)

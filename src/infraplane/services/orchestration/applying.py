@@ -151,7 +151,9 @@ class Applier:
             raise FailureError(f"{name}: inputs {', '.join(unknown)} are still unknown after its dependencies ran")
         print_ = fingerprint(component, values, item.context)
         previous = records.get(name)
-        if previous and previous.status == "applied" and previous.applied_fingerprint == print_:
+        # A planned change to a configuration already applied (a drift revert) still runs; nothing else does.
+        reverting = item.status == "planned" and item.summary is not None and (item.summary.has_changes or item.drifted)
+        if previous and previous.status == "applied" and previous.applied_fingerprint == print_ and not reverting:
             session.progress.component(name, status="unchanged", add=0, change=0, destroy=0)
             return
         started = time.monotonic()
@@ -203,7 +205,7 @@ class Applier:
             name, status="applying", started=started, add=summary.add, change=summary.change, destroy=summary.destroy
         )
         try:
-            if component.blueprint.spec.runner == "terraform" and not summary.has_changes:
+            if component.blueprint.spec.runner == "terraform" and not summary.has_changes and not item.drifted:
                 produced = runner.outputs(request)
             else:
                 produced = runner.apply(request, summary, session.on_event(environment, name))

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from infraplane.core.audit import Actor
+from infraplane.core.drift import drift_items
+from infraplane.core.drift_remediation import unreverted
 from infraplane.core.graph import fingerprint, wire_inputs
 from infraplane.core.policy import PolicyDecision
 from infraplane.core.ports import Store
@@ -55,15 +57,18 @@ def run_preview(session: RunSession, environment: str, item: ComponentPlan, targ
     return runner.preview(request, item.unknown_inputs, session.on_event(environment, component.name))
 
 
-def run_plan(session: RunSession, environment: str, item: ComponentPlan, target: Target) -> PlanSummary:
-    """Plan one component with its runner, under the component's lease."""
+def run_plan(
+    session: RunSession, environment: str, item: ComponentPlan, target: Target, replace: Sequence[str] = ()
+) -> PlanSummary:
+    """Plan one component with its runner, under the component's lease (`replace`: resources to replace)."""
     component = item.component
     session.leases.acquire(component_lock(environment, component.name))
     request = session.request(
         environment, component.name, component.blueprint, component.digest, item.inputs, item.context, target
     )
     session.recover(request)
-    return session.runner(component.blueprint.spec.runner).plan(request, session.on_event(environment, component.name))
+    runner = session.runner(component.blueprint.spec.runner)
+    return runner.plan(request, session.on_event(environment, component.name), replace=replace)
 
 
 class Planner:
@@ -149,11 +154,19 @@ class Planner:
                 fingerprint=change.fingerprint or None,
                 summary=summary,
                 stale=change.stale,
+                replace=change.replace,
+                drifted=change.drifted,
             )
         return EnvironmentPlan(resolution, target, plans)
 
-    def plan(self, session: RunSession, resolution: Resolution, target: Target, replan_all: bool) -> EnvironmentPlan:
-        """Plan every component whose desired configuration changed since its last apply, and check each plan."""
+    def plan(
+        self, session: RunSession, resolution: Resolution, target: Target, replan_all: bool, revert: bool = False
+    ) -> EnvironmentPlan:
+        """Plan every component whose desired configuration changed since its last apply, and check each plan.
+
+        `revert` (a drift revert: every component, `replan_all`): a component whose plan leaves some drift as it
+        is (core/drift_remediation.unreverted) is planned again with those resources replaced.
+        """
         name = resolution.environment.name
         records = self._records.components(name)
         outputs = {n: r.outputs for n, r in records.items() if r.status == "applied"}
@@ -231,6 +244,16 @@ class Planner:
             session.progress.component(component_name, status="planning", started=time.monotonic(), note=item.reason)
             item.summary = run_plan(session, name, item, target)
             item.plan = read_plan(item.summary)
+            stays = unreverted(name, component_name, item.plan) if revert and item.plan is not None else ()
+            if stays:
+                # Applying the code again would leave this drift: plan those resources replaced instead.
+                note = f"drift a plain apply would keep: replacing {', '.join(stays)}"
+                session.progress.component(component_name, status="planning", note=note)
+                session.runner(item.component.blueprint.spec.runner).saved_plan(item.summary)  # the first plan goes
+                item.replace = stays
+                item.summary = run_plan(session, name, item, target, replace=stays)
+                item.plan = read_plan(item.summary)
+            item.drifted = item.plan is not None and bool(drift_items(name, component_name, item.plan))
             if self._checks is not None:
                 item.decision, item.cost = self._checks.check_plan(
                     resolution, item.component, item.plan, item.summary.destroying

@@ -45,6 +45,11 @@ class ComponentPlan:
     plan: NormalizedPlan | None = None
     # Why a waiting component has no preview ("" when it has one, or does not wait).
     not_previewed: str = ""
+    # Resources planned to be replaced (a drift revert whose drift a plain apply would keep).
+    replace: tuple[str, ...] = ()
+    # Its plan found drift (noise aside): even without resource changes, applying it writes the cloud's
+    # values into the state (what a drift accept needs).
+    drifted: bool = False
 
     @property
     def name(self) -> str:
@@ -90,6 +95,7 @@ class ComponentPlan:
             "findings": [f.as_dict() for f in self.decision.findings] if self.decision else [],
             "cost": self.cost.as_dict() if self.cost else None,
             "policy_checked": self.decision is not None,
+            "replace": list(self.replace),
         }
 
 

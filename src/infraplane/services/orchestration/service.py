@@ -10,7 +10,9 @@ dependencies' real outputs first.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import contextlib
+import threading
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -177,14 +179,22 @@ class EnvironmentService:
     # -- planning ------------------------------------------------------------------------------
 
     def plan(
-        self, resolution: Resolution, actor: Actor, progress: Progress, replan_all: bool = False
+        self,
+        resolution: Resolution,
+        actor: Actor,
+        progress: Progress,
+        replan_all: bool = False,
+        revert: bool = False,
     ) -> EnvironmentPlan:
-        """Policies on the request, then a plan of every component whose desired configuration changed."""
+        """Policies on the request, then a plan of every component whose desired configuration changed.
+
+        `revert`: a drift revert; every component is planned, and drift a plain apply would keep is replaced.
+        """
         target = self._target(resolution)
         request_decision = self._planner.check_request(resolution, actor)
         with self._session(actor, progress) as session:
             session.leases.acquire(environment_lock(resolution.environment.name))
-            plan = self._planner.plan(session, resolution, target, replan_all)
+            plan = self._planner.plan(session, resolution, target, replan_all or revert, revert)
             self._planner.keep_plans(session, plan)
         plan.request_decision = request_decision
         self._planner.record_decision(plan, actor)
@@ -223,35 +233,52 @@ class EnvironmentService:
 
     # -- drift ---------------------------------------------------------------------------------
 
-    def refresh(self, name: str, actor: Actor, progress: Progress) -> list[tuple[ComponentRecord, PlanSummary]]:
-        """A refresh-only plan of every live component, under the environment's lease (one check at a time).
+    def refresh(
+        self,
+        name: str,
+        actor: Actor,
+        progress: Progress,
+        only: Collection[str] | None = None,
+        slots: threading.BoundedSemaphore | None = None,
+    ) -> list[tuple[ComponentRecord, PlanSummary]]:
+        """A refresh-only plan of every live component (or of `only`), under the environment's lease.
 
-        Reads only: the state is not written (the refresh-only plan is saved, never applied).
+        Components are refreshed in parallel (at most `concurrency`, and each holds one of `slots` when given:
+        a fleet check shares them across environments). Reads only: the state is not written (the refresh-only
+        plan is saved, never applied).
         """
         env, components, _ = self.get(name)
-        alive = [c for c in components if c.status not in ("destroyed", "pending")]
+        alive = [c for c in components if c.status not in ("destroyed", "pending") and (only is None or c.name in only)]
         target = self._target_for(env.target)
-        results: list[tuple[ComponentRecord, PlanSummary]] = []
+        results: dict[str, PlanSummary] = {}
         with self._session(actor, progress) as session:
             session.leases.acquire(environment_lock(name))
-            for component in alive:
+            by_name = {c.name: c for c in alive}
+
+            def work(component_name: str) -> None:
+                component = by_name[component_name]
                 published = self._catalog.get(component.blueprint)
-                session.leases.acquire(component_lock(name, component.name))
-                request = session.request(
-                    name,
-                    component.name,
-                    published.blueprint,
-                    component.digest,
-                    component.inputs,
-                    component.context,
-                    target,
-                )
-                session.recover(request)
-                runner = session.runner(component.runner)
-                summary = runner.refresh(request, session.on_event(name, component.name))
-                runner.saved_plan(summary)  # the refresh-only plan holds values in clear; it is not kept
-                results.append((component, summary))
-        return results
+                with slots or contextlib.nullcontext():
+                    session.leases.acquire(component_lock(name, component.name))
+                    request = session.request(
+                        name,
+                        component.name,
+                        published.blueprint,
+                        component.digest,
+                        component.inputs,
+                        component.context,
+                        target,
+                    )
+                    session.recover(request)
+                    runner = session.runner(component.runner)
+                    summary = runner.refresh(request, session.on_event(name, component.name))
+                    runner.saved_plan(summary)  # the refresh-only plan holds values in clear; it is not kept
+                    results[component.name] = summary
+
+            outcome = run_graph({c.name: set() for c in alive}, work, self._concurrency)
+            if not outcome.ok:
+                raise FailureError(f"{name}: drift check failed: {outcome_error(outcome)}")
+        return [(c, results[c.name]) for c in alive]
 
     # -- destroying ----------------------------------------------------------------------------
 

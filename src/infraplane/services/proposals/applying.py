@@ -222,7 +222,8 @@ class ProposalApplier:
             resolution = self._environments.resolve_document(
                 proposal.document["environment"], f"proposal {proposal.id}", proposal.document.get("pins")
             )
-            plan = self._environments.plan(resolution, proposal.actor, progress)
+            revert = proposal.kind == "drift-revert"  # a revert plans every component again, as when proposed
+            plan = self._environments.plan(resolution, proposal.actor, progress, revert=revert)
             if not plan.has_changes() and proposal.status == ProposalStatus.INTERRUPTED:
                 return self._finish_interrupted(proposal, plan, moved, actor, progress)
             if not plan.has_changes():

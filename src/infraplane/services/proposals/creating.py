@@ -11,18 +11,32 @@ from typing import Any
 
 from infraplane.core.audit import Actor
 from infraplane.core.clock import Clock
+from infraplane.core.drift import drift_items
 from infraplane.core.proposals import Proposal, ProposalKind
 from infraplane.core.records import RevisionRecord
 from infraplane.core.upstream import UpstreamAccess
 from infraplane.errors import InputError, NotFoundError, Problem, RefusedError
 from infraplane.services.environments.resolution import Resolution
+from infraplane.services.orchestration.plans import EnvironmentPlan
 from infraplane.services.orchestration.progress import Progress
 from infraplane.services.orchestration.service import EnvironmentService
 from infraplane.services.proposals.drafting import ProposalDrafter
 from infraplane.services.proposals.recording import record_created
 from infraplane.services.proposals.review import plan_documents
 
-__all__ = ["ProposalCreator"]
+__all__ = ["ProposalCreator", "reverted_drift"]
+
+
+def reverted_drift(plan: EnvironmentPlan) -> list[dict[str, Any]]:
+    """What a revert plan undoes: the drift its components' plans found (noise dropped), and what it replaces."""
+    found = []
+    for name, item in plan.components.items():
+        if item.plan is None:
+            continue
+        for drifted in drift_items(plan.name, name, item.plan):
+            entry = {k: drifted.as_dict()[k] for k in ("component", "address", "attribute", "kind")}
+            found.append({**entry, "replaced": drifted.address in item.replace})
+    return found
 
 
 def _require_justification(actor: Actor, justification: str) -> None:
@@ -92,6 +106,38 @@ class ProposalCreator:
         resolution = self._environments.resolve_document(environment, "inputs", revision.document.get("pins"), access)
         return self.propose(resolution, actor, justification, progress)
 
+    def propose_edit(
+        self,
+        name: str,
+        environment: Mapping[str, Any],
+        actor: Actor,
+        justification: str,
+        progress: Progress,
+        kind: ProposalKind | None = None,
+        extra: Mapping[str, Any] | None = None,
+        proposal_id: str | None = None,
+    ) -> Proposal | None:
+        """An edited environment document (its name unchanged), with the blueprint versions it runs now."""
+        revision = self._current_revision(name)
+        resolution = self._environments.resolve_document(environment, "inputs", revision.document.get("pins"))
+        return self.propose(resolution, actor, justification, progress, kind=kind, extra=extra, proposal_id=proposal_id)
+
+    def propose_revert(
+        self, name: str, actor: Actor, justification: str, progress: Progress, proposal_id: str | None = None
+    ) -> Proposal | None:
+        """Apply the code again (kind drift-revert): every component planned; None when nothing would change.
+
+        Drift a plain apply would keep (an attribute the configuration leaves unset) is planned as a replacement
+        of its resource (core/drift_remediation.py). The proposal names the drift it reverts.
+        """
+        revision = self._current_revision(name)
+        resolution = self._environments.resolve_document(
+            revision.document["environment"], f"environment {name}", revision.document.get("pins")
+        )
+        return self.propose(
+            resolution, actor, justification, progress, kind="drift-revert", revert=True, proposal_id=proposal_id
+        )
+
     def propose_upgrade(self, name: str, actor: Actor, justification: str, progress: Progress) -> Proposal | None:
         """The newest versions the environment's constraints allow; None when it already runs them."""
         revision = self._current_revision(name)
@@ -128,18 +174,21 @@ class ProposalCreator:
         proposal_id: str | None = None,
         extra: Mapping[str, Any] | None = None,
         ttl_change: bool = False,
+        revert: bool = False,
     ) -> Proposal | None:
         """Plan, check and decide a change; None when the environment already matches it.
 
         `proposal_id` names the proposal before it exists (the server answers with it while planning).
-        `extra` is kept with the proposal (an advisor's evidence, the upstream change it follows).
-        `ttl_change`: a new TTL alone is a change even when no component's plan changes anything
-        (applied, it only records the revision).
+        `extra` is kept with the proposal (an advisor's evidence, the upstream change it follows, the drift
+        it answers). `ttl_change`: a new TTL alone is a change even when no component's plan changes anything
+        (applied, it only records the revision). `revert` plans a drift revert (see propose_revert).
         """
         _require_justification(actor, justification)
-        plan = self._environments.plan(resolution, actor, progress, replan_all)
+        plan = self._environments.plan(resolution, actor, progress, replan_all, revert)
         if not plan.has_changes() and not (ttl_change and self._ttl_changed(resolution)):
             return None
+        if revert:
+            extra = {**(extra or {}), "drift": {"reverts": reverted_drift(plan)}}
         proposal, saved = self._drafter.from_plan(
             plan,
             actor,

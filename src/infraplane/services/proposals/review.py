@@ -52,6 +52,8 @@ def component_changes(plan: EnvironmentPlan, sha256: Mapping[str, str]) -> tuple
                 fingerprint=item.fingerprint or "",
                 previewed=item.previewed,
                 monthly_cost=round(float(item.cost.total_after), 2) if item.cost and item.reviewable else None,
+                replace=item.replace,
+                drifted=item.drifted,
             )
         )
     return tuple(changes)

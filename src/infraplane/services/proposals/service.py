@@ -59,6 +59,8 @@ class ProposalService:
         self.propose = creator.propose
         self.propose_document = creator.propose_document
         self.propose_update = creator.propose_update
+        self.propose_edit = creator.propose_edit
+        self.propose_revert = creator.propose_revert
         self.propose_upgrade = creator.propose_upgrade
         self.propose_rollback = creator.propose_rollback
         self.propose_destroy = creator.propose_destroy

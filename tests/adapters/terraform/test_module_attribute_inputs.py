@@ -1,0 +1,31 @@
+"""Which resource attributes a module sets to exactly one variable: what `drift accept` may map to an input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from infraplane.adapters.terraform_module import ModuleInterfaceCache, read_module_interface
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def test_only_a_direct_variable_reference_maps_an_attribute() -> None:
+    queue, problems = read_module_interface(REPO / "examples" / "catalog" / "queue" / "module")
+    assert problems == []
+    assert queue.attribute_inputs == {
+        "aws_sqs_queue.dlq.fifo_queue": "fifo",
+        "aws_sqs_queue.this.fifo_queue": "fifo",
+        "aws_sqs_queue.this.visibility_timeout_seconds": "visibility_timeout_seconds",
+    }  # `message_retention_seconds = var.retention_days * 86400` is an expression: the module's own choice
+    postgres, _ = read_module_interface(REPO / "examples" / "catalog" / "postgres" / "module")
+    assert postgres.attribute_inputs["aws_db_instance.this.multi_az"] == "high_availability"
+    ssh, _ = read_module_interface(REPO / "tests" / "fixtures" / "catalog" / "open-ssh" / "module")
+    assert ssh.attribute_inputs == {"aws_vpc_security_group_ingress_rule.ssh.cidr_ipv4": "cidr"}
+
+
+def test_the_mapping_survives_the_interface_cache(tmp_path: Path) -> None:
+    module = REPO / "examples" / "catalog" / "queue" / "module"
+    ModuleInterfaceCache(tmp_path).read("sha256:q", ".", module)
+    cached = ModuleInterfaceCache(tmp_path).cached("sha256:q", ".")  # a new process: read from disk
+    assert cached is not None
+    assert cached.attribute_inputs["aws_sqs_queue.this.visibility_timeout_seconds"] == "visibility_timeout_seconds"
