@@ -110,3 +110,16 @@ class PublishedBundle:
     manifest: Mapping[str, Any]
     published_at: str
     published_by: str
+
+
+@dataclass(frozen=True)
+class ComponentApply:
+    """The start (and end) of one component's apply under a proposal's approved plan: the idempotency record."""
+
+    proposal_id: str
+    component: str
+    plan_digest: str
+    run_id: str
+    started_at: str
+    finished_at: str | None = None
+    outcome: str = ""  # applied | failed | recovered (the state showed it had landed) | "" while it runs

@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from infraplane.adapters.store import SqlStore
     from infraplane.adapters.terraform.runner import TerraformRunner
     from infraplane.core.ask.suggestion import ChatBackend
-    from infraplane.core.ports import Runner, Store, Transaction
+    from infraplane.core.ports import Runner, StateBackendFactory, Store, TaskQueue, Transaction
+    from infraplane.core.tasks import Task
     from infraplane.services.ask import AskService
     from infraplane.services.audit import AuditService
     from infraplane.services.catalog import CatalogService
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from infraplane.services.orchestration.service import EnvironmentService
     from infraplane.services.policy import PolicyService
     from infraplane.services.proposals import ProposalService
+    from infraplane.services.tasks import TaskRunner
     from infraplane.services.tokens import TokenService
 
 __all__ = ["Container", "chat_backend"]
@@ -75,9 +77,11 @@ def chat_backend(settings: AskSettings) -> ChatBackend | None:
 class Container:
     """Lazily wires adapters into services; interfaces ask it for what they need."""
 
-    def __init__(self, settings: Settings | None = None, user: str | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, user: str | None = None, worker: bool = False) -> None:
         self._settings = settings
         self._user = user
+        # An `infraplane worker`: Terraform reaches state through the server's API, not a loopback server.
+        self._worker = worker
 
     @cached_property
     def settings(self) -> Settings:
@@ -195,9 +199,25 @@ class Container:
             raise RefusedError("the sandbox cloud is not running: start it with `infraplane sandbox start`")
         return sandbox_target(info.endpoint)
 
+    def _state_backend(self) -> StateBackendFactory:
+        if not self._worker:
+            from infraplane.adapters.terraform.state_server import StateServer
+
+            return StateServer
+        from infraplane.adapters.terraform.remote_state import remote_state_factory
+
+        team = self.settings.team
+        secret = self.settings.worker_secret()
+        if not team.server_url or not secret:
+            missing = "team.server_url" if not team.server_url else "team.worker_token (or team.worker_token_file)"
+            raise ConfigError(
+                f"{missing} is not set: a worker reaches Terraform state through the server's API",
+                [Problem(str(self.settings.config_file), missing.split(" ")[0], "required by `infraplane worker`")],
+            )
+        return remote_state_factory(team.server_url, secret)
+
     @cached_property
     def environments(self) -> EnvironmentService:
-        from infraplane.adapters.terraform.state_server import StateServer
         from infraplane.services.orchestration.plan_checks import PlanChecks
         from infraplane.services.orchestration.service import EnvironmentService
 
@@ -210,7 +230,7 @@ class Container:
             concurrency=self.settings.concurrency,
             lease_seconds=self.settings.lock_lease_seconds,
             default_target=self.settings.default_target,
-            state_backend=StateServer,
+            state_backend=self._state_backend(),
             checks=PlanChecks(self.policies, self.costs),
             document_bytes=self.settings.limits.document_bytes,
         )
@@ -252,6 +272,76 @@ class Container:
     @property
     def home(self) -> Path:
         return self.settings.home
+
+    def upgrade_database(self) -> list[str]:
+        """Migrate the store (and, on PostgreSQL, create the task queue's tables); what was done, in words.
+
+        Safe when several processes start at once: each step runs under a PostgreSQL advisory lock.
+        """
+        self.settings.check_team_mode()
+        done = [f"store at the newest migration ({self.store.engine.dialect.name})"]
+        if self.settings.effective_database_url.startswith("postgresql"):
+            from infraplane.adapters.queue.procrastinate_queue import ensure_queue_schema
+
+            created = ensure_queue_schema(self.settings.effective_database_url)
+            done.append("task queue tables created" if created else "task queue tables present")
+        return done
+
+    def task_queue(self, run: Callable[[Task], None]) -> TaskQueue:
+        """Where tasks run, by `execution`: this process's pool (`run` runs each), or workers (team mode)."""
+        self.settings.check_team_mode()
+        if self.settings.team_mode:
+            from infraplane.adapters.queue.procrastinate_queue import ProcrastinateQueue
+
+            team = self.settings.team
+            return ProcrastinateQueue(self.settings.effective_database_url, team.queue, team.stalled_seconds)
+        from infraplane.adapters.queue.in_process import InProcessQueue
+
+        return InProcessQueue(run, self.settings.concurrency)
+
+    @cached_property
+    def tasks(self) -> TaskRunner:
+        """Runs a task with the CLI's own use cases (the server's pool and `infraplane worker` both call it)."""
+        from infraplane.services.orchestration.progress import Progress
+        from infraplane.services.tasks import TaskRunner
+
+        def drift_check(name: str, task: Task, progress: Progress) -> dict[str, object]:
+            report = self.drift.check(name, task.actor, progress)
+            return {"environment": name, "drifted": report.drifted}
+
+        return TaskRunner(self.store, self.environments, self.proposals, drift_check, self.scheduled_jobs())
+
+    def scheduled_jobs(self) -> dict[str, Callable[[], list[str]]]:
+        """The periodic jobs by name (drift checks per tier, TTL checks, recovery of dead runs in embedded mode)."""
+        from infraplane.core.environment import parse_duration
+        from infraplane.services.drift_schedule import DriftSchedule
+        from infraplane.services.orchestration.progress import NullProgress
+        from infraplane.services.recovery import recover_interrupted
+
+        def check_ttls() -> list[str]:
+            from infraplane.services.proposals.ttl import check_ttls as check
+
+            warning = timedelta(hours=self.settings.proposals.ttl_warning_hours)
+            return [f"{a.environment}: {a.action}" for a in check(self.proposals, warning, NullProgress())]
+
+        def recover() -> list[str]:
+            return [str(found) for found in recover_interrupted(self.store)]
+
+        intervals = {tier: float(parse_duration(text)) for tier, text in self.settings.drift.schedule.items()}
+        drift = DriftSchedule(self.store, self.drift, intervals)
+        jobs: dict[str, Callable[[], list[str]]] = {"drift-check": drift.run, "ttl-check": check_ttls}
+        if not self.settings.team_mode:
+            # In team mode a dead worker's task goes back to the queue and is resumed (no pid to look at).
+            jobs["recover-interrupted"] = recover
+        return jobs
+
+    def job_intervals(self) -> dict[str, float]:
+        configured = self.settings.scheduler
+        return {
+            "drift-check": self.settings.drift.tick_seconds,
+            "ttl-check": configured.ttl_check_seconds,
+            "recover-interrupted": configured.recovery_seconds,
+        }
 
     def close(self) -> None:
         if "store" in self.__dict__:

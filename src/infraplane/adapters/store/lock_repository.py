@@ -33,5 +33,27 @@ class SqlLockRepository:
         )
         self._session.flush()
 
+    def claim(self, key: str, holder: LockHolder) -> bool:
+        values = {
+            "key": key,
+            "holder": json.dumps(asdict(holder)),
+            "acquired_at": holder.acquired_at,
+            "lease_expires": holder.lease_expires,
+        }
+        dialect = self._session.get_bind().dialect.name
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            inserted = self._session.execute(
+                pg_insert(LockRow).values(**values).on_conflict_do_nothing(index_elements=["key"])
+            )
+        else:
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            inserted = self._session.execute(
+                sqlite_insert(LockRow).values(**values).on_conflict_do_nothing(index_elements=["key"])
+            )
+        return bool(inserted.rowcount)  # type: ignore[attr-defined]
+
     def delete(self, key: str) -> None:
         self._session.execute(delete(LockRow).where(LockRow.key == key))

@@ -16,7 +16,6 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from datetime import timedelta
 from pathlib import Path
 
 import anyio.to_thread
@@ -27,7 +26,6 @@ from infraplane.adapters.sandbox.control import start_sandbox, stop_sandbox
 from infraplane.errors import InfraplaneError
 from infraplane.interfaces.container import Container
 from infraplane.services.locks import process_alive, this_process
-from infraplane.services.orchestration.progress import NullProgress
 from infraplane.services.recovery import recover_interrupted
 from infraplane.services.scheduler import Job, Scheduler
 from infraplane.services.stopping import begin_stopping, running_again
@@ -38,28 +36,14 @@ log = logging.getLogger("infraplane.serve")
 
 
 def scheduled_jobs(container: Container) -> list[Job]:
-    """The server's periodic jobs: drift checks per tier, TTL checks, recovery of interrupted runs."""
-    configured = container.settings.scheduler
+    """The server's periodic jobs: drift checks per tier, TTL checks, recovery of interrupted runs.
 
-    def check_ttls() -> list[str]:
-        from infraplane.services.proposals.ttl import check_ttls as check
-
-        warning = timedelta(hours=container.settings.proposals.ttl_warning_hours)
-        return [f"{a.environment}: {a.action}" for a in check(container.proposals, warning, NullProgress())]
-
-    def recover() -> list[str]:
-        return [str(found) for found in recover_interrupted(container.store)]
-
-    from infraplane.core.environment import parse_duration
-    from infraplane.services.drift_schedule import DriftSchedule
-
-    intervals = {tier: float(parse_duration(text)) for tier, text in container.settings.drift.schedule.items()}
-    drift = DriftSchedule(container.store, container.drift, intervals)
-    return [
-        Job("drift-check", container.settings.drift.tick_seconds, drift.run),
-        Job("ttl-check", configured.ttl_check_seconds, check_ttls),
-        Job("recover-interrupted", configured.recovery_seconds, recover),
-    ]
+    In team mode there are none here: the workers run them as periodic tasks, each tick once.
+    """
+    if container.settings.team_mode:
+        return []
+    every = container.job_intervals()
+    return [Job(name, every[name], run) for name, run in container.scheduled_jobs().items()]
 
 
 SANDBOX_OWNER_FILE = "sandbox.owner.json"
@@ -94,7 +78,9 @@ class ServerRuntime:
     def start(self) -> None:
         running_again()
         settings = self.container.settings
-        store = self.container.store  # opened and migrated
+        for done in self.container.upgrade_database():  # opened and migrated (safe beside other servers)
+            log.info("%s", done)
+        store = self.container.store
         if settings.default_target == "sandbox":
             owner = settings.home / SANDBOX_OWNER_FILE
             adopted = _owner_gone(owner)
@@ -105,8 +91,11 @@ class ServerRuntime:
             if self.started_sandbox:
                 owner.write_text(json.dumps({**this_process(), "started": time.time()}), encoding="utf-8")
             log.info("sandbox cloud %s at %s (pid %d)", verb, info.endpoint, info.pid)
-        for found in recover_interrupted(store):
-            log.warning("%s", found)
+        if not settings.team_mode:
+            # A worker's pid on another machine says nothing: in team mode a dead worker's task goes
+            # back to the queue and is resumed there (adapters/queue/procrastinate_worker.py).
+            for found in recover_interrupted(store):
+                log.warning("%s", found)
         self.scheduler = Scheduler(
             store, scheduled_jobs(self.container), settings.scheduler.jitter, settings.lock_lease_seconds
         )
