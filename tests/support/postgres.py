@@ -48,7 +48,7 @@ class ThrowawayPostgres:
         if self.as_postgres:
             shutil.chown(self.root, "postgres", "postgres")
         self._run(str(self.bin_dir / "initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust", "--no-sync")
-        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
+        options = self._options()
         self._run(
             str(self.bin_dir / "pg_ctl"),
             "-D",
@@ -68,6 +68,25 @@ class ThrowawayPostgres:
             except OSError:
                 time.sleep(0.2)
         return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _options(self) -> str:
+        return f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
+
+    def restart(self) -> None:
+        """Stop the server (fast: every connection is cut) and start it again on the same port."""
+        self._run(
+            str(self.bin_dir / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.root / "log"),
+            "-o",
+            self._options(),
+            "-m",
+            "fast",
+            "-w",
+            "restart",
+        )
 
     def create_database(self, name: str) -> str:
         self._run(str(self.bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
@@ -27,6 +28,8 @@ __all__ = ["WorkerProcess"]
 
 log = logging.getLogger("infraplane.worker")
 
+_ATTEMPTS = 4  # runs of a task that broke on an unexpected error before it is ended with the reason
+_RETRY_SECONDS = 2.0
 TASK_BUCKETS = (1.0, 5.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0)
 
 
@@ -108,12 +111,13 @@ class WorkerProcess:
         interrupted = interrupt_running_tools()
         log.warning("interrupted %d tool process(es)", interrupted)
 
-    def _run_task(self, task: Task) -> bool:
-        """Run `task`; True when it must go back to the queue (this worker stopped under it)."""
+    def _run_task(self, task: Task) -> Task | None:
+        """Run `task`; the task to queue again when it must be (this worker stopped under it, or it broke on
+        something passing such as the store restarting), else None."""
         fields = {"task": task.kind.value, "subject": task.subject, "worker": self.name}
         log.info("task %s %s started", task.kind.value, task.subject, extra={"fields": fields})
         started = time.monotonic()
-        outcome = "done"
+        outcome, again = "done", None
         self._metrics.running.inc()
         try:
             result = self._container.tasks.run(task, LogProgress(task))
@@ -121,8 +125,10 @@ class WorkerProcess:
                 "task %s %s finished", task.kind.value, task.subject, extra={"fields": {**fields, "result": result}}
             )
         except InfraplaneError as exc:
-            # The run recorded its end (failed, interrupted, re-planned) with its reason; the task is over.
+            # The run recorded its end (failed, interrupted, re-planned) with its reason; unless we are
+            # stopping, the task is over.
             outcome = "handed_back" if stopping() else exc.code
+            again = task if stopping() else None
             log.warning(
                 "task %s %s ended: %s",
                 task.kind.value,
@@ -130,14 +136,30 @@ class WorkerProcess:
                 exc.message,
                 extra={"fields": {**fields, "code": exc.code}},
             )
-        except Exception:
-            outcome = "handed_back" if stopping() else "internal"
+        except Exception as exc:
             log.exception("task %s %s failed unexpectedly", task.kind.value, task.subject, extra={"fields": fields})
+            outcome, again = self._retry(task, exc)
         finally:
             self._metrics.running.dec()
             self._metrics.tasks.labels(task.kind.value, outcome).inc()
             self._metrics.seconds.labels(task.kind.value).observe(time.monotonic() - started)
-        return outcome == "handed_back" and task.kind in (TaskKind.APPLY, TaskKind.PLAN)
+        return again if task.kind in (TaskKind.APPLY, TaskKind.PLAN) else None
+
+    def _retry(self, task: Task, error: Exception) -> tuple[str, Task | None]:
+        """An unexpected error (the store restarting, ...): queue it again a few times, then end it with the reason."""
+        if stopping():
+            return "handed_back", task
+        attempt = int(task.payload.get("attempt", 0)) + 1
+        if attempt < _ATTEMPTS:
+            time.sleep(_RETRY_SECONDS)
+            return "retried", replace(task, payload={**task.payload, "attempt": attempt})
+        if task.kind == TaskKind.APPLY:
+            reason = f"the apply broke {attempt} times on an unexpected error ({error.__class__.__name__})"
+            try:
+                self._container.proposals.abandon(task.subject, reason)
+            except Exception:
+                log.exception("could not record that %s failed", task.subject)
+        return "internal", None
 
     def _run_job(self, name: str) -> None:
         """One tick of a scheduled job (procrastinate defers each tick once, whichever worker runs it)."""

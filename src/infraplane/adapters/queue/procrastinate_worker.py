@@ -61,7 +61,7 @@ class TaskWorker:
         database_url: str,
         queue: str,
         concurrency: int,
-        run: Callable[[Task], bool],
+        run: Callable[[Task], Task | None],
         periodic: Sequence[PeriodicJob],
         run_job: Callable[[str], None],
         heartbeat_seconds: float,
@@ -73,7 +73,7 @@ class TaskWorker:
         self._conninfo = procrastinate_conninfo(database_url)
         self._queue = queue
         self._concurrency = concurrency
-        self._run = run  # True: the task was handed back (the worker stopped under it); defer it again
+        self._run = run  # returns the task to queue again (handed back), or None when it is over
         self._periodic = list(periodic)
         self._run_job = run_job
         self._heartbeat = heartbeat_seconds
@@ -92,10 +92,10 @@ class TaskWorker:
         @app.task(name=RUN_TASK, queue=queue)
         async def run(task: dict[str, Any]) -> None:
             parsed = Task.from_dict(task)
-            handed_back = await asyncio.to_thread(self._run, parsed)
-            if handed_back:
-                await app.configure_task(name=RUN_TASK, queue=queue, lock=parsed.key).defer_async(task=task)
-                log.warning("handed back %s %s to the queue", parsed.kind.value, parsed.subject)
+            again = await asyncio.to_thread(self._run, parsed)
+            if again is not None:
+                await app.configure_task(name=RUN_TASK, queue=queue, lock=again.key).defer_async(task=again.as_dict())
+                log.warning("%s %s goes back to the queue", parsed.kind.value, parsed.subject)
 
         for job in self._periodic:
             self._register_periodic(app, job)

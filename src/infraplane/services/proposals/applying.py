@@ -171,6 +171,16 @@ class ProposalApplier:
         self._commit(done, actor)
         return done
 
+    def abandon(self, proposal_id: str, reason: str) -> Proposal:
+        """End a proposal left `applying` by a run that cannot go on (it failed unexpectedly, again and again)."""
+        with self._store.transaction() as tx:
+            proposal = self._reader.open(tx, proposal_id)
+        if proposal.status != ProposalStatus.APPLYING:
+            return proposal
+        self._fail(proposal, SYSTEM, reason)
+        with self._store.transaction() as tx:
+            return self._reader.open(tx, proposal_id)
+
     def _fail(self, proposal: Proposal, actor: Actor, error: str) -> None:
         with self._store.transaction() as tx:
             failed = proposal.transition(TransitionName.APPLY_FAIL, ProposalStatus.FAILED, error, self._now())

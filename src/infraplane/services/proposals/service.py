@@ -66,6 +66,7 @@ class ProposalService:
         self.reject = decider.reject
         # applying.py
         self.apply = applier.apply
+        self.abandon = applier.abandon
 
     def missing(self, proposal: Proposal) -> list[str]:
         """What the proposal still needs before it may be applied, in words (empty when nothing)."""
