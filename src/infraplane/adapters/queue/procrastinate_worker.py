@@ -9,8 +9,10 @@
   number of workers (procrastinate keeps one row per task and tick).
 - SIGTERM/SIGINT: no new jobs; runs under way get `shutdown_grace_seconds` to finish, then their tools
   are interrupted (Terraform saves its state) and the run is handed back to the queue.
-- A lost database connection (PostgreSQL restarting) stops procrastinate's loop; the worker starts it
-  again a moment later, and runs under way carry on (the store retries on its own pool).
+- A lost database connection (PostgreSQL restarting) does not stop the worker: fetching, heartbeats and
+  periodic deferrals skip a beat, and a job's end is written once the store is back (`_tolerate`), so a
+  worker alive through a restart is not taken for dead. Anything worse ends procrastinate's loop, and
+  the worker starts it again a moment later; runs under way carry on (the store reconnects by itself).
 """
 
 from __future__ import annotations
@@ -31,6 +33,58 @@ __all__ = ["PeriodicJob", "TaskWorker", "cron_for"]
 log = logging.getLogger("infraplane.worker")
 
 _RESTART_SECONDS = 2.0
+_FINISH_PATIENCE_SECONDS = 600.0  # how long a job's end is retried while the store is away
+
+
+def _tolerate(manager: Any) -> None:
+    """Let the job manager ride out a store that is briefly away (e.g. PostgreSQL restarting).
+
+    procrastinate stops a worker whose heartbeat or fetch fails; here those skip a beat instead, and
+    finishing a job is retried until the store answers, so a finished job is never left `doing`.
+    """
+    fetch, beat, periodic, finish = (
+        manager.fetch_job,
+        manager.update_heartbeat,
+        manager.defer_periodic_job,
+        manager.finish_job,
+    )
+
+    async def fetch_job(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return await fetch(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - no job this round; the next poll tries again
+            log.warning("could not fetch a job (%s); trying again", exc.__class__.__name__)
+            return None
+
+    async def update_heartbeat(*args: Any, **kwargs: Any) -> None:
+        try:
+            await beat(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - the next beat tries again
+            log.warning("could not write the heartbeat (%s); trying again", exc.__class__.__name__)
+
+    async def defer_periodic_job(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return await periodic(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - this tick is skipped
+            log.warning("could not defer a periodic job (%s)", exc.__class__.__name__)
+            return None
+
+    async def finish_job(*args: Any, **kwargs: Any) -> None:
+        deadline = asyncio.get_running_loop().time() + _FINISH_PATIENCE_SECONDS
+        while True:
+            try:
+                await finish(*args, **kwargs)
+                return
+            except Exception as exc:
+                if asyncio.get_running_loop().time() > deadline:
+                    raise
+                log.warning("could not record a job's end (%s); trying again", exc.__class__.__name__)
+                await asyncio.sleep(1.0)
+
+    manager.fetch_job = fetch_job
+    manager.update_heartbeat = update_heartbeat
+    manager.defer_periodic_job = defer_periodic_job
+    manager.finish_job = finish_job
 
 
 @dataclass(frozen=True)
@@ -82,6 +136,7 @@ class TaskWorker:
         self._interrupt = interrupt
         self._name = name
         self._stopping = asyncio.Event()
+        self._mine: set[int] = set()  # ids of the jobs this process runs now: never "stalled"
 
     def _app(self) -> Any:
         from procrastinate import App, PsycopgConnector
@@ -89,16 +144,22 @@ class TaskWorker:
         app = App(connector=PsycopgConnector(conninfo=self._conninfo, min_size=1, max_size=self._concurrency + 4))
         queue = self._queue
 
-        @app.task(name=RUN_TASK, queue=queue)
-        async def run(task: dict[str, Any]) -> None:
+        @app.task(name=RUN_TASK, queue=queue, pass_context=True)
+        async def run(context: Any, task: dict[str, Any]) -> None:
             parsed = Task.from_dict(task)
-            again = await asyncio.to_thread(self._run, parsed)
+            job_id = context.job.id
+            self._mine.add(job_id)
+            try:
+                again = await asyncio.to_thread(self._run, parsed)
+            finally:
+                self._mine.discard(job_id)
             if again is not None:
                 await app.configure_task(name=RUN_TASK, queue=queue, lock=again.key).defer_async(task=again.as_dict())
                 log.warning("%s %s goes back to the queue", parsed.kind.value, parsed.subject)
 
         for job in self._periodic:
             self._register_periodic(app, job)
+        _tolerate(app.job_manager)
         return app
 
     def _register_periodic(self, app: Any, job: PeriodicJob) -> None:
@@ -117,6 +178,8 @@ class TaskWorker:
             try:
                 stalled = await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=self._stalled)
                 for job in stalled:
+                    if job.id in self._mine:
+                        continue  # ours, still running: our heartbeat was late (the store was away)
                     with contextlib.suppress(Exception):  # another worker retried it first
                         await app.job_manager.retry_job(job)
                         log.warning(
@@ -140,7 +203,9 @@ class TaskWorker:
                     update_heartbeat_interval=self._heartbeat,
                     stalled_worker_timeout=self._stalled,
                     shutdown_graceful_timeout=None,
-                    listen_notify=True,
+                    # Polling, not LISTEN: a listener's lost connection would stop the worker.
+                    listen_notify=False,
+                    fetch_job_polling_interval=1.0,
                 )
             )
             retry = asyncio.create_task(self._retry_stalled(app))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
@@ -41,19 +42,17 @@ class SqlLockRepository:
             "lease_expires": holder.lease_expires,
         }
         dialect = self._session.get_bind().dialect.name
+        statement: Any
         if dialect == "postgresql":
             from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-            inserted = self._session.execute(
-                pg_insert(LockRow).values(**values).on_conflict_do_nothing(index_elements=["key"])
-            )
+            statement = pg_insert(LockRow).values(**values).on_conflict_do_nothing(index_elements=["key"])
         else:
             from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-            inserted = self._session.execute(
-                sqlite_insert(LockRow).values(**values).on_conflict_do_nothing(index_elements=["key"])
-            )
-        return bool(inserted.rowcount)  # type: ignore[attr-defined]
+            statement = sqlite_insert(LockRow).values(**values).on_conflict_do_nothing(index_elements=["key"])
+        inserted = self._session.execute(statement.returning(LockRow.key)).scalar_one_or_none()
+        return inserted is not None
 
     def delete(self, key: str) -> None:
         self._session.execute(delete(LockRow).where(LockRow.key == key))
