@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from infraplane.adapters.sandbox.control import SandboxInfo
-from infraplane.adapters.store import SqlStore
 from infraplane.adapters.secrets import SecretBox
+from infraplane.adapters.store import SqlStore
 from tests.support.postgres import ThrowawayPostgres, find_pg_bin
 from tests.support.sandbox import aws
 from tests.support.team import RunningWorker, Team, start_team

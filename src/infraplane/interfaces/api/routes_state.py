@@ -41,7 +41,7 @@ def _worker(
             run_id = request.headers.get("X-Infraplane-Run", "")
     if not secret:
         raise UnauthenticatedError("a worker token is required (basic auth: user = run id, password = token)")
-    identity = container.tokens.authenticate(secret)
+    identity = container.tokens.authenticate(secret, state_api=True)
     require(container, identity, Action.STATE, None, "state")
     request.state.identity = identity
     return identity, run_id
