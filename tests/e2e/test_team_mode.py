@@ -3,12 +3,14 @@
 - `kill -9` of the worker applying a proposal: the other worker takes the task over once the dead
   one's heartbeat and leases run out, settles the component whose apply had started (its Terraform
   ran on and saved its state through the server) without applying it again, applies the rest.
-- The server restarted, and PostgreSQL restarted, during an apply: the proposal ends applied or
-  failed with a reason; nothing stays `applying`.
+- The server restarted during a plan, PostgreSQL restarted during the apply, then the worker was
+  stopped (SIGTERM) under it: it finishes the run and exits; the proposal ends applied (or failed
+  with a reason), nothing stays `applying` and no task stays `doing`.
 """
 
 from __future__ import annotations
 
+import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -169,9 +171,12 @@ def test_server_and_postgres_restarts_during_runs_end_every_proposal(
     team.restart_server()
     assert team.wait_status(proposal_id, {"approved", "pending", "blocked"})["status"] == "approved"
     assert team.api("POST", f"/api/v1/proposals/{proposal_id}/apply").status_code == 202
-    # PostgreSQL restarts (every connection cut) while the worker applies.
+    # PostgreSQL restarts (every connection cut) while the worker applies; then the worker is told to
+    # stop (SIGTERM): it takes no new task, finishes the run under way and exits cleanly.
     _wait_for_apply([worker], env, "a")
     team_postgres.restart()
+    worker.process.send_signal(signal.SIGTERM)
+    assert worker.process.wait(300) == 0, worker.log()[-3000:]
 
     done = team.wait_status(proposal_id, {"applied", "failed", "pending", "approved"}, timeout=300)
     assert done["status"] in ("applied", "failed"), done
@@ -184,7 +189,7 @@ def test_server_and_postgres_restarts_during_runs_end_every_proposal(
     finally:
         store.dispose()
     assert still == []
-    assert worker.process.poll() is None, worker.log()[-3000:]  # it lived through both restarts
+    assert "Waiting for job to finish" in worker.log()
     assert "goes back to the queue" not in worker.log()  # alive, it never took its own run for a dead one's
     import psycopg
 
