@@ -21,7 +21,8 @@ import pytest
 from infraplane.adapters.sandbox.control import SandboxInfo
 from infraplane.adapters.secrets import SecretBox
 from infraplane.adapters.store import SqlStore
-from tests.support.postgres import ThrowawayPostgres, find_pg_bin
+from tests.conftest import throwaway_postgres
+from tests.support.postgres import ThrowawayPostgres
 from tests.support.sandbox import aws
 from tests.support.team import RunningWorker, Team, start_team
 
@@ -34,13 +35,7 @@ SECRET = "team-mode-secret-value"
 @pytest.fixture(scope="module")
 def team_postgres() -> Iterator[ThrowawayPostgres]:
     """A PostgreSQL of these tests' own: one of them restarts it."""
-    bin_dir = find_pg_bin()
-    if bin_dir is None:
-        pytest.fail("PostgreSQL binaries not found; `make test` installs Debian's postgresql package")
-    server = ThrowawayPostgres(bin_dir)
-    server.start()
-    yield server
-    server.stop()
+    yield from throwaway_postgres()
 
 
 def environment(name: str, components: list[str]) -> dict[str, Any]:

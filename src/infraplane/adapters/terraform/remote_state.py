@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from infraplane.adapters.terraform.state_server import http_backend_environment
 from infraplane.core.ports import StateBackend, StateBackendFactory, StateCallbacks
 
 __all__ = ["RemoteStateBackend", "remote_state_factory"]
@@ -29,13 +30,7 @@ class RemoteStateBackend:
     def backend_environment(self, environment: str, component: str) -> dict[str, str]:
         address = f"{self._base}/api/v1/state/{quote(environment, safe='')}/{quote(component, safe='')}"
         return {
-            "TF_HTTP_ADDRESS": address,
-            "TF_HTTP_LOCK_ADDRESS": address,
-            "TF_HTTP_UNLOCK_ADDRESS": address,
-            "TF_HTTP_LOCK_METHOD": "LOCK",
-            "TF_HTTP_UNLOCK_METHOD": "UNLOCK",
-            "TF_HTTP_USERNAME": self._run_id,
-            "TF_HTTP_PASSWORD": self._token,
+            **http_backend_environment(address, self._run_id, self._token),
             # The server may restart while a Terraform runs: retry its requests for a while.
             "TF_HTTP_RETRY_MAX": "30",
             "TF_HTTP_RETRY_WAIT_MIN": "1",
