@@ -89,13 +89,20 @@ def _children(worker: RunningWorker) -> list[Any]:
 
 
 def run_round(
-    workers: int, proposals: int, teams: int, kill_every: float, blueprint: str, scratch: Path, pg: ThrowawayPostgres
+    workers: int,
+    proposals: int,
+    teams: int,
+    kill_every: float,
+    kill_window: float,
+    blueprint: str,
+    scratch: Path,
+    pg: ThrowawayPostgres,
 ) -> Round:
     result = Round(workers, proposals)
     url = pg.create_database(f"bench_{workers}")
     sandbox_home = scratch / f"sandbox-{workers}"
     sandbox, _ = start_sandbox(sandbox_home, free_port())
-    team = start_team(scratch / f"team-{workers}", url, sandbox_home, [FIXTURES / blueprint], lease_seconds=15)
+    team = start_team(scratch / f"team-{workers}", url, sandbox_home, [FIXTURES / blueprint], lease_seconds=10)
     spawned = 0
     try:
         for _ in range(workers):
@@ -108,7 +115,10 @@ def run_round(
         applied_once: set[str] = set()
         status: dict[str, str] = {}
         next_kill = started + kill_every
-        deadline = started + 60 * 60
+        # Kills stop after `kill_window` (a worker dying more often than a task takes would never let it
+        # finish); then the rest must still end: what does not is lost.
+        kills_end = started + kill_window
+        deadline = kills_end + 30 * 60
         while time.monotonic() < deadline:
             for proposal_id in ids:
                 if status.get(proposal_id) in FINAL:
@@ -126,7 +136,7 @@ def run_round(
                         status[proposal_id] = "applying"
             if all(status.get(p) in FINAL for p in ids):
                 break
-            if time.monotonic() >= next_kill:
+            if next_kill <= time.monotonic() < kills_end:
                 victim = _busy_worker(team)
                 if victim is not None:
                     victim.kill()
@@ -193,6 +203,7 @@ def main() -> int:
     parser.add_argument("--teams", type=int, default=5)
     parser.add_argument("--workers", default="1,2", help="worker counts to measure, comma-separated")
     parser.add_argument("--kill-every", type=float, default=60.0, help="seconds between worker kills (0: none)")
+    parser.add_argument("--kill-window", type=float, default=3600.0, help="no kills after this many seconds")
     parser.add_argument("--blueprint", choices=sorted(_INPUTS), default="secret-parameter")
     args = parser.parse_args()
     bin_dir = find_pg_bin()

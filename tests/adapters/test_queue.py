@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from datetime import UTC, datetime
 import sys
 from pathlib import Path
 
@@ -16,11 +17,15 @@ from tests.support.postgres import ThrowawayPostgres
 
 
 def test_intervals_become_cron_lines_with_seconds() -> None:
-    assert cron_for(10) == "*/10 * * * * *"
-    assert cron_for(60) == "0 */1 * * * *"
-    assert cron_for(300) == "0 */5 * * * *"
-    assert cron_for(6 * 3600) == "0 0 */6 * * *"
-    assert cron_for(86400 * 2) == "0 0 0 * * *"
+    """Each line fires once per interval (croniter reads procrastinate's lines: the seconds column is last)."""
+    import croniter
+
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    for every, expected in ((10, 10), (60, 60), (300, 300), (6 * 3600, 6 * 3600), (2 * 86400, 86400)):
+        line = cron_for(every)
+        ticks = croniter.croniter(line, start)
+        first, second = ticks.get_next(float), ticks.get_next(float)
+        assert second - first == expected, (every, line)
 
 
 @pytest.mark.postgres

@@ -233,6 +233,7 @@ class Container:
             state_backend=self._state_backend(),
             checks=PlanChecks(self.policies, self.costs),
             document_bytes=self.settings.limits.document_bytes,
+            patient=self._worker,
         )
 
     @cached_property

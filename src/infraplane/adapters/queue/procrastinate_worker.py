@@ -94,17 +94,17 @@ class PeriodicJob:
 
 
 def cron_for(every: float) -> str:
-    """A cron line (with procrastinate's seconds column) for `every` seconds, rounded to what cron can say."""
+    """A cron line for `every` seconds, rounded to what cron can say (procrastinate's seconds column is last)."""
     seconds = max(1, round(every))
     if seconds < 60:
-        return f"*/{seconds} * * * * *"
+        return f"* * * * * */{seconds}"
     minutes = max(1, round(seconds / 60))
     if minutes < 60:
-        return f"0 */{minutes} * * * *"
+        return f"*/{minutes} * * * * 0"
     hours = max(1, round(minutes / 60))
     if hours < 24:
-        return f"0 0 */{hours} * * *"
-    return "0 0 0 * * *"
+        return f"0 */{hours} * * * 0"
+    return "0 0 * * * 0"
 
 
 class TaskWorker:

@@ -70,7 +70,11 @@ class EnvironmentService:
         state_backend: StateBackendFactory,
         checks: PlanChecks | None = None,
         document_bytes: int = MAX_DOCUMENT_BYTES,
+        patient: bool = False,
     ) -> None:
+        # Patient (a worker's runs): a lease a live run holds is waited for, not refused; on another
+        # machine "live" only means "renewed", so a run taking over a dead one's task must wait it out.
+        self._patient = patient
         self._store = store
         self._document_bytes = document_bytes
         self._catalog = catalog
@@ -146,7 +150,7 @@ class EnvironmentService:
             progress,
             archive_for,
             self._state_backend,
-            patient,
+            patient or self._patient,
         )
 
     def _target(self, resolution: Resolution) -> Target:
