@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import signal
 import subprocess
 import sys
 import tempfile
@@ -206,6 +207,8 @@ def main() -> int:
     parser.add_argument("--kill-window", type=float, default=3600.0, help="no kills after this many seconds")
     parser.add_argument("--blueprint", choices=sorted(_INPUTS), default="secret-parameter")
     args = parser.parse_args()
+    # SIGTERM unwinds like Ctrl-C, so the server, workers, sandbox and PostgreSQL are stopped.
+    signal.signal(signal.SIGTERM, lambda _s, _f: (_ for _ in ()).throw(KeyboardInterrupt()))
     bin_dir = find_pg_bin()
     if bin_dir is None:
         raise SystemExit("PostgreSQL binaries not found (Debian's postgresql package)")
