@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from infraplane.core.audit import Actor
 from infraplane.core.ports import Store
 from infraplane.core.tasks import Task, TaskKind
 from infraplane.errors import InputError, Problem
@@ -24,11 +25,11 @@ DriftCheck = Callable[[str, Task, Progress], Mapping[str, Any]]
 
 
 def plan_task(
-    store: Store, proposal_id: str, task_actor: Any, document: Mapping[str, Any], justification: str, team: str
+    store: Store, proposal_id: str, actor: Actor, document: Mapping[str, Any], justification: str, team: str
 ) -> Task:
     """The task that plans proposal `proposal_id` of `document` (sealed: it may hold sensitive inputs)."""
     sealed = store.seal(json.dumps(document, sort_keys=True).encode("utf-8"))
-    return Task(TaskKind.PLAN, proposal_id, task_actor, {"document": sealed, "justification": justification}, team=team)
+    return Task(TaskKind.PLAN, proposal_id, actor, {"document": sealed, "justification": justification}, team=team)
 
 
 class TaskRunner:
@@ -65,15 +66,14 @@ class TaskRunner:
         return {"event": "result", "changes": changes}
 
     def _plan(self, task: Task, progress: Progress) -> dict[str, Any]:
+        with self._store.read() as tx:
+            existing = tx.proposals.get(task.subject)
+        if existing is not None:
+            # Planned already (its worker died before the queue heard of it): never a second proposal.
+            return {"event": "result", "changes": True, "status": existing.status.value}
         document = json.loads(self._store.unseal(str(task.payload["document"])))
         resolution = self._environments.resolve_document(document, "environment")
         justification = str(task.payload.get("justification", ""))
-        with self._store.read() as tx:
-            if tx.proposals.get(task.subject) is not None:
-                # Planned already (the task ran before its worker died): a second plan would be a second proposal.
-                existing = tx.proposals.get(task.subject)
-                assert existing is not None
-                return {"event": "result", "changes": True, "status": existing.status.value}
         proposal = self._proposals.propose(resolution, task.actor, justification, progress, proposal_id=task.subject)
         if proposal is None:
             return {"event": "result", "changes": False, "environment": resolution.environment.name, "status": None}
