@@ -219,7 +219,9 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="infraplane-bench-team-") as scratch:
             for count in (int(n) for n in args.workers.split(",")):
                 kill_every = args.kill_every if args.kill_every > 0 else float("inf")
-                done = run_round(count, args.proposals, args.teams, kill_every, args.blueprint, Path(scratch), pg)
+                done = run_round(
+                    count, args.proposals, args.teams, kill_every, args.kill_window, args.blueprint, Path(scratch), pg
+                )
                 rounds.append(done)
                 _print(done)
     finally:
