@@ -9,6 +9,7 @@ would make version 2) the cases run in seconds.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 import time
 from pathlib import Path
 from typing import Any
@@ -58,7 +59,7 @@ def _dead_run(container: Container, name: str) -> str:
 
 
 @pytest.fixture
-def container(cloud_home: Path) -> Container:
+def container(cloud_home: Path) -> Iterator[Container]:
     (cloud_home / "config.yaml").write_text("lock_lease_seconds: 5\nconcurrency: 1\n")
     made = Container(load_settings(home=cloud_home))
     yield made
