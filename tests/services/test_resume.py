@@ -9,8 +9,8 @@ would make version 2) the cases run in seconds.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
