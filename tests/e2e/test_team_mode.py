@@ -80,14 +80,23 @@ def _store(team: Team) -> SqlStore:
     return SqlStore(team.database_url, key)
 
 
-@pytest.fixture
-def team(
-    team_postgres: ThrowawayPostgres, sandbox: SandboxInfo, tmp_path: Path, request: pytest.FixtureRequest
+@pytest.fixture(scope="module")
+def shared_team(
+    team_postgres: ThrowawayPostgres, sandbox: SandboxInfo, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Team]:
-    url = team_postgres.create_database(request.node.name.replace("test_", "")[:40])
-    team = start_team(tmp_path, url, Path(sandbox.log).parent, [FIXTURE_CATALOG / "secret-parameter"])
+    """One server on one database for both stories (its start is the slow part); each story has its workers."""
+    url = team_postgres.create_database("team_mode")
+    team = start_team(
+        tmp_path_factory.mktemp("team"), url, Path(sandbox.log).parent, [FIXTURE_CATALOG / "secret-parameter"]
+    )
     yield team
     team.stop()
+
+
+@pytest.fixture
+def team(shared_team: Team) -> Iterator[Team]:
+    yield shared_team
+    shared_team.stop_workers()
 
 
 def test_killed_worker_is_taken_over_and_nothing_is_applied_twice(team: Team, sandbox: SandboxInfo) -> None:

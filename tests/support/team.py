@@ -140,7 +140,7 @@ class Team:
         logs = "\n".join(f"--- {w.name}\n{w.log()[-4000:]}" for w in self.workers)
         raise AssertionError(f"{proposal_id} never reached {statuses}: {seen and seen['status']}\n{logs}")
 
-    def stop(self) -> None:
+    def stop_workers(self) -> None:
         for worker in self.workers:
             if worker.process.poll() is None:
                 worker.process.send_signal(signal.SIGTERM)
@@ -149,6 +149,10 @@ class Team:
                 worker.process.wait(60)
             except subprocess.TimeoutExpired:
                 worker.process.kill()
+        self.workers = []
+
+    def stop(self) -> None:
+        self.stop_workers()
         self.server.stop(signal.SIGTERM)
 
 
@@ -174,9 +178,7 @@ def start_team(
     home.mkdir(parents=True, exist_ok=True)
     (home / "config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     use_sandbox(sandbox_home, home)
-    upgraded = run_cli(home, "db", "upgrade")
-    assert upgraded.exit_code == 0, upgraded.stderr
-    for catalog in catalogs:
+    for catalog in catalogs:  # the first command migrates the store; the server creates the queue's tables
         published = run_cli(home, "catalog", "publish", str(catalog))
         assert published.exit_code == 0, published.stderr
     made = run_cli(home, "token", "create", "--name", "worker", "--role", "worker", "--json")
