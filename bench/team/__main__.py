@@ -113,7 +113,7 @@ def run_round(
         started = time.monotonic()
         names = {f"bench-t{i % teams}-{i:03d}": f"team{i % teams}" for i in range(proposals)}
         ids = {team.propose(_document(n, t, blueprint), "bench/team"): n for n, t in names.items()}
-        applied_once: set[str] = set()
+        applied_once: dict[str, set[str]] = {}
         status: dict[str, str] = {}
         next_kill = started + kill_every
         # Kills stop after `kill_window` (a worker dying more often than a task takes would never let it
@@ -128,13 +128,13 @@ def run_round(
                 if seen is None:
                     continue
                 status[proposal_id] = seen["status"]
-                if seen["status"] == "approved":
-                    if proposal_id in applied_once:
-                        result.reapplied += 1
+                if seen["status"] == "approved" and seen["plan_digest"] not in applied_once.get(proposal_id, set()):
+                    # Applied once per plan: a queued apply keeps the proposal `approved` until a worker takes it.
                     answer = team.api("POST", f"/api/v1/proposals/{proposal_id}/apply")
                     if answer.status_code == 202:
-                        applied_once.add(proposal_id)
-                        status[proposal_id] = "applying"
+                        if proposal_id in applied_once:
+                            result.reapplied += 1  # its first apply was cut short and it was planned again
+                        applied_once.setdefault(proposal_id, set()).add(seen["plan_digest"])
             if all(status.get(p) in FINAL for p in ids):
                 break
             if next_kill <= time.monotonic() < kills_end:
