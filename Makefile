@@ -1,5 +1,8 @@
 # infraplane: `make run` starts the main job, `make test` checks everything. Both set themselves up.
 SHELL := /bin/bash
+# Some machines set PYTHONDONTWRITEBYTECODE: then every `infraplane` process compiles its modules from source
+# again (~0.1 s each). The commands here keep bytecode.
+unexport PYTHONDONTWRITEBYTECODE
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin

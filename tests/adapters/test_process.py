@@ -25,10 +25,14 @@ def test_running_tools_get_sigint_and_the_runs_waiting_on_them_return(tmp_path: 
     runs = [threading.Thread(target=run, args=(d,)) for d in directories]
     for run in runs:
         run.start()
-    deadline = time.monotonic() + 30
-    while len(started) < 2 and time.monotonic() < deadline:
+    deadline = time.monotonic() + 60
+
+    def trapping() -> bool:  # each script says "working" once its trap is set: a SIGINT before that is not the point
+        return all((d / "tool.out").is_file() and "working" in (d / "tool.out").read_text() for d in directories)
+
+    while not (len(started) == 2 and trapping()) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert len(started) == 2
+    assert len(started) == 2 and trapping()
 
     assert interrupt_running_tools(grace_seconds=20) == 2
     for run in runs:

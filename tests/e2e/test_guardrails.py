@@ -49,7 +49,6 @@ def test_a_deny_on_the_plan_blocks_the_apply_with_every_finding(
 
     fixed = _env(tmp_path, "sshy", "dev", "  blueprint: open-ssh\n  inputs: {cidr: 10.0.0.0/16}\n")
     assert run_cli(cloud_home, "env", "up", str(fixed), "--yes").exit_code == 0
-    assert run_cli(cloud_home, "env", "destroy", "sshy", "--yes").exit_code == 0
 
 
 def test_a_request_denied_by_a_team_bundle_never_reaches_a_runner(cloud_home: Path, tmp_path: Path) -> None:

@@ -112,5 +112,3 @@ def test_a_preview_is_reviewed_and_the_apply_keeps_to_it_or_goes_back_to_decisio
     assert departed["subject"] == "component:opened/ssh"
     assert any(e["action"] == "proposal.replan" and e["payload"]["transition"] == "depart" for e in events)
     assert run_cli(cloud_home, "audit", "verify").exit_code == 0
-    assert run_cli(cloud_home, "env", "destroy", "kept", "--yes").exit_code == 0
-    assert run_cli(cloud_home, "env", "destroy", "opened", "--yes").exit_code == 0

@@ -65,6 +65,17 @@ def test_payments_staging_round_trip(cloud_home: Path, sandbox: SandboxInfo) -> 
     assert proposal["justification"] == f"ask: {words}" and proposal["actor"] == {"kind": "human", "id": "alice"}
     waiting = {c["name"]: c["status"] for c in proposal["components"]}
     assert waiting["network"] == "planned" and waiting["postgres"] == "waits"  # its subnets are known after apply
+    # The approver reviews every Terraform component before anything exists, those waiting on outputs through
+    # a preview: their resources, findings and cost are in the proposal.
+    reviewed = run_cli(cloud_home, "proposal", "show", proposal["id"], "--json").json()
+    previewed = {c["name"] for c in reviewed["components"] if c.get("previewed")}
+    assert previewed == {"postgres", "cache"}, reviewed["components"]
+    diffed = {d["component"] for d in reviewed["diff"]}
+    assert diffed == {"network", "postgres", "cache", "queue", "bucket"}
+    assert any(d["address"] == "aws_db_instance.this" and d["action"] == "create" for d in reviewed["diff"])
+    proposed_cost = reviewed["cost"]
+    assert proposed_cost["components"] == 6 and {"postgres", "cache", "network"} <= set(proposed_cost["priced"])
+    assert proposed_cost["after"] > 0
     assert run_cli(cloud_home, "--as", "bob", "proposal", "approve", proposal["id"]).exit_code == 0
     up = run_cli(cloud_home, "--as", "alice", "proposal", "apply", proposal["id"])
     assert up.exit_code == 0, up.stdout + up.stderr
@@ -73,6 +84,11 @@ def test_payments_staging_round_trip(cloud_home: Path, sandbox: SandboxInfo) -> 
     assert shown["status"] == "ready" and shown["revision"] == 1
     outputs = {c["name"]: c["outputs"] for c in shown["components"]}
     assert {c["status"] for c in shown["components"]} == {"applied"}
+    # What the approver was shown is what the environment costs once applied (within 1%).
+    assert abs(shown["cost"]["monthly"] - proposed_cost["after"]) <= 0.01 * shown["cost"]["monthly"], (
+        shown["cost"],
+        proposed_cost,
+    )
 
     # Everything exists in the cloud, and the wiring holds.
     [vpc] = _tagged_vpcs(sandbox)

@@ -84,6 +84,15 @@ def test_a_device_or_a_directory_as_plan(
 ) -> None:
     file = Path(name) if name.startswith("/") else tmp_path
     assert_refused(run_cli(published_home, "policy", "check", "--plan", str(file)), str(file), needle)
+    assert_refused(run_cli(published_home, "cost", str(file)), str(file), needle)  # a path, not an environment name
+    assert store_view(published_home) == baseline
+
+
+def test_a_plan_over_the_size_limit_is_refused_unread(published_home: Path, baseline: StoreView) -> None:
+    limit = {"INFRAPLANE_LIMITS": '{"plan_bytes": 4096}'}
+    for command in (["policy", "check", "--plan", str(PLAN)], ["cost", str(PLAN)]):
+        stderr = assert_refused(run_cli(published_home, *command, env=limit), str(PLAN), "over the limit of 4,096")
+        assert "limits.plan_bytes" in stderr
     assert store_view(published_home) == baseline
 
 

@@ -132,5 +132,22 @@ def test_an_archive_over_the_configured_limit_is_refused_before_storing(
     assert run_cli(home, "catalog", "publish", str(marker)).exit_code == 0  # under the limit it publishes
 
 
+def test_a_huge_source_is_refused_before_a_byte_of_it_is_read(
+    configured_home: Callable[[str], Path], baseline: StoreView, tmp_path: Path
+) -> None:
+    home = configured_home("")  # the default limit, 200 MB
+    marker = _marker(tmp_path)
+    with (marker / "scripts" / "huge.bin").open("wb") as huge:
+        huge.truncate(3 * 1024**3)  # sparse: 3 GiB that take no disk, and would take minutes and memory to pack
+    assert_refused(
+        run_cli(home, "catalog", "publish", str(marker)),
+        str(marker / "blueprint.yaml"),
+        "spec.source",
+        "its files are 3,221,",
+        "the limit (limits.archive_bytes) is 209,715,200 bytes",
+    )
+    assert store_view(home) == baseline
+
+
 def test_last_the_command_line_shows_the_store_unchanged(published_home: Path, cli_baseline: CliView) -> None:
     assert cli_view(published_home) == cli_baseline

@@ -14,7 +14,7 @@ import tarfile
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
-from infraplane.core.archives import EXCLUDED_DIRS, digest_of
+from infraplane.core.archives import EXCLUDED_DIRS, ArchiveTooLarge, digest_of
 
 __all__ = ["EXCLUDED_DIRS", "digest_of", "pack_directory", "unpack_archive"]
 
@@ -39,11 +39,19 @@ def _files(root: Path) -> Iterator[tuple[PurePosixPath, Path]]:
                 yield relative, path
 
 
-def pack_directory(root: Path) -> bytes:
-    """The normalized tar of every regular file under `root` (symlinks are not followed)."""
+def pack_directory(root: Path, max_bytes: int | None = None) -> bytes:
+    """The normalized tar of every regular file under `root` (symlinks are not followed).
+
+    With `max_bytes`, files that already add up to more are refused (ArchiveTooLarge) before any is read.
+    """
+    files = sorted(_files(root), key=lambda item: str(item[0]))
+    if max_bytes is not None:
+        size = sum(path.stat().st_size for _, path in files)
+        if size > max_bytes:
+            raise ArchiveTooLarge(size, max_bytes)
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as tar:
-        for relative, path in sorted(_files(root), key=lambda item: str(item[0])):
+        for relative, path in files:
             data = path.read_bytes()
             info = tarfile.TarInfo(str(relative))
             info.size = len(data)

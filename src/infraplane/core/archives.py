@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import hashlib
 
-__all__ = ["EXCLUDED_DIRS", "digest_of"]
+__all__ = ["EXCLUDED_DIRS", "ArchiveTooLarge", "digest_of"]
 
 # Tool working directories: never part of a blueprint's source, nor searched for blueprint files.
 EXCLUDED_DIRS = frozenset({".terraform", ".git", "__pycache__", ".infraplane"})
+
+
+class ArchiveTooLarge(Exception):
+    """The files to pack already add up to more than the largest archive allowed: nothing was packed."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"{size:,} bytes of files; the limit is {limit:,} bytes")
+        self.size = size
+        self.limit = limit
 
 
 def digest_of(data: bytes) -> str:

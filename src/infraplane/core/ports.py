@@ -307,7 +307,9 @@ __all__ += ["EnvironmentHistory"]
 class DirectoryPacker(Protocol):
     """Packs a blueprint directory into its normalized archive (same content, same bytes, same digest)."""
 
-    def __call__(self, root: Path) -> bytes: ...
+    def __call__(self, root: Path, max_bytes: int | None = None) -> bytes:
+        """The archive; ArchiveTooLarge (core/archives.py) before reading when its files exceed `max_bytes`."""
+        ...
 
 
 class ModuleInterfaceReader(Protocol):

@@ -177,7 +177,7 @@ class Container:
             discover_mirror(configured.provider_mirror),
         )
         interfaces = ModuleInterfaceCache(self.settings.home / "cache" / "module-interfaces")
-        return TerraformRunner(tool.path, cli_config, configured.plugin_cache, interfaces)
+        return TerraformRunner(tool.path, cli_config, configured.plugin_cache, interfaces, configured.go_gc_percent)
 
     @cached_property
     def runners(self) -> dict[str, Runner]:

@@ -12,6 +12,7 @@ from infraplane.core.policy import Finding
 from infraplane.core.ports import PriceTableLoader, Store
 from infraplane.core.state import TerraformState
 from infraplane.errors import NotFoundError
+from infraplane.services.documents import MAX_PLAN_BYTES
 from infraplane.services.policy import read_plan_file
 
 __all__ = ["CostService"]
@@ -58,8 +59,8 @@ class CostService:
     def estimate_plan(self, plan: NormalizedPlan) -> CostReport:
         return estimate(plan, self.table)
 
-    def estimate_plan_file(self, path: Path) -> CostReport:
-        return self.estimate_plan(read_plan_file(path))
+    def estimate_plan_file(self, path: Path, max_bytes: int = MAX_PLAN_BYTES) -> CostReport:
+        return self.estimate_plan(read_plan_file(path, max_bytes))
 
     def estimate_environment(self, name: str) -> dict[str, CostReport]:
         """What each Terraform component of an environment costs now, from its newest state version."""

@@ -25,6 +25,7 @@ __all__ = [
     "MAX_DOCUMENT_BYTES",
     "MAX_JSON_DEPTH",
     "MAX_NODES",
+    "MAX_PLAN_BYTES",
     "json_depth_exceeds",
     "load_yaml_text",
     "read_json",
@@ -37,6 +38,8 @@ MAX_NODES = 100_000
 MAX_DEPTH = 64
 # Terraform's plan JSON nests modules, blocks and values; real plans stay far below this.
 MAX_JSON_DEPTH = 200
+# A plan JSON of a monorepo with thousands of resources runs to tens of MB; beyond this it is refused unread.
+MAX_PLAN_BYTES = 512 * 1024 * 1024
 
 
 class _Refused(Exception):
@@ -198,10 +201,15 @@ def json_depth_exceeds(document: Any, max_depth: int) -> bool:
     return False
 
 
-def read_json(file: Path, kind: str, max_depth: int = MAX_JSON_DEPTH) -> Any:
+def read_json(file: Path, kind: str, max_depth: int = MAX_JSON_DEPTH, max_bytes: int | None = None) -> Any:
     """One JSON document from a regular file; InputError naming the file for anything else."""
     name = str(file)
     _regular_file(file, kind)
+    if max_bytes is not None:
+        size = file.stat().st_size
+        if size > max_bytes:
+            reason = f"refused: {size:,} bytes, over the limit of {max_bytes:,} (limits.plan_bytes)"
+            raise InputError.from_problems([Problem(name, "", reason)])
     try:
         text = file.read_text(encoding="utf-8")
     except UnicodeDecodeError:

@@ -17,7 +17,7 @@ from infraplane.core.records import PublishedBundle
 from infraplane.core.versions import newest_matching, parse_ref
 from infraplane.errors import ImmutableVersionError, InputError, NotFoundError, Problem
 from infraplane.services.audit import record
-from infraplane.services.documents import read_json
+from infraplane.services.documents import MAX_PLAN_BYTES, read_json
 
 __all__ = ["BUILTIN_POLICIES", "PolicyService", "plan_from_document", "read_plan_file"]
 
@@ -41,14 +41,14 @@ def _not_a_plan(document: Any) -> str | None:
     return None
 
 
-def read_plan_file(path: Path) -> NormalizedPlan:
+def read_plan_file(path: Path, max_bytes: int = MAX_PLAN_BYTES) -> NormalizedPlan:
     """Load and normalize a plan JSON file made anywhere (`terraform show -json PLANFILE`).
 
-    A state file, a shown state, a directory or a device is refused saying which it is.
+    A state file, a shown state, a directory, a device or a file over `max_bytes` is refused saying which it is.
     """
     name = str(path)
     try:
-        document = read_json(path, "plan JSON")
+        document = read_json(path, "plan JSON", max_bytes=max_bytes)
     except InputError as error:
         first = error.problems[0] if error.problems else None
         if first is not None and "Extra data" in first.reason:

@@ -163,8 +163,7 @@ def test_a_run_killed_during_apply_is_marked_interrupted_when_the_server_starts_
     assert shown["status"] == "ready"
     bucket = shown["components"][0]["outputs"]["bucket_name"]
     assert aws(sandbox, "s3").get_bucket_versioning(Bucket=bucket)["Status"] == "Suspended"
-    assert run_cli(cloud_home, "audit", "verify").exit_code == 0
-    assert run_cli(cloud_home, "env", "destroy", CRASHY, "--yes").exit_code == 0
+    assert run_cli(cloud_home, "audit", "verify").exit_code == 0  # (destroying after a recovery: the CLI's crash test)
 
 
 def test_a_taken_port_is_refused_before_anything_starts(home: Path) -> None:

@@ -13,6 +13,7 @@ import pytest
 from rich.console import Console
 
 from infraplane.interfaces.cli.progress import JsonProgress, LiveProgress, PlainProgress, plain_line, progress_for
+from tests.support.cli import run_cli
 
 
 class _Clock:
@@ -101,8 +102,14 @@ def test_env_up_into_a_log_file_writes_plain_lines(cloud_home: Path, tmp_path: P
     assert "cost: $0.00 -> $0.80/month (+0.80) for 1 of 1 component" in text
     assert lines[-1].startswith("applied disk-log (revision 1;")
 
-    quiet = tmp_path / "destroy.log"
-    assert _infraplane(cloud_home, "env", "destroy", "disk-log", "--yes", "--quiet", log=quiet) == 0, quiet.read_text()
-    destroyed = quiet.read_text()
-    assert "\x1b" not in destroyed and "volume: destroying" not in destroyed
-    assert destroyed.splitlines()[-1] == "destroyed disk-log"
+    # Not confirmed (standard input is no terminal): the destroy proposal waits, approved, for `proposal apply`.
+    assert _infraplane(cloud_home, "env", "destroy", "disk-log", log=tmp_path / "destroy.log") == 2
+    [destroy] = [p for p in run_cli(cloud_home, "proposal", "list", "--json").json() if p["kind"] == "destroy"]
+    applied = tmp_path / "apply.log"
+    assert _infraplane(cloud_home, "proposal", "apply", destroy["id"], log=applied) == 0, applied.read_text()
+    text = applied.read_text()
+    assert "\x1b" not in text
+    lines = text.splitlines()
+    for event in ("destroying", "destroyed"):
+        assert any(re.fullmatch(rf"volume: {event}( after \d+s)?( \(.*\))?(; .*)?", line) for line in lines), text
+    assert lines[-1].startswith(f"applied {destroy['id']}: destroy disk-log"), text

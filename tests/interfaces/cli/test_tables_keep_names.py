@@ -1,4 +1,4 @@
-"""At 80 columns, `env list`, `env show`, `env history` and `proposal list` keep every identifier whole."""
+"""At 80 columns, `env list`, `env show`, `env history`, `proposal list` and `audit log` keep every identifier whole."""
 
 from __future__ import annotations
 
@@ -204,3 +204,33 @@ def test_a_history_that_fits_wraps_free_text_between_words_never_inside_a_name()
     words = text.split()
     for identifier in ["service-stack@2.1.0", "p-b6ea4310a6", "alice.smith", "bob.okonkwo,", "carol.jones", "PAY-2026"]:
         assert identifier in words, identifier
+
+
+def test_audit_log_keeps_actions_and_subjects_whole(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from infraplane.core.audit import AuditEvent
+    from infraplane.interfaces.cli import audit_commands
+
+    subject = f"component:{ENV}/app-config"
+    events = [
+        AuditEvent(
+            7,
+            "2026-12-02T05:47:01.123Z",
+            Actor("human", PEOPLE[1]),
+            "environments_repository.commit",
+            subject,
+            {},
+            "0" * 64,
+            "1" * 64,
+        )
+    ]
+    monkeypatch.setattr(output.console, "width", 80)
+    monkeypatch.setattr(cli_state, "_container", SimpleNamespace(audit=SimpleNamespace(events=lambda **_: events)))
+    try:
+        audit_commands.log(json_out=False, limit=None, action=None)
+    finally:
+        cli_state._container = None
+    out = capsys.readouterr().out
+    for identifier in (subject, "environments_repository.commit", f"human:{PEOPLE[1]}"):
+        assert identifier in out, out

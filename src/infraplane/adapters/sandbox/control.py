@@ -13,9 +13,10 @@ import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass
+from http.client import HTTPConnection, HTTPException
 from pathlib import Path
+from urllib.parse import urlsplit
 
-import httpx
 import psutil
 
 from infraplane.errors import FailureError, RefusedError
@@ -40,11 +41,23 @@ def _state_file(home: Path) -> Path:
     return home / STATE_FILE
 
 
+def _request(endpoint: str, method: str, path: str, timeout: float) -> int:
+    """The HTTP status of one request to the sandbox (http.client: every command checks the sandbox, and
+    an HTTP client library costs more to import than the whole check)."""
+    address = urlsplit(endpoint)
+    connection = HTTPConnection(address.hostname or "127.0.0.1", address.port, timeout=timeout)
+    try:
+        connection.request(method, path)
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
 def _reachable(endpoint: str) -> bool:
     # Any HTTP answer will do: moto's data dump (/moto-api/data.json) fails on some resource types.
     try:
-        httpx.get(f"{endpoint}/moto-api/reset-auth", timeout=2.0)
-    except httpx.HTTPError:
+        _request(endpoint, "GET", "/moto-api/reset-auth", 2.0)
+    except (OSError, HTTPException):
         return False
     return True
 
@@ -125,5 +138,7 @@ def reset_sandbox(home: Path) -> SandboxInfo:
     info = sandbox_status(home)
     if info is None:
         raise RefusedError("the sandbox is not running: start it with `infraplane sandbox start`")
-    httpx.post(f"{info.endpoint}/moto-api/reset", timeout=10.0).raise_for_status()
+    status = _request(info.endpoint, "POST", "/moto-api/reset", 10.0)
+    if status >= 400:
+        raise FailureError(f"the sandbox refused the reset (HTTP {status})")
     return info

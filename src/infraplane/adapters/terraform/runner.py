@@ -17,6 +17,7 @@ JSON kept for people and `policy check --plan` has its sensitive values scrubbed
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 from collections.abc import Callable, Sequence
@@ -45,27 +46,35 @@ from infraplane.errors import FailureError
 __all__ = ["TerraformRunner"]
 
 OVERRIDE_FILE = "_infraplane_override.tf"
+LOCK_FILE = ".terraform.lock.hcl"
 PROVIDER_FILE = "_infraplane_provider.tf"
 TFVARS_FILE = "infraplane.tfvars.json"
 # Where a component's preview (planned before its inputs are known) is made, beside its real work directory.
 PREVIEW_DIR = "preview"
 # Read-only steps whose standard output holds values in clear: `show -json` a plan, `output -json`.
 _PRINTS_VALUES = frozenset({"show", "output"})
+# In `.terraform/`: a digest of everything `init` depends on, written after an init that succeeded.
+PREPARED_MARKER = "infraplane-prepared"
 
 
 class TerraformRunner:
     """Runs Terraform configurations with `binary` (terraform or tofu) and infraplane's CLI config."""
 
     def __init__(
-        self, binary: str, cli_config: Path, plugin_cache: Path, interfaces: ModuleInterfaceCache | None = None
+        self,
+        binary: str,
+        cli_config: Path,
+        plugin_cache: Path,
+        interfaces: ModuleInterfaceCache | None = None,
+        go_gc_percent: int | None = None,
     ) -> None:
         self._binary = binary
         self._cli_config = cli_config
         self._plugin_cache_lock = str(plugin_cache.parent / f".{plugin_cache.name}.lock")
         self._interfaces = interfaces or ModuleInterfaceCache()
-        # Module directories this runner initialized in this process, with what they were initialized for:
-        # a saved plan can be put back into one of them without running init again.
-        self._prepared: dict[Path, str] = {}
+        # Terraform and every provider it starts are Go programs; most of a run's CPU is the AWS provider's
+        # schema being built and decoded, work that allocates freely: a higher GOGC collects less often.
+        self._go = {"GOGC": str(go_gc_percent)} if go_gc_percent is not None else {}
 
     # -- preparation ---------------------------------------------------------------------------
 
@@ -105,6 +114,7 @@ class TerraformRunner:
             "TF_IN_AUTOMATION": "1",
             "TF_INPUT": "0",
             "CHECKPOINT_DISABLE": "1",
+            **self._go,
             **request.target.environment,
             **request.backend,
         }
@@ -163,21 +173,53 @@ class TerraformRunner:
 
     def _init(self, request: RunRequest, on_event: EventSink) -> Path:
         module = self._materialize(request)
+        cli_config, shared_cache = config_for_module(self._cli_config, request.workdir / "blueprint")
+        generated = (module / OVERRIDE_FILE, module / PROVIDER_FILE)
+        self._init_once(request, module, generated, cli_config, shared_cache, on_event)
+        return module
+
+    def _init_once(
+        self,
+        request: RunRequest,
+        root: Path,
+        generated: Sequence[Path],
+        cli_config: Path,
+        shared_cache: bool,
+        on_event: EventSink,
+    ) -> None:
+        """`init` in `root`, unless it was already initialized for exactly this configuration.
+
+        What init depends on: the tool, its CLI configuration, the archive (by digest) and the files
+        infraplane generates beside it (backend block, provider endpoints, a preview's wrapper). The
+        state server's address and credentials are not among them: the http backend reads them from
+        the environment of every command, so a directory initialized by an earlier command (or process)
+        serves the next one as it is, and each plan or apply saves an init (~1 CPU-s).
+        """
+        marker = root / ".terraform" / PREPARED_MARKER
+        prepared = self._preparation(request, generated, cli_config)
+        if marker.is_file() and marker.read_text(encoding="utf-8") == _with_lock_file(prepared, root):
+            return
+        marker.unlink(missing_ok=True)
+        args = ["init", "-input=false", "-no-color", "-reconfigure"]
         # From the unpacked mirror, init links the work dir to the mirror: nothing shared is written, no lock.
         # Direct installs share the plugin cache, which is not safe for concurrent installs: queue them.
-        cli_config, shared_cache = config_for_module(self._cli_config, request.workdir / "blueprint")
-        args = ["init", "-input=false", "-no-color", "-reconfigure"]
         if shared_cache:
             with FileLock(self._plugin_cache_lock):
-                self._run(request, module, "init", args, on_event, cli_config=cli_config)
+                self._run(request, root, "init", args, on_event, cli_config=cli_config)
         else:
-            self._run(request, module, "init", args, on_event, cli_config=cli_config)
-        lock_file = module / ".terraform.lock.hcl"
+            self._run(request, root, "init", args, on_event, cli_config=cli_config)
+        lock_file = root / LOCK_FILE
         if lock_file.is_file():
             # Terraform writes its lock file 0644 whatever the umask; it holds no secret, but the home is private.
             lock_file.chmod(0o600)
-        self._prepared[module] = _preparation(request)
-        return module
+        marker.write_text(_with_lock_file(prepared, root), encoding="utf-8")
+
+    def _preparation(self, request: RunRequest, generated: Sequence[Path], cli_config: Path) -> str:
+        tool = Path(self._binary).stat()
+        parts = [self._binary, str(tool.st_size), str(tool.st_mtime_ns), request.digest, cli_config.read_text()]
+        for path in generated:
+            parts.append(f"{path}:{path.read_text(encoding='utf-8') if path.is_file() else ''}")
+        return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -218,15 +260,11 @@ class TerraformRunner:
         (root / WRAPPER_FILE).write_text(json.dumps(config, indent=2, sort_keys=True), encoding="utf-8")
         write_private_json(root / TFVARS_FILE, {k: values[k] for k in known})
         cli_config, shared_cache = config_for_module(self._cli_config, preview_request.workdir)
-        init = ["init", "-input=false", "-no-color", "-reconfigure"]
         plan_file = root / "preview.tfplan"
         args = ["plan", "-input=false", "-no-color", "-json", f"-var-file={TFVARS_FILE}", f"-out={plan_file.name}"]
         try:
-            if shared_cache:
-                with FileLock(self._plugin_cache_lock):
-                    self._run(preview_request, root, "init", init, on_event, cli_config=cli_config)
-            else:
-                self._run(preview_request, root, "init", init, on_event, cli_config=cli_config)
+            generated = (root / WRAPPER_FILE, module / OVERRIDE_FILE, module / PROVIDER_FILE)
+            self._init_once(preview_request, root, generated, cli_config, shared_cache, on_event)
             parser = ProgressParser(request.component, on_event)
             self._run(preview_request, root, "plan", args, on_event, parser)
             shown = self._run(preview_request, root, "show", ["show", "-json", "-no-color", plan_file.name], on_event)
@@ -252,11 +290,7 @@ class TerraformRunner:
     ) -> PlanSummary:
         """Materialize and init the module, then write the approved plan file back where apply reads it."""
         name = "destroy.tfplan" if plan.destroying else "infraplane.tfplan"
-        module = self.module_dir(request)
-        initialized = self._prepared.get(module) == _preparation(request) and (module / ".terraform").is_dir()
-        if content is None or not initialized:
-            # Not initialized by this process for this digest, backend and target (or since removed): afresh.
-            module = self._init(request, on_event)
+        module = self._init(request, on_event)  # no init when the directory is prepared for this configuration
         if content is None:
             return replace(plan, plan_file=None)
         return replace(plan, plan_file=write_private_bytes(module / name, content))
@@ -331,14 +365,11 @@ class TerraformRunner:
             self.apply(request, plan, on_event)
 
 
-def _preparation(request: RunRequest) -> str:
-    """What a module directory was initialized for: the archive, the state backend and the target."""
-    target = request.target
-    return json.dumps(
-        [request.digest, dict(request.backend), dict(target.provider_endpoints), dict(target.provider_settings)],
-        sort_keys=True,
-        default=str,
-    )
+def _with_lock_file(prepared: str, root: Path) -> str:
+    """The preparation digest with the provider lock file init wrote: a lock file changed or gone means init again."""
+    lock_file = root / LOCK_FILE
+    lock = hashlib.sha256(lock_file.read_bytes()).hexdigest() if lock_file.is_file() else "no lock file"
+    return f"{prepared} {lock}"
 
 
 def _plan_document(request: RunRequest, shown: str) -> dict[str, Any]:

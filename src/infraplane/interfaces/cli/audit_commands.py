@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from infraplane.interfaces.cli.output import console, print_json
+from infraplane.interfaces.cli.output import Column, console, print_json, print_records
 from infraplane.interfaces.cli.state import cli_state
 
 __all__ = ["app"]
@@ -27,17 +26,16 @@ def log(
     if json_out:
         print_json([e.as_dict() for e in events])
         return
-    table = Table(box=None, header_style="bold")
-    table.add_column("seq", justify="right")
-    table.add_column("time (UTC)", no_wrap=True)
-    table.add_column("actor", no_wrap=True)
-    table.add_column("action", no_wrap=True)
-    table.add_column("subject", overflow="fold")
-    for event in events:
-        table.add_row(
-            str(event.sequence), event.time[:19].replace("T", " "), str(event.actor), event.action, event.subject
-        )
-    console.print(table)
+    # Identifiers stay whole (print_records falls back to one block per event when they cannot fit).
+    columns = [
+        Column("seq", justify="right"),
+        Column("time (UTC)", whole=True),
+        Column("actor", whole=True),
+        Column("action", whole=True),
+        Column("subject", whole=True),
+    ]
+    rows = [[str(e.sequence), e.time[:19].replace("T", " "), str(e.actor), e.action, e.subject] for e in events]
+    print_records(columns, rows)
 
 
 @app.command("verify")

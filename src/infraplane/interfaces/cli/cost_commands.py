@@ -65,10 +65,12 @@ def cost(
 
     Resources that cannot be priced are listed as unpriced, never counted as zero.
     """
-    costs = cli_state.container.costs
+    container = cli_state.container
+    costs = container.costs
     path = Path(target)
-    if path.suffix == ".json" or path.is_file():
-        report = costs.estimate_plan_file(path)
+    # Anything that names a file (a path, a device, a directory) is read as one, and told apart if it is no plan.
+    if path.suffix == ".json" or "/" in target or path.exists():
+        report = costs.estimate_plan_file(path, container.settings.limits.plan_bytes)
         if json_out:
             print_json(report.as_dict())
         else:

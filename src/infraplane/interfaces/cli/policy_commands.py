@@ -55,7 +55,7 @@ def check(
 ) -> None:
     """Run the guardrails over a plan made anywhere. Exit 1 when any finding is a deny."""
     policies = cli_state.container.policies
-    normalized = read_plan_file(plan)
+    normalized = read_plan_file(plan, cli_state.container.settings.limits.plan_bytes)
     bundles = [policies.resolve(b) for b in bundle] if bundle else None
     document = plan_input(normalized, {"name": "", "team": team, "tier": tier, "owner": team}, {"name": plan.stem}, {})
     decision = policies.decide("plan", document, tier, team, "", bundles)

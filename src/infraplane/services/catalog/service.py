@@ -8,7 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from infraplane.core.archives import digest_of
+from infraplane.core.archives import ArchiveTooLarge, digest_of
 from infraplane.core.audit import Actor, utc_timestamp
 from infraplane.core.blueprint import Blueprint
 from infraplane.core.catalog import PublishedVersion
@@ -19,7 +19,6 @@ from infraplane.core.versions import is_valid_constraint, matches, newest_matchi
 from infraplane.errors import ImmutableVersionError, InputError, NotFoundError, Problem
 from infraplane.services.audit import record
 from infraplane.services.catalog.loading import LoadedBlueprint, find_blueprint_files, load_blueprint
-from infraplane.services.catalog.validation import validate_blueprint
 from infraplane.services.documents import MAX_DOCUMENT_BYTES
 
 __all__ = ["MAX_ARCHIVE_BYTES", "CatalogService", "PublishResult", "UsedBy"]
@@ -183,6 +182,9 @@ class CatalogService:
             newest = newest_matching([b.version for b in options], constraint)
             return next((b for b in options if b.version == newest), None)
 
+        # Validation brings jsonschema (~0.1-0.2 s to import): publishing and validating need it, reading does not.
+        from infraplane.services.catalog.validation import validate_blueprint
+
         known = sorted(candidates)
         for item in loaded:
             problems += validate_blueprint(item, resolve, known, self._read_module)
@@ -195,17 +197,20 @@ class CatalogService:
     def publish(self, path: Path, actor: Actor) -> list[PublishResult]:
         """Validate, pack and register every blueprint under `path`, all or nothing."""
         loaded = self.validate(path)
-        packed = [(item, self._pack(item.directory)) for item in _publish_order(loaded)]
-        too_large = [
-            Problem(
-                str(item.file),
-                "spec.source",
-                f"the packed blueprint is {len(archive):,} bytes; "
-                f"the limit (limits.archive_bytes) is {self._archive_bytes:,} bytes",
-            )
-            for item, archive in packed
-            if len(archive) > self._archive_bytes
-        ]
+        packed: list[tuple[LoadedBlueprint, bytes]] = []
+        too_large: list[Problem] = []
+        limit = f"the limit (limits.archive_bytes) is {self._archive_bytes:,} bytes"
+        for item in _publish_order(loaded):
+            try:
+                archive = self._pack(item.directory, self._archive_bytes)
+            except ArchiveTooLarge as large:  # told before a byte of it is read
+                too_large.append(Problem(str(item.file), "spec.source", f"its files are {large.size:,} bytes; {limit}"))
+                continue
+            if len(archive) > self._archive_bytes:
+                too_large.append(
+                    Problem(str(item.file), "spec.source", f"the packed blueprint is {len(archive):,} bytes; {limit}")
+                )
+            packed.append((item, archive))
         if too_large:
             raise InputError.from_problems(too_large)
         results: list[PublishResult] = []
