@@ -43,7 +43,7 @@ def test_only_worker_tokens_reach_state_and_workers_reach_nothing_else(api: Api)
     assert api.client.get(URL, headers=_basic("r1", api.secrets["admin"])).status_code == 403  # not even an admin
     assert api.client.get(URL, headers=api.headers("admin")).status_code == 403
     assert api.client.get(URL, headers=_basic("r1", worker)).status_code == 404  # no state yet
-    for path in ("/api/v1/me", "/api/v1/proposals", "/api/v1/blueprints", "/api/v1/audit"):
+    for path in ("/api/v1/me", "/api/v1/proposals", "/api/v1/blueprints", "/api/v1/audit", "/mcp"):
         assert api.client.get(path, headers=api.headers("runner")).status_code == 403, path
 
 
