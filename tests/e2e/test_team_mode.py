@@ -159,7 +159,13 @@ def test_killed_worker_is_taken_over_and_nothing_is_applied_twice(team: Team, sa
 
     with psycopg.connect(team.database_url) as connection:
         args = [str(row[0]) for row in connection.execute("SELECT args FROM procrastinate_jobs")]
+        ticks = connection.execute(
+            "SELECT args->>'timestamp', count(*) FROM procrastinate_jobs"
+            " WHERE task_name = 'infraplane.job.drift-check' GROUP BY 1"
+        ).fetchall()
     assert args and not any(SECRET in text for text in args)
+    # The scheduled jobs are periodic tasks: two workers, each tick deferred (and run) once.
+    assert ticks and all(count == 1 for _, count in ticks), ticks
     assert "took over the stale lock" in survivor.log() or "resuming" in survivor.log()
 
 
