@@ -326,15 +326,13 @@ class Container:
             return [f"{a.environment}: {a.action}" for a in check(self.proposals, warning, NullProgress())]
 
         def recover() -> list[str]:
-            return [str(found) for found in recover_interrupted(self.store)]
+            return [str(found) for found in recover_interrupted(self.store, leave_queued=self.settings.team_mode)]
 
         intervals = {tier: float(parse_duration(text)) for tier, text in self.settings.drift.schedule.items()}
         drift = DriftSchedule(self.store, self.drift, intervals)
-        jobs: dict[str, Callable[[], list[str]]] = {"drift-check": drift.run, "ttl-check": check_ttls}
-        if not self.settings.team_mode:
-            # In team mode a dead worker's task goes back to the queue and is resumed (no pid to look at).
-            jobs["recover-interrupted"] = recover
-        return jobs
+        # In team mode a dead worker's task goes back to the queue and is resumed there; recovery marks
+        # only runs outside the queue (a CLI's) interrupted.
+        return {"drift-check": drift.run, "ttl-check": check_ttls, "recover-interrupted": recover}
 
     def job_intervals(self) -> dict[str, float]:
         configured = self.settings.scheduler

@@ -91,11 +91,10 @@ class ServerRuntime:
             if self.started_sandbox:
                 owner.write_text(json.dumps({**this_process(), "started": time.time()}), encoding="utf-8")
             log.info("sandbox cloud %s at %s (pid %d)", verb, info.endpoint, info.pid)
-        if not settings.team_mode:
-            # A worker's pid on another machine says nothing: in team mode a dead worker's task goes
-            # back to the queue and is resumed there (adapters/queue/procrastinate_worker.py).
-            for found in recover_interrupted(store):
-                log.warning("%s", found)
+        # In team mode a dead worker's task goes back to the queue and is resumed there
+        # (adapters/queue/procrastinate_worker.py): only runs outside the queue are marked here.
+        for found in recover_interrupted(store, leave_queued=settings.team_mode):
+            log.warning("%s", found)
         self.scheduler = Scheduler(
             store, scheduled_jobs(self.container), settings.scheduler.jitter, settings.lock_lease_seconds
         )

@@ -112,7 +112,8 @@ class ProposalApplier:
                 approved,
                 proposal,
                 # Who applies it: a server starting later marks it interrupted if this process died.
-                {"plan_digest": proposal.plan_digest, **this_process()},
+                # `queued`: a task runs it, so a dead run is resumed by the queue, not marked interrupted.
+                {"plan_digest": proposal.plan_digest, "queued": resume, **this_process()},
             )
         return self._run(proposal, actor, progress)
 
