@@ -207,13 +207,16 @@ def test_readiness_names_what_is_not_ready(home: Path) -> None:
             },
             "status": "not ready",
             "not_ready": ["sandbox"],
-            "checks": {"store": "ok", "sandbox": "the sandbox cloud does not answer"},
+            "checks": {"store": "ok", "sandbox": "the sandbox cloud does not answer", "queue": "ok"},
+            "queue": {"mode": "embedded", "waiting": 0, "running": 0, "workers": 1},
         }
         (home / "config.yaml").write_text("default_target: aws\n")
         aws_only = Container(load_settings(home=home))
         try:
             ready = TestClient(create_app(aws_only)).get("/readyz")
-            assert (ready.status_code, ready.json()) == (200, {"status": "ready", "checks": {"store": "ok"}})
+            queue = {"mode": "embedded", "waiting": 0, "running": 0, "workers": 1}
+            expected = {"status": "ready", "checks": {"store": "ok", "queue": "ok"}, "queue": queue}
+            assert (ready.status_code, ready.json()) == (200, expected)
         finally:
             aws_only.close()
     finally:
