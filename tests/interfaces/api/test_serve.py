@@ -46,7 +46,7 @@ def test_serve_starts_the_sandbox_shows_the_admin_token_once_and_ctrl_c_leaves_n
         assert server.get("/healthz").json() == {"status": "ok"}
         ready = server.get("/readyz")
         assert ready.status_code == 200, ready.text
-        assert ready.json()["checks"] == {"store": "ok", "sandbox": "ok"}
+        assert ready.json()["checks"] == {"store": "ok", "sandbox": "ok", "queue": "ok"}
         sandbox = SandboxInfo(**json.loads((home / "sandbox.json").read_text()))
         assert sandbox.port == sandbox_port and listening(sandbox_port)
         assert sandbox.pid in [c.pid for c in server.children]  # this server started it
