@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from infraplane.adapters.sandbox.control import SandboxInfo
@@ -23,7 +24,7 @@ from infraplane.adapters.secrets import SecretBox
 from infraplane.adapters.store import SqlStore
 from tests.conftest import throwaway_postgres
 from tests.support.postgres import ThrowawayPostgres
-from tests.support.sandbox import aws
+from tests.support.sandbox import aws, free_port
 from tests.support.team import RunningWorker, Team, start_team
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.xdist_group("team-mode")]
@@ -173,7 +174,8 @@ def test_server_and_postgres_restarts_during_runs_end_every_proposal(
     team: Team, team_postgres: ThrowawayPostgres
 ) -> None:
     env = "team-restarts"
-    worker = team.start_worker("solo")
+    metrics_port = free_port()
+    worker = team.start_worker("solo", metrics_port=metrics_port)
     team.wait_ready(workers=1)
     proposal_id = team.propose(environment(env, ["a"]))
     # The server restarts while the worker plans (Terraform's state requests retry while it is away).
@@ -184,6 +186,9 @@ def test_server_and_postgres_restarts_during_runs_end_every_proposal(
     # PostgreSQL restarts (every connection cut) while the worker applies; then the worker is told to
     # stop (SIGTERM): it takes no new task, finishes the run under way and exits cleanly.
     _wait_for_apply([worker], env, "a")
+    metrics = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10).text
+    assert 'infraplane_worker_tasks_total{kind="plan",outcome="done"} 1.0' in metrics
+    assert "infraplane_worker_tasks_running 1.0" in metrics  # the apply
     team_postgres.restart()
     worker.process.send_signal(signal.SIGTERM)
     assert worker.process.wait(300) == 0, worker.log()[-3000:]

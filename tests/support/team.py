@@ -66,7 +66,7 @@ class Team:
         headers = {"Authorization": f"Bearer {self.admin}"}
         return httpx.request(method, self.url + path, headers=headers, timeout=30, **kwargs)
 
-    def start_worker(self, name: str, concurrency: int = 1) -> RunningWorker:
+    def start_worker(self, name: str, concurrency: int = 1, metrics_port: int | None = None) -> RunningWorker:
         home = self.root / f"worker-{name}"
         config = {
             **self.config,
@@ -75,6 +75,7 @@ class Team:
                 **self.config.get("team", {}),
                 "server_url": self.server.url,
                 "worker_token": self.worker_token,
+                "metrics_port": metrics_port,
             },
         }
         home.mkdir(parents=True, exist_ok=True)
