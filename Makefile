@@ -12,7 +12,7 @@ SERVE_HOST ?= 127.0.0.1
 SERVE_PORT ?= 8080
 EVAL_FILE ?= ../shared/eval/requests-dev.yaml
 
-.PHONY: setup check-tools system-deps run test quick-test screenshots lint typecheck format bench bench-guardrails bench-orchestration bench-replay bench-soak bench-api bench-drift eval clean
+.PHONY: setup check-tools system-deps run test quick-test screenshots lint typecheck format bench bench-guardrails bench-orchestration bench-replay bench-soak bench-api bench-drift bench-team eval clean
 
 setup: $(STAMP)
 
@@ -100,6 +100,11 @@ bench-drift: setup check-tools
 # Many small environments up and down at once by several processes on one home: spurious failures (goal 0).
 bench-soak: setup check-tools
 	$(BIN)/python -m bench.soak $(SOAK_ARGS)
+
+# Team mode under faults: 40 proposals from 5 teams with 1 and with 2 workers, a worker killed every 60 s
+# (throughput, lost, applied twice, audit verify). Needs PostgreSQL's binaries (`make system-deps`).
+bench-team: setup check-tools system-deps
+	$(BIN)/python -m bench.team $(TEAM_ARGS)
 
 # How well `infraplane ask` resolves plain requests: blueprint, tier and full-input accuracy (EVAL_FILE=...).
 eval: setup

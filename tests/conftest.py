@@ -28,8 +28,8 @@ FIXTURE_CATALOG = Path(__file__).resolve().parent / "fixtures" / "catalog"
 DURATIONS = Path(__file__).resolve().parent / "durations.json"
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[ThrowawayPostgres]:
+def throwaway_postgres() -> Iterator[ThrowawayPostgres]:
+    """A PostgreSQL server of its own, stopped and removed afterwards (the body of the fixtures that need one)."""
     bin_dir = find_pg_bin()
     if bin_dir is None:
         pytest.fail("PostgreSQL binaries not found; `make test` installs Debian's postgresql package")
@@ -37,6 +37,11 @@ def postgres_server() -> Iterator[ThrowawayPostgres]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[ThrowawayPostgres]:
+    yield from throwaway_postgres()
 
 
 _database_counter = 0

@@ -158,6 +158,34 @@ class AdvisorSettings(BaseModel):
     ttl_grace_days: int = Field(7, ge=1, le=90, description="an idle environment's suggested TTL ends this far ahead")
 
 
+class TeamSettings(BaseModel):
+    """Team mode: servers and workers on several machines share one PostgreSQL store (docs/team-mode.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    server_url: str | None = Field(
+        None, description="the server's base URL as workers reach it (Terraform state goes through its API)"
+    )
+    worker_token: str | None = Field(
+        None, description="a worker token's secret (`token create --role worker`)", repr=False
+    )
+    worker_token_file: Path | None = Field(None, description="a file holding the worker token's secret")
+    queue: str = Field("infraplane", min_length=1, max_length=64, description="the task queue's name")
+    heartbeat_seconds: float = Field(10.0, gt=0, description="how often a worker tells the store it is alive")
+    stalled_seconds: float = Field(
+        30.0, gt=0, description="a worker silent this long is taken for dead; its tasks go back to the queue"
+    )
+    state_lock_seconds: float = Field(
+        3600.0,
+        gt=0,
+        description="a Terraform state lock untouched this long is abandoned (its Terraform died with its machine)",
+    )
+    shutdown_grace_seconds: float = Field(
+        300.0, ge=0, description="on SIGTERM a worker waits this long for its runs before it interrupts them"
+    )
+    metrics_port: int | None = Field(None, ge=0, le=65535, description="where `infraplane worker` serves /metrics")
+
+
 class LimitsSettings(BaseModel):
     """How large the documents and archives people and agents hand over may be."""
 
@@ -177,7 +205,7 @@ class LimitsSettings(BaseModel):
 class Settings(BaseSettings):
     """Everything infraplane can be configured with."""
 
-    model_config = SettingsConfigDict(env_prefix="INFRAPLANE_", extra="forbid")
+    model_config = SettingsConfigDict(env_prefix="INFRAPLANE_", env_nested_delimiter="__", extra="forbid")
 
     home: Path = Field(default_factory=lambda: discover_home()[0])
     database_url: str | None = None
@@ -199,6 +227,11 @@ class Settings(BaseSettings):
     drift: DriftScheduleSettings = Field(default_factory=lambda: DriftScheduleSettings())
     unmanaged: UnmanagedSettings = Field(default_factory=lambda: UnmanagedSettings())
     advisors: AdvisorSettings = Field(default_factory=lambda: AdvisorSettings())
+    execution: Literal["embedded", "team"] = Field(
+        "embedded",
+        description="embedded: runs in the server's own threads; team: durable tasks run by `infraplane worker`s",
+    )
+    team: TeamSettings = Field(default_factory=lambda: TeamSettings())
     # How `home` was found (INFRAPLANE_HOME, the nearest .infraplane/, the per-user default): `infraplane info`.
     _home_source: str = PrivateAttr(default="")
 
@@ -236,6 +269,30 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.effective_database_url.startswith("sqlite")
+
+    @property
+    def team_mode(self) -> bool:
+        return self.execution == "team"
+
+    def check_team_mode(self) -> None:
+        """ConfigError unless team mode has what it needs: a PostgreSQL store."""
+        if self.team_mode and not (self.database_url or "").startswith("postgresql"):
+            reason = "execution: team needs a PostgreSQL database_url (postgresql://...)"
+            raise ConfigError(reason, [Problem(str(self.config_file), "database_url", "not PostgreSQL")])
+
+    def worker_secret(self) -> str | None:
+        """The worker token's secret: `team.worker_token`, else the content of `team.worker_token_file`."""
+        if self.team.worker_token:
+            return self.team.worker_token
+        if self.team.worker_token_file is None:
+            return None
+        try:
+            return self.team.worker_token_file.read_text(encoding="utf-8").strip() or None
+        except OSError as exc:
+            raise ConfigError(
+                f"team.worker_token_file: cannot read {self.team.worker_token_file} ({exc.strerror})",
+                [Problem(str(self.team.worker_token_file), "team.worker_token_file", "cannot be read")],
+            ) from None
 
 
 HOME_DIR_NAME = ".infraplane"

@@ -116,3 +116,20 @@ def test_a_pid_now_held_by_a_younger_process_counts_as_dead() -> None:
     assert process_alive(os.getpid(), HOST, time.time())
     assert not process_alive(os.getpid(), HOST, time.time() - 10 * 86400)  # the run began before this process
     assert process_alive(12345, "another-machine")  # only its lease can tell
+
+
+def test_team_mode_leaves_a_queued_apply_to_the_queue(store: SqlStore, dead_pid: int) -> None:
+    """A task's apply whose worker died is resumed by the queue; only a CLI's own dead apply is marked."""
+    with store.transaction() as tx:
+        for proposal_id, queued in (("p-task", True), ("p-cli", False)):
+            tx.proposals.save(build_proposal(proposal_id, ProposalStatus.APPLYING))
+            payload = {"plan_digest": "sha256:plan-1", "queued": queued, "pid": dead_pid, "host": HOST}
+            record(tx, Actor("human", "alice"), "proposal.apply.start", f"proposal:{proposal_id}", payload)
+
+    [found] = recover_interrupted(store, leave_queued=True)
+    assert found.subject == "proposal:p-cli"
+    with store.transaction() as tx:
+        task = tx.proposals.get("p-task")
+    assert task is not None and task.status == ProposalStatus.APPLYING
+    [embedded] = recover_interrupted(store)  # embedded mode: a dead pid is a dead run, queued or not
+    assert embedded.subject == "proposal:p-task"

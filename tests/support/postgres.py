@@ -48,18 +48,7 @@ class ThrowawayPostgres:
         if self.as_postgres:
             shutil.chown(self.root, "postgres", "postgres")
         self._run(str(self.bin_dir / "initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust", "--no-sync")
-        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self._run(
-            str(self.bin_dir / "pg_ctl"),
-            "-D",
-            str(self.data),
-            "-l",
-            str(self.root / "log"),
-            "-o",
-            options,
-            "-w",
-            "start",
-        )
+        self._pg_ctl("start")
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -68,6 +57,15 @@ class ThrowawayPostgres:
             except OSError:
                 time.sleep(0.2)
         return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _pg_ctl(self, *action: str) -> None:
+        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
+        log = str(self.root / "log")
+        self._run(str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-l", log, "-o", options, "-w", *action)
+
+    def restart(self) -> None:
+        """Stop the server (fast: every connection is cut) and start it again on the same port."""
+        self._pg_ctl("-m", "fast", "restart")
 
     def create_database(self, name: str) -> str:
         self._run(str(self.bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)

@@ -50,14 +50,14 @@ class RunningServer:
         return self.process.wait(timeout)
 
 
-def start_server(home: Path, timeout: float = 90) -> RunningServer:
-    """Start `infraplane serve` on `home` and a free port; returns once /healthz answers."""
-    port = free_port()
+def start_server(home: Path, timeout: float = 90, port: int | None = None) -> RunningServer:
+    """Start `infraplane serve` on `home` and `port` (a free one by default); returns once /healthz answers."""
+    port = port or free_port()
     environment = {k: v for k, v in os.environ.items() if not k.startswith("INFRAPLANE_")}
     environment.update({"INFRAPLANE_HOME": str(home), "COLUMNS": "200"})
     output = home.parent / f"serve-{port}.out"
     home.mkdir(parents=True, exist_ok=True)
-    with output.open("w", encoding="utf-8") as handle:
+    with output.open("a", encoding="utf-8") as handle:  # a server started again on its port adds to its log
         process = subprocess.Popen(
             [sys.executable, "-m", "infraplane", "serve", "--port", str(port)],
             env=environment,

@@ -29,8 +29,13 @@ __all__ = [
 
 
 class Role(IntEnum):
-    """What a token may do; each role may also do everything of the roles below it."""
+    """What a token may do; each role may also do everything of the roles below it.
 
+    `worker` stands apart, below them all: an `infraplane worker`'s token reaches Terraform state
+    through the state API and can do nothing else (no read, no propose); no other role reaches state.
+    """
+
+    WORKER = 0
     VIEWER = 1
     REQUESTER = 2
     APPROVER = 3
@@ -60,6 +65,7 @@ class Action(StrEnum):
     APPLY = "apply"  # apply an approved proposal (a destroy proposal's apply destroys)
     PUBLISH = "publish"  # blueprints and policy bundles
     MANAGE_TOKENS = "manage_tokens"
+    STATE = "state"  # Terraform state through the state API: workers only
 
 
 _REQUIRED: dict[Action, Role] = {
@@ -70,12 +76,15 @@ _REQUIRED: dict[Action, Role] = {
     Action.APPLY: Role.APPROVER,
     Action.PUBLISH: Role.ADMIN,
     Action.MANAGE_TOKENS: Role.ADMIN,
+    Action.STATE: Role.WORKER,
 }
 
 # Agents propose; people decide and carry out. No role lifts this. Publishing (the catalog is the
 # set of pre-approved options) and managing tokens (a token an agent minted could be a person's)
 # would let an agent step around the same rule, so they are people's too.
-AGENT_NEVER = frozenset({Action.APPROVE, Action.REJECT, Action.APPLY, Action.PUBLISH, Action.MANAGE_TOKENS})
+AGENT_NEVER = frozenset(
+    {Action.APPROVE, Action.REJECT, Action.APPLY, Action.PUBLISH, Action.MANAGE_TOKENS, Action.STATE}
+)
 
 
 def required_role(action: Action) -> Role:
@@ -169,6 +178,11 @@ def authorize(identity: Identity, action: Action, team: str | None = None) -> Au
         return Authorization(False, f"{identity.name} does not act for team {team}", hidden=True)
     if identity.agent and action in AGENT_NEVER:
         return Authorization(False, f"{identity.name} is an agent: agents propose, people {action.value}")
+    if (action is Action.STATE) != (identity.role is Role.WORKER):
+        # Workers reach Terraform state and nothing else; nobody else reaches state this way.
+        if identity.role is Role.WORKER:
+            return Authorization(False, f"{identity.name} is a worker token: it can only reach Terraform state")
+        return Authorization(False, f"{identity.name} is a {identity.role.label}; only worker tokens reach state")
     needed = required_role(action)
     if identity.role < needed:
         return Authorization(

@@ -21,6 +21,7 @@ from infraplane.core.policy import Finding, Hook, PolicyDecision
 from infraplane.core.policy_bundles import LoadedBundle, TestResult
 from infraplane.core.proposals import Proposal
 from infraplane.core.records import (
+    ComponentApply,
     ComponentRecord,
     EnvironmentRecord,
     LockHolder,
@@ -31,6 +32,7 @@ from infraplane.core.records import (
 )
 from infraplane.core.runs import EventSink, OutputValues, PlanSummary, RunRequest, Target
 from infraplane.core.state import TerraformState
+from infraplane.core.tasks import Task
 from infraplane.core.upstream import Dependency
 from infraplane.errors import Problem
 
@@ -140,6 +142,10 @@ class LockRepository(Protocol):
 
     def put(self, key: str, holder: LockHolder) -> None: ...
 
+    def claim(self, key: str, holder: LockHolder) -> bool:
+        """Insert the lock when no row has `key` (atomically, across processes); whether it was inserted."""
+        ...
+
     def delete(self, key: str) -> None: ...
 
 
@@ -210,6 +216,15 @@ class ProposalRepository(Protocol):
     def plan_documents(self, proposal_id: str) -> dict[str, bytes]: ...
 
     def add_approval(self, proposal_id: str, approval: Approval) -> None: ...
+
+    def claim_apply(self, claim: ComponentApply) -> ComponentApply | None:
+        """Record that `claim.run_id` starts this component's apply; None when recorded now, else the
+        earlier record of the same (proposal, component, plan digest): that apply must not run again."""
+        ...
+
+    def finish_apply(self, claim: ComponentApply) -> None: ...
+
+    def applies(self, proposal_id: str) -> list[ComponentApply]: ...
 
 
 class TokenRepository(Protocol):
@@ -399,6 +414,7 @@ class StateCallbacks:
     # (environment, component, the content as Terraform sent it, that content parsed)
     write: Callable[[str, str, bytes, TerraformState], None]
     holds_lease: Callable[[str, str], bool]
+    run_id: str = ""  # the run the backend serves: a remote state API checks the lease is this run's
 
 
 class StateBackend(Protocol):
@@ -468,3 +484,34 @@ class MetricsReader(Protocol):
 
 class ChatBackendError(Exception):
     """A chat backend could not be reached or did not answer with a chat reply (callers fall back)."""
+
+
+@dataclass(frozen=True)
+class QueueStatus:
+    """What `/readyz` reports of the task queue: tasks waiting, tasks running, workers seen alive."""
+
+    waiting: int
+    running: int
+    workers: int
+
+
+class TaskQueue(Protocol):
+    """Where plans, applies, drift checks and scheduled jobs run.
+
+    Embedded: the server's own thread pool. Team mode: durable tasks in the store, run by
+    `infraplane worker` processes on any machine (adapters/queue/). Tasks with one `key` run one
+    at a time, in the order they were submitted.
+    """
+
+    def submit(self, task: Task) -> None: ...
+
+    def pending(self, key: str) -> bool:
+        """Whether a task with `key` waits or runs now."""
+        ...
+
+    def status(self) -> QueueStatus: ...
+
+    def close(self, wait: bool = True) -> None: ...
+
+
+__all__ += ["QueueStatus", "TaskQueue"]

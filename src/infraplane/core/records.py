@@ -124,3 +124,16 @@ class PolicyReplayRecord:
     created_at: str
     created_by: str
     report: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class ComponentApply:
+    """The start (and end) of one component's apply under a proposal's approved plan: the idempotency record."""
+
+    proposal_id: str
+    component: str
+    plan_digest: str
+    run_id: str
+    started_at: str
+    finished_at: str | None = None
+    outcome: str = ""  # applied | failed | recovered (the state showed it had landed) | "" while it runs

@@ -4,6 +4,11 @@ A holder renews its lease while it works. Another run that finds the lease
 held checks whether the holder is still alive; a dead holder's lease is
 reported as stale and taken over once it runs out (and once the tool process
 it started has exited, so two Terraforms never act on one state).
+
+On another machine a process cannot be seen: there the lease alone tells, and a component's
+lease is taken over only once Terraform's own state lock (`tfstate:` rows the server's state API
+keeps, services/state_api.py) is released or abandoned. A patient acquirer (a worker resuming a
+task) waits for a live holder instead of refusing. Time comes from `clock`, so tests need no sleep.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from infraplane.core.records import LockHolder
 from infraplane.errors import RefusedError
 from infraplane.services.audit import record
 
-__all__ = ["LeaseManager", "process_alive", "this_process"]
+__all__ = ["LeaseManager", "process_alive", "state_lock_key", "this_process"]
 
 _HOST = socket.gethostname()
 
@@ -48,8 +53,18 @@ def process_alive(pid: int | None, host: str, since: float | None = None) -> boo
         return False
 
 
-def _process_alive(holder: LockHolder, pid: int | None) -> bool:
-    return process_alive(pid, holder.host)
+def _tool_alive(holder: LockHolder) -> bool:
+    """Whether the holder's tool process runs; on another machine it cannot be seen (its state lock tells)."""
+    if holder.child_pid is None or holder.host != _HOST:
+        return False
+    return process_alive(holder.child_pid, holder.host)
+
+
+def state_lock_key(key: str) -> str | None:
+    """The Terraform state lock that goes with a component's lease key (None for other keys)."""
+    if key.startswith("component:"):
+        return "tfstate:" + key.removeprefix("component:")
+    return None
 
 
 class LeaseManager:
@@ -62,8 +77,14 @@ class LeaseManager:
         actor: Actor,
         lease_seconds: float,
         report: Callable[[str], None] = lambda _m: None,
+        patient: bool = False,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._store = store
+        self._patient = patient
+        self._clock = clock
+        self._sleep = sleep
         self.run_id = run_id
         self._actor = actor
         self._lease = lease_seconds
@@ -78,24 +99,35 @@ class LeaseManager:
             return key in self._held
 
     def _holder(self, child_pid: int | None = None) -> LockHolder:
-        now = time.time()
+        now = self._clock()
         acquired = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
         return LockHolder(self.run_id, os.getpid(), _HOST, acquired, now + self._lease, child_pid)
 
     def acquire(self, key: str, wait: bool = True) -> None:
-        """Take the lease on `key`; wait out a dead holder's lease; refuse a live holder."""
+        """Take the lease on `key`; wait out a dead holder's lease; refuse a live holder (unless patient)."""
         announced = False
         while True:
             with self._store.transaction() as tx:
                 current = tx.locks.get(key)
-                now = time.time()
-                if current is None or current.run_id == self.run_id:
+                now = self._clock()
+                if current is None:
+                    if tx.locks.claim(key, self._holder()):
+                        break
+                    continue  # another process inserted it first: look again
+                if current.run_id == self.run_id:
                     tx.locks.put(key, self._holder())
                     break
-                holder_alive = _process_alive(current, current.pid)
-                tool_alive = current.child_pid is not None and _process_alive(current, current.child_pid)
-                if current.lease_expires <= now and not tool_alive:
+                expired = current.lease_expires <= now
+                local = current.host == _HOST
+                holder_alive = process_alive(current.pid, current.host) if local else not expired
+                tool_alive = _tool_alive(current)
+                state_key = state_lock_key(key)
+                state_lock = tx.locks.get(state_key) if state_key else None
+                state_locked = state_lock is not None and state_lock.lease_expires > now
+                if expired and not tool_alive and not state_locked:
                     tx.locks.put(key, self._holder())
+                    if state_lock is not None and state_key is not None:
+                        tx.locks.delete(state_key)  # abandoned: untouched for longer than its own lease
                     record(
                         tx,
                         self._actor,
@@ -105,7 +137,7 @@ class LeaseManager:
                     )
                     self._report(f"took over the stale lock on {key} (run {current.run_id}, pid {current.pid})")
                     break
-            if holder_alive:
+            if holder_alive and not self._patient:
                 raise RefusedError(
                     f"{key} is locked by run {current.run_id} (pid {current.pid} on {current.host}) "
                     f"since {current.acquired_at}; try again when it finishes"
@@ -116,13 +148,18 @@ class LeaseManager:
                     f"{key} has a stale lock (pid {current.pid} is gone); its lease ends in {remaining:.0f} s"
                 )
             if not announced:
-                waiting_for = "its tool process to exit and " if tool_alive else ""
-                self._report(
-                    f"stale lock on {key}: holder pid {current.pid} on {current.host} is gone; waiting for "
-                    f"{waiting_for}its lease to end ({max(0.0, current.lease_expires - now):.0f} s) before taking over"
-                )
+                if holder_alive:
+                    why = f"run {current.run_id} (pid {current.pid} on {current.host}) holds it; waiting for it"
+                else:
+                    waiting_for = "its tool process to exit and " if tool_alive else ""
+                    waiting_for += "Terraform's state lock to be released and " if state_locked else ""
+                    why = (
+                        f"holder pid {current.pid} on {current.host} is gone; waiting for {waiting_for}its lease "
+                        f"to end ({max(0.0, current.lease_expires - now):.0f} s) before taking over"
+                    )
+                self._report(f"stale lock on {key}: {why}" if not holder_alive else f"{key}: {why}")
                 announced = True
-            time.sleep(min(1.0, max(0.1, current.lease_expires - now)))
+            self._sleep(min(1.0, max(0.1, current.lease_expires - now)))
         with self._guard:
             self._held.add(key)
         self._ensure_heartbeat()
@@ -156,7 +193,7 @@ class LeaseManager:
             with self._store.transaction() as tx:
                 current = tx.locks.get(key)
                 if current is not None and current.run_id == self.run_id:
-                    tx.locks.put(key, replace(current, lease_expires=time.time() + self._lease))
+                    tx.locks.put(key, replace(current, lease_expires=self._clock() + self._lease))
 
     def _ensure_heartbeat(self) -> None:
         if self._heartbeat is not None:
@@ -164,7 +201,10 @@ class LeaseManager:
 
         def beat() -> None:
             while not self._stop.wait(self._lease / 3):
-                self._renew_all()
+                try:
+                    self._renew_all()
+                except Exception as exc:  # noqa: BLE001 - the store may be restarting: renew next beat
+                    self._report(f"could not renew leases ({exc.__class__.__name__}); trying again")
 
         self._heartbeat = threading.Thread(target=beat, name="lease-heartbeat", daemon=True)
         self._heartbeat.start()

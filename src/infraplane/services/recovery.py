@@ -54,7 +54,7 @@ def _applier_alive(payload: dict[str, Any], started: str) -> bool:
     return process_alive(pid, host, parse_time(started).timestamp())
 
 
-def _interrupt_proposals(store: Store) -> list[Interruption]:
+def _interrupt_proposals(store: Store, leave_queued: bool) -> list[Interruption]:
     found: list[Interruption] = []
     with store.transaction() as tx:
         applying = [p.id for p in tx.proposals.all() if p.status == ProposalStatus.APPLYING]
@@ -66,6 +66,8 @@ def _interrupt_proposals(store: Store) -> list[Interruption]:
         payload = dict(start.payload) if start else {}
         if start is not None and _applier_alive(payload, start.time):
             continue
+        if leave_queued and payload.get("queued"):
+            continue  # a task applies it: the queue gives a dead worker's task to another, which resumes it
         with store.transaction() as tx:
             current = tx.proposals.lock(proposal_id)
             if current is None or current.status != ProposalStatus.APPLYING:
@@ -121,6 +123,12 @@ def _interrupt_environments(store: Store) -> list[Interruption]:
     return found
 
 
-def recover_interrupted(store: Store) -> list[Interruption]:
-    """Mark every run whose process died as interrupted (proposals, then environments); what was marked."""
-    return _interrupt_proposals(store) + _interrupt_environments(store)
+def recover_interrupted(store: Store, leave_queued: bool = False) -> list[Interruption]:
+    """Mark every run whose process died as interrupted (proposals, then environments); what was marked.
+
+    `leave_queued` (team mode): applies run by queued tasks are left alone, the queue resumes them;
+    only runs outside the queue (a CLI's) are marked.
+    """
+    if leave_queued:
+        return _interrupt_proposals(store, leave_queued)  # a queued run's environment is resumed with it
+    return _interrupt_proposals(store, leave_queued) + _interrupt_environments(store)

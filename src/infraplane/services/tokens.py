@@ -21,7 +21,7 @@ from infraplane.core.clock import Clock, system_clock
 from infraplane.core.identity import Identity, Role, TokenRecord
 from infraplane.core.names import NAME_PATTERN
 from infraplane.core.ports import Store
-from infraplane.errors import InputError, NotFoundError, Problem, RefusedError, UnauthenticatedError
+from infraplane.errors import ForbiddenError, InputError, NotFoundError, Problem, RefusedError, UnauthenticatedError
 from infraplane.services.audit import record
 
 __all__ = ["TOKEN_PREFIX", "TokenService", "parse_expires", "token_digest"]
@@ -129,8 +129,11 @@ class TokenService:
                 token = tx.tokens.get(name) or token
         return token
 
-    def authenticate(self, secret: str) -> Identity:
-        """The identity behind a presented secret; UnauthenticatedError when it is unknown, revoked or expired."""
+    def authenticate(self, secret: str, state_api: bool = False) -> Identity:
+        """The identity behind a presented secret; UnauthenticatedError when it is unknown, revoked or expired.
+
+        A worker token opens the Terraform state API (`state_api`) and nothing else (ForbiddenError).
+        """
         secret = secret.strip()
         if not secret.startswith(TOKEN_PREFIX):
             raise UnauthenticatedError("a token is required: send `Authorization: Bearer ipl_...`")
@@ -140,6 +143,8 @@ class TokenService:
         if token is None or state != "active":
             # One message for every failure: a caller learns nothing about which tokens exist.
             raise UnauthenticatedError("the token is not valid (unknown, revoked or expired)")
+        if token.role is Role.WORKER and not state_api:
+            raise ForbiddenError(f"{token.name} is a worker token: it reaches Terraform state and nothing else")
         return token.identity
 
     def ensure_admin(self, path: Path, actor: Actor | None = None) -> str | None:

@@ -46,7 +46,7 @@ def test_serve_starts_the_sandbox_shows_the_admin_token_once_and_ctrl_c_leaves_n
         assert server.get("/healthz").json() == {"status": "ok"}
         ready = server.get("/readyz")
         assert ready.status_code == 200, ready.text
-        assert ready.json()["checks"] == {"store": "ok", "sandbox": "ok"}
+        assert ready.json()["checks"] == {"store": "ok", "sandbox": "ok", "queue": "ok"}
         sandbox = SandboxInfo(**json.loads((home / "sandbox.json").read_text()))
         assert sandbox.port == sandbox_port and listening(sandbox_port)
         assert sandbox.pid in [c.pid for c in server.children]  # this server started it
@@ -207,13 +207,16 @@ def test_readiness_names_what_is_not_ready(home: Path) -> None:
             },
             "status": "not ready",
             "not_ready": ["sandbox"],
-            "checks": {"store": "ok", "sandbox": "the sandbox cloud does not answer"},
+            "checks": {"store": "ok", "sandbox": "the sandbox cloud does not answer", "queue": "ok"},
+            "queue": {"mode": "embedded", "waiting": 0, "running": 0, "workers": 1},
         }
         (home / "config.yaml").write_text("default_target: aws\n")
         aws_only = Container(load_settings(home=home))
         try:
             ready = TestClient(create_app(aws_only)).get("/readyz")
-            assert (ready.status_code, ready.json()) == (200, {"status": "ready", "checks": {"store": "ok"}})
+            queue = {"mode": "embedded", "waiting": 0, "running": 0, "workers": 1}
+            expected = {"status": "ready", "checks": {"store": "ok", "queue": "ok"}, "queue": queue}
+            assert (ready.status_code, ready.json()) == (200, expected)
         finally:
             aws_only.close()
     finally:

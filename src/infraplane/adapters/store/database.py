@@ -28,6 +28,8 @@ __all__ = ["SqlStore", "SqlTransaction", "head_revision"]
 
 
 _READ_ONLY = "infraplane_read_only"
+# pg_advisory_xact_lock key around Alembic: two processes starting at once migrate one after the other.
+_MIGRATION_LOCK = 0x1F2A_0001
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -114,6 +116,9 @@ class SqlStore:
         config.set_main_option("script_location", str(_MIGRATIONS))
         try:
             with self.engine.begin() as connection:
+                if self.engine.dialect.name == "postgresql":
+                    # Held until this transaction ends; the second process then finds nothing to do.
+                    connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
                 config.attributes["connection"] = connection
                 command.upgrade(config, "head")
         except OperationalError as exc:

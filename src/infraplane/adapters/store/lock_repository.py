@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
@@ -32,6 +33,26 @@ class SqlLockRepository:
             )
         )
         self._session.flush()
+
+    def claim(self, key: str, holder: LockHolder) -> bool:
+        values = {
+            "key": key,
+            "holder": json.dumps(asdict(holder)),
+            "acquired_at": holder.acquired_at,
+            "lease_expires": holder.lease_expires,
+        }
+        dialect = self._session.get_bind().dialect.name
+        statement: Any
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            statement = pg_insert(LockRow).values(**values).on_conflict_do_nothing(index_elements=["key"])
+        else:
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            statement = sqlite_insert(LockRow).values(**values).on_conflict_do_nothing(index_elements=["key"])
+        inserted = self._session.execute(statement.returning(LockRow.key)).scalar_one_or_none()
+        return inserted is not None
 
     def delete(self, key: str) -> None:
         self._session.execute(delete(LockRow).where(LockRow.key == key))

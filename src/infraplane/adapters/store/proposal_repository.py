@@ -9,10 +9,17 @@ from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session
 
 from infraplane.adapters.secrets import SecretBox
-from infraplane.adapters.store.tables import ProposalApprovalRow, ProposalPlanDocumentRow, ProposalPlanRow, ProposalRow
+from infraplane.adapters.store.tables import (
+    ComponentApplyRow,
+    ProposalApprovalRow,
+    ProposalPlanDocumentRow,
+    ProposalPlanRow,
+    ProposalRow,
+)
 from infraplane.core.approval import Approval
 from infraplane.core.ports import ProposalQuery
 from infraplane.core.proposals import Proposal
+from infraplane.core.records import ComponentApply
 
 __all__ = ["SqlProposalRepository"]
 
@@ -130,3 +137,46 @@ class SqlProposalRepository:
             )
         )
         self._session.flush()
+
+    # -- the idempotency record of component applies ------------------------------------------
+
+    def claim_apply(self, claim: ComponentApply) -> ComponentApply | None:
+        key = (claim.proposal_id, claim.component, claim.plan_digest)
+        existing = self._session.get(ComponentApplyRow, key, with_for_update=True)
+        if existing is not None:
+            return _apply(existing)
+        # Two runs claiming at once: the primary key lets one insert; the other fails and its run ends.
+        self._session.add(
+            ComponentApplyRow(
+                proposal_id=claim.proposal_id,
+                component=claim.component,
+                plan_digest=claim.plan_digest,
+                run_id=claim.run_id,
+                started_at=claim.started_at,
+                finished_at=None,
+                outcome="",
+            )
+        )
+        self._session.flush()
+        return None
+
+    def finish_apply(self, claim: ComponentApply) -> None:
+        row = self._session.get(ComponentApplyRow, (claim.proposal_id, claim.component, claim.plan_digest))
+        if row is not None:
+            row.finished_at = claim.finished_at
+            row.outcome = claim.outcome
+            self._session.flush()
+
+    def applies(self, proposal_id: str) -> list[ComponentApply]:
+        query = (
+            select(ComponentApplyRow)
+            .where(ComponentApplyRow.proposal_id == proposal_id)
+            .order_by(ComponentApplyRow.started_at)
+        )
+        return [_apply(row) for row in self._session.execute(query).scalars()]
+
+
+def _apply(row: ComponentApplyRow) -> ComponentApply:
+    return ComponentApply(
+        row.proposal_id, row.component, row.plan_digest, row.run_id, row.started_at, row.finished_at, row.outcome
+    )

@@ -248,3 +248,16 @@ class TokenRow(Base):
     created_by: Mapped[str] = mapped_column(String(200))
     expires_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
     revoked_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+
+class ComponentApplyRow(Base):
+    """A component's apply under one proposal's approved plan started (and maybe finished): never twice."""
+
+    __tablename__ = "component_applies"
+    proposal_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    component: Mapped[str] = mapped_column(String(200), primary_key=True)
+    plan_digest: Mapped[str] = mapped_column(String(80), primary_key=True)
+    run_id: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[str] = mapped_column(String(32))
+    finished_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    outcome: Mapped[str] = mapped_column(String(32), default="")

@@ -24,9 +24,22 @@ from typing import Any
 from infraplane.core.ports import StateCallbacks
 from infraplane.core.state import StateFormatError, parse_state
 
-__all__ = ["StateCallbacks", "StateServer"]
+__all__ = ["StateCallbacks", "StateServer", "http_backend_environment"]
 
 _USERNAME = "infraplane"
+
+
+def http_backend_environment(address: str, username: str, password: str) -> dict[str, str]:
+    """Environment variables that point Terraform's http backend at one state address, with basic auth."""
+    return {
+        "TF_HTTP_ADDRESS": address,
+        "TF_HTTP_LOCK_ADDRESS": address,
+        "TF_HTTP_UNLOCK_ADDRESS": address,
+        "TF_HTTP_LOCK_METHOD": "LOCK",
+        "TF_HTTP_UNLOCK_METHOD": "UNLOCK",
+        "TF_HTTP_USERNAME": username,
+        "TF_HTTP_PASSWORD": password,
+    }
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -147,13 +160,6 @@ class StateServer:
 
     def backend_environment(self, environment: str, component: str) -> dict[str, str]:
         """Environment variables that point Terraform's http backend at one component's state."""
-        address = f"{self.base_url}/state/{environment}/{component}"
-        return {
-            "TF_HTTP_ADDRESS": address,
-            "TF_HTTP_LOCK_ADDRESS": address,
-            "TF_HTTP_UNLOCK_ADDRESS": address,
-            "TF_HTTP_LOCK_METHOD": "LOCK",
-            "TF_HTTP_UNLOCK_METHOD": "UNLOCK",
-            "TF_HTTP_USERNAME": _USERNAME,
-            "TF_HTTP_PASSWORD": self._server.token,
-        }
+        return http_backend_environment(
+            f"{self.base_url}/state/{environment}/{component}", _USERNAME, self._server.token
+        )

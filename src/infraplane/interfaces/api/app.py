@@ -15,6 +15,7 @@ from infraplane.interfaces.api import (
     routes_me,
     routes_policy,
     routes_proposals,
+    routes_state,
     routes_tokens,
 )
 from infraplane.interfaces.api.background import install_runs
@@ -67,6 +68,7 @@ def create_app(container: Container, runtime: bool = False) -> FastAPI:
         routes_audit,
         routes_tokens,
         routes_drift,
+        routes_state,
     ):
         app.include_router(module.router)
     install_web(app, container)  # `/`, `/login`, `/catalog`, ...: the web page
@@ -81,7 +83,8 @@ def create_app(container: Container, runtime: bool = False) -> FastAPI:
 
     @app.get("/readyz", include_in_schema=False)
     def readyz() -> JSONResponse:
-        """Ready: the store answers, and the sandbox does when it is the target (else 503 naming what is not)."""
-        return readiness_response(container)
+        """Ready: the store answers, the sandbox does when it is the target, and in team mode a worker is alive
+        (else 503 naming what is not); `queue` says how many tasks wait and run, and how many workers were seen."""
+        return readiness_response(container, app.state.runs)
 
     return app

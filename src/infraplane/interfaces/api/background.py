@@ -4,9 +4,10 @@ A request that plans or applies answers 202 with the proposal id at once; the wo
 its progress goes to the proposal's event channel (`/api/v1/proposals/{id}/events` streams it).
 
 Exactly one apply per proposal runs at a time. Within this process a second request for the same
-proposal is refused (409) before anything is queued; across processes the store decides, as on
-the CLI: `apply` moves the proposal approved -> applying under its row lock, and the lifecycle's
-transition table refuses a second start.
+proposal is refused (409) before anything is queued (in team mode, so is one while a task of that
+proposal waits or runs); across processes the store decides, as on the CLI: `apply` moves the
+proposal approved -> applying under its row lock, and the lifecycle's transition table refuses a
+second start. The work itself is a task on the container's queue (core/ports.py `TaskQueue`).
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,12 +24,15 @@ from typing import Any
 from fastapi import FastAPI
 
 from infraplane.core.audit import Actor
+from infraplane.core.ports import QueueStatus, TaskQueue
 from infraplane.core.proposal_lifecycle import TransitionName, leaving
 from infraplane.core.proposals import Proposal
 from infraplane.core.runs import RunEvent
+from infraplane.core.tasks import Task, TaskKind
 from infraplane.errors import InfraplaneError, RefusedError
 from infraplane.interfaces.container import Container
 from infraplane.services.environments.resolution import Resolution
+from infraplane.services.tasks import plan_task, proposing_task
 
 __all__ = ["RunChannel", "RunPool", "install_runs", "new_proposal_id"]
 
@@ -99,14 +102,32 @@ class ChannelProgress:
 
 
 class RunPool:
-    """A bounded pool of worker threads running plans and applies, and the channels their progress goes to."""
+    """Plans and applies as tasks on the container's queue, and the channels their progress goes to.
+
+    Embedded: the queue is this process's thread pool, and each run's progress streams to its channel.
+    Team mode: the queue is durable (workers run the tasks); there are no channels here, and a
+    proposal's events give its status.
+    """
 
     def __init__(self, container: Container, workers: int) -> None:
         self._container = container
-        self._executor = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="infraplane-run")
         self._lock = threading.Lock()
         self._channels: dict[str, RunChannel] = {}
         self._applying: set[str] = set()
+        self._team = container.settings.team_mode
+        self._queue_instance: TaskQueue | None = None
+        self._workers = workers
+
+    @property
+    def _queue(self) -> TaskQueue:
+        # Made on first use: a team-mode queue opens connections, which routes that never run work do not need.
+        with self._lock:
+            if self._queue_instance is None:
+                self._queue_instance = self._container.task_queue(self._execute)
+            return self._queue_instance
+
+    def status(self) -> QueueStatus:
+        return self._queue.status()
 
     def channel(self, proposal_id: str) -> RunChannel | None:
         with self._lock:
@@ -114,10 +135,14 @@ class RunPool:
 
     def running(self, proposal_id: str) -> bool:
         channel = self.channel(proposal_id)
-        return channel is not None and not channel.done
+        if channel is not None and not channel.done:
+            return True
+        return self._team and self._queue.pending(f"proposal:{proposal_id}")
 
     def _open(self, proposal_id: str, run: str, team: str) -> RunChannel:
         channel = RunChannel(proposal_id, run, team)
+        if self._team:
+            return channel  # progress is not streamed from other machines; nobody reads this one
         with self._lock:
             self._channels[proposal_id] = channel
             finished = [key for key, kept in self._channels.items() if kept.done]
@@ -125,96 +150,83 @@ class RunPool:
                 del self._channels[key]
         return channel
 
-    def start_plan(self, resolution: Resolution, actor: Actor, justification: str) -> str:
-        """Plan, check and decide a proposal in the background; returns the id it will have."""
-        proposals = self._container.proposals
-
-        def propose(progress: ChannelProgress, proposal_id: str) -> Proposal | None:
-            return proposals.propose(resolution, actor, justification, progress, proposal_id=proposal_id)
-
-        return self.start_proposal(resolution.environment.name, resolution.environment.metadata.team, propose)
-
-    def start_proposal(
-        self, environment: str, team: str, propose: Callable[[ChannelProgress, str], Proposal | None]
-    ) -> str:
-        """Run `propose(progress, id)` in the background (a plan, a drift revert or accept); the id it will have."""
+    def start_plan(self, resolution: Resolution, actor: Actor, justification: str, document: Mapping[str, Any]) -> str:
+        """Plan, check and decide a proposal as a task; returns the id it will have."""
         proposal_id = new_proposal_id()
-        channel = self._open(proposal_id, "plan", team)
-
-        def work() -> None:
-            proposal = propose(ChannelProgress(channel), proposal_id)
-            if proposal is None:
-                channel.close({"event": "result", "changes": False, "environment": environment, "status": None})
-            else:
-                channel.close({"event": "result", "changes": True, "status": proposal.status.value})
-
-        self._submit(channel, work)
+        team = resolution.environment.metadata.team
+        self._open(proposal_id, "plan", team)
+        self._queue.submit(plan_task(self._container.store, proposal_id, actor, document, justification, team))
         return proposal_id
 
     def start_rollback(self, environment: str, team: str, to: int, actor: Actor, justification: str) -> str:
-        """Plan, check and decide a rollback of `environment` to revision `to` in the background; its proposal id."""
+        """Plan, check and decide a rollback of `environment` to revision `to` as a task; its proposal id."""
+        return self._start_proposing(TaskKind.ROLLBACK, environment, team, actor, to=to, justification=justification)
+
+    def start_drift_revert(self, environment: str, team: str, actor: Actor, justification: str) -> str:
+        """Plan a drift revert of `environment` (kind drift-revert) as a task; its proposal id."""
+        return self._start_proposing(TaskKind.DRIFT_REVERT, environment, team, actor, justification=justification)
+
+    def start_drift_accept(
+        self, environment: str, component: str | None, team: str, actor: Actor, justification: str
+    ) -> str:
+        """Plan the inputs that keep `environment`'s drift (kind drift-accept) as a task; its proposal id."""
+        return self._start_proposing(
+            TaskKind.DRIFT_ACCEPT, environment, team, actor, component=component, justification=justification
+        )
+
+    def _start_proposing(self, kind: TaskKind, environment: str, team: str, actor: Actor, **payload: Any) -> str:
         proposal_id = new_proposal_id()
-        channel = self._open(proposal_id, "plan", team)
-        proposals = self._container.proposals
-
-        def work() -> None:
-            progress = ChannelProgress(channel)
-            proposal = proposals.propose_rollback(environment, to, actor, justification, progress, proposal_id)
-            changes = proposal is not None
-            status = proposal.status.value if proposal is not None else None
-            channel.close({"event": "result", "changes": changes, "environment": environment, "status": status})
-
-        self._submit(channel, work)
+        self._open(proposal_id, "plan", team)
+        self._queue.submit(proposing_task(kind, proposal_id, actor, environment, team, **payload))
         return proposal_id
 
     def start_apply(self, proposal: Proposal, actor: Actor) -> RunChannel:
-        """Apply an approved proposal in the background; 409 when it is being applied or may not start."""
+        """Apply an approved proposal as a task; 409 when it is being applied or may not start."""
         with self._lock:
             if proposal.id in self._applying:
                 raise RefusedError(f"{proposal.id} is being applied already; follow its events")
             self._applying.add(proposal.id)
         try:
+            if self._team and self._queue.pending(f"proposal:{proposal.id}"):
+                raise RefusedError(f"{proposal.id} has a run waiting or under way already; follow its status")
             # The lifecycle's table decides, as `apply` will again under the row lock.
             leaving(TransitionName.APPLY_START, proposal.status, proposal.id)
             state = self._container.proposals.approval_state(proposal)
             if not state.met:
                 raise RefusedError(f"{proposal.id} cannot be applied: still needs {'; '.join(state.describe())}")
             channel = self._open(proposal.id, "apply", proposal.team)
+            self._queue.submit(Task(TaskKind.APPLY, proposal.id, actor, team=proposal.team))
         except BaseException:
             with self._lock:
                 self._applying.discard(proposal.id)
             raise
-        proposals = self._container.proposals
-
-        def work() -> None:
-            try:
-                done = proposals.apply(proposal.id, actor, ChannelProgress(channel))
-                channel.close({"event": "result", "status": done.status.value, "revision": done.applied_revision})
-            finally:
-                with self._lock:
-                    self._applying.discard(proposal.id)
-
-        self._submit(channel, work)
+        if self._team:
+            with self._lock:
+                self._applying.discard(proposal.id)  # the queue's lock on the proposal keeps it single from here
         return channel
 
-    def _submit(self, channel: RunChannel, work: Callable[[], None]) -> None:
-        def run() -> None:
-            try:
-                work()
-            except InfraplaneError as exc:
-                channel.close({"event": "error", "error": {"code": exc.code, "message": exc.message}})
-            except Exception as exc:
-                reference = uuid.uuid4().hex
-                log.error(
-                    "unexpected error in %s of %s (%s)", channel.run, channel.proposal_id, reference, exc_info=exc
-                )
-                message = f"an unexpected error; the server's log has it under {reference}"
-                channel.close({"event": "error", "error": {"code": "internal", "message": message}})
-
-        self._executor.submit(run)
+    def _execute(self, task: Task) -> None:
+        """Run one task in this process (embedded mode), its progress to its channel."""
+        channel = self.channel(task.subject) or RunChannel(task.subject, task.kind.value, task.team)
+        try:
+            channel.close(self._container.tasks.run(task, ChannelProgress(channel)))
+        except InfraplaneError as exc:
+            channel.close({"event": "error", "error": {"code": exc.code, "message": exc.message}})
+        except Exception as exc:
+            reference = uuid.uuid4().hex
+            log.error("unexpected error in %s of %s (%s)", channel.run, channel.proposal_id, reference, exc_info=exc)
+            message = f"an unexpected error; the server's log has it under {reference}"
+            channel.close({"event": "error", "error": {"code": "internal", "message": message}})
+        finally:
+            if task.kind == TaskKind.APPLY:
+                with self._lock:
+                    self._applying.discard(task.subject)
 
     def shutdown(self, wait: bool = True) -> None:
-        self._executor.shutdown(wait=wait, cancel_futures=True)
+        with self._lock:
+            queue = self._queue_instance
+        if queue is not None:
+            queue.close(wait=wait)
 
 
 def install_runs(app: FastAPI, container: Container) -> RunPool:

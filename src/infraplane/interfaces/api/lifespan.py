@@ -16,7 +16,6 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from datetime import timedelta
 from pathlib import Path
 
 import anyio.to_thread
@@ -24,11 +23,9 @@ from fastapi import FastAPI
 
 from infraplane.adapters.process import interrupt_running_tools
 from infraplane.adapters.sandbox.control import start_sandbox, stop_sandbox
-from infraplane.core.audit import SYSTEM
 from infraplane.errors import InfraplaneError
 from infraplane.interfaces.container import Container
 from infraplane.services.locks import process_alive, this_process
-from infraplane.services.orchestration.progress import NullProgress
 from infraplane.services.recovery import recover_interrupted
 from infraplane.services.scheduler import Job, Scheduler
 from infraplane.services.stopping import begin_stopping, running_again
@@ -39,43 +36,13 @@ log = logging.getLogger("infraplane.serve")
 
 
 def scheduled_jobs(container: Container) -> list[Job]:
-    """The periodic jobs: drift checks per tier, TTL checks, recovery of interrupted runs, advisors, unmanaged scans."""
-    configured = container.settings.scheduler
+    """The server's periodic jobs (drift checks per tier, TTL checks, recovery, unmanaged scans, advisors).
 
-    def check_ttls() -> list[str]:
-        from infraplane.services.proposals.ttl import check_ttls as check
-
-        warning = timedelta(hours=container.settings.proposals.ttl_warning_hours)
-        return [f"{a.environment}: {a.action}" for a in check(container.proposals, warning, NullProgress())]
-
-    def recover() -> list[str]:
-        return [str(found) for found in recover_interrupted(container.store)]
-
-    def advise() -> list[str]:
-        if not container.settings.advisors.propose:
-            return []
-        return container.advisors.run()
-
-    from infraplane.core.environment import parse_duration
-    from infraplane.services.drift_schedule import DriftSchedule
-
-    configured_drift = container.settings.drift
-    intervals = {tier: float(parse_duration(text)) for tier, text in configured_drift.schedule.items()}
-    overrides = {name: float(parse_duration(text)) for name, text in configured_drift.environments.items()}
-    drift = DriftSchedule(container.store, container.drift_remediation, intervals, overrides=overrides)
-
-    def scan_unmanaged() -> list[str]:
-        report = container.unmanaged.scan_and_record(SYSTEM)  # the scan is its own audit event
-        return [f"{len(report.resources)} unmanaged resource(s)"] if report.resources else []
-
-    return [
-        Job("drift-check", container.settings.drift.tick_seconds, drift.run),
-        Job("ttl-check", configured.ttl_check_seconds, check_ttls),
-        Job("recover-interrupted", configured.recovery_seconds, recover),
-        # Listing the whole cloud is not urgent on a restart: the first scan waits a minute.
-        Job("unmanaged-scan", container.settings.unmanaged.scan_seconds, scan_unmanaged, first=60.0),
-        Job("advisors", container.settings.advisors.every_seconds, advise),
-    ]
+    In team mode there are none here: the workers run them as periodic tasks, each tick once.
+    """
+    if container.settings.team_mode:
+        return []
+    return container.scheduled_jobs()
 
 
 SANDBOX_OWNER_FILE = "sandbox.owner.json"
@@ -110,7 +77,9 @@ class ServerRuntime:
     def start(self) -> None:
         running_again()
         settings = self.container.settings
-        store = self.container.store  # opened and migrated
+        for done in self.container.upgrade_database():  # opened and migrated (safe beside other servers)
+            log.info("%s", done)
+        store = self.container.store
         if settings.default_target == "sandbox":
             owner = settings.home / SANDBOX_OWNER_FILE
             adopted = _owner_gone(owner)
@@ -121,7 +90,9 @@ class ServerRuntime:
             if self.started_sandbox:
                 owner.write_text(json.dumps({**this_process(), "started": time.time()}), encoding="utf-8")
             log.info("sandbox cloud %s at %s (pid %d)", verb, info.endpoint, info.pid)
-        for found in recover_interrupted(store):
+        # In team mode a dead worker's task goes back to the queue and is resumed there
+        # (adapters/queue/procrastinate_worker.py): only runs outside the queue are marked here.
+        for found in recover_interrupted(store, leave_queued=settings.team_mode):
             log.warning("%s", found)
         self.scheduler = Scheduler(
             store, scheduled_jobs(self.container), settings.scheduler.jitter, settings.lock_lease_seconds

@@ -26,7 +26,7 @@ from mcp.server.transport_security import TransportSecuritySettings
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from infraplane.errors import UnauthenticatedError
+from infraplane.errors import ForbiddenError, UnauthenticatedError
 from infraplane.interfaces.api.errors import error_response
 from infraplane.interfaces.container import Container
 from infraplane.interfaces.mcp.server import InfraplaneServer, build_http_server
@@ -81,6 +81,9 @@ class McpEndpoint:
             response = error_response(exc.http_status, exc.code, exc.message)
             response.headers.update(_CHALLENGE)
             await response(scope, receive, send)
+            return
+        except ForbiddenError as exc:  # a worker token: Terraform state only
+            await error_response(exc.http_status, exc.code, exc.message)(scope, receive, send)
             return
         scope.setdefault("state", {})["identity"] = identity
         if not identity.agent:

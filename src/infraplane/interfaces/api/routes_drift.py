@@ -15,7 +15,7 @@ from fastapi import APIRouter, Query, Request
 from infraplane.core.environment import parse_duration
 from infraplane.core.identity import Action, Identity
 from infraplane.errors import ForbiddenError, InputError, Problem
-from infraplane.interfaces.api.background import ChannelProgress, RunPool
+from infraplane.interfaces.api.background import RunPool
 from infraplane.interfaces.api.deps import ContainerDep, IdentityDep, require, visible_environment
 from infraplane.interfaces.api.schemas import (
     ERRORS,
@@ -69,11 +69,8 @@ def propose_revert(
     if existing is not None:
         return _accepted(existing.id, existing.status.value, existing=True)
 
-    def propose(progress: ChannelProgress, proposal_id: str) -> Any:
-        proposal, _ = remediation.revert(name, identity.actor, body.justification, progress, proposal_id)
-        return proposal
-
-    return _accepted(_runs(request).start_proposal(name, team, propose), "planning")
+    proposal_id = _runs(request).start_drift_revert(name, team, identity.actor, body.justification)
+    return _accepted(proposal_id, "planning")
 
 
 @router.post("/environments/{name}/drift/accept", response_model=RunAccepted, status_code=202)
@@ -89,13 +86,8 @@ def propose_accept(
     remediation = container.drift_remediation
     remediation.known_component(name, body.component)
 
-    def propose(progress: ChannelProgress, proposal_id: str) -> Any:
-        proposal, _ = remediation.accept(
-            name, body.component, identity.actor, body.justification, progress, proposal_id
-        )
-        return proposal
-
-    return _accepted(_runs(request).start_proposal(name, team, propose), "planning")
+    proposal_id = _runs(request).start_drift_accept(name, body.component, team, identity.actor, body.justification)
+    return _accepted(proposal_id, "planning")
 
 
 @router.get("/unmanaged", response_model=UnmanagedPage)

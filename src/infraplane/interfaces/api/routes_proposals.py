@@ -81,7 +81,7 @@ def propose_document(
                     {"action": "propose", "reason": reason},
                 )
             raise ForbiddenError(reason, [Problem("", "environment.metadata.team", "not one of your teams")])
-    proposal_id = runs.start_plan(resolution, identity.actor, justification)
+    proposal_id = runs.start_plan(resolution, identity.actor, justification, document)
     return proposal_id
 
 
@@ -161,8 +161,10 @@ def show_proposal(proposal_id: str, request: Request, container: ContainerDep, i
     try:
         proposal = visible_proposal(container, identity, proposal_id)
     except NotFoundError:
-        channel = _runs(request).channel(proposal_id)
-        if channel is not None and channel.run == "plan" and not channel.done and identity.sees(channel.team):
+        runs = _runs(request)
+        channel = runs.channel(proposal_id)
+        local = channel is not None and channel.run == "plan" and not channel.done and identity.sees(channel.team)
+        if local or (channel is None and runs.running(proposal_id)):
             raise NotFoundError(
                 f"{proposal_id} is still being planned; follow /api/v1/proposals/{proposal_id}/events",
                 [Problem("", "proposal", "still being planned")],

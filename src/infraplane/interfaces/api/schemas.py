@@ -80,7 +80,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 class MeOut(BaseModel):
     name: str
-    role: Literal["viewer", "requester", "approver", "admin"]
+    role: Literal["worker", "viewer", "requester", "approver", "admin"]
     teams: list[str]
     agent: bool
     actor: str
@@ -265,7 +265,7 @@ class AuditVerifyOut(BaseModel):
 
 class TokenOut(BaseModel):
     name: str
-    role: Literal["viewer", "requester", "approver", "admin"]
+    role: Literal["worker", "viewer", "requester", "approver", "admin"]
     teams: list[str]
     agent: bool
     created_at: str
@@ -281,7 +281,7 @@ class TokenCreated(TokenOut):
 
 class TokenRequest(_Closed):
     name: str = Field(max_length=64, description="Who holds it: a person, a team's bot, an agent.")
-    role: Literal["viewer", "requester", "approver", "admin"]
+    role: Literal["worker", "viewer", "requester", "approver", "admin"]
     teams: list[str] = Field(default_factory=list, max_length=100)
     agent: bool = Field(default=False, description="An AI agent: never approves, rejects or applies.")
     expires: str | None = Field(default=None, max_length=16, description="Lifetime such as 12h, 30d or 2w.")

@@ -64,6 +64,12 @@ COMMANDS: dict[str, LazyCommand] = {
         "serve",
         "Run the control plane server: REST API, web page, MCP over HTTP, the scheduler (Ctrl-C stops it).",
     ),
+    "worker": LazyCommand(
+        _CLI + "worker_commands",
+        "worker",
+        "Run tasks from the team-mode queue (needs `execution: team` and a PostgreSQL `database_url`).",
+    ),
+    "db": LazyCommand(_CLI + "db_commands", "app", "The store: migrations."),
     "token": LazyCommand(
         _CLI + "token_commands", "app", "API tokens of the server: who may read, propose, approve and administer."
     ),

@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from infraplane.core.identity import Action, Identity, authorize
-from infraplane.errors import InfraplaneError, UnauthenticatedError
+from infraplane.errors import ForbiddenError, InfraplaneError, UnauthenticatedError
 from infraplane.interfaces.container import Container
 from infraplane.interfaces.web.session import CSRF_COOKIE, CSRF_FIELD, SESSION_COOKIE, Sessions, load_signing_key
 
@@ -154,7 +154,7 @@ def login(request: Request, form: CsrfForm) -> Response:
     target = _safe_next(form.get("next", "/"))
     try:
         container.tokens.authenticate(secret)
-    except UnauthenticatedError:
+    except (UnauthenticatedError, ForbiddenError):  # a worker token signs in nowhere
         return render(
             request,
             "login.html",

@@ -12,7 +12,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from infraplane.core.audit import Actor
+from infraplane.core.audit import Actor, utc_timestamp
 from infraplane.core.cost import CostReport
 from infraplane.core.diff import plan_diff
 from infraplane.core.graph import fingerprint, wire_inputs
@@ -20,17 +20,31 @@ from infraplane.core.plan import NormalizedPlan
 from infraplane.core.policy import PolicyDecision
 from infraplane.core.ports import Store
 from infraplane.core.preview import Reviewed, departures
+from infraplane.core.records import ComponentApply
 from infraplane.errors import FailureError, InfraplaneError, RefusedError
 from infraplane.services.audit import record
 from infraplane.services.orchestration.executor import GraphOutcome, run_graph
 from infraplane.services.orchestration.explain import outcome_error
 from infraplane.services.orchestration.plan_checks import PlanChecks, PolicyDeniedError
 from infraplane.services.orchestration.planning import run_plan
-from infraplane.services.orchestration.plans import EnvironmentPlan, read_plan
+from infraplane.services.orchestration.plans import ComponentPlan, EnvironmentPlan, read_plan
 from infraplane.services.orchestration.records import EnvironmentRecords
 from infraplane.services.orchestration.session import RunSession, component_lock
 
-__all__ = ["Applier", "PreviewDepartedError"]
+__all__ = ["Applier", "ApplyClaim", "CutShortError", "PreviewDepartedError"]
+
+# (proposal id, approved plan digest): with the component's name, the key of the idempotency record.
+ApplyClaim = tuple[str, str]
+
+
+class CutShortError(RefusedError):
+    """A run that died had started this component's apply, and a new plan shows changes still to make.
+
+    What the cut-short apply did is only known from that new plan: the proposal is planned again
+    (proposals/applying.py), never applied a second time under the same approved plan.
+    """
+
+    code = "cut_short"
 
 
 class PreviewDepartedError(RefusedError):
@@ -63,6 +77,7 @@ class Applier:
         revision: int,
         saved: Mapping[str, bytes | None],
         reviewed: Mapping[str, Reviewed],
+        claim: ApplyClaim | None = None,
     ) -> GraphOutcome:
         """Run every component of `plan` (revision `revision`) in dependency order; record the outcome.
 
@@ -80,7 +95,7 @@ class Applier:
             )
         outcome = run_graph(
             plan.resolution.graph.dependencies(),
-            lambda n: self._apply_component(session, plan, n, saved, reviewed.get(n)),
+            lambda n: self._apply_component(session, plan, n, saved, reviewed.get(n), claim),
             self._concurrency,
             lambda n, because: self._skip(session, plan, n, because),
         )
@@ -89,6 +104,9 @@ class Applier:
             return outcome
         error = outcome_error(outcome)
         self._records.finish(name, actor, None, "failed", error, {"run": session.run_id, "error": error})
+        cut_short = [e for e in outcome.errors.values() if isinstance(e, CutShortError)]
+        if cut_short:
+            raise CutShortError(f"{name}: {error}")
         departed = {n: e for n, e in outcome.errors.items() if isinstance(e, PreviewDepartedError)}
         if departed:
             found = {n: f for e in departed.values() for n, f in e.departures.items()}
@@ -140,6 +158,7 @@ class Applier:
         name: str,
         saved: Mapping[str, bytes | None],
         reviewed: Reviewed | None,
+        claim: ApplyClaim | None = None,
     ) -> None:
         environment = plan.name
         item = plan.components[name]
@@ -183,6 +202,14 @@ class Applier:
             environment, name, component.blueprint, component.digest, values, item.context, plan.target
         )
         runner = session.runner(component.blueprint.spec.runner)
+        ticket = None
+        if claim is not None:
+            ticket = ComponentApply(claim[0], name, claim[1], session.run_id, utc_timestamp())
+            with self._store.transaction() as tx:
+                earlier = tx.proposals.claim_apply(ticket)
+            if earlier is not None:
+                self._settle(session, plan, name, replace(item, inputs=values, fingerprint=print_), earlier)
+                return
         if summary is item.summary and name in saved:
             # The approved plan, exactly: put its saved plan file back in a freshly prepared work directory.
             summary = runner.restore_plan(request, summary, saved[name], session.on_event(environment, name))
@@ -210,6 +237,9 @@ class Applier:
             else:
                 produced = runner.apply(request, summary, session.on_event(environment, name))
         except InfraplaneError as exc:
+            if ticket is not None:
+                with self._store.transaction() as tx:
+                    tx.proposals.finish_apply(replace(ticket, finished_at=utc_timestamp(), outcome="failed"))
             self._records.save_component(environment, component, "failed", error=exc.message)
             with self._store.transaction() as tx:
                 record(
@@ -229,6 +259,8 @@ class Applier:
             error="",
         )
         with self._store.transaction() as tx:
+            if ticket is not None:
+                tx.proposals.finish_apply(replace(ticket, finished_at=utc_timestamp(), outcome="applied"))
             record(
                 tx,
                 session.actor,
@@ -241,3 +273,60 @@ class Applier:
                 },
             )
         session.progress.component(name, status="applied")
+
+    def _settle(
+        self, session: RunSession, plan: EnvironmentPlan, name: str, item: ComponentPlan, earlier: ComponentApply
+    ) -> None:
+        """This approved plan's apply of `name` was started before, by run `earlier.run_id`: never run it again.
+
+        A new plan tells what that run left: nothing to do (it landed) -> the component is recorded
+        applied; changes -> CutShortError, and the proposal is planned again.
+        """
+        environment = plan.name
+        component = item.component
+        runner = session.runner(component.blueprint.spec.runner)
+        if earlier.outcome == "failed":
+            raise FailureError(f"{name}: its apply under this plan failed before (run {earlier.run_id})")
+        session.progress.component(name, status="planning", note=f"checking what run {earlier.run_id} left")
+        summary = run_plan(session, environment, item, plan.target)
+        if summary.has_changes:
+            with self._store.transaction() as tx:
+                record(
+                    tx,
+                    session.actor,
+                    "component.apply.cut_short",
+                    f"component:{environment}/{name}",
+                    {"previous_run": earlier.run_id, "run": session.run_id},
+                )
+            self._records.save_component(environment, component, "interrupted", error="its apply was cut short")
+            session.progress.component(name, status="failed", note=f"the apply of run {earlier.run_id} was cut short")
+            raise CutShortError(
+                f"{name}: the apply run {earlier.run_id} started was cut short and changes are left; "
+                "it is planned again"
+            )
+        request = session.request(
+            environment, name, component.blueprint, component.digest, item.inputs, item.context, plan.target
+        )
+        produced = runner.outputs(request)
+        self._records.save_component(
+            environment,
+            component,
+            "applied",
+            applied_fingerprint=item.fingerprint,
+            inputs=item.inputs,
+            context=item.context,
+            outputs=dict(produced.values),
+            sensitive_outputs=produced.sensitive | component.blueprint.sensitive_outputs(),
+            error="",
+        )
+        with self._store.transaction() as tx:
+            if earlier.finished_at is None:
+                tx.proposals.finish_apply(replace(earlier, finished_at=utc_timestamp(), outcome="recovered"))
+            record(
+                tx,
+                session.actor,
+                "component.apply.recovered",
+                f"component:{environment}/{name}",
+                {"previous_run": earlier.run_id, "run": session.run_id, "blueprint": component.ref},
+            )
+        session.progress.component(name, status="applied", note=f"applied by run {earlier.run_id}; not run again")

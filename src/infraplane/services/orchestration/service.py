@@ -36,7 +36,7 @@ from infraplane.services.documents import MAX_DOCUMENT_BYTES
 from infraplane.services.environments.resolution import Resolution, load_environment_file, resolve
 from infraplane.services.environments.sealing import unsealed
 from infraplane.services.environments.upstream import UpstreamReader, UpstreamView
-from infraplane.services.orchestration.applying import Applier
+from infraplane.services.orchestration.applying import Applier, ApplyClaim
 from infraplane.services.orchestration.destroying import destroy_component
 from infraplane.services.orchestration.executor import GraphOutcome, reverse, run_graph
 from infraplane.services.orchestration.explain import outcome_error
@@ -74,7 +74,11 @@ class EnvironmentService:
         state_backend: StateBackendFactory,
         checks: PlanChecks | None = None,
         document_bytes: int = MAX_DOCUMENT_BYTES,
+        patient: bool = False,
     ) -> None:
+        # Patient (a worker's runs): a lease a live run holds is waited for, not refused; on another
+        # machine "live" only means "renewed", so a run taking over a dead one's task must wait it out.
+        self._patient = patient
         self._store = store
         self._document_bytes = document_bytes
         self._catalog = catalog
@@ -157,7 +161,7 @@ class EnvironmentService:
 
     # -- sessions ------------------------------------------------------------------------------
 
-    def _session(self, actor: Actor, progress: Progress) -> RunSession:
+    def _session(self, actor: Actor, progress: Progress, patient: bool = False) -> RunSession:
         def archive_for(digest: str) -> bytes:
             with self._store.transaction() as tx:
                 return tx.catalog.get_archive(digest)
@@ -171,6 +175,7 @@ class EnvironmentService:
             progress,
             archive_for,
             self._state_backend,
+            patient or self._patient,
         )
 
     def _target(self, resolution: Resolution) -> Target:
@@ -214,6 +219,8 @@ class EnvironmentService:
         saved: Mapping[str, bytes | None],
         register: Callable[[Resolution, Target, Actor], int] | None = None,
         reviewed: Mapping[str, Reviewed] | None = None,
+        claim: ApplyClaim | None = None,
+        patient: bool = False,
     ) -> UpResult:
         """Apply an approved plan in dependency order, running each component's kept saved plan.
 
@@ -221,14 +228,16 @@ class EnvironmentService:
         dependencies' real outputs, and checked by the same policies, before it is applied; one that
         was previewed must keep to what was reviewed of it (`reviewed`), or the apply stops with a
         PreviewDepartedError before touching it. Raises FailureError (after recording it) when a component fails.
+        With `claim` (proposal id, plan digest) each component's apply is recorded before it starts and never
+        started twice (a resumed run settles what a dead one started); `patient` waits for live lease holders.
         """
-        with self._session(actor, progress) as session:
+        with self._session(actor, progress, patient) as session:
             session.leases.acquire(environment_lock(plan.name))
             revision = (register or self._records_db.register)(plan.resolution, plan.target, actor)
             if not plan.has_changes():
                 self._records_db.finish(plan.name, actor, revision, "ready", "", {"result": "no changes"})
                 return UpResult(plan, None, applied=False, revision=revision)
-            outcome = self._applier.apply(session, plan, actor, revision, saved, reviewed or {})
+            outcome = self._applier.apply(session, plan, actor, revision, saved, reviewed or {}, claim)
             return UpResult(plan, outcome, applied=True, revision=revision)
 
     # -- drift ---------------------------------------------------------------------------------
@@ -282,12 +291,12 @@ class EnvironmentService:
 
     # -- destroying ----------------------------------------------------------------------------
 
-    def destroy(self, name: str, actor: Actor, progress: Progress) -> None:
-        """Destroy every component in reverse dependency order."""
+    def destroy(self, name: str, actor: Actor, progress: Progress, patient: bool = False) -> None:
+        """Destroy every component in reverse dependency order (destroying a destroyed one changes nothing)."""
         env, components, _ = self.get(name)
         alive = [c for c in components if c.status != "destroyed"]
         target = self._target_for(env.target)
-        with self._session(actor, progress) as session:
+        with self._session(actor, progress, patient) as session:
             session.leases.acquire(environment_lock(name))
             self._records_db.set_status(name, "destroying", "")
             with self._store.transaction() as tx:
@@ -318,3 +327,8 @@ class EnvironmentService:
             self._records_db.set_status(name, "destroyed", "")
             with self._store.transaction() as tx:
                 record(tx, actor, "environment.destroy.finish", f"environment:{name}", {})
+
+    def wait_for_environment(self, name: str, actor: Actor, progress: Progress) -> None:
+        """Wait until no live run holds the environment's lease, taking a dead one's over after its lease."""
+        with self._session(actor, progress, patient=True) as session:
+            session.leases.acquire(environment_lock(name))

@@ -45,6 +45,7 @@ class RunSession:
         progress: Progress,
         archive_for: Callable[[str], bytes],
         state_backend: StateBackendFactory,
+        patient: bool = False,
     ) -> None:
         self.store = store
         self.runners = runners
@@ -52,9 +53,11 @@ class RunSession:
         self.actor = actor
         self.progress = progress
         self.run_id = uuid.uuid4().hex[:12]
-        self.leases = LeaseManager(store, self.run_id, actor, lease_seconds, progress.message)
+        self.leases = LeaseManager(store, self.run_id, actor, lease_seconds, progress.message, patient=patient)
         self._archive_for = archive_for
-        self._state_server = state_backend(StateCallbacks(self._read_state, self._write_state, self._holds))
+        self._state_server = state_backend(
+            StateCallbacks(self._read_state, self._write_state, self._holds, self.run_id)
+        )
 
     def __enter__(self) -> RunSession:
         self._state_server.__enter__()

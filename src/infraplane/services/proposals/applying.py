@@ -21,7 +21,7 @@ from infraplane.core.proposals import Proposal
 from infraplane.errors import FailureError, ForbiddenError, InfraplaneError, RefusedError
 from infraplane.services.audit import record
 from infraplane.services.locks import this_process
-from infraplane.services.orchestration.applying import PreviewDepartedError
+from infraplane.services.orchestration.applying import CutShortError, PreviewDepartedError
 from infraplane.services.orchestration.plans import EnvironmentPlan
 from infraplane.services.orchestration.progress import Progress
 from infraplane.services.orchestration.service import EnvironmentService
@@ -66,12 +66,20 @@ class ProposalApplier:
     def _now(self) -> str:
         return utc_timestamp(self._clock())
 
-    def apply(self, proposal_id: str, actor: Actor, progress: Progress) -> Proposal:
-        """Apply exactly the approved plans; refuse and re-plan when the environment moved since."""
+    def apply(self, proposal_id: str, actor: Actor, progress: Progress, resume: bool = False) -> Proposal:
+        """Apply exactly the approved plans; refuse and re-plan when the environment moved since.
+
+        `resume` (a task run again after its worker died): a proposal still `applying` is carried on
+        from where the dead run stopped, once its leases ran out; one already finished is returned.
+        """
         if actor.kind == "agent":
             raise ForbiddenError(f"{actor}: agents cannot apply; a person applies an approved proposal")
         with self._store.transaction() as tx:
             proposal = self._reader.open(tx, proposal_id)
+        if resume and proposal.status == ProposalStatus.APPLYING:
+            return self._resume(proposal, actor, progress)
+        if resume and proposal.status in (ProposalStatus.APPLIED, ProposalStatus.FAILED):
+            return proposal  # its task ran to the end before (the worker died before the queue heard of it)
         if actor.kind == "system" and proposal.decision.outcome != "auto-approved":
             raise RefusedError(f"{proposal.id} needed approvals; the system only applies auto-approved proposals")
         state = self._decider.approval_state(proposal)
@@ -108,10 +116,40 @@ class ProposalApplier:
                 approved,
                 proposal,
                 # Who applies it: a server starting later marks it interrupted if this process died.
-                {"plan_digest": proposal.plan_digest, **this_process()},
+                # `queued`: a task runs it, so a dead run is resumed by the queue, not marked interrupted.
+                {"plan_digest": proposal.plan_digest, "queued": resume, **this_process()},
             )
+        return self._run(proposal, actor, progress)
+
+    def _resume(self, proposal: Proposal, actor: Actor, progress: Progress) -> Proposal:
+        """Carry on a dead run's apply: once its leases ran out, every component it had not started is
+        applied, and one it had started is settled by a new plan (never applied twice)."""
+        self._environments.wait_for_environment(proposal.environment, actor, progress)
+        with self._store.transaction() as tx:
+            current = self._reader.open(tx, proposal.id)
+            if current.status != ProposalStatus.APPLYING:
+                return current  # the run we waited for was alive after all, and finished it
+            record(
+                tx,
+                actor,
+                "proposal.apply.resume",
+                f"proposal:{proposal.id}",
+                {"plan_digest": current.plan_digest, **this_process()},
+            )
+        progress.message(f"{proposal.id}: resuming the apply a stopped run left")
+        return self._run(current, actor, progress, patient=True)
+
+    def _run(self, proposal: Proposal, actor: Actor, progress: Progress, patient: bool = False) -> Proposal:
+        """Apply an `applying` proposal's plans and record how it ended."""
         try:
-            revision = self._execute(proposal, actor, progress)
+            revision = self._execute(proposal, actor, progress, patient)
+        except CutShortError as cut:
+            # What the dead run's apply changed is only known from a new plan: planned again, as an
+            # interrupted apply is (finished when everything had landed, else decided again).
+            interrupted = self._interrupted(proposal, cut.message, stopped=False)
+            finished = self._replan(interrupted, [cut.message], actor, progress)
+            assert finished is not None  # _replan raises unless it finished the proposal
+            return finished
         except PreviewDepartedError as departed:
             try:
                 self._replan(proposal, [departed.summary()], actor, progress, TransitionName.DEPART)
@@ -139,6 +177,16 @@ class ProposalApplier:
         self._applied(done)
         return done
 
+    def abandon(self, proposal_id: str, reason: str) -> Proposal:
+        """End a proposal left `applying` by a run that cannot go on (it failed unexpectedly, again and again)."""
+        with self._store.transaction() as tx:
+            proposal = self._reader.open(tx, proposal_id)
+        if proposal.status != ProposalStatus.APPLYING:
+            return proposal
+        self._fail(proposal, SYSTEM, reason)
+        with self._store.transaction() as tx:
+            return self._reader.open(tx, proposal_id)
+
     def _fail(self, proposal: Proposal, actor: Actor, error: str) -> None:
         with self._store.transaction() as tx:
             failed = proposal.transition(TransitionName.APPLY_FAIL, ProposalStatus.FAILED, error, self._now())
@@ -147,15 +195,18 @@ class ProposalApplier:
                 tx, actor, "proposal.apply.fail", TransitionName.APPLY_FAIL, proposal, failed, {"error": error}
             )
 
-    def _interrupted(self, proposal: Proposal, error: str) -> None:
-        """The server stopped this apply on its way out: interrupted, so applying it again converges."""
+    def _interrupted(self, proposal: Proposal, error: str, stopped: bool = True) -> Proposal:
+        """Its apply was cut short (this process stopping, or a dead run's): interrupted, so applying it again
+        plans it again and converges."""
         with self._store.transaction() as tx:
-            reason = f"interrupted: the server stopped while it applied ({error})"
+            why = "the server stopped while it applied" if stopped else "a run applying it stopped"
+            reason = f"interrupted: {why} ({error})"
             moved = proposal.transition(TransitionName.INTERRUPT, ProposalStatus.INTERRUPTED, reason, self._now())
             tx.proposals.save(moved)
             record_transition(
                 tx, SYSTEM, "proposal.interrupt", TransitionName.INTERRUPT, proposal, moved, {"error": error}
             )
+        return moved
 
     def _moved(self, proposal: Proposal) -> list[str]:
         """Why the saved plans no longer fit the environment (empty when they still do)."""
@@ -306,9 +357,10 @@ class ProposalApplier:
         if self._after_apply is not None:
             self._after_apply(proposal)
 
-    def _execute(self, proposal: Proposal, actor: Actor, progress: Progress) -> int | None:
+    def _execute(self, proposal: Proposal, actor: Actor, progress: Progress, patient: bool = False) -> int | None:
         if proposal.kind == "destroy":
-            self._environments.destroy(proposal.environment, actor, progress)
+            # Destroying what is gone changes nothing: a resumed destroy runs again without harm.
+            self._environments.destroy(proposal.environment, actor, progress, patient)
             return None
         resolution = self._environments.resolve_document(
             proposal.document["environment"], f"proposal {proposal.id}", proposal.document.get("pins")
@@ -322,7 +374,9 @@ class ProposalApplier:
             for c in proposal.components
             if c.previewed
         }
-        result = self._environments.apply(plan, actor, progress, saved, reviewed=reviewed)
+        result = self._environments.apply(
+            plan, actor, progress, saved, reviewed=reviewed, claim=(proposal.id, proposal.plan_digest), patient=patient
+        )
         return result.revision
 
     def _commit(self, proposal: Proposal, actor: Actor) -> None:

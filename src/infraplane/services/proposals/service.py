@@ -71,6 +71,7 @@ class ProposalService:
         self.reject = decider.reject
         # applying.py
         self.apply = applier.apply
+        self.abandon = applier.abandon
 
     def summary(self, proposal: Proposal) -> str:
         """The proposal in plain words (`core.summary.plain_summary`), with the approvals given so far."""
