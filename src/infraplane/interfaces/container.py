@@ -425,7 +425,8 @@ class Container:
         from infraplane.services.tasks import TaskRunner
 
         jobs = {job.name: job.run for job in self.scheduled_jobs()}
-        return TaskRunner(self.store, self.environments, self.proposals, self.drift_remediation, jobs)
+        durable = self.settings.team_mode
+        return TaskRunner(self.store, self.environments, self.proposals, self.drift_remediation, jobs, durable)
 
     def scheduled_jobs(self) -> list[Job]:
         """The periodic jobs: drift checks per tier, TTL checks, recovery of dead runs, unmanaged scans, advisors.

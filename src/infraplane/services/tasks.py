@@ -32,9 +32,7 @@ def plan_task(
     return Task(TaskKind.PLAN, proposal_id, actor, {"document": sealed, "justification": justification}, team=team)
 
 
-def proposing_task(
-    kind: TaskKind, proposal_id: str, actor: Actor, environment: str, team: str, **payload: Any
-) -> Task:
+def proposing_task(kind: TaskKind, proposal_id: str, actor: Actor, environment: str, team: str, **payload: Any) -> Task:
     """The task that plans proposal `proposal_id` of kind rollback, drift-revert or drift-accept."""
     return Task(kind, proposal_id, actor, {"environment": environment, **payload}, team=team)
 
@@ -49,18 +47,22 @@ class TaskRunner:
         proposals: ProposalService,
         remediation: DriftRemediation | None = None,
         jobs: Mapping[str, Callable[[], Sequence[str]]] | None = None,
+        durable: bool = False,
     ) -> None:
         self._store = store
         self._environments = environments
         self._proposals = proposals
         self._remediation = remediation
         self._jobs = dict(jobs or {})
+        # A durable queue (team mode) may run a task again after its worker died: an apply then resumes.
+        # In-process a task runs once, and a second apply of one proposal is refused as on the CLI.
+        self._durable = durable
 
     def run(self, task: Task, progress: Progress) -> dict[str, Any]:
         if task.kind in PROPOSING_TASKS:
             return self._propose(task, progress)
         if task.kind == TaskKind.APPLY:
-            done = self._proposals.apply(task.subject, task.actor, progress, resume=True)
+            done = self._proposals.apply(task.subject, task.actor, progress, resume=self._durable)
             return {"event": "result", "status": done.status.value, "revision": done.applied_revision}
         if task.kind == TaskKind.DRIFT:
             report = self._remedies().check(task.subject, task.actor, progress)
@@ -93,7 +95,9 @@ class TaskRunner:
         if task.kind == TaskKind.PLAN:
             document = json.loads(self._store.unseal(str(payload["document"])))
             resolution = self._environments.resolve_document(document, "environment")
-            proposal = self._proposals.propose(resolution, task.actor, justification, progress, proposal_id=task.subject)
+            proposal = self._proposals.propose(
+                resolution, task.actor, justification, progress, proposal_id=task.subject
+            )
             return proposal, resolution.environment.name
         environment = str(payload["environment"])
         if task.kind == TaskKind.ROLLBACK:
@@ -106,6 +110,11 @@ class TaskRunner:
             return reverted, environment
         component = payload.get("component")
         accepted, _ = self._remedies().accept(
-            environment, None if component is None else str(component), task.actor, justification, progress, task.subject
+            environment,
+            None if component is None else str(component),
+            task.actor,
+            justification,
+            progress,
+            task.subject,
         )
         return accepted, environment
