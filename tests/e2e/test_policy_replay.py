@@ -6,6 +6,7 @@ Bundle `retention` (tests/fixtures/bundles/retention-v1) denies a queue keeping 
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -30,8 +31,12 @@ def test_replay_names_the_running_environment_a_new_rule_breaks_and_publishing_a
 ) -> None:
     keeps = _queue(tmp_path, "replay-keeps", "{retention_days: 7}")
     breaks = _queue(tmp_path, "replay-breaks", "{}")
-    for file in (keeps, breaks):
-        up = run_cli(cloud_home, "env", "up", str(file), "--yes", "--quiet")
+    # Both at once: each queue waits ~60 s in the AWS provider for its attributes to settle.
+    with ThreadPoolExecutor(2) as pool:
+        ups = list(
+            pool.map(lambda file: run_cli(cloud_home, "env", "up", str(file), "--yes", "--quiet"), (keeps, breaks))
+        )
+    for up in ups:
         assert up.exit_code == 0, up.stdout + up.stderr
 
     replayed = run_cli(cloud_home, "policy", "replay", str(BUNDLE), "--json")
