@@ -57,9 +57,10 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
-# Two workers; each long end-to-end file stays on one worker and starts first (tests/conftest.py);
-# the 15 slowest tests are listed at the end.
-PYTEST_PARALLEL ?= -n 2 --dist loadgroup
+# Three workers on two cores: the end-to-end cases spend much of their time in the AWS provider's
+# waiters (an SQS queue ~30 s, RDS ~80 s), which a third worker fills with work. Each long end-to-end
+# file stays on one worker and starts first (tests/conftest.py); the 15 slowest tests are listed at the end.
+PYTEST_PARALLEL ?= -n 3 --dist loadgroup
 
 test: setup system-deps lint typecheck
 	$(BIN)/pytest $(PYTEST_PARALLEL) --durations=15 $(PYTEST_ARGS)

@@ -1,6 +1,6 @@
 """Shared fixtures: an isolated INFRAPLANE_HOME, the store on SQLite and on a throw-away PostgreSQL.
 
-Safe under pytest-xdist (`make test` runs two workers): every session fixture (the sandbox
+Safe under pytest-xdist (`make test` runs three workers): every session fixture (the sandbox
 cloud, the PostgreSQL server, the published template home) is per worker, on its own free
 port and under the worker's own temporary directory; only the read-only provider mirror is
 shared (Terraform links work directories into it, see adapters/terraform/cli_config.py).
