@@ -217,6 +217,12 @@ class Settings(BaseSettings):
     default_target: Literal["sandbox", "aws"] = "sandbox"
     concurrency: int = Field(4, ge=1, le=64, description="components run at once")
     lock_lease_seconds: float = Field(60.0, gt=0, description="a lock not renewed for this long can be taken over")
+    lock_wait_seconds: float = Field(
+        120.0,
+        ge=0,
+        description="how long a person's or agent's run waits for a live run holding its environment "
+        "(a scheduled drift check, another plan) before it refuses",
+    )
     state_key_file: Path | None = Field(None, description="Fernet key for state at rest (default: HOME/keys/state.key)")
     policies: PolicySettings = Field(default_factory=lambda: PolicySettings())
     budgets: BudgetSettings = Field(default_factory=lambda: BudgetSettings())

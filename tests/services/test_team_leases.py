@@ -94,3 +94,24 @@ def test_claim_inserts_once(store: SqlStore) -> None:
         assert not tx.locks.claim("k", LockHolder("two", 2, "h", "2026-01-01T00:00:00Z", 10.0))
         current = tx.locks.get("k")
     assert current is not None and current.run_id == "one"
+
+
+def test_a_live_holder_is_waited_for_a_bounded_time_then_refused(store: SqlStore) -> None:
+    """A person's run meeting a scheduled drift check waits for it (up to `lock_wait_seconds`)."""
+    time = FakeTime()
+    _elsewhere(store, KEY, time.now + 500, run="drift-check")  # renewed far ahead: alive all along
+    messages: list[str] = []
+    leases = LeaseManager(
+        store, "new-run", SYSTEM, 30.0, messages.append, clock=time.clock, sleep=time.sleep, live_wait=90
+    )
+    with pytest.raises(RefusedError, match=r"locked by run drift-check .*\(waited 90 s\)"):
+        leases.acquire(KEY)
+    assert 90 <= time.slept < 92
+    assert any("waiting for it (up to 90 s)" in m for m in messages)
+
+    time = FakeTime()
+    _elsewhere(store, KEY, time.now + 40, run="drift-check")  # it ends within the wait: taken over, no refusal
+    leases = LeaseManager(store, "new-run", SYSTEM, 30.0, clock=time.clock, sleep=time.sleep, live_wait=90)
+    leases.acquire(KEY)
+    leases.release_all()
+    assert 40 <= time.slept < 42

@@ -272,6 +272,7 @@ class Container:
             target_for=self.target,
             concurrency=self.settings.concurrency,
             lease_seconds=self.settings.lock_lease_seconds,
+            lock_wait_seconds=self.settings.lock_wait_seconds,
             default_target=self.settings.default_target,
             state_backend=self._state_backend(),
             checks=PlanChecks(self.policies, self.costs),

@@ -80,9 +80,13 @@ class LeaseManager:
         patient: bool = False,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
+        live_wait: float = 0.0,
     ) -> None:
         self._store = store
         self._patient = patient
+        # How long a run waits for a live holder (a scheduled drift check, someone else's plan) before it
+        # refuses; patient runs (a worker's) wait as long as the holder lives.
+        self._live_wait = live_wait
         self._clock = clock
         self._sleep = sleep
         self.run_id = run_id
@@ -104,8 +108,10 @@ class LeaseManager:
         return LockHolder(self.run_id, os.getpid(), _HOST, acquired, now + self._lease, child_pid)
 
     def acquire(self, key: str, wait: bool = True) -> None:
-        """Take the lease on `key`; wait out a dead holder's lease; refuse a live holder (unless patient)."""
+        """Take the lease on `key`; wait out a dead holder's lease; wait up to `live_wait` seconds for a live
+        holder, then refuse (a patient run waits as long as the holder lives)."""
         announced = False
+        started = self._clock()
         while True:
             with self._store.transaction() as tx:
                 current = tx.locks.get(key)
@@ -137,19 +143,22 @@ class LeaseManager:
                     )
                     self._report(f"took over the stale lock on {key} (run {current.run_id}, pid {current.pid})")
                     break
-            if holder_alive and not self._patient:
+            impatient = holder_alive and not self._patient
+            if impatient and self._clock() - started >= self._live_wait:
+                waited = f" (waited {self._live_wait:.0f} s)" if self._live_wait > 0 else ""
                 raise RefusedError(
                     f"{key} is locked by run {current.run_id} (pid {current.pid} on {current.host}) "
-                    f"since {current.acquired_at}; try again when it finishes"
+                    f"since {current.acquired_at}{waited}; try again when it finishes"
                 )
-            if not wait:
+            if not wait and not impatient:
                 remaining = current.lease_expires - now
                 raise RefusedError(
                     f"{key} has a stale lock (pid {current.pid} is gone); its lease ends in {remaining:.0f} s"
                 )
             if not announced:
                 if holder_alive:
-                    why = f"run {current.run_id} (pid {current.pid} on {current.host}) holds it; waiting for it"
+                    bound = "" if self._patient else f" (up to {self._live_wait:.0f} s)"
+                    why = f"run {current.run_id} (pid {current.pid} on {current.host}) holds it; waiting for it{bound}"
                 else:
                     waiting_for = "its tool process to exit and " if tool_alive else ""
                     waiting_for += "Terraform's state lock to be released and " if state_locked else ""

@@ -75,7 +75,9 @@ class EnvironmentService:
         checks: PlanChecks | None = None,
         document_bytes: int = MAX_DOCUMENT_BYTES,
         patient: bool = False,
+        lock_wait_seconds: float = 0.0,
     ) -> None:
+        self._lock_wait_seconds = lock_wait_seconds
         # Patient (a worker's runs): a lease a live run holds is waited for, not refused; on another
         # machine "live" only means "renewed", so a run taking over a dead one's task must wait it out.
         self._patient = patient
@@ -176,6 +178,9 @@ class EnvironmentService:
             archive_for,
             self._state_backend,
             patient or self._patient,
+            # A person's or an agent's run waits a while for a live holder (a scheduled drift check); the
+            # system's own runs skip a busy environment until their next tick.
+            0.0 if actor.kind == "system" else self._lock_wait_seconds,
         )
 
     def _target(self, resolution: Resolution) -> Target:

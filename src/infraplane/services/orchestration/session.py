@@ -46,6 +46,7 @@ class RunSession:
         archive_for: Callable[[str], bytes],
         state_backend: StateBackendFactory,
         patient: bool = False,
+        live_wait: float = 0.0,
     ) -> None:
         self.store = store
         self.runners = runners
@@ -53,7 +54,9 @@ class RunSession:
         self.actor = actor
         self.progress = progress
         self.run_id = uuid.uuid4().hex[:12]
-        self.leases = LeaseManager(store, self.run_id, actor, lease_seconds, progress.message, patient=patient)
+        self.leases = LeaseManager(
+            store, self.run_id, actor, lease_seconds, progress.message, patient=patient, live_wait=live_wait
+        )
         self._archive_for = archive_for
         self._state_server = state_backend(
             StateCallbacks(self._read_state, self._write_state, self._holds, self.run_id)
