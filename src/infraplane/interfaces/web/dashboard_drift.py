@@ -15,6 +15,8 @@ from infraplane.interfaces.kpi_view import kpi_rows
 
 __all__ = ["drift_figures"]
 
+TOP_RULES = 5
+
 
 def drift_figures(container: Container, identity: Identity) -> dict[str, Any]:
     """The KPI report, its rows in words, and the environments drifted now."""
@@ -24,4 +26,11 @@ def drift_figures(container: Container, identity: Identity) -> dict[str, Any]:
         "kpi": figures,
         "kpi_rows": kpi_rows(figures),
         "drifted_now": figures["drift"]["environments_drifted_now"],
+        "top_denying": _top_denying(figures["policy"]["per_rule"]),
     }
+
+
+def _top_denying(per_rule: dict[str, dict[str, int]]) -> list[tuple[str, int]]:
+    """The rules that denied the most proposals (the KPI report's per-rule counts), most first."""
+    denying = [(rule, counts["deny"]) for rule, counts in per_rule.items() if counts.get("deny")]
+    return sorted(denying, key=lambda pair: (-pair[1], pair[0]))[:TOP_RULES]

@@ -1,12 +1,12 @@
 """The dashboard's figures about proposals, cost and environments (the cards of `dashboard_figures.html`).
 
 Only what the identity may see counts: its teams' proposals and environments (every one for an admin).
-Drift figures are another block of the same page.
+Approval lead time, policy hit rate and the rules that deny most are KPIs: they come from the KPI
+report (core/kpi.py, `dashboard_drift.py`), their one home, as on `infraplane kpi` and `/metrics`.
 """
 
 from __future__ import annotations
 
-import statistics
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -22,8 +22,6 @@ from infraplane.core.records import EnvironmentRecord
 from infraplane.interfaces.container import Container
 
 __all__ = ["dashboard_figures", "duration_text"]
-
-TOP_RULES = 5
 
 
 def duration_text(seconds: float) -> str:
@@ -42,15 +40,6 @@ def _seconds(start: str, end: str) -> float | None:
         return (parse_time(end) - parse_time(start)).total_seconds()
     except ValueError:
         return None
-
-
-def _lead_time(found: Sequence[Proposal]) -> dict[str, Any] | None:
-    """From proposed to the approval that completed it, over proposals people approved."""
-    spans = [s for p in found if p.approvals if (s := _seconds(p.created_at, p.approvals[-1].at)) is not None]
-    if not spans:
-        return None
-    median = statistics.median(spans)
-    return {"median": duration_text(median), "longest": duration_text(max(spans)), "count": len(spans)}
 
 
 def _cost(found: Sequence[Proposal], alive: set[str]) -> list[tuple[str, str, float]]:
@@ -102,22 +91,16 @@ def _environments(envs: Sequence[EnvironmentRecord], now: datetime) -> dict[str,
 
 
 def dashboard_figures(container: Container, identity: Identity, now: datetime | None = None) -> dict[str, Any]:
-    """Proposals by status, approval lead time, policy hit rate and top denying rules, cost, environments."""
+    """Proposals by status, cost by team and tier, environments by tier and TTL."""
     teams = None if identity.all_teams else frozenset(identity.teams)
     found = container.proposals.find(ProposalQuery(None, None, None, teams), 10000)
     by_status = Counter(p.status.value for p in found)
-    hit = [p for p in found if any(f.severity in ("deny", "warn") for f in p.findings)]
-    denying = Counter(f.rule for p in found for f in p.findings if f.severity == "deny")
     envs = [
         env for env, _ in container.environments.environments() if identity.sees(env.team) and env.status != "destroyed"
     ]
     return {
         "by_status": sorted(by_status.items()),
         "total": len(found),
-        "lead": _lead_time(found),
-        "hit_rate": round(100 * len(hit) / len(found)) if found else None,
-        "hit_count": len(hit),
-        "top_denying": denying.most_common(TOP_RULES),
         "cost": _cost(found, {e.name for e in envs}),
         **_environments(envs, now or container.proposals.clock()),
     }
