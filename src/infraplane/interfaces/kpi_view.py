@@ -34,9 +34,14 @@ def kpi_rows(figures: dict[str, Any]) -> list[list[str]]:
     drift, policy, dora = figures["drift"], figures["policy"], figures["dora"]
     rules = ", ".join(f"{rule} {sum(c.values())}" for rule, c in policy["per_rule"].items()) or "none"
     return [
-        ["drift rate", f"{_rate(drift['drift_rate'])} of {drift['checks']} checks found drift"],
+        [
+            "drift rate",
+            f"{_rate(drift['drift_rate'])} of {drift['checks']} checks found drift"
+            if drift["checks"]
+            else "no checks yet",
+        ],
         ["drifted now", ", ".join(drift["environments_drifted_now"]) or "none"],
-        ["mean time to detect", _human(drift["mean_time_to_detect_seconds"])],
+        ["mean time to detect", _human(drift["mean_time_to_detect_seconds"]) if drift["episodes"] else "no drift yet"],
         ["time to remediation", _duration(drift["time_to_remediation"])],
         ["policy hit rate", f"{_rate(policy['hit_rate'])} of {policy['proposals']} proposals (per rule: {rules})"],
         ["approval lead time", _duration(figures["approval_lead_time"])],
