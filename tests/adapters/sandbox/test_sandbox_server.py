@@ -345,3 +345,43 @@ def test_a_redrive_policy_reads_back_as_compact_json_like_aws(sandbox: Sandbox) 
     assert (
         sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["All"])["Attributes"]["RedriveAllowPolicy"] == allow
     )
+
+
+def test_calls_are_served_one_at_a_time_except_sqs_long_polls() -> None:
+    """moto's backends have no locks; a call failing halfway is retried by the SDK into "already exists"."""
+    import threading
+    import time
+
+    from infraplane.adapters.sandbox.server import one_request_at_a_time
+
+    inside, most = 0, 0
+    guard = threading.Lock()
+
+    def app(environ: dict[str, object], start_response: object) -> list[bytes]:
+        nonlocal inside, most
+        with guard:
+            inside += 1
+            most = max(most, inside)
+        time.sleep(0.02)
+        with guard:
+            inside -= 1
+        return [b"<ok/>"]
+
+    served = one_request_at_a_time(app)
+
+    def call(target: str) -> None:
+        assert served({"HTTP_X_AMZ_TARGET": target}, lambda *_: None) == [b"<ok/>"]
+
+    calls = [threading.Thread(target=call, args=("AmazonSSM.PutParameter",)) for _ in range(8)]
+    for thread in calls:
+        thread.start()
+    for thread in calls:
+        thread.join()
+    assert most == 1
+
+    polls = [threading.Thread(target=call, args=("AmazonSQS.ReceiveMessage",)) for _ in range(4)]
+    for thread in polls:
+        thread.start()
+    for thread in polls:
+        thread.join()
+    assert most > 1  # long polls do not hold the others up

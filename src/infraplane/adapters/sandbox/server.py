@@ -14,6 +14,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 from collections.abc import Sequence
 from types import FrameType
 from typing import Any
@@ -37,7 +38,35 @@ def build_app() -> Any:
     """moto's WSGI app serving every service, dispatched on the request's SigV4 scope like `moto_server`."""
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-    return DomainDispatcherApplication(create_backend_app)
+    return one_request_at_a_time(DomainDispatcherApplication(create_backend_app))
+
+
+def one_request_at_a_time(app: Any) -> Any:
+    """Serve requests one at a time, as AWS applies each call atomically.
+
+    moto's backends are plain dictionaries without locks: a call that mutates them while another
+    thread reads or mutates the same ones can fail halfway with a 500 after part of its change is
+    stored (seen: DescribeSecurityGroups failing while groups were created). The AWS SDK retries a
+    500, and the retry of a create whose first attempt had landed fails with "already exists"
+    (ParameterAlreadyExists, InvalidGroup.Duplicate): a spurious failure of a valid apply. Calls are
+    milliseconds each, so one at a time costs little. SQS long polls (ReceiveMessage) are left out:
+    they wait for messages and would hold every other call up.
+    """
+    lock = threading.Lock()
+
+    def serve(environ: dict[str, Any], start_response: Any) -> Any:
+        if "ReceiveMessage" in environ.get("HTTP_X_AMZ_TARGET", "") + environ.get("QUERY_STRING", ""):
+            return app(environ, start_response)
+        with lock:
+            response = app(environ, start_response)
+            try:
+                return [b"".join(response)]  # the body is made under the lock too
+            finally:
+                close = getattr(response, "close", None)
+                if close is not None:
+                    close()
+
+    return serve
 
 
 def _quiet_logging() -> None:
