@@ -43,3 +43,26 @@ def test_running_tools_get_sigint_and_the_runs_waiting_on_them_return(tmp_path: 
         pid for pid in started if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     ]
     assert interrupt_running_tools() == 0  # nothing is left to stop
+
+
+def test_a_tool_is_interruptible_even_when_infraplane_was_started_with_sigint_ignored(tmp_path: Path) -> None:
+    """A background job of a non-interactive shell (or `nohup`) starts with SIGINT ignored; a shell script
+    cannot trap a signal ignored on entry, so the tool's process must get the default back."""
+    import signal
+
+    script = "trap 'echo stopped gracefully; exit 130' INT; echo working; while true; do sleep 0.1; done"
+    results: list[ToolResult] = []
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        run = threading.Thread(target=lambda: results.append(run_tool(["bash", "-c", script], tmp_path, {}, "tool")))
+        run.start()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and "working" not in (
+            (tmp_path / "tool.out").read_text() if (tmp_path / "tool.out").is_file() else ""
+        ):
+            time.sleep(0.05)
+        assert interrupt_running_tools(grace_seconds=20) == 1
+        run.join(10)
+    finally:
+        signal.signal(signal.SIGINT, before)
+    assert [r.returncode for r in results] == [130] and "stopped gracefully" in results[0].stdout

@@ -46,6 +46,16 @@ def interrupt_running_tools(grace_seconds: float = 20.0) -> int:
     return len(tools)
 
 
+def _interruptible() -> None:
+    """In the tool's process before exec: SIGINT does its default again.
+
+    A process started with SIGINT ignored (a background job of a non-interactive shell, `nohup`) passes
+    that on, and a shell script or Ansible cannot trap a signal ignored on entry: the graceful stop
+    above would then always end in SIGKILL after the grace period.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _signal_group(process: subprocess.Popen[bytes], sig: signal.Signals) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, sig)  # the tool's own session: its children (providers) too
@@ -80,7 +90,14 @@ def run_tool(
     err_path = cwd / f"{log_name}.err"
     with out_path.open("wb") as out, err_path.open("wb") as err:
         process = subprocess.Popen(
-            list(args), cwd=cwd, env=dict(env), stdout=out, stderr=err, stdin=subprocess.DEVNULL, start_new_session=True
+            list(args),
+            cwd=cwd,
+            env=dict(env),
+            stdout=out,
+            stderr=err,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            preexec_fn=_interruptible,  # resets a signal disposition between fork and exec, nothing more
         )
     with _running_guard:
         _running.add(process)
