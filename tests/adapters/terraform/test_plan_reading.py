@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from infraplane.adapters.terraform.runner import _counts
+from infraplane.adapters.terraform.plan_summary import resource_counts as _counts
 from infraplane.core.plan import normalize_plan
 
 PLANS = Path(__file__).resolve().parents[2] / "fixtures" / "plans"

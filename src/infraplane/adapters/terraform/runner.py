@@ -30,6 +30,7 @@ from filelock import FileLock
 
 from infraplane.adapters.process import ToolResult, run_tool
 from infraplane.adapters.terraform.cli_config import config_for_module
+from infraplane.adapters.terraform.plan_summary import normalized_plan, plan_document, plan_summary
 from infraplane.adapters.terraform.preview import WRAPPER_FILE, unwrapped, wrapper_config
 from infraplane.adapters.terraform.progress import ProgressParser, diagnostics_summary
 from infraplane.adapters.terraform.provider import aws_provider_override_hcl
@@ -39,7 +40,7 @@ from infraplane.adapters.terraform_module import ModuleInterfaceCache
 from infraplane.adapters.workdir import materialize, private_directory, write_private_bytes, write_private_json
 from infraplane.core.blueprint import CONTEXT_VARIABLE
 from infraplane.core.module_interface import ModuleInterface
-from infraplane.core.plan import NormalizedPlan, PlanFormatError, normalize_plan
+from infraplane.core.plan import NormalizedPlan
 from infraplane.core.runs import EventSink, OutputValues, PlanSummary, RunEvent, RunRequest
 from infraplane.errors import FailureError
 
@@ -239,11 +240,11 @@ class TerraformRunner:
             shown = self._run(request, module, "show", ["show", "-json", "-no-color", plan_file.name], on_event)
         finally:
             (module / TFVARS_FILE).unlink(missing_ok=True)
-        document = _plan_document(request, shown.stdout)
+        document = plan_document(request, shown.stdout)
         plan_json = write_private_bytes(
             plan_file.with_suffix(".json"), json.dumps(scrubbed_plan(document)).encode("utf-8")
         )
-        return _summary(request, document, plan_file, plan_json, destroying=destroy)
+        return plan_summary(request, document, plan_file, plan_json, destroying=destroy)
 
     def preview(self, request: RunRequest, unknown: Sequence[str], on_event: EventSink) -> PlanSummary | None:
         """A plan made before the inputs `unknown` are known, which Terraform holds as "known after apply".
@@ -274,9 +275,9 @@ class TerraformRunner:
         finally:
             (root / TFVARS_FILE).unlink(missing_ok=True)
             plan_file.unlink(missing_ok=True)
-        document = unwrapped(_plan_document(request, shown.stdout))
+        document = unwrapped(plan_document(request, shown.stdout))
         plan_json = write_private_bytes(root / "preview.json", json.dumps(scrubbed_plan(document)).encode("utf-8"))
-        return _summary(
+        return plan_summary(
             request, document, None, plan_json, note="preview: " + ", ".join(sorted(unknown)) + " known after apply"
         )
 
@@ -328,8 +329,8 @@ class TerraformRunner:
             shown = self._run(request, module, "show", ["show", "-json", "-no-color", plan_file.name], on_event)
         finally:
             (module / TFVARS_FILE).unlink(missing_ok=True)
-        document = _plan_document(request, shown.stdout)
-        normalized = _normalized(request, document)
+        document = plan_document(request, shown.stdout)
+        normalized = normalized_plan(request, document)
         # Kept, sensitive values scrubbed, like a plan's JSON: for people reading what a drift check saw.
         write_private_bytes(plan_json, json.dumps(scrubbed_plan(document)).encode("utf-8"))
         drifted = len(normalized.resource_drift)
@@ -385,23 +386,6 @@ def _with_lock_file(prepared: str, root: Path) -> str:
     return f"{prepared} {lock}"
 
 
-def _plan_document(request: RunRequest, shown: str) -> dict[str, Any]:
-    try:
-        document = json.loads(shown)
-    except ValueError as exc:
-        raise FailureError(f"{request.component}: `show -json` did not print a plan: {exc}") from None
-    if not isinstance(document, dict):
-        raise FailureError(f"{request.component}: `show -json` did not print a plan: not a JSON object")
-    return document
-
-
-def _normalized(request: RunRequest, document: dict[str, Any]) -> NormalizedPlan:
-    try:
-        return normalize_plan(document)
-    except PlanFormatError as exc:
-        raise FailureError(f"{request.component}: `show -json` did not print a plan: {exc}") from None
-
-
 def _tool_running_in(module: Path) -> bool:
     """Whether a process (another run's terraform) is working in `module`: then it holds the state lock."""
     for process in psutil.process_iter(["cwd"]):
@@ -409,45 +393,3 @@ def _tool_running_in(module: Path) -> bool:
             if process.info.get("cwd") == str(module):
                 return True
     return False
-
-
-def _counts(plan: NormalizedPlan) -> tuple[int, int, int]:
-    """Resources to add, change and destroy, as Terraform counts them (data sources are only read)."""
-    add = change = remove = 0
-    for resource in plan.managed_changes():
-        if resource.is_replace:
-            add += 1
-            remove += 1
-        elif resource.actions == ("create",):
-            add += 1
-        elif resource.actions == ("update",):
-            change += 1
-        elif resource.actions == ("delete",):
-            remove += 1
-    return add, change, remove
-
-
-def _summary(
-    request: RunRequest,
-    document: dict[str, Any],
-    plan_file: Path | None,
-    plan_json: Path,
-    destroying: bool = False,
-    note: str = "",
-) -> PlanSummary:
-    """What a plan comes to: counts of its normalized changes, its files, and how many outputs change."""
-    normalized = _normalized(request, document)
-    add, change, remove = _counts(normalized)
-    outputs_changing = sum(1 for actions in normalized.output_changes.values() if actions not in (("no-op",), ()))
-    return PlanSummary(
-        request.component,
-        add,
-        change,
-        remove,
-        plan_file,
-        plan_json,
-        destroying=destroying,
-        note=note,
-        output_changes=outputs_changing,
-        plan=normalized,
-    )
