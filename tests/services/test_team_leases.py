@@ -39,22 +39,22 @@ def _elsewhere(store: SqlStore, key: str, expires: float, run: str = "dead-run")
         tx.locks.put(key, holder)
 
 
-def _leases(store: SqlStore, time: FakeTime, patient: bool, messages: list[str]) -> LeaseManager:
+def _leases(store: SqlStore, fake: FakeTime, patient: bool, messages: list[str]) -> LeaseManager:
     return LeaseManager(
-        store, "new-run", SYSTEM, 30.0, messages.append, patient=patient, clock=time.clock, sleep=time.sleep
+        store, "new-run", SYSTEM, 30.0, messages.append, patient=patient, clock=fake.clock, sleep=fake.sleep
     )
 
 
 def test_a_live_holder_on_another_machine_is_refused_unless_patient(store: SqlStore) -> None:
-    time = FakeTime()
-    _elsewhere(store, KEY, time.now + 20)
+    fake = FakeTime()
+    _elsewhere(store, KEY, fake.now + 20)
     with pytest.raises(RefusedError, match="locked by run dead-run"):
-        _leases(store, time, patient=False, messages=[]).acquire(KEY)
+        _leases(store, fake, patient=False, messages=[]).acquire(KEY)
     messages: list[str] = []
-    leases = _leases(store, time, patient=True, messages=messages)
+    leases = _leases(store, fake, patient=True, messages=messages)
     leases.acquire(KEY)  # waits (on the fake clock) until the lease ran out, then takes over
     leases.release_all()
-    assert 20 <= time.slept < 22
+    assert 20 <= fake.slept < 22
     assert any("took over the stale lock" in m for m in messages)
     with store.read() as tx:
         takeovers = [e for e in tx.audit.events(action="lock.takeover")]
@@ -62,28 +62,28 @@ def test_a_live_holder_on_another_machine_is_refused_unless_patient(store: SqlSt
 
 
 def test_a_component_waits_for_terraforms_state_lock(store: SqlStore) -> None:
-    time = FakeTime()
-    _elsewhere(store, KEY, time.now - 1)  # the worker's lease ran out already
+    fake = FakeTime()
+    _elsewhere(store, KEY, fake.now - 1)  # the worker's lease ran out already
     state_key = state_lock_key(KEY)
     assert state_key == "tfstate:shop/db"
-    _elsewhere(store, state_key, time.now + 50, run="terraform-lock-id")  # its Terraform still works
+    _elsewhere(store, state_key, fake.now + 50, run="terraform-lock-id")  # its Terraform still works
     messages: list[str] = []
-    leases = _leases(store, time, patient=False, messages=messages)
+    leases = _leases(store, fake, patient=False, messages=messages)
     leases.acquire(KEY)
     leases.release_all()
-    assert time.slept >= 50  # not before the state lock was given up
+    assert fake.slept >= 50  # not before the state lock was given up
     assert any("Terraform's state lock" in m for m in messages)
     with store.transaction() as tx:
         assert tx.locks.get(state_key) is None  # abandoned after its own lease: cleared with the takeover
 
 
 def test_a_released_state_lock_lets_the_takeover_happen_at_once(store: SqlStore) -> None:
-    time = FakeTime()
-    _elsewhere(store, KEY, time.now - 1)
-    leases = _leases(store, time, patient=False, messages=[])
+    fake = FakeTime()
+    _elsewhere(store, KEY, fake.now - 1)
+    leases = _leases(store, fake, patient=False, messages=[])
     leases.acquire(KEY)
     leases.release_all()
-    assert time.slept == 0
+    assert fake.slept == 0
 
 
 def test_claim_inserts_once(store: SqlStore) -> None:
@@ -98,20 +98,20 @@ def test_claim_inserts_once(store: SqlStore) -> None:
 
 def test_a_live_holder_is_waited_for_a_bounded_time_then_refused(store: SqlStore) -> None:
     """A person's run meeting a scheduled drift check waits for it (up to `lock_wait_seconds`)."""
-    time = FakeTime()
-    _elsewhere(store, KEY, time.now + 500, run="drift-check")  # renewed far ahead: alive all along
+    fake = FakeTime()
+    _elsewhere(store, KEY, fake.now + 500, run="drift-check")  # renewed far ahead: alive all along
     messages: list[str] = []
     leases = LeaseManager(
-        store, "new-run", SYSTEM, 30.0, messages.append, clock=time.clock, sleep=time.sleep, live_wait=90
+        store, "new-run", SYSTEM, 30.0, messages.append, clock=fake.clock, sleep=fake.sleep, live_wait=90
     )
     with pytest.raises(RefusedError, match=r"locked by run drift-check .*\(waited 90 s\)"):
         leases.acquire(KEY)
-    assert 90 <= time.slept < 92
+    assert 90 <= fake.slept < 92
     assert any("waiting for it (up to 90 s)" in m for m in messages)
 
-    time = FakeTime()
-    _elsewhere(store, KEY, time.now + 40, run="drift-check")  # it ends within the wait: taken over, no refusal
-    leases = LeaseManager(store, "new-run", SYSTEM, 30.0, clock=time.clock, sleep=time.sleep, live_wait=90)
+    fake = FakeTime()
+    _elsewhere(store, KEY, fake.now + 40, run="drift-check")  # it ends within the wait: taken over, no refusal
+    leases = LeaseManager(store, "new-run", SYSTEM, 30.0, clock=fake.clock, sleep=fake.sleep, live_wait=90)
     leases.acquire(KEY)
     leases.release_all()
-    assert 40 <= time.slept < 42
+    assert 40 <= fake.slept < 42

@@ -17,7 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from infraplane.core.audit import SYSTEM, Actor
+from infraplane.core.audit import Actor
 from infraplane.core.runs import Target
 from infraplane.errors import ConfigError, Problem, RefusedError
 from infraplane.settings import AskSettings, Settings, load_settings
@@ -29,8 +29,7 @@ if TYPE_CHECKING:
     from infraplane.adapters.terraform.runner import TerraformRunner
     from infraplane.adapters.terraform_module import ModuleInterfaceCache
     from infraplane.core.ask.suggestion import ChatBackend
-    from infraplane.core.ports import Runner, StateBackendFactory, Store, TaskQueue, Transaction
-    from infraplane.core.tasks import Task
+    from infraplane.core.ports import Runner, StateBackendFactory, Store, Transaction
     from infraplane.core.upstream import UpstreamAccess
     from infraplane.services.advisors import AdvisorService
     from infraplane.services.ask import AskService
@@ -394,83 +393,19 @@ class Container:
     def home(self) -> Path:
         return self.settings.home
 
-    def upgrade_database(self) -> list[str]:
-        """Migrate the store (and, on PostgreSQL, create the task queue's tables); what was done, in words.
+    @cached_property
+    def jobs(self) -> list[Job]:
+        """The periodic jobs, built once: each keeps its own memory (when each environment was last checked)."""
+        from infraplane.interfaces.background_work import scheduled_jobs
 
-        Safe when several processes start at once: each step runs under a PostgreSQL advisory lock.
-        """
-        self.settings.check_team_mode()
-        done = [f"store at the newest migration ({self.store.engine.dialect.name})"]
-        if self.settings.effective_database_url.startswith("postgresql"):
-            from infraplane.adapters.queue.procrastinate_queue import ensure_queue_schema
-
-            created = ensure_queue_schema(self.settings.effective_database_url)
-            done.append("task queue tables created" if created else "task queue tables present")
-        return done
-
-    def task_queue(self, run: Callable[[Task], None]) -> TaskQueue:
-        """Where tasks run, by `execution`: this process's pool (`run` runs each), or workers (team mode)."""
-        self.settings.check_team_mode()
-        if self.settings.team_mode:
-            from infraplane.adapters.queue.procrastinate_queue import ProcrastinateQueue
-
-            team = self.settings.team
-            return ProcrastinateQueue(self.settings.effective_database_url, team.queue, team.stalled_seconds)
-        from infraplane.adapters.queue.in_process import InProcessQueue
-
-        return InProcessQueue(run, self.settings.concurrency)
+        return scheduled_jobs(self)
 
     @cached_property
     def tasks(self) -> TaskRunner:
         """Runs a task with the CLI's own use cases (the server's pool and `infraplane worker` both call it)."""
-        from infraplane.services.tasks import TaskRunner
+        from infraplane.interfaces.background_work import task_runner
 
-        jobs = {job.name: job.run for job in self.scheduled_jobs()}
-        durable = self.settings.team_mode
-        return TaskRunner(self.store, self.environments, self.proposals, self.drift_remediation, jobs, durable)
-
-    def scheduled_jobs(self) -> list[Job]:
-        """The periodic jobs: drift checks per tier, TTL checks, recovery of dead runs, unmanaged scans, advisors.
-
-        The server's scheduler runs them in embedded mode; in team mode the workers run each tick once.
-        """
-        from infraplane.core.environment import parse_duration
-        from infraplane.services.drift_schedule import DriftSchedule
-        from infraplane.services.orchestration.progress import NullProgress
-        from infraplane.services.recovery import recover_interrupted
-        from infraplane.services.scheduler import Job
-
-        def check_ttls() -> list[str]:
-            from infraplane.services.proposals.ttl import check_ttls as check
-
-            warning = timedelta(hours=self.settings.proposals.ttl_warning_hours)
-            return [f"{a.environment}: {a.action}" for a in check(self.proposals, warning, NullProgress())]
-
-        def recover() -> list[str]:
-            # In team mode a dead worker's task goes back to the queue and is resumed there; recovery
-            # marks only runs outside the queue (a CLI's) interrupted.
-            return [str(found) for found in recover_interrupted(self.store, leave_queued=self.settings.team_mode)]
-
-        def advise() -> list[str]:
-            return self.advisors.run() if self.settings.advisors.propose else []
-
-        def scan_unmanaged() -> list[str]:
-            report = self.unmanaged.scan_and_record(SYSTEM)  # the scan is its own audit event
-            return [f"{len(report.resources)} unmanaged resource(s)"] if report.resources else []
-
-        configured = self.settings.drift
-        intervals = {tier: float(parse_duration(text)) for tier, text in configured.schedule.items()}
-        overrides = {name: float(parse_duration(text)) for name, text in configured.environments.items()}
-        drift = DriftSchedule(self.store, self.drift_remediation, intervals, overrides=overrides)
-        scheduler = self.settings.scheduler
-        return [
-            Job("drift-check", configured.tick_seconds, drift.run),
-            Job("ttl-check", scheduler.ttl_check_seconds, check_ttls),
-            Job("recover-interrupted", scheduler.recovery_seconds, recover),
-            # Listing the whole cloud is not urgent on a restart: the first scan waits a minute.
-            Job("unmanaged-scan", self.settings.unmanaged.scan_seconds, scan_unmanaged, first=60.0),
-            Job("advisors", self.settings.advisors.every_seconds, advise),
-        ]
+        return task_runner(self)
 
     def close(self) -> None:
         if "store" in self.__dict__:

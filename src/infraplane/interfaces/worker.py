@@ -20,6 +20,7 @@ from infraplane.core.audit import SYSTEM
 from infraplane.core.runs import RunEvent
 from infraplane.core.tasks import Task, TaskKind
 from infraplane.errors import InfraplaneError
+from infraplane.interfaces.background_work import upgrade_database
 from infraplane.interfaces.container import Container
 from infraplane.services.scheduler import Scheduler
 from infraplane.services.stopping import begin_stopping, running_again, stopping
@@ -75,7 +76,7 @@ class WorkerProcess:
         self._concurrency = concurrency
         self.name = name
         self._metrics = WorkerMetrics()
-        self._jobs = {job.name: job for job in container.scheduled_jobs()}
+        self._jobs = {job.name: job for job in container.jobs}
         settings = container.settings
         self._scheduler = Scheduler(
             container.store, list(self._jobs.values()), settings.scheduler.jitter, settings.lock_lease_seconds
@@ -84,7 +85,7 @@ class WorkerProcess:
     def run(self) -> None:
         running_again()
         settings = self._container.settings
-        for done in self._container.upgrade_database():
+        for done in upgrade_database(self._container):
             log.info("%s", done)
         if settings.team.metrics_port is not None:
             start_http_server(settings.team.metrics_port, addr="127.0.0.1", registry=self._metrics.registry)

@@ -30,6 +30,7 @@ from infraplane.core.proposals import Proposal
 from infraplane.core.runs import RunEvent
 from infraplane.core.tasks import Task, TaskKind
 from infraplane.errors import InfraplaneError, RefusedError
+from infraplane.interfaces.background_work import task_queue
 from infraplane.interfaces.container import Container
 from infraplane.services.environments.resolution import Resolution
 from infraplane.services.tasks import plan_task, proposing_task
@@ -123,7 +124,7 @@ class RunPool:
         # Made on first use: a team-mode queue opens connections, which routes that never run work do not need.
         with self._lock:
             if self._queue_instance is None:
-                self._queue_instance = self._container.task_queue(self._execute)
+                self._queue_instance = task_queue(self._container, self._execute)
             return self._queue_instance
 
     def status(self) -> QueueStatus:

@@ -24,6 +24,7 @@ from fastapi import FastAPI
 from infraplane.adapters.process import interrupt_running_tools
 from infraplane.adapters.sandbox.control import start_sandbox, stop_sandbox
 from infraplane.errors import InfraplaneError
+from infraplane.interfaces import background_work
 from infraplane.interfaces.container import Container
 from infraplane.services.locks import process_alive, this_process
 from infraplane.services.recovery import recover_interrupted
@@ -42,7 +43,7 @@ def scheduled_jobs(container: Container) -> list[Job]:
     """
     if container.settings.team_mode:
         return []
-    return container.scheduled_jobs()
+    return container.jobs
 
 
 SANDBOX_OWNER_FILE = "sandbox.owner.json"
@@ -77,7 +78,7 @@ class ServerRuntime:
     def start(self) -> None:
         running_again()
         settings = self.container.settings
-        for done in self.container.upgrade_database():  # opened and migrated (safe beside other servers)
+        for done in background_work.upgrade_database(self.container):  # opened and migrated (safe beside other servers)
             log.info("%s", done)
         store = self.container.store
         if settings.default_target == "sandbox":

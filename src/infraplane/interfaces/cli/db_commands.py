@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from infraplane.interfaces.background_work import upgrade_database
 from infraplane.interfaces.cli.output import console
 from infraplane.interfaces.cli.state import cli_state
 
@@ -19,5 +20,5 @@ def upgrade() -> None:
     Safe when several processes start at once: each step runs under a PostgreSQL advisory lock,
     and a second run finds nothing to do.
     """
-    for done in cli_state.container.upgrade_database():
+    for done in upgrade_database(cli_state.container):
         console.print(done, highlight=False)
