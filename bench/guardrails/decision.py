@@ -89,7 +89,9 @@ def package_profile(bundle: Any, document: dict[str, Any]) -> list[dict[str, Any
     params = {**bundle.manifest.params, **dict(document.get("params") or {})}
     keep = attribute_names(bundle, params)
     started = time.process_time()
-    narrowed = project_plan_input(document, keep) if keep is not None else document
+    narrowed = (
+        project_plan_input(document, keep, frozenset(bundle.manifest.input.omit)) if keep is not None else document
+    )
     interpreter.set_input(to_input({**narrowed, "params": params}))
     rows = [{"query": "input (project, convert, set)", "cpu": time.process_time() - started}]
     for entrypoint in entrypoints:

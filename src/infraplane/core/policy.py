@@ -62,12 +62,15 @@ class BundleInput(BaseModel):
     change's `before`, `after` and `after_unknown`, only the attributes whose names appear in the bundle's
     Rego source or params: a bundle may declare it when its rules name every attribute they read
     (no iterating over the attributes, no names built at run time). A list keeps those attributes and
-    the referenced ones. Nested values of a kept attribute are kept whole.
+    the referenced ones. Nested values of a kept attribute are kept whole. `omit` names attributes left
+    out of `before`, `after`, `after_unknown` and `config` even though their names appear in the code
+    (as the name of a change's own field, say): the rules promise never to read them there.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     attributes: Literal["all", "referenced"] | tuple[str, ...] = "all"
+    omit: tuple[str, ...] = ()
 
 
 class BundleManifest(BaseModel):
@@ -202,7 +205,7 @@ def _attribute(path: str, tops: dict[str, str]) -> str:
     return top
 
 
-def _project_change(change: Any, keep: frozenset[str], tops: dict[str, str]) -> Any:
+def _project_change(change: Any, keep: frozenset[str], attributes: frozenset[str], tops: dict[str, str]) -> Any:
     if not isinstance(change, Mapping):
         return change
     projected: dict[str, Any] = {}
@@ -210,9 +213,9 @@ def _project_change(change: Any, keep: frozenset[str], tops: dict[str, str]) -> 
         if name not in keep:
             continue
         if name in ATTRIBUTE_MAPS and isinstance(value, Mapping):
-            value = {k: v for k, v in value.items() if k in keep}
+            value = {k: v for k, v in value.items() if k in attributes}
         elif name == "config" and isinstance(value, Mapping):
-            kept = {p: e for p, e in value.items() if not isinstance(p, str) or _attribute(p, tops) in keep}
+            kept = {p: e for p, e in value.items() if not isinstance(p, str) or _attribute(p, tops) in attributes}
             # An empty `config` says the resource could not be matched to its configuration: one path stays
             # when none is named, so a matched configuration never reads as unmatched.
             value = kept or dict(list(value.items())[:1])
@@ -220,12 +223,14 @@ def _project_change(change: Any, keep: frozenset[str], tops: dict[str, str]) -> 
     return projected
 
 
-def project_plan_input(document: Mapping[str, Any], keep: frozenset[str]) -> dict[str, Any]:
+def project_plan_input(
+    document: Mapping[str, Any], keep: frozenset[str], omit: frozenset[str] = frozenset()
+) -> dict[str, Any]:
     """`document` with its plan narrowed to the names in `keep` (see BundleInput).
 
     Each change keeps the fields named in `keep`; its `before`, `after` and `after_unknown` keep the attributes
-    named there, and its `config` the paths under those attributes (or one path, when it has paths but none
-    under a named attribute); the plan keeps the fields named there.
+    named there but not in `omit`, and its `config` the paths under those attributes (or one path, when it has
+    paths but none under a kept attribute); the plan keeps the fields named there.
     Evaluation time in the Rego engine grows with the size of the input, so a bundle that reads a few
     attributes of each resource is handed only those. The document itself is not changed.
     """
@@ -233,11 +238,12 @@ def project_plan_input(document: Mapping[str, Any], keep: frozenset[str]) -> dic
     if not isinstance(plan, Mapping):
         return dict(document)
     tops: dict[str, str] = {}
+    attributes = keep - omit
     narrowed = {key: value for key, value in plan.items() if key in keep}
     for key in ("resource_changes", "resource_drift"):
         changes = narrowed.get(key)
         if isinstance(changes, list):
-            narrowed[key] = [_project_change(c, keep, tops) for c in changes]
+            narrowed[key] = [_project_change(c, keep, attributes, tops) for c in changes]
     return {**document, "plan": narrowed}
 
 

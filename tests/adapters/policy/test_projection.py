@@ -152,6 +152,30 @@ def test_the_projection_leaves_out_fields_and_configuration_no_rule_names() -> N
     assert document["plan"]["resource_changes"][0] is change and "before" in change  # the document is not changed
 
 
+def test_omitted_attributes_leave_the_attribute_maps_but_not_the_change() -> None:
+    # The baseline reads a change's effective `tags` (computed by infraplane), never the resource's own maps.
+    assert BASELINE.manifest.input.omit == ("tags", "tags_all")
+    tags = {"owner": "a"}
+    change = {
+        "address": "aws_sqs_queue.q",
+        "tags": tags,
+        "after": {"name": "q", "tags": tags, "tags_all": tags},
+        "after_unknown": {"tags": {}, "tags_all": {}},
+        "config": {"name": {"constant": True, "value": "q"}, "tags": {"constant": True, "value": tags}},
+    }
+    keep = frozenset({"address", "tags", "tags_all", "after", "after_unknown", "config", "name", "resource_changes"})
+    narrowed = project_plan_input({"plan": {"resource_changes": [change]}}, keep, frozenset({"tags", "tags_all"}))
+    assert narrowed["plan"]["resource_changes"] == [
+        {
+            "address": "aws_sqs_queue.q",
+            "tags": tags,
+            "after": {"name": "q"},
+            "after_unknown": {},
+            "config": {"name": {"constant": True, "value": "q"}},
+        }
+    ]
+
+
 def test_a_configuration_without_named_paths_still_reads_as_matched(engines: tuple[RegoEngine, RegoEngine]) -> None:
     # An encrypted-by-default question: a provisioned cluster that leaves storage_encrypted out of its
     # configuration is unencrypted, but only when the configuration was matched at all (`config` not empty).

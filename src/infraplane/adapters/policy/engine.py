@@ -121,15 +121,19 @@ class RegoEngine:
         self._lock = threading.Lock()
         # The last document handed to rego-cpp, with the attributes kept and the params, and its converted
         # input: two bundles (two versions of one, in a replay) judging the same document convert it once.
-        self._last: tuple[Mapping[str, Any], frozenset[str] | None, dict[str, Any], Any] | None = None
+        self._last: (
+            tuple[Mapping[str, Any], tuple[frozenset[str] | None, frozenset[str]], dict[str, Any], Any] | None
+        ) = None
 
-    def _input(self, document: Mapping[str, Any], keep: frozenset[str] | None, params: dict[str, Any]) -> Any:
+    def _input(
+        self, document: Mapping[str, Any], keep: frozenset[str] | None, omit: frozenset[str], params: dict[str, Any]
+    ) -> Any:
         last = self._last
-        if last is not None and last[0] is document and last[1] == keep and last[2] == params:
+        if last is not None and last[0] is document and last[1] == (keep, omit) and last[2] == params:
             return last[3]
-        narrowed = project_plan_input(document, keep) if keep is not None else document
+        narrowed = project_plan_input(document, keep, omit) if keep is not None else document
         converted = to_input({**narrowed, "params": params})
-        self._last = (document, keep, params, converted)
+        self._last = (document, (keep, omit), params, converted)
         return converted
 
     def _interpreter(self, bundle: LoadedBundle) -> Interpreter:
@@ -191,7 +195,8 @@ class RegoEngine:
                     return []
             params = {**bundle.manifest.params, **dict(document.get("params") or {})}
             keep = attribute_names(bundle, params) if hook == "plan" else None
-            interpreter.set_input(self._input(document, keep, params))
+            omit = frozenset(bundle.manifest.input.omit)
+            interpreter.set_input(self._input(document, keep, omit, params))
             try:
                 outputs = self._query_all(bundle, interpreter, entrypoints, compiled)
             finally:

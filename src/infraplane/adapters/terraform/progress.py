@@ -18,13 +18,18 @@ _RESOURCE_EVENTS = {
 
 
 class ProgressParser:
-    """Turns `-json` lines into RunEvents; counts the resources the stream says drifted (a refresh)."""
+    """Turns `-json` lines into RunEvents; counts the resources the stream says drifted (a refresh).
+
+    An apply's stream ends with its root module's outputs (`"type": "outputs"`), kept in `outputs`: every
+    value but a sensitive output's, which the stream leaves out.
+    """
 
     def __init__(self, component: str, on_event: EventSink) -> None:
         self._component = component
         self._on_event = on_event
         self.drifted = 0
         self.terraform_version = ""
+        self.outputs: dict[str, Any] | None = None
 
     def feed(self, line: str) -> None:
         try:
@@ -36,6 +41,8 @@ class ProgressParser:
             self.drifted += 1
         elif kind == "version":
             self.terraform_version = str(message.get("terraform", ""))
+        elif kind == "outputs" and isinstance(message.get("outputs"), dict):
+            self.outputs = message["outputs"]
         elif kind in _RESOURCE_EVENTS:
             hook = message.get("hook") or message.get("change") or {}
             resource = hook.get("resource", {})
