@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.markup import escape
 
 from infraplane.core.policy import BundleRef
 from infraplane.core.replay import ReplayChange
 from infraplane.interfaces.cli.output import console
-from infraplane.services.policy_replay import Replayed
+
+if TYPE_CHECKING:  # `policy check` imports this module; the replay service is imported by the commands using it
+    from infraplane.services.policy_replay import Replayed
 
 __all__ = ["print_replay"]
 
