@@ -62,9 +62,10 @@ class BundleInput(BaseModel):
     change's `before`, `after` and `after_unknown`, only the attributes whose names appear in the bundle's
     Rego source or params: a bundle may declare it when its rules name every attribute they read
     (no iterating over the attributes, no names built at run time). A list keeps those attributes and
-    the referenced ones. Nested values of a kept attribute are kept whole. `omit` names attributes left
-    out of `before`, `after`, `after_unknown` and `config` even though their names appear in the code
-    (as the name of a change's own field, say): the rules promise never to read them there.
+    the referenced ones. Nested values of a kept attribute are kept whole. With `referenced` or a list,
+    `omit` names attributes left out of `before`, `after`, `after_unknown` and `config` even though their
+    names appear in the code (as the name of a change's own field, say): the rules promise never to read
+    them there. With `all` nothing is left out.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
