@@ -1,13 +1,14 @@
-"""Reading Terraform's `-json` machine-readable UI stream: progress events and error diagnostics."""
+"""Reading Terraform's `-json` machine-readable UI stream: progress events, error diagnostics, outputs."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from infraplane.core.runs import EventSink, RunEvent
+from infraplane.core.runs import EventSink, OutputValues, RunEvent, RunRequest
+from infraplane.errors import FailureError
 
-__all__ = ["ProgressParser", "diagnostics_summary"]
+__all__ = ["ProgressParser", "diagnostics_summary", "output_values"]
 
 _RESOURCE_EVENTS = {
     "planned_change": "planned",
@@ -78,3 +79,14 @@ def diagnostics_summary(stdout: str, stderr: str, limit: int = 3) -> str:
         errors = [line for line in lines if "Error" in line or "error" in line]
         found = (errors or lines)[-limit:]
     return "; ".join(found[:limit]) or "no diagnostics"
+
+
+def output_values(request: RunRequest, raw: dict[str, Any]) -> OutputValues:
+    """Outputs as `output -json` (or an apply's stream) gives them; every output the blueprint declares is there."""
+    missing = sorted(set(request.blueprint.spec.outputs) - set(raw))
+    if missing:
+        raise FailureError(f"{request.component}: the state has no value for declared outputs {', '.join(missing)}")
+    return OutputValues(
+        {name: item.get("value") for name, item in raw.items()},
+        frozenset(name for name, item in raw.items() if item.get("sensitive")),
+    )

@@ -32,7 +32,7 @@ from infraplane.adapters.process import ToolResult, run_tool
 from infraplane.adapters.terraform.cli_config import config_for_module
 from infraplane.adapters.terraform.plan_summary import normalized_plan, plan_document, plan_summary
 from infraplane.adapters.terraform.preview import WRAPPER_FILE, unwrapped, wrapper_config
-from infraplane.adapters.terraform.progress import ProgressParser, diagnostics_summary
+from infraplane.adapters.terraform.progress import ProgressParser, diagnostics_summary, output_values
 from infraplane.adapters.terraform.provider import aws_provider_override_hcl
 from infraplane.adapters.terraform.retries import Transient, TransientToolError, classify_failure, retrying
 from infraplane.adapters.terraform.scrub import scrubbed_plan
@@ -342,7 +342,7 @@ class TerraformRunner:
     def outputs(self, request: RunRequest) -> OutputValues:
         module = self.module_dir(request)
         result = self._run(request, module, "output", ["output", "-json", "-no-color"], lambda _e: None)
-        return _output_values(request, json.loads(result.stdout or "{}"))
+        return output_values(request, json.loads(result.stdout or "{}"))
 
     # -- changing ------------------------------------------------------------------------------
 
@@ -374,23 +374,12 @@ class TerraformRunner:
         streamed = parser.outputs
         if streamed is None or any(isinstance(o, dict) and o.get("sensitive") for o in streamed.values()):
             return self.outputs(request)
-        return _output_values(request, streamed)
+        return output_values(request, streamed)
 
     def destroy(self, request: RunRequest, on_event: EventSink) -> None:
         plan = self.plan(request, on_event, destroy=True)
         if plan.has_changes:
             self.apply(request, plan, on_event)
-
-
-def _output_values(request: RunRequest, raw: dict[str, Any]) -> OutputValues:
-    """Outputs as `output -json` (or an apply's stream) gives them; every output the blueprint declares is there."""
-    missing = sorted(set(request.blueprint.spec.outputs) - set(raw))
-    if missing:
-        raise FailureError(f"{request.component}: the state has no value for declared outputs {', '.join(missing)}")
-    return OutputValues(
-        {name: item.get("value") for name, item in raw.items()},
-        frozenset(name for name, item in raw.items() if item.get("sensitive")),
-    )
 
 
 def _with_lock_file(prepared: str, root: Path) -> str:
