@@ -115,3 +115,16 @@ def test_a_live_holder_is_waited_for_a_bounded_time_then_refused(store: SqlStore
     leases.acquire(KEY)
     leases.release_all()
     assert 40 <= fake.slept < 42
+
+
+@pytest.mark.parametrize("patient", [False, True])
+def test_not_waiting_refuses_a_live_holder_at_once_and_names_it(store: SqlStore, patient: bool) -> None:
+    """`wait=False` (the scheduler's jobs) refuses at once, whatever `live_wait` or patience say."""
+    fake = FakeTime()
+    _elsewhere(store, KEY, fake.now + 500, run="drift-check")
+    leases = LeaseManager(
+        store, "new-run", SYSTEM, 30.0, clock=fake.clock, sleep=fake.sleep, patient=patient, live_wait=90
+    )
+    with pytest.raises(RefusedError, match=r"locked by run drift-check .*since [^(]*; try again"):
+        leases.acquire(KEY, wait=False)
+    assert fake.slept == 0

@@ -109,7 +109,7 @@ class LeaseManager:
 
     def acquire(self, key: str, wait: bool = True) -> None:
         """Take the lease on `key`; wait out a dead holder's lease; wait up to `live_wait` seconds for a live
-        holder, then refuse (a patient run waits as long as the holder lives)."""
+        holder, then refuse (a patient run waits as long as the holder lives). `wait=False` refuses at once."""
         announced = False
         started = self._clock()
         while True:
@@ -143,14 +143,14 @@ class LeaseManager:
                     )
                     self._report(f"took over the stale lock on {key} (run {current.run_id}, pid {current.pid})")
                     break
-            impatient = holder_alive and not self._patient
-            if impatient and self._clock() - started >= self._live_wait:
-                waited = f" (waited {self._live_wait:.0f} s)" if self._live_wait > 0 else ""
+            waited_enough = self._clock() - started >= self._live_wait
+            if holder_alive and (not wait or (not self._patient and waited_enough)):
+                waited = f" (waited {self._live_wait:.0f} s)" if wait and self._live_wait > 0 else ""
                 raise RefusedError(
                     f"{key} is locked by run {current.run_id} (pid {current.pid} on {current.host}) "
                     f"since {current.acquired_at}{waited}; try again when it finishes"
                 )
-            if not wait and not impatient:
+            if not wait:
                 remaining = current.lease_expires - now
                 raise RefusedError(
                     f"{key} has a stale lock (pid {current.pid} is gone); its lease ends in {remaining:.0f} s"
