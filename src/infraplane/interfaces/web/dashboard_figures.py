@@ -35,13 +35,6 @@ def duration_text(seconds: float) -> str:
     return f"{seconds / 86400:.1f} d"
 
 
-def _seconds(start: str, end: str) -> float | None:
-    try:
-        return (parse_time(end) - parse_time(start)).total_seconds()
-    except ValueError:
-        return None
-
-
 def _cost(found: Sequence[Proposal], alive: set[str]) -> list[tuple[str, str, float]]:
     """Monthly cost per (team, tier): each live environment's last applied proposal's cost after it."""
     latest: dict[str, Proposal] = {}
