@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from infraplane.services.scheduler import Job
     from infraplane.services.tasks import TaskRunner
 
-__all__ = ["scheduled_jobs", "task_queue", "task_runner", "upgrade_database"]
+__all__ = ["build_jobs", "task_queue", "task_runner", "upgrade_database"]
 
 
 def upgrade_database(container: Container) -> list[str]:
@@ -63,8 +63,11 @@ def task_runner(container: Container) -> TaskRunner:
     )
 
 
-def scheduled_jobs(container: Container) -> list[Job]:
+def build_jobs(container: Container) -> list[Job]:
     """The periodic jobs: drift checks per tier, TTL checks, recovery of dead runs, unmanaged scans, advisors.
+
+    Read them as `Container.jobs`, built once: a second list would keep a second memory of when each
+    environment's drift was last checked.
 
     The server's scheduler runs them in embedded mode; in team mode the workers run each tick once.
     """

@@ -396,9 +396,9 @@ class Container:
     @cached_property
     def jobs(self) -> list[Job]:
         """The periodic jobs, built once: each keeps its own memory (when each environment was last checked)."""
-        from infraplane.interfaces.background_work import scheduled_jobs
+        from infraplane.interfaces.background_work import build_jobs
 
-        return scheduled_jobs(self)
+        return build_jobs(self)
 
     @cached_property
     def tasks(self) -> TaskRunner:
