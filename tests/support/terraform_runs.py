@@ -4,7 +4,8 @@ infraplane's CLI configuration, and a state backend that keeps state in memory."
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,12 +67,11 @@ def module_blueprint(directory: Path, module: str, blueprint: Mapping[str, Any])
     return ModuleBlueprint(parsed, pack_directory(directory))
 
 
-def runner_for(home: Path, plugin_cache: Path) -> TerraformRunner:
-    """The runner `infraplane` builds, with its own CLI configuration under `home`."""
+def runner_for(home: Path, plugin_cache: Path, sleep: Callable[[float], None] = time.sleep) -> TerraformRunner:
+    """The runner `infraplane` builds, with its own CLI configuration under `home` (`sleep`: between retries)."""
     assert TERRAFORM is not None
-    return TerraformRunner(
-        TERRAFORM, write_cli_config(home / "terraform" / "terraformrc", plugin_cache, MIRROR), plugin_cache
-    )
+    config = write_cli_config(home / "terraform" / "terraformrc", plugin_cache, MIRROR)
+    return TerraformRunner(TERRAFORM, config, plugin_cache, sleep=sleep)
 
 
 @contextmanager

@@ -117,11 +117,13 @@ def test_a_plan_the_api_refused_once_is_retried_and_reported(tmp_path: Path, ec2
     assert TERRAFORM is not None
     module = module_blueprint(tmp_path / "source", MODULE, BLUEPRINT)
     home = tmp_path / "home"
-    runner = runner_for(home, tmp_path / "cache")
+    slept: list[float] = []  # the backoff between attempts, taken on this list instead of the clock
+    runner = runner_for(home, tmp_path / "cache", sleep=slept.append)
     events: list[RunEvent] = []
     with memory_state_server() as server:
         request = module.request(server, home, "dev", "reader", {"endpoint": ec2.endpoint})
         plan = runner.plan(request, events.append)
+        assert len(slept) == 1 and slept[0] > 0
         retries = [e for e in events if e.action == "retry"]
         assert [e.message.split(" (")[0] for e in retries] == ["plan attempt 1 failed"]
         assert "cloud-busy" in retries[0].message and "StatusCode: 503" in retries[0].message

@@ -20,6 +20,7 @@ import contextlib
 import hashlib
 import json
 import os
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -68,8 +69,10 @@ class TerraformRunner:
         plugin_cache: Path,
         interfaces: ModuleInterfaceCache | None = None,
         go_gc_percent: int | None = None,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._binary = binary
+        self._sleep = sleep  # between attempts of a step the cloud refused for a while
         self._cli_config = cli_config
         self._plugin_cache_lock = str(plugin_cache.parent / f".{plugin_cache.name}.lock")
         self._interfaces = interfaces or ModuleInterfaceCache()
@@ -168,7 +171,7 @@ class TerraformRunner:
             raise failure
 
         try:
-            return retrying(on_retry)(attempt)
+            return retrying(on_retry, sleep=self._sleep)(attempt)
         except TransientToolError as exhausted:
             raise exhausted.failure from None
 
