@@ -157,6 +157,13 @@ def test_the_server_announces_itself_once_and_logs_no_requests(sandbox: Sandbox)
     assert "POST /" not in sandbox.stderr.read_text()
 
 
+def test_the_real_server_answers_its_health_path(sandbox: Sandbox) -> None:
+    from infraplane.adapters.sandbox.control import HEALTH_PATH
+
+    with urllib.request.urlopen(f"{sandbox.endpoint}{HEALTH_PATH}", timeout=10) as response:
+        assert (response.status, response.read()) == (200, b"ok")
+
+
 def test_an_encrypted_replication_group_reads_back_like_aws(sandbox: Sandbox, network: Network) -> None:
     elasticache = sandbox.client("elasticache")
     created = _create_encrypted_group(elasticache, network)
@@ -385,3 +392,30 @@ def test_calls_are_served_one_at_a_time_except_sqs_long_polls() -> None:
     for thread in polls:
         thread.join()
     assert most > 1  # long polls do not hold the others up
+
+
+def test_the_health_check_is_answered_while_a_cloud_call_holds_the_lock() -> None:
+    """A busy sandbox is a running one: `sandbox_status` asks a path no cloud call can hold up."""
+    import threading
+
+    from infraplane.adapters.sandbox.control import HEALTH_PATH
+    from infraplane.adapters.sandbox.server import one_request_at_a_time
+
+    entered, release = threading.Event(), threading.Event()
+
+    def app(environ: dict[str, object], start_response: object) -> list[bytes]:
+        entered.set()
+        release.wait(10)
+        return [b"<ok/>"]
+
+    served = one_request_at_a_time(app)
+    slow = threading.Thread(target=served, args=({"PATH_INFO": "/", "HTTP_X_AMZ_TARGET": "AmazonSSM.X"}, print))
+    slow.start()
+    try:
+        assert entered.wait(10)
+        statuses: list[str] = []
+        assert served({"PATH_INFO": HEALTH_PATH}, lambda status, headers: statuses.append(status)) == [b"ok"]
+        assert statuses == ["200 OK"]
+    finally:
+        release.set()
+        slow.join()

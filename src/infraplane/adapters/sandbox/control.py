@@ -21,9 +21,10 @@ import psutil
 
 from infraplane.errors import FailureError, RefusedError
 
-__all__ = ["SandboxInfo", "reset_sandbox", "sandbox_status", "start_sandbox", "stop_sandbox"]
+__all__ = ["HEALTH_PATH", "SandboxInfo", "reset_sandbox", "sandbox_status", "start_sandbox", "stop_sandbox"]
 
 STATE_FILE = "sandbox.json"
+HEALTH_PATH = "/_infraplane/health"  # answered by the sandbox itself, never queued
 _HOST = "127.0.0.1"
 
 
@@ -54,9 +55,10 @@ def _request(endpoint: str, method: str, path: str, timeout: float) -> int:
 
 
 def _reachable(endpoint: str) -> bool:
-    # Any HTTP answer will do: moto's data dump (/moto-api/data.json) fails on some resource types.
+    # Any HTTP answer will do (a foreign server on the port answers too). The sandbox answers this path
+    # at once, outside the lock its cloud calls queue behind (server.py), so a busy sandbox is running.
     try:
-        _request(endpoint, "GET", "/moto-api/reset-auth", 2.0)
+        _request(endpoint, "GET", HEALTH_PATH, 2.0)
     except (OSError, HTTPException):
         return False
     return True

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from types import FrameType
 from typing import Any
 
+from infraplane.adapters.sandbox.control import HEALTH_PATH
 from infraplane.adapters.sandbox.elasticache import apply_elasticache_patches
 from infraplane.adapters.sandbox.sqs import apply_sqs_patches
 
@@ -51,10 +52,17 @@ def one_request_at_a_time(app: Any) -> Any:
     (ParameterAlreadyExists, InvalidGroup.Duplicate): a spurious failure of a valid apply. Calls are
     milliseconds each, so one at a time costs little. SQS long polls (ReceiveMessage) are left out:
     they wait for messages and would hold every other call up.
+
+    `GET /_infraplane/health` is answered here, outside the lock and without moto: whether the sandbox
+    runs must not depend on how busy it is (an unmanaged-resource scan holds the lock for seconds, and
+    a plan that asked meanwhile was told the sandbox was not running).
     """
     lock = threading.Lock()
 
     def serve(environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get("PATH_INFO") == HEALTH_PATH:
+            start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])
+            return [b"ok"]
         if "ReceiveMessage" in environ.get("HTTP_X_AMZ_TARGET", "") + environ.get("QUERY_STRING", ""):
             return app(environ, start_response)
         with lock:
