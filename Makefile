@@ -16,10 +16,14 @@ EVAL_FILE ?= ../shared/eval/requests-dev.yaml
 
 setup: $(STAMP)
 
+# uv installs the same packages as pip in about half the time (parallel, bytecode compiled on both cores);
+# pip does it when uv cannot (no uv wheel for this machine, an index only pip's own configuration names).
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --upgrade pip uv
+	UV_NATIVE_TLS=1 UV_SYSTEM_CERTS=1 $(BIN)/uv pip install --quiet --python $(BIN)/python --compile-bytecode \
+		$(if $(PIP_INDEX_URL),--index-url $(PIP_INDEX_URL)) $(if $(PIP_FIND_LINKS),--find-links $(PIP_FIND_LINKS)) \
+		-e '.[dev]' || $(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
 check-tools:
