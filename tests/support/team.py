@@ -120,11 +120,13 @@ class Team:
         return str(created.json()["id"])
 
     def proposal(self, proposal_id: str) -> dict[str, Any] | None:
-        """The proposal, or None while it is still being planned (or the server restarts)."""
+        """The proposal; None while it is being planned (or the server restarts); fails if it never will be."""
         try:
             response = self.api("GET", f"/api/v1/proposals/{proposal_id}")
         except httpx.HTTPError:
             return None
+        if response.status_code == 404 and "no proposal was made" in response.text:
+            raise AssertionError(f"{proposal_id}: {response.json()['error']['message']}")  # its plan ended without it
         if response.status_code != 200:
             return None
         found: dict[str, Any] = response.json()

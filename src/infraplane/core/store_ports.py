@@ -69,8 +69,10 @@ class AuditRepository(Protocol):
 
     def append(self, actor: Actor, action: str, subject: str, payload: Mapping[str, Any]) -> AuditEvent: ...
 
-    def events(self, after: int = 0, limit: int | None = None, action: str | None = None) -> Iterator[AuditEvent]:
-        """Events in chain order; `action` keeps those whose action starts with it."""
+    def events(
+        self, after: int = 0, limit: int | None = None, action: str | None = None, subject: str | None = None
+    ) -> Iterator[AuditEvent]:
+        """Events in chain order; `action` keeps those whose action starts with it, `subject` those about it."""
         ...
 
     def head(self) -> ChainHead | None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from infraplane.core.audit import Actor
 
-__all__ = ["PROPOSAL_TASKS", "PROPOSING_TASKS", "Task", "TaskKind"]
+__all__ = ["NOT_PROPOSED", "NO_CHANGES", "PROPOSAL_TASKS", "PROPOSING_TASKS", "NoProposal", "Task", "TaskKind"]
 
 
 class TaskKind(StrEnum):
@@ -29,6 +29,11 @@ class TaskKind(StrEnum):
 # Tasks that make a new proposal, and those whose subject is a proposal's id (run in order per proposal).
 PROPOSING_TASKS = frozenset({TaskKind.PLAN, TaskKind.ROLLBACK, TaskKind.DRIFT_REVERT, TaskKind.DRIFT_ACCEPT})
 PROPOSAL_TASKS = PROPOSING_TASKS | {TaskKind.APPLY}
+
+# The audit action of a proposing task that ended without its proposal: nothing to change, or it failed
+# first (subject: `proposal:<id>`; payload: code, message, team).
+NOT_PROPOSED = "proposal.none"
+NO_CHANGES = "no-changes"  # the code when there was nothing to change
 
 
 @dataclass(frozen=True)
@@ -67,3 +72,20 @@ class Task:
             dict(data.get("payload") or {}),
             str(data.get("team") or ""),
         )
+
+
+@dataclass(frozen=True)
+class NoProposal:
+    """Why proposal `proposal_id` was never made, its id handed out: nothing to change, or its plan failed."""
+
+    proposal_id: str
+    team: str
+    code: str  # NO_CHANGES, or the error's stable code (errors.py)
+    message: str
+    time: str
+
+    @property
+    def reason(self) -> str:
+        if self.code == NO_CHANGES:
+            return f"no proposal was made: {self.message}"
+        return f"no proposal was made: its plan failed ({self.code}): {self.message}"

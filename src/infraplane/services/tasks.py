@@ -8,14 +8,14 @@ sealed with the store's key before it is queued (sensitive inputs never rest in 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from infraplane.core.audit import Actor
 from infraplane.core.ports import Store
 from infraplane.core.proposals import Proposal
-from infraplane.core.tasks import PROPOSING_TASKS, Task, TaskKind
-from infraplane.errors import InputError, Problem
+from infraplane.core.tasks import NO_CHANGES, NOT_PROPOSED, PROPOSING_TASKS, Task, TaskKind
+from infraplane.errors import InfraplaneError, InputError, Problem
 from infraplane.services.drift_remediation import DriftRemediation
 from infraplane.services.orchestration.progress import Progress
 from infraplane.services.orchestration.service import EnvironmentService
@@ -84,10 +84,40 @@ class TaskRunner:
         if existing is not None:
             # Planned already (its worker died before the queue heard of it): never a second proposal.
             return {"event": "result", "changes": True, "status": existing.status.value}
-        proposal, environment = self._proposal_of(task, progress)
+        try:
+            proposal, environment = self._proposal_of(task, progress)
+        except InfraplaneError as exc:
+            self._not_proposed(task, exc.code, _masked(exc.message, self._input_values(task)))
+            raise
         if proposal is None:
+            self._not_proposed(task, NO_CHANGES, f"nothing to change: environment {environment!r} matches already")
             return {"event": "result", "changes": False, "environment": environment, "status": None}
         return {"event": "result", "changes": True, "status": proposal.status.value}
+
+    def _not_proposed(self, task: Task, code: str, message: str) -> None:
+        """The proposal's id was handed out already: say why it will not appear (the requester asks by that id)."""
+        with self._store.transaction() as tx:
+            if tx.proposals.get(task.subject) is not None:
+                return  # made, then failed later: the proposal carries its own status
+            payload = {"kind": task.kind.value, "team": task.team, "code": code, "message": message}
+            tx.audit.append(task.actor, NOT_PROPOSED, f"proposal:{task.subject}", payload)
+
+    def _input_values(self, task: Task) -> list[str]:
+        """Every string the plan task's document gives as an input value (any may be a sensitive one)."""
+        if task.kind != TaskKind.PLAN:
+            return []
+        try:
+            document = json.loads(self._store.unseal(str(task.payload["document"])))
+        except (KeyError, ValueError, InfraplaneError):
+            return []
+        spec = document.get("spec") if isinstance(document, Mapping) else None
+        if not isinstance(spec, Mapping):
+            return []
+        components = spec.get("components")
+        inputs = [spec.get("inputs")]
+        if isinstance(components, Mapping):
+            inputs += [c.get("inputs") for c in components.values() if isinstance(c, Mapping)]
+        return list(_strings(inputs))
 
     def _proposal_of(self, task: Task, progress: Progress) -> tuple[Proposal | None, str]:
         payload = task.payload
@@ -118,3 +148,24 @@ class TaskRunner:
             task.subject,
         )
         return accepted, environment
+
+
+_MASK = "(masked)"
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _masked(message: str, values: Sequence[str]) -> str:
+    """`message` with each of `values` (4 characters or more) masked: the audit trail keeps no input value."""
+    for value in sorted({v for v in values if len(v) >= 4}, key=len, reverse=True):
+        message = message.replace(value, _MASK)
+    return message

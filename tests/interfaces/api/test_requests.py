@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from unittest.mock import ANY
 
 import pytest
 
@@ -121,6 +122,20 @@ def test_a_proposal_being_planned_says_so(api: Api) -> None:
     events = follow(api, accepted["id"], "requester")
     assert events[-1]["event"] == "error", events
     assert events[-1]["error"]["code"] == "refused" and "sandbox" in events[-1]["error"]["message"]
+
+    # The id was handed out, so asking for it later says why there is no proposal (from the audit trail:
+    # a team-mode worker ran the plan on another machine, or this server restarted since).
+    path = f"/api/v1/proposals/{accepted['id']}"
+    error = _error(api.client.get(path, headers=api.headers("requester")), 404)
+    assert "no proposal was made: its plan failed (refused)" in error["message"], error
+    assert "sandbox" in error["message"]
+    api.client.app.state.runs._channels.clear()  # as on a server that did not run the plan
+    assert follow(api, accepted["id"], "requester") == [{**events[-1], "time": ANY, "run": "plan"}]
+    # Another team's identity learns nothing.
+    hidden = _error(api.client.get(path, headers=api.headers("shop-approver")), 404)
+    assert "sandbox" not in hidden["message"]
+    ended = [e for e in api.container.audit.events(action="proposal.none") if e.subject == f"proposal:{accepted['id']}"]
+    assert [(e.actor.id, e.payload["code"], e.payload["team"]) for e in ended] == [("requester", "refused", "payments")]
 
 
 def test_plain_words_become_a_proposal_or_a_question(api: Api) -> None:

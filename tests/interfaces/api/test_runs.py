@@ -121,6 +121,15 @@ def test_request_approve_and_two_applies_at_once_apply_once_and_leak_no_secret(
 
     parameters = aws(sandbox, "ssm").describe_parameters()["Parameters"]
     assert any("payments-vault" in p["Name"] for p in parameters), parameters
+
+    # The same request again: nothing to change, so no proposal; its id says so when asked.
+    body = {"environment": environment, "justification": "again"}
+    same = api.client.post("/api/v1/proposals", json=body, headers=api.headers("requester"))
+    assert same.status_code == 202, same.text
+    assert follow(api, same.json()["id"], "requester")[-1]["changes"] is False
+    unmade = api.client.get(f"/api/v1/proposals/{same.json()['id']}", headers=api.headers("requester"))
+    seen.append(unmade.text)
+    assert unmade.status_code == 404 and "no proposal was made: nothing to change" in unmade.text, unmade.text
     verified = api.client.get("/api/v1/audit/verify", headers=api.headers("admin")).json()
     assert verified["verified"] is True
 

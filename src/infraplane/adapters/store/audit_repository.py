@@ -79,10 +79,14 @@ class SqlAuditRepository:
         row = self._session.execute(select(AuditHeadRow).where(AuditHeadRow.id == 1)).scalar_one_or_none()
         return ChainHead(row.sequence, row.hash) if row is not None else None
 
-    def events(self, after: int = 0, limit: int | None = None, action: str | None = None) -> Iterator[AuditEvent]:
+    def events(
+        self, after: int = 0, limit: int | None = None, action: str | None = None, subject: str | None = None
+    ) -> Iterator[AuditEvent]:
         query = select(AuditEventRow).where(AuditEventRow.sequence > after).order_by(AuditEventRow.sequence)
         if action is not None:
             query = query.where(AuditEventRow.action.startswith(action, autoescape=True))
+        if subject is not None:
+            query = query.where(AuditEventRow.subject == subject)
         if limit is not None:
             query = query.limit(limit)
         for row in self._session.execute(query).scalars():

@@ -10,6 +10,7 @@ from infraplane.core.clock import Clock, parse_time
 from infraplane.core.ports import ProposalQuery, Store, Transaction
 from infraplane.core.proposal_lifecycle import EXPIRABLE, ProposalStatus, is_expired
 from infraplane.core.proposals import Proposal
+from infraplane.core.tasks import NOT_PROPOSED, NoProposal
 from infraplane.errors import InputError, NotFoundError, Problem
 from infraplane.services.proposals.expiry import expire_due
 
@@ -28,6 +29,16 @@ class ProposalReader:
             return found  # the common case reads without the write lock
         with self._store.transaction() as tx:
             return self.open(tx, proposal_id, lock=False)
+
+    def not_proposed(self, proposal_id: str) -> NoProposal | None:
+        """Why `proposal_id` was never made, when its task ended without it (the newest try)."""
+        with self._store.read() as tx:
+            ended = list(tx.audit.events(action=NOT_PROPOSED, subject=f"proposal:{proposal_id}"))
+        if not ended:
+            return None
+        payload = ended[-1].payload
+        team, code, message = (str(payload.get(k, "")) for k in ("team", "code", "message"))
+        return NoProposal(proposal_id, team, code, message, ended[-1].time)
 
     def proposals(self, environment: str | None = None, status: str | None = None) -> list[Proposal]:
         """Proposals, oldest first; any past its expiry is marked expired on the way."""

@@ -54,6 +54,7 @@ class ProposalService:
         self.get = reader.get
         self.proposals = reader.proposals
         self.find = reader.find
+        self.not_proposed = reader.not_proposed
         # creating.py
         self.upgradable = creator.upgradable
         self.propose = creator.propose
