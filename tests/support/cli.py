@@ -12,6 +12,7 @@ from __future__ import annotations
 import atexit
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -45,16 +46,19 @@ class _ForkServer:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._process: subprocess.Popen[str] | None = None
-        self._directory = Path(tempfile.mkdtemp(prefix="infraplane-forkserver-"))
-        self.socket = str(self._directory / "socket")
+        self._directory: Path | None = None  # made on first use, removed when the worker ends
 
     def ensure(self) -> str:
         with self._lock:
+            if self._directory is None:
+                self._directory = Path(tempfile.mkdtemp(prefix="infraplane-forkserver-"))
+                atexit.register(self.stop)
+            socket_path = str(self._directory / "socket")
             if self._process is None or self._process.poll() is not None:
                 paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
                 environment = {**os.environ, "PYTHONPATH": os.pathsep.join([*paths, str(REPO)])}
                 self._process = subprocess.Popen(
-                    [sys.executable, "-m", "tests.support.forkserver", self.socket],
+                    [sys.executable, "-m", "tests.support.forkserver", socket_path],
                     stdout=subprocess.PIPE,
                     stderr=(self._directory / "forkserver.log").open("a"),
                     text=True,
@@ -64,13 +68,14 @@ class _ForkServer:
                 assert self._process.stdout is not None
                 ready = self._process.stdout.readline().strip()
                 assert ready == "ready", f"the fork server did not start: {(self._directory / 'forkserver.log')}"
-                atexit.register(self.stop)
-        return self.socket
+        return socket_path
 
     def stop(self) -> None:
         if self._process is not None and self._process.poll() is None:
             self._process.kill()
             self._process.wait()
+        if self._directory is not None:
+            shutil.rmtree(self._directory, ignore_errors=True)
 
 
 _SERVER = _ForkServer()
