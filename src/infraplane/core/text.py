@@ -9,8 +9,10 @@ newlines and tabs stay.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
+from typing import Any
 
-__all__ = ["inert", "inert_json"]
+__all__ = ["inert", "inert_json", "string_leaves"]
 
 # C0 controls but tab and newline, DEL and the C1 controls, zero-width and bidi controls, BOM.
 _UNSAFE = re.compile(
@@ -33,3 +35,15 @@ def inert(text: str) -> str:
 def inert_json(encoded: str) -> str:
     """JSON text with the characters a JSON encoder leaves raw escaped as `\\uXXXX` (still the same JSON value)."""
     return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", encoded)
+
+
+def string_leaves(value: Any) -> Iterator[str]:
+    """Every string in a JSON-like value: the values of mappings and the items of lists (not the keys)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from string_leaves(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from string_leaves(item)

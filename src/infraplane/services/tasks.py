@@ -8,13 +8,14 @@ sealed with the store's key before it is queued (sensitive inputs never rest in 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from infraplane.core.audit import Actor
 from infraplane.core.ports import Store
 from infraplane.core.proposals import Proposal
 from infraplane.core.tasks import NO_CHANGES, NOT_PROPOSED, PROPOSING_TASKS, Task, TaskKind
+from infraplane.core.text import string_leaves
 from infraplane.errors import InfraplaneError, InputError, Problem
 from infraplane.services.drift_remediation import DriftRemediation
 from infraplane.services.orchestration.progress import Progress
@@ -117,7 +118,7 @@ class TaskRunner:
         inputs = [spec.get("inputs")]
         if isinstance(components, Mapping):
             inputs += [c.get("inputs") for c in components.values() if isinstance(c, Mapping)]
-        return list(_strings(inputs))
+        return list(string_leaves(inputs))
 
     def _proposal_of(self, task: Task, progress: Progress) -> tuple[Proposal | None, str]:
         payload = task.payload
@@ -151,17 +152,6 @@ class TaskRunner:
 
 
 _MASK = "(masked)"
-
-
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, Mapping):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
 
 
 def _masked(message: str, values: Sequence[str]) -> str:

@@ -11,26 +11,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from infraplane.core.text import string_leaves
+
 __all__ = ["SCRUBBED", "scrubbed_plan"]
 
 SCRUBBED = "(sensitive)"
 
 
-def _leaves(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _leaves(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _leaves(item)
-
-
 def _marked(value: Any, marks: Any) -> Iterator[str]:
     """Strings of `value` at the places `marks` (Terraform's `*_sensitive` shape) says are sensitive."""
     if marks is True:
-        yield from _leaves(value)
+        yield from string_leaves(value)
     elif isinstance(marks, dict) and isinstance(value, dict):
         for key, mark in marks.items():
             yield from _marked(value.get(key), mark)
@@ -51,7 +42,7 @@ def _secrets(plan: dict[str, Any]) -> set[str]:
     declared = plan.get("configuration", {}).get("root_module", {}).get("variables", {})
     for name, variable in (plan.get("variables") or {}).items():
         if isinstance(declared.get(name), dict) and declared[name].get("sensitive"):
-            found.update(_leaves(variable.get("value")))
+            found.update(string_leaves(variable.get("value")))
     for change in plan.get("resource_changes", []) + plan.get("resource_drift", []):
         body = change.get("change", {})
         found.update(_marked(body.get("before"), body.get("before_sensitive")))
@@ -66,7 +57,7 @@ def _secrets(plan: dict[str, Any]) -> set[str]:
             found.update(_marked(resource.get("values"), resource.get("sensitive_values")))
         for output in (values.get("outputs") or {}).values():
             if output.get("sensitive"):
-                found.update(_leaves(output.get("value")))
+                found.update(string_leaves(output.get("value")))
     found.discard("")
     return found
 
