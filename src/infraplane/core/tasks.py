@@ -83,6 +83,7 @@ class NoProposal:
     code: str  # NO_CHANGES, or the error's stable code (errors.py)
     message: str
     time: str
+    environment: str = ""  # known when there was nothing to change
 
     @property
     def reason(self) -> str:

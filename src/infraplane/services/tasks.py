@@ -91,16 +91,19 @@ class TaskRunner:
             self._not_proposed(task, exc.code, _masked(exc.message, self._input_values(task)))
             raise
         if proposal is None:
-            self._not_proposed(task, NO_CHANGES, f"nothing to change: environment {environment!r} matches already")
+            message = f"nothing to change: environment {environment!r} matches already"
+            self._not_proposed(task, NO_CHANGES, message, environment)
             return {"event": "result", "changes": False, "environment": environment, "status": None}
         return {"event": "result", "changes": True, "status": proposal.status.value}
 
-    def _not_proposed(self, task: Task, code: str, message: str) -> None:
+    def _not_proposed(self, task: Task, code: str, message: str, environment: str = "") -> None:
         """The proposal's id was handed out already: say why it will not appear (the requester asks by that id)."""
         with self._store.transaction() as tx:
             if tx.proposals.get(task.subject) is not None:
                 return  # made, then failed later: the proposal carries its own status
             payload = {"kind": task.kind.value, "team": task.team, "code": code, "message": message}
+            if environment:
+                payload["environment"] = environment
             tx.audit.append(task.actor, NOT_PROPOSED, f"proposal:{task.subject}", payload)
 
     def _input_values(self, task: Task) -> list[str]:

@@ -73,6 +73,12 @@ def test_a_run_streams_as_lines_then_ends_and_only_to_its_team(web: Api) -> None
     assert lines and "error" in lines[-1] and "sandbox" in lines[-1]
     ended = requester.get(path)
     assert ended.status_code == 200 and "planning-ended" in ended.text and "data-follow" not in ended.text
+    # A server that did not run the plan (a team-mode worker did, or it restarted since) says the same, from
+    # the audit trail; so does the stream.
+    web.client.app.state.runs._channels.clear()  # type: ignore[attr-defined]
+    told = requester.get(path)
+    assert told.status_code == 200 and "planning-ended" in told.text and "sandbox" in told.text, told.text
+    assert [name for name, _ in _read_stream(requester, f"{path}/lines")] == ["line", "end"]
     # Another team's proposal: not found, as the page and the API say; a proposal with no run here just ends.
     assert sign_in(web, "shop-approver").get(f"{path}/lines").status_code == 404
     assert requester.get("/proposals/p-0000000009/lines").status_code == 404

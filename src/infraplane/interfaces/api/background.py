@@ -28,14 +28,14 @@ from infraplane.core.ports import QueueStatus, TaskQueue
 from infraplane.core.proposal_lifecycle import TransitionName, leaving
 from infraplane.core.proposals import Proposal
 from infraplane.core.runs import RunEvent
-from infraplane.core.tasks import Task, TaskKind
+from infraplane.core.tasks import NO_CHANGES, NoProposal, Task, TaskKind
 from infraplane.errors import InfraplaneError, RefusedError
 from infraplane.interfaces.background_work import task_queue
 from infraplane.interfaces.container import Container
 from infraplane.services.environments.resolution import Resolution
 from infraplane.services.tasks import plan_task, proposing_task
 
-__all__ = ["RunChannel", "RunPool", "install_runs", "new_proposal_id"]
+__all__ = ["RunChannel", "RunPool", "ended_event", "install_runs", "new_proposal_id"]
 
 log = logging.getLogger("infraplane.api.runs")
 
@@ -44,6 +44,13 @@ _KEPT_CHANNELS = 500  # finished channels kept for late readers; the oldest go f
 
 def new_proposal_id() -> str:
     return f"p-{uuid.uuid4().hex[:10]}"
+
+
+def ended_event(ended: NoProposal) -> dict[str, Any]:
+    """The last event of a plan that ended without its proposal, as the run itself sent it."""
+    if ended.code == NO_CHANGES:
+        return {"event": "result", "run": "plan", "changes": False, "environment": ended.environment, "status": None}
+    return {"event": "error", "run": "plan", "error": {"code": ended.code, "message": ended.message}}
 
 
 @dataclass

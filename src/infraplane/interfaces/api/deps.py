@@ -16,6 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from infraplane.core.identity import Action, Identity, authorize
 from infraplane.core.proposals import Proposal
 from infraplane.core.records import EnvironmentRecord
+from infraplane.core.tasks import NoProposal
 from infraplane.errors import ForbiddenError, NotFoundError, Problem, UnauthenticatedError
 from infraplane.interfaces.container import Container
 from infraplane.services.audit import record
@@ -25,6 +26,7 @@ __all__ = [
     "IdentityDep",
     "get_container",
     "get_identity",
+    "not_proposed",
     "require",
     "visible_environment",
     "visible_proposal",
@@ -99,3 +101,9 @@ def visible_proposal(container: Container, identity: Identity, proposal_id: str)
     if not identity.sees(proposal.team):
         raise unknown
     return proposal
+
+
+def not_proposed(container: Container, identity: Identity, proposal_id: str) -> NoProposal | None:
+    """Why the proposal was never made (nothing to change, or its plan failed), if the identity may know."""
+    ended = container.proposals.not_proposed(proposal_id)
+    return ended if ended is not None and identity.sees(ended.team) else None

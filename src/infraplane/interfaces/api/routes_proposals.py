@@ -18,10 +18,9 @@ from infraplane.core.ask import AskResolution
 from infraplane.core.identity import Action, Identity
 from infraplane.core.ports import ProposalQuery
 from infraplane.core.proposals import Proposal
-from infraplane.core.tasks import NO_CHANGES, NoProposal
 from infraplane.errors import ForbiddenError, InputError, NotFoundError, Problem
-from infraplane.interfaces.api.background import RunChannel, RunPool
-from infraplane.interfaces.api.deps import ContainerDep, IdentityDep, require, visible_proposal
+from infraplane.interfaces.api.background import RunChannel, RunPool, ended_event
+from infraplane.interfaces.api.deps import ContainerDep, IdentityDep, not_proposed, require, visible_proposal
 from infraplane.interfaces.api.errors import error_response
 from infraplane.interfaces.api.pagination import after_cursor, cursor_for
 from infraplane.interfaces.api.schemas import (
@@ -38,7 +37,7 @@ from infraplane.interfaces.views import proposal_summary
 from infraplane.services.ask.service import ClarificationNeeded
 from infraplane.services.audit import record
 
-__all__ = ["channel_events", "proposal_view", "propose_document", "resolve_ask", "router"]
+__all__ = ["channel_events", "ended_channel", "proposal_view", "propose_document", "resolve_ask", "router"]
 
 router = APIRouter(prefix="/api/v1/proposals", tags=["proposals"], responses=ERRORS)
 
@@ -170,7 +169,7 @@ def show_proposal(proposal_id: str, request: Request, container: ContainerDep, i
                 f"{proposal_id} is still being planned; follow /api/v1/proposals/{proposal_id}/events",
                 [Problem("", "proposal", "still being planned")],
             ) from None
-        ended = _not_proposed(container, identity, proposal_id)
+        ended = not_proposed(container, identity, proposal_id)
         if ended is not None:
             raise NotFoundError(f"{proposal_id}: {ended.reason}", [Problem("", "proposal", ended.reason)]) from None
         raise
@@ -218,25 +217,16 @@ def apply_proposal(proposal_id: str, request: Request, container: ContainerDep, 
     return _accepted(proposal.id, "apply", "applying")
 
 
-def _not_proposed(container: Container, identity: Identity, proposal_id: str) -> NoProposal | None:
-    """Why the proposal was never made (nothing to change, or its plan failed), if the identity may know."""
-    ended = container.proposals.not_proposed(proposal_id)
-    return ended if ended is not None and identity.sees(ended.team) else None
-
-
-def _ended_channel(container: Container, identity: Identity, proposal_id: str) -> RunChannel:
+def ended_channel(container: Container, identity: Identity, proposal_id: str) -> RunChannel:
     """A closed channel for a run that is not under way here: the proposal's status, or why there is none."""
     try:
         proposal = visible_proposal(container, identity, proposal_id)
     except NotFoundError:
-        ended = _not_proposed(container, identity, proposal_id)
+        ended = not_proposed(container, identity, proposal_id)
         if ended is None:
             raise
         channel = RunChannel(proposal_id, "plan", ended.team)
-        if ended.code == NO_CHANGES:
-            channel.close({"event": "result", "changes": False, "status": None, "message": ended.message})
-        else:
-            channel.close({"event": "error", "error": {"code": ended.code, "message": ended.message}})
+        channel.close(ended_event(ended))
         return channel
     channel = RunChannel(proposal.id, "none", proposal.team)
     channel.close({"event": "status", "status": proposal.status.value})
@@ -295,6 +285,6 @@ async def proposal_events(
     require(container, identity, Action.READ)
     channel = _runs(request).channel(proposal_id)
     if channel is None or not identity.sees(channel.team):
-        channel = _ended_channel(container, identity, proposal_id)
+        channel = ended_channel(container, identity, proposal_id)
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return StreamingResponse(_follow(request, channel), media_type="text/event-stream", headers=headers)

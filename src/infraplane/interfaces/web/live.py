@@ -17,8 +17,8 @@ from fastapi.responses import Response, StreamingResponse
 
 from infraplane.core.identity import Action
 from infraplane.interfaces.api.background import RunChannel, RunPool
-from infraplane.interfaces.api.deps import require, visible_proposal
-from infraplane.interfaces.api.routes_proposals import channel_events
+from infraplane.interfaces.api.deps import require
+from infraplane.interfaces.api.routes_proposals import channel_events, ended_channel
 from infraplane.interfaces.progress_lines import ComponentLines, event_line
 from infraplane.interfaces.web.app import PageIdentity, PageRoute
 
@@ -56,8 +56,6 @@ def proposal_lines(request: Request, identity: PageIdentity, proposal_id: str) -
     runs: RunPool = request.app.state.runs
     channel = runs.channel(proposal_id)
     if channel is None or not identity.sees(channel.team):
-        proposal = visible_proposal(container, identity, proposal_id)  # 404 for another team's, as everywhere
-        channel = RunChannel(proposal.id, "none", proposal.team)
-        channel.close({"event": "status", "status": proposal.status.value})
+        channel = ended_channel(container, identity, proposal_id)  # 404 for another team's, as everywhere
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return StreamingResponse(_follow(request, channel), media_type="text/event-stream", headers=headers)

@@ -11,8 +11,8 @@ from infraplane.core.identity import Action, Identity
 from infraplane.core.ports import ProposalQuery
 from infraplane.core.proposals import Proposal
 from infraplane.errors import InfraplaneError, NotFoundError
-from infraplane.interfaces.api.background import RunPool
-from infraplane.interfaces.api.deps import require, visible_proposal
+from infraplane.interfaces.api.background import RunPool, ended_event
+from infraplane.interfaces.api.deps import not_proposed, require, visible_proposal
 from infraplane.interfaces.mcp.views import proposal_view
 from infraplane.interfaces.views import proposal_summary
 from infraplane.interfaces.web.app import CsrfForm, PageIdentity, PageRoute, render
@@ -62,6 +62,12 @@ def proposal(request: Request, identity: PageIdentity, proposal_id: str, message
             events, done = channel.read(0, 0)
             context = {"proposal_id": proposal_id, "events": events[-30:], "done": done}
             return render(request, "planning.html", context)
+        ended = not_proposed(container, identity, proposal_id)
+        if ended is not None:  # its plan ended without it (planned by a worker, or before a restart)
+            context = {"proposal_id": proposal_id, "events": [ended_event(ended)], "done": True}
+            return render(request, "planning.html", context)
+        if channel is None and _runs(request).running(proposal_id):  # a worker has it (team mode)
+            return render(request, "planning.html", {"proposal_id": proposal_id, "events": [], "done": False})
         raise
     view = proposal_view(found, container.proposals.missing(found), container.proposals.summary(found))
     findings = {sev: [f for f in view["findings"] if f["severity"] == sev] for sev in _SEVERITIES}

@@ -37,8 +37,8 @@ class ProposalReader:
         if not ended:
             return None
         payload = ended[-1].payload
-        team, code, message = (str(payload.get(k, "")) for k in ("team", "code", "message"))
-        return NoProposal(proposal_id, team, code, message, ended[-1].time)
+        team, code, message, environment = (str(payload.get(k, "")) for k in ("team", "code", "message", "environment"))
+        return NoProposal(proposal_id, team, code, message, ended[-1].time, environment)
 
     def proposals(self, environment: str | None = None, status: str | None = None) -> list[Proposal]:
         """Proposals, oldest first; any past its expiry is marked expired on the way."""
