@@ -85,10 +85,13 @@ class TaskRunner:
         if existing is not None:
             # Planned already (its worker died before the queue heard of it): never a second proposal.
             return {"event": "result", "changes": True, "status": existing.status.value}
+        document: Any = None  # a plan task's environment document, unsealed once
         try:
-            proposal, environment = self._proposal_of(task, progress)
+            if task.kind == TaskKind.PLAN:
+                document = json.loads(self._store.unseal(str(task.payload["document"])))
+            proposal, environment = self._proposal_of(task, document, progress)
         except InfraplaneError as exc:
-            self._not_proposed(task, exc.code, _masked(exc.message, self._input_values(task)))
+            self._not_proposed(task, exc.code, _masked(exc.message, _input_values(document)))
             raise
         if proposal is None:
             message = f"nothing to change: environment {environment!r} matches already"
@@ -106,28 +109,10 @@ class TaskRunner:
                 payload["environment"] = environment
             tx.audit.append(task.actor, NOT_PROPOSED, f"proposal:{task.subject}", payload)
 
-    def _input_values(self, task: Task) -> list[str]:
-        """Every string the plan task's document gives as an input value (any may be a sensitive one)."""
-        if task.kind != TaskKind.PLAN:
-            return []
-        try:
-            document = json.loads(self._store.unseal(str(task.payload["document"])))
-        except (KeyError, ValueError, InfraplaneError):
-            return []
-        spec = document.get("spec") if isinstance(document, Mapping) else None
-        if not isinstance(spec, Mapping):
-            return []
-        components = spec.get("components")
-        inputs = [spec.get("inputs")]
-        if isinstance(components, Mapping):
-            inputs += [c.get("inputs") for c in components.values() if isinstance(c, Mapping)]
-        return list(string_leaves(inputs))
-
-    def _proposal_of(self, task: Task, progress: Progress) -> tuple[Proposal | None, str]:
+    def _proposal_of(self, task: Task, document: Any, progress: Progress) -> tuple[Proposal | None, str]:
         payload = task.payload
         justification = str(payload.get("justification", ""))
         if task.kind == TaskKind.PLAN:
-            document = json.loads(self._store.unseal(str(payload["document"])))
             resolution = self._environments.resolve_document(document, "environment")
             proposal = self._proposals.propose(
                 resolution, task.actor, justification, progress, proposal_id=task.subject
@@ -155,6 +140,18 @@ class TaskRunner:
 
 
 _MASK = "(masked)"
+
+
+def _input_values(document: Any) -> list[str]:
+    """Every string an environment document gives as an input value (any may be a sensitive one)."""
+    spec = document.get("spec") if isinstance(document, Mapping) else None
+    if not isinstance(spec, Mapping):
+        return []
+    components = spec.get("components")
+    inputs = [spec.get("inputs")]
+    if isinstance(components, Mapping):
+        inputs += [c.get("inputs") for c in components.values() if isinstance(c, Mapping)]
+    return list(string_leaves(inputs))
 
 
 def _masked(message: str, values: Sequence[str]) -> str:
