@@ -147,6 +147,13 @@ class RunPool:
             return True
         return self._team and self._queue.pending(f"proposal:{proposal_id}")
 
+    def ended(self, proposal_id: str) -> NoProposal | None:
+        """Why `proposal_id` was never made; None while a run of it waits or runs (a plan handed back by a
+        stopping worker is planned again, whatever its first try recorded)."""
+        if self.running(proposal_id):
+            return None
+        return self._container.proposals.not_proposed(proposal_id)
+
     def _open(self, proposal_id: str, run: str, team: str) -> RunChannel:
         channel = RunChannel(proposal_id, run, team)
         if self._team:

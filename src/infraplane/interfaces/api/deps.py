@@ -18,6 +18,7 @@ from infraplane.core.proposals import Proposal
 from infraplane.core.records import EnvironmentRecord
 from infraplane.core.tasks import NoProposal
 from infraplane.errors import ForbiddenError, NotFoundError, Problem, UnauthenticatedError
+from infraplane.interfaces.api.background import RunPool
 from infraplane.interfaces.container import Container
 from infraplane.services.audit import record
 
@@ -103,7 +104,7 @@ def visible_proposal(container: Container, identity: Identity, proposal_id: str)
     return proposal
 
 
-def not_proposed(container: Container, identity: Identity, proposal_id: str) -> NoProposal | None:
+def not_proposed(runs: RunPool, identity: Identity, proposal_id: str) -> NoProposal | None:
     """Why the proposal was never made (nothing to change, or its plan failed), if the identity may know."""
-    ended = container.proposals.not_proposed(proposal_id)
+    ended = runs.ended(proposal_id)
     return ended if ended is not None and identity.sees(ended.team) else None

@@ -169,7 +169,7 @@ def show_proposal(proposal_id: str, request: Request, container: ContainerDep, i
                 f"{proposal_id} is still being planned; follow /api/v1/proposals/{proposal_id}/events",
                 [Problem("", "proposal", "still being planned")],
             ) from None
-        ended = not_proposed(container, identity, proposal_id)
+        ended = not_proposed(runs, identity, proposal_id)
         if ended is not None:
             raise NotFoundError(f"{proposal_id}: {ended.reason}", [Problem("", "proposal", ended.reason)]) from None
         raise
@@ -217,12 +217,12 @@ def apply_proposal(proposal_id: str, request: Request, container: ContainerDep, 
     return _accepted(proposal.id, "apply", "applying")
 
 
-def ended_channel(container: Container, identity: Identity, proposal_id: str) -> RunChannel:
+def ended_channel(container: Container, runs: RunPool, identity: Identity, proposal_id: str) -> RunChannel:
     """A closed channel for a run that is not under way here: the proposal's status, or why there is none."""
     try:
         proposal = visible_proposal(container, identity, proposal_id)
     except NotFoundError:
-        ended = not_proposed(container, identity, proposal_id)
+        ended = not_proposed(runs, identity, proposal_id)
         if ended is None:
             raise
         channel = RunChannel(proposal_id, "plan", ended.team)
@@ -283,8 +283,9 @@ async def proposal_events(
     `result` (or `error`). With no run in progress, one `status` event and the stream ends.
     """
     require(container, identity, Action.READ)
-    channel = _runs(request).channel(proposal_id)
+    runs = _runs(request)
+    channel = runs.channel(proposal_id)
     if channel is None or not identity.sees(channel.team):
-        channel = ended_channel(container, identity, proposal_id)
+        channel = ended_channel(container, runs, identity, proposal_id)
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return StreamingResponse(_follow(request, channel), media_type="text/event-stream", headers=headers)

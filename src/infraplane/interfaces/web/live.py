@@ -56,6 +56,6 @@ def proposal_lines(request: Request, identity: PageIdentity, proposal_id: str) -
     runs: RunPool = request.app.state.runs
     channel = runs.channel(proposal_id)
     if channel is None or not identity.sees(channel.team):
-        channel = ended_channel(container, identity, proposal_id)  # 404 for another team's, as everywhere
+        channel = ended_channel(container, runs, identity, proposal_id)  # 404 for another team's, as everywhere
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return StreamingResponse(_follow(request, channel), media_type="text/event-stream", headers=headers)

@@ -62,12 +62,12 @@ def proposal(request: Request, identity: PageIdentity, proposal_id: str, message
             events, done = channel.read(0, 0)
             context = {"proposal_id": proposal_id, "events": events[-30:], "done": done}
             return render(request, "planning.html", context)
-        ended = not_proposed(container, identity, proposal_id)
+        if channel is None and _runs(request).running(proposal_id):  # a worker has it (team mode)
+            return render(request, "planning.html", {"proposal_id": proposal_id, "events": [], "done": False})
+        ended = not_proposed(_runs(request), identity, proposal_id)
         if ended is not None:  # its plan ended without it (planned by a worker, or before a restart)
             context = {"proposal_id": proposal_id, "events": [ended_event(ended)], "done": True}
             return render(request, "planning.html", context)
-        if channel is None and _runs(request).running(proposal_id):  # a worker has it (team mode)
-            return render(request, "planning.html", {"proposal_id": proposal_id, "events": [], "done": False})
         raise
     view = proposal_view(found, container.proposals.missing(found), container.proposals.summary(found))
     findings = {sev: [f for f in view["findings"] if f["severity"] == sev] for sev in _SEVERITIES}
