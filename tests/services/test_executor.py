@@ -3,44 +3,37 @@
 from __future__ import annotations
 
 import threading
-import time
 
 from infraplane.services.orchestration.executor import reverse, run_graph
+from tests.support.overlap import Overlap
 
 
 def test_nodes_start_as_soon_as_their_own_dependencies_finish() -> None:
-    # a(slow) -> c ; b(fast) -> d : d must not wait for a.
-    started: dict[str, float] = {}
-    finished: dict[str, float] = {}
-    durations = {"a": 0.6, "b": 0.05, "c": 0.05, "d": 0.05}
+    # a(slow) -> c ; b(fast) -> d : d must not wait for a. `a` finishes only once `d` has run.
+    d_ran = threading.Event()
+    order: list[str] = []
 
     def work(node: str) -> None:
-        started[node] = time.monotonic()
-        time.sleep(durations[node])
-        finished[node] = time.monotonic()
+        if node == "a":
+            assert d_ran.wait(10), "d waited for a"
+        order.append(node)
+        if node == "d":
+            d_ran.set()
 
     outcome = run_graph({"a": set(), "b": set(), "c": {"a"}, "d": {"b"}}, work, concurrency=4)
     assert outcome.ok
-    assert started["c"] >= finished["a"] and started["d"] >= finished["b"]
-    assert started["d"] < finished["a"]
+    assert order.index("b") < order.index("d") < order.index("a") < order.index("c")
 
 
 def test_concurrency_limit_is_respected() -> None:
-    running = 0
-    peak = 0
-    lock = threading.Lock()
+    overlap = Overlap()
 
     def work(_node: str) -> None:
-        nonlocal running, peak
-        with lock:
-            running += 1
-            peak = max(peak, running)
-        time.sleep(0.05)
-        with lock:
-            running -= 1
+        with overlap.entered(stay=0.05):
+            pass
 
     run_graph({str(i): set() for i in range(10)}, work, concurrency=3)
-    assert peak == 3
+    assert overlap.most == 3
 
 
 def test_failure_skips_dependents_and_independent_branches_finish() -> None:

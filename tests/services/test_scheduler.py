@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import random
-import threading
 import time
 
 from infraplane.adapters.store import SqlStore
 from infraplane.core.audit import SYSTEM
 from infraplane.services.locks import LeaseManager
 from infraplane.services.scheduler import Job, Scheduler
+from tests.support.overlap import Overlap
 
 
 def _job_events(store: SqlStore) -> list[tuple[str, dict[str, object]]]:
@@ -47,17 +47,11 @@ def test_intervals_are_jittered_within_bounds() -> None:
 
 
 def test_a_slow_job_never_overlaps_itself_and_a_failing_one_keeps_its_schedule(store: SqlStore) -> None:
-    active, most, runs, failures = 0, 0, 0, 0
-    guard = threading.Lock()
+    overlap, runs, failures = Overlap(), 0, 0
 
     def slow() -> list[str]:
-        nonlocal active, most, runs
-        with guard:
-            active += 1
-            most = max(most, active)
-        time.sleep(0.05)  # five times its interval
-        with guard:
-            active -= 1
+        nonlocal runs
+        with overlap.entered(stay=0.05):  # five times its interval
             runs += 1
         return []
 
@@ -73,4 +67,4 @@ def test_a_slow_job_never_overlaps_itself_and_a_failing_one_keeps_its_schedule(s
         time.sleep(0.02)
     scheduler.stop()
     assert runs >= 3 and failures >= 3
-    assert most == 1
+    assert overlap.most == 1

@@ -3,26 +3,19 @@
 from __future__ import annotations
 
 import threading
-import time
 
 from infraplane.adapters.sandbox.control import HEALTH_PATH
 from infraplane.adapters.sandbox.server import one_request_at_a_time
+from tests.support.overlap import Overlap
 
 
 def test_calls_are_served_one_at_a_time_except_sqs_long_polls() -> None:
     """moto's backends have no locks; a call failing halfway is retried by the SDK into "already exists"."""
-    inside, most = 0, 0
-    guard = threading.Lock()
+    overlap = Overlap()
 
     def app(environ: dict[str, object], start_response: object) -> list[bytes]:
-        nonlocal inside, most
-        with guard:
-            inside += 1
-            most = max(most, inside)
-        time.sleep(0.02)
-        with guard:
-            inside -= 1
-        return [b"<ok/>"]
+        with overlap.entered(stay=0.02):
+            return [b"<ok/>"]
 
     served = one_request_at_a_time(app)
 
@@ -34,14 +27,14 @@ def test_calls_are_served_one_at_a_time_except_sqs_long_polls() -> None:
         thread.start()
     for thread in calls:
         thread.join()
-    assert most == 1
+    assert overlap.most == 1
 
     polls = [threading.Thread(target=call, args=("AmazonSQS.ReceiveMessage",)) for _ in range(4)]
     for thread in polls:
         thread.start()
     for thread in polls:
         thread.join()
-    assert most > 1  # long polls do not hold the others up
+    assert overlap.most > 1  # long polls do not hold the others up
 
 
 def test_the_health_check_is_answered_while_a_cloud_call_holds_the_lock() -> None:
