@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,6 +57,21 @@ class ModuleBlueprint:
             target=Target("aws"),
             backend=server.backend_environment(environment, component),
         )
+
+
+def terraform_blueprint(
+    name: str, inputs: Mapping[str, Mapping[str, Any]], outputs: Sequence[str] = ()
+) -> dict[str, Any]:
+    """The manifest of a Terraform blueprint whose module sits at its archive's root; every input required."""
+    spec: dict[str, Any] = {"runner": "terraform", "source": ".", "inputs": dict(inputs), "required": list(inputs)}
+    if outputs:
+        spec["outputs"] = {output: {} for output in outputs}
+    return {
+        "apiVersion": "infraplane.dev/v1",
+        "kind": "Blueprint",
+        "metadata": {"name": name, "version": "1.0.0", "description": "d", "owner": "platform-team"},
+        "spec": spec,
+    }
 
 
 def module_blueprint(directory: Path, module: str, blueprint: Mapping[str, Any]) -> ModuleBlueprint:

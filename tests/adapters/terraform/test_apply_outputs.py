@@ -12,7 +12,14 @@ from pathlib import Path
 import pytest
 
 from infraplane.core.runs import OutputValues, RunRequest
-from tests.support.terraform_runs import MIRROR, TERRAFORM, memory_state_server, module_blueprint, runner_for
+from tests.support.terraform_runs import (
+    MIRROR,
+    TERRAFORM,
+    memory_state_server,
+    module_blueprint,
+    runner_for,
+    terraform_blueprint,
+)
 
 pytestmark = pytest.mark.skipif(TERRAFORM is None or MIRROR is None, reason="needs terraform")
 
@@ -41,24 +48,11 @@ output "token" {
 """
 
 
-def _blueprint(outputs: list[str]) -> dict[str, object]:
-    return {
-        "apiVersion": "infraplane.dev/v1",
-        "kind": "Blueprint",
-        "metadata": {"name": "named", "version": "1.0.0", "description": "d", "owner": "platform-team"},
-        "spec": {
-            "runner": "terraform",
-            "source": ".",
-            "inputs": {"name": {"type": "string"}},
-            "required": ["name"],
-            "outputs": {name: {} for name in outputs},
-        },
-    }
-
-
 def _applied(tmp_path: Path, module: str, outputs: list[str]) -> tuple[dict[str, object], frozenset[str], list[str]]:
     home = tmp_path / "home"
-    blueprint = module_blueprint(tmp_path / "module", module, _blueprint(outputs))
+    blueprint = module_blueprint(
+        tmp_path / "module", module, terraform_blueprint("named", {"name": {"type": "string"}}, outputs)
+    )
     runner = runner_for(home, tmp_path / "plugins")
     read = runner.outputs
     steps: list[str] = []

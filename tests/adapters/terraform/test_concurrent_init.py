@@ -14,7 +14,14 @@ from pathlib import Path
 import pytest
 
 from infraplane.core.runs import PlanSummary, RunEvent, RunRequest
-from tests.support.terraform_runs import MIRROR, TERRAFORM, memory_state_server, module_blueprint, runner_for
+from tests.support.terraform_runs import (
+    MIRROR,
+    TERRAFORM,
+    memory_state_server,
+    module_blueprint,
+    runner_for,
+    terraform_blueprint,
+)
 
 COMPONENTS = 8
 ROUNDS = 2
@@ -52,12 +59,7 @@ resource "aws_ssm_parameter" "marker" {
 }
 """
 
-BLUEPRINT = {
-    "apiVersion": "infraplane.dev/v1",
-    "kind": "Blueprint",
-    "metadata": {"name": "concurrent-marker", "version": "1.0.0", "description": "d", "owner": "platform-team"},
-    "spec": {"runner": "terraform", "source": ".", "inputs": {"name": {"type": "string"}}, "required": ["name"]},
-}
+BLUEPRINT = terraform_blueprint("concurrent-marker", {"name": {"type": "string"}})
 
 
 def terraform(module: Path, request: RunRequest, command: str) -> subprocess.CompletedProcess[str]:

@@ -15,7 +15,14 @@ import pytest
 
 from infraplane.core.runs import RunEvent
 from infraplane.errors import FailureError
-from tests.support.terraform_runs import MIRROR, TERRAFORM, memory_state_server, module_blueprint, runner_for
+from tests.support.terraform_runs import (
+    MIRROR,
+    TERRAFORM,
+    memory_state_server,
+    module_blueprint,
+    runner_for,
+    terraform_blueprint,
+)
 
 pytestmark = pytest.mark.skipif(TERRAFORM is None or MIRROR is None, reason="needs terraform")
 
@@ -28,12 +35,7 @@ resource "terraform_data" "named" {
   input = var.name
 }
 """
-BLUEPRINT = {
-    "apiVersion": "infraplane.dev/v1",
-    "kind": "Blueprint",
-    "metadata": {"name": "named", "version": "1.0.0", "description": "d", "owner": "platform-team"},
-    "spec": {"runner": "terraform", "source": ".", "inputs": {"name": {"type": "string"}}, "required": ["name"]},
-}
+BLUEPRINT = terraform_blueprint("named", {"name": {"type": "string"}})
 
 
 def _steps(events: list[RunEvent]) -> list[str]:

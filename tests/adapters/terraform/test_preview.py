@@ -14,7 +14,14 @@ import pytest
 
 from infraplane.core.preview import UNCHECKED_RULE, unchecked_findings
 from infraplane.errors import FailureError
-from tests.support.terraform_runs import MIRROR, TERRAFORM, memory_state_server, module_blueprint, runner_for
+from tests.support.terraform_runs import (
+    MIRROR,
+    TERRAFORM,
+    memory_state_server,
+    module_blueprint,
+    runner_for,
+    terraform_blueprint,
+)
 
 pytestmark = [
     pytest.mark.slow,
@@ -62,23 +69,16 @@ output "token" {
   sensitive = true
 }
 """
-BLUEPRINT = {
-    "apiVersion": "infraplane.dev/v1",
-    "kind": "Blueprint",
-    "metadata": {"name": "grouped", "version": "1.0.0", "description": "d", "owner": "platform-team"},
-    "spec": {
-        "runner": "terraform",
-        "source": ".",
-        "inputs": {
-            "name": {"type": "string"},
-            "token": {"type": "string"},
-            "vpc_id": {"type": "string"},
-            "subnet_ids": {"type": "array", "items": {"type": "string"}},
-        },
-        "required": ["name", "token", "vpc_id", "subnet_ids"],
-        "outputs": {"group": {}, "token": {}},
+BLUEPRINT = terraform_blueprint(
+    "grouped",
+    {
+        "name": {"type": "string"},
+        "token": {"type": "string"},
+        "vpc_id": {"type": "string"},
+        "subnet_ids": {"type": "array", "items": {"type": "string"}},
     },
-}
+    ["group", "token"],
+)
 
 
 def test_a_preview_leaves_waiting_inputs_unknown_and_reads_as_the_component_itself(tmp_path: Path) -> None:

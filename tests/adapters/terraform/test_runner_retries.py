@@ -15,7 +15,14 @@ import pytest
 
 from infraplane.core.runs import RunEvent
 from infraplane.errors import FailureError
-from tests.support.terraform_runs import MIRROR, TERRAFORM, memory_state_server, module_blueprint, runner_for
+from tests.support.terraform_runs import (
+    MIRROR,
+    TERRAFORM,
+    memory_state_server,
+    module_blueprint,
+    runner_for,
+    terraform_blueprint,
+)
 
 pytestmark = [
     pytest.mark.slow,
@@ -56,17 +63,7 @@ output "vpcs" {
   value = length(data.aws_vpcs.all.ids)
 }
 """
-BLUEPRINT = {
-    "apiVersion": "infraplane.dev/v1",
-    "kind": "Blueprint",
-    "metadata": {"name": "vpc-reader", "version": "1.0.0", "description": "d", "owner": "platform-team"},
-    "spec": {
-        "runner": "terraform",
-        "source": ".",
-        "inputs": {"endpoint": {"type": "string"}},
-        "required": ["endpoint"],
-    },
-}
+BLUEPRINT = terraform_blueprint("vpc-reader", {"endpoint": {"type": "string"}})
 EMPTY_VPCS = (
     b'<DescribeVpcsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">'
     b"<requestId>r1</requestId><vpcSet/></DescribeVpcsResponse>"
