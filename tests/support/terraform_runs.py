@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from infraplane.adapters.archive import digest_of, pack_directory
 from infraplane.adapters.terraform.cli_config import discover_mirror, write_cli_config
 from infraplane.adapters.terraform.runner import TerraformRunner
@@ -18,10 +20,23 @@ from infraplane.adapters.terraform.state_server import StateCallbacks, StateServ
 from infraplane.core.blueprint import Blueprint, parse_blueprint
 from infraplane.core.runs import RunRequest, Target
 
-__all__ = ["MIRROR", "TERRAFORM", "ModuleBlueprint", "memory_state_server", "module_blueprint", "runner_for"]
+__all__ = [
+    "MIRROR",
+    "TERRAFORM",
+    "ModuleBlueprint",
+    "memory_state_server",
+    "module_blueprint",
+    "needs_terraform",
+    "runner_for",
+    "terraform_blueprint",
+]
 
 MIRROR = discover_mirror()
 TERRAFORM = shutil.which("terraform")
+# Tests of the real runner: terraform on PATH and the AWS provider in a mirror.
+needs_terraform = pytest.mark.skipif(
+    TERRAFORM is None or MIRROR is None, reason="needs terraform and the AWS provider mirror"
+)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from tests.support.terraform_runs import (
     TERRAFORM,
     memory_state_server,
     module_blueprint,
+    needs_terraform,
     runner_for,
     terraform_blueprint,
 )
@@ -29,7 +30,7 @@ PLANNED = ("c0", "c1")
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(TERRAFORM is None or MIRROR is None, reason="needs terraform and the AWS provider mirror"),
+    needs_terraform,
 ]
 
 MODULE = """

@@ -16,15 +16,14 @@ import pytest
 from infraplane.core.runs import RunEvent
 from infraplane.errors import FailureError
 from tests.support.terraform_runs import (
-    MIRROR,
-    TERRAFORM,
     memory_state_server,
     module_blueprint,
+    needs_terraform,
     runner_for,
     terraform_blueprint,
 )
 
-pytestmark = pytest.mark.skipif(TERRAFORM is None or MIRROR is None, reason="needs terraform")
+pytestmark = needs_terraform
 
 MODULE = """
 variable "name" {

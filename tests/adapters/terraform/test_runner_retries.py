@@ -16,17 +16,17 @@ import pytest
 from infraplane.core.runs import RunEvent
 from infraplane.errors import FailureError
 from tests.support.terraform_runs import (
-    MIRROR,
     TERRAFORM,
     memory_state_server,
     module_blueprint,
+    needs_terraform,
     runner_for,
     terraform_blueprint,
 )
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(TERRAFORM is None or MIRROR is None, reason="needs terraform and the AWS provider mirror"),
+    needs_terraform,
 ]
 
 MODULE = """
