@@ -78,6 +78,7 @@ def read_module_interface(directory: Path) -> tuple[ModuleInterface, list[Proble
     variables: dict[str, ModuleVariable] = {}
     outputs: dict[str, ModuleOutput] = {}
     providers: set[str] = set()
+    endpoint_providers: set[str] = set()
     attribute_inputs: dict[str, str] = {}
     problems: list[Problem] = []
     for path in sorted(directory.glob("*.tf")):
@@ -99,9 +100,13 @@ def read_module_interface(directory: Path) -> tuple[ModuleInterface, list[Proble
             )
         for name, body in _blocks(document, "output"):
             outputs[name] = ModuleOutput(name=name, sensitive=bool(body.get("sensitive", False)), file=str(path))
-        providers.update(name for name, _ in _blocks(document, "provider"))
+        for name, body in _blocks(document, "provider"):
+            providers.add(name)
+            if "endpoints" in body:
+                endpoint_providers.add(name)
         attribute_inputs.update(_attribute_inputs(document))
-    return ModuleInterface(variables, outputs, frozenset(providers), attribute_inputs), problems
+    own_endpoints = frozenset(endpoint_providers)
+    return ModuleInterface(variables, outputs, frozenset(providers), attribute_inputs, own_endpoints), problems
 
 
 def _to_json(interface: ModuleInterface) -> dict[str, Any]:
@@ -110,6 +115,7 @@ def _to_json(interface: ModuleInterface) -> dict[str, Any]:
         "outputs": [vars(o) for o in interface.outputs.values()],
         "providers": sorted(interface.providers),
         "attribute_inputs": interface.attribute_inputs,
+        "endpoint_providers": sorted(interface.endpoint_providers),
     }
 
 
@@ -118,7 +124,9 @@ def _from_json(data: Any) -> ModuleInterface:
         {v["name"]: ModuleVariable(**v) for v in data["variables"]},
         {o["name"]: ModuleOutput(**o) for o in data["outputs"]},
         frozenset(data["providers"]),
-        dict(data["attribute_inputs"]),  # an entry cached before this field existed is parsed again
+        # An entry cached before one of these fields existed is parsed again (KeyError).
+        dict(data["attribute_inputs"]),
+        frozenset(data["endpoint_providers"]),
     )
 
 

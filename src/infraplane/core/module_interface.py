@@ -36,3 +36,5 @@ class ModuleInterface:
     # `TYPE.NAME.ATTRIBUTE` of a resource attribute the module sets to exactly one variable (`x = var.v`),
     # to that variable: what a drifted attribute's accepted value would become (drift accept).
     attribute_inputs: dict[str, str] = field(default_factory=dict)
+    # Providers whose block in this module sets its own `endpoints` (a run target's override must replace them).
+    endpoint_providers: frozenset[str] = frozenset()

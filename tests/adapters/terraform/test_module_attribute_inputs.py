@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from infraplane.adapters.terraform_module import ModuleInterfaceCache, read_module_interface
@@ -29,3 +30,27 @@ def test_the_mapping_survives_the_interface_cache(tmp_path: Path) -> None:
     cached = ModuleInterfaceCache(tmp_path).cached("sha256:q", ".")  # a new process: read from disk
     assert cached is not None
     assert cached.attribute_inputs["aws_sqs_queue.this.visibility_timeout_seconds"] == "visibility_timeout_seconds"
+
+
+def test_a_provider_block_naming_its_own_endpoints_is_known_and_cached(tmp_path: Path) -> None:
+    module = tmp_path / "module"
+    module.mkdir()
+    (module / "main.tf").write_text(
+        'provider "aws" {\n  region = "us-east-1"\n  endpoints {\n    s3 = "http://10.0.0.1"\n  }\n}\n'
+        'provider "random" {}\n',
+        encoding="utf-8",
+    )
+    own, problems = read_module_interface(module)
+    assert problems == [] and own.providers == {"aws", "random"} and own.endpoint_providers == {"aws"}
+    queue, _ = read_module_interface(REPO / "examples" / "catalog" / "queue" / "module")
+    assert queue.endpoint_providers == frozenset()
+    cache = tmp_path / "cache"
+    ModuleInterfaceCache(cache).read("sha256:e", ".", module)
+    [entry] = cache.glob("*.json")
+    assert ModuleInterfaceCache(cache).cached("sha256:e", ".").endpoint_providers == {"aws"}  # type: ignore[union-attr]
+    # An entry written before the field existed is not trusted to say "none": it is parsed again.
+    old = json.loads(entry.read_text(encoding="utf-8"))
+    del old["endpoint_providers"]
+    entry.write_text(json.dumps(old), encoding="utf-8")
+    assert ModuleInterfaceCache(cache).cached("sha256:e", ".") is None
+    assert ModuleInterfaceCache(cache).read("sha256:e", ".", module)[0].endpoint_providers == {"aws"}

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import hcl2
 import pytest
 
 from infraplane.adapters.sandbox.provider import SANDBOX_SERVICES, sandbox_target
-from infraplane.adapters.terraform.provider import aws_provider_override_hcl
+from infraplane.adapters.terraform.provider import aws_provider_override_hcl, override_endpoints
 
 
 def test_settings_and_endpoints_are_literals_terraform_reads_back() -> None:
@@ -32,3 +34,16 @@ def test_the_sandbox_target_carries_everything_as_data() -> None:
     assert target.provider_settings["skip_requesting_account_id"] is True
     assert target.environment["AWS_ENDPOINT_URL"] == "http://127.0.0.1:4566"
     assert "test" not in repr(target)  # credentials stay out of reprs and logs
+
+
+def test_the_sandbox_endpoints_come_from_the_environment_unless_the_module_sets_its_own() -> None:
+    target = sandbox_target("http://127.0.0.1:4566/")
+    # The provider reads AWS_ENDPOINT_URL for every service: no `endpoints` block (~2 CPU-s per configure).
+    assert override_endpoints(target, module_sets_endpoints=False) == {}
+    # A module's own `endpoints` block is replaced only by an override block: the whole block is written.
+    assert override_endpoints(target, module_sets_endpoints=True) == target.provider_endpoints
+    # An endpoint the environment does not cover keeps the block.
+    elsewhere = replace(target, provider_endpoints={**target.provider_endpoints, "s3": "http://127.0.0.1:9000"})
+    assert override_endpoints(elsewhere, module_sets_endpoints=False) == elsewhere.provider_endpoints
+    bare = replace(target, environment={})
+    assert override_endpoints(bare, module_sets_endpoints=False) == target.provider_endpoints

@@ -5,6 +5,10 @@ override file's `provider "aws"` block into the module's own one argument by arg
 the module keeps its `region` and `default_tags` and gains only the target's settings.
 Values are written with `json.dumps`: a JSON string or boolean is the same HCL literal, so
 nothing from the target is spliced into HCL unquoted.
+
+The `endpoints` block is written only when it is needed (`override_endpoints`): the AWS provider
+validates that block (about 400 service arguments) every time it is configured, ~2 CPU-s each, twice
+per plan and once per apply: more than everything else a small plan costs.
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ import json
 import re
 from collections.abc import Mapping
 
-__all__ = ["aws_provider_override_hcl"]
+from infraplane.core.runs import Target
+
+__all__ = ["aws_provider_override_hcl", "override_endpoints"]
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -39,3 +45,16 @@ def aws_provider_override_hcl(settings: Mapping[str, str | bool], endpoints: Map
         lines.append("  }")
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def override_endpoints(target: Target, module_sets_endpoints: bool) -> Mapping[str, str]:
+    """The endpoints the override's `endpoints` block must name for `target`: none when its environment does it.
+
+    The provider reads `AWS_ENDPOINT_URL` (every service) from its environment, below any `endpoints` block.
+    So when the target's environment sets it to the URL of every one of the target's endpoints, the block is
+    left out, unless the module's own `provider "aws"` block sets `endpoints`: only an override's block
+    replaces that one, and the target's calls must not go anywhere else.
+    """
+    url = target.environment.get("AWS_ENDPOINT_URL", "").rstrip("/")
+    covered = bool(url) and all(u.rstrip("/") == url for u in target.provider_endpoints.values())
+    return {} if covered and not module_sets_endpoints else target.provider_endpoints

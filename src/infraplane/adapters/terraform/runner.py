@@ -34,7 +34,7 @@ from infraplane.adapters.terraform.cli_config import config_for_module
 from infraplane.adapters.terraform.plan_summary import normalized_plan, plan_document, plan_summary
 from infraplane.adapters.terraform.preview import WRAPPER_FILE, unwrapped, wrapper_config
 from infraplane.adapters.terraform.progress import ProgressParser, diagnostics_summary, output_values
-from infraplane.adapters.terraform.provider import aws_provider_override_hcl
+from infraplane.adapters.terraform.provider import aws_provider_override_hcl, override_endpoints
 from infraplane.adapters.terraform.retries import Transient, TransientToolError, classify_failure, retrying
 from infraplane.adapters.terraform.scrub import scrubbed_plan
 from infraplane.adapters.terraform_module import ModuleInterfaceCache
@@ -92,8 +92,9 @@ class TerraformRunner:
         interface, _ = self._interfaces.read(request.digest, request.blueprint.spec.source or ".", module)
         override = ['terraform {\n  backend "http" {}\n}\n'] if backend else []
         target = request.target
-        if target.provider_endpoints or target.provider_settings:
-            provider = aws_provider_override_hcl(target.provider_settings, target.provider_endpoints)
+        endpoints = override_endpoints(target, "aws" in interface.endpoint_providers)
+        if endpoints or target.provider_settings:
+            provider = aws_provider_override_hcl(target.provider_settings, endpoints)
             if "aws" in interface.providers:
                 override.append(provider)
             else:
