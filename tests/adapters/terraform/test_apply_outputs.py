@@ -1,7 +1,7 @@
 """An apply's outputs come from its own `-json` stream; `terraform output` runs only for a sensitive output.
 
-Every Terraform command checks the provider package against the lock file (~0.5 CPU-s for the AWS
-provider), so the runner reads the outputs Terraform prints at the end of the apply. The stream leaves a
+`terraform output` would be one more Terraform process reading the state back from the backend, so
+the runner reads the outputs Terraform prints at the end of the apply. The stream leaves a
 sensitive output's value out: then `output -json` gives it. Real Terraform, `terraform_data` only.
 """
 

@@ -13,11 +13,14 @@ for a retry loop.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
+import psutil
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 __all__ = [
@@ -27,6 +30,7 @@ __all__ = [
     "TransientToolError",
     "classify_failure",
     "retrying",
+    "tool_running_in",
 ]
 
 # Steps that only read (the cloud, the state, the plan file) or install providers into the work dir.
@@ -128,3 +132,12 @@ def retrying(
         before_sleep=before_sleep,
         reraise=True,
     )
+
+
+def tool_running_in(module: Path) -> bool:
+    """Whether a process (another run's terraform) is working in `module`: then it holds the state lock."""
+    for process in psutil.process_iter(["cwd"]):
+        with contextlib.suppress(psutil.Error):
+            if process.info.get("cwd") == str(module):
+                return True
+    return False

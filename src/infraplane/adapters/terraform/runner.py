@@ -4,9 +4,11 @@ Each component gets its own work directory under `$INFRAPLANE_HOME/work/`:
 the published archive is unpacked there, inputs and context go in a JSON
 tfvars file (never HCL built from strings), and a generated override file
 points the state at infraplane's http backend and the AWS provider at the
-run target's endpoints (the sandbox's, given as data) — the blueprint's own
-files are never edited. The plan JSON is parsed once, here, into the
-:class:`~infraplane.core.plan.NormalizedPlan` the summary carries.
+run target's endpoints (the sandbox's, given as data). The blueprint's own
+files are never edited, but for the provider lock file's hashes, kept aside
+once init has verified the packages (see provider_lock.py). The plan JSON is
+parsed once, here, into the :class:`~infraplane.core.plan.NormalizedPlan` the
+summary carries.
 
 Files that hold input values in clear live only while a run needs them: the tfvars file
 for the duration of a plan, a saved plan from `plan -out` until the proposal has read it
@@ -16,7 +18,6 @@ JSON kept for people and `policy check --plan` has its sensitive values scrubbed
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -26,16 +27,22 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import psutil
 from filelock import FileLock
 
 from infraplane.adapters.process import ToolResult, run_tool
+from infraplane.adapters.terraform import provider_lock
 from infraplane.adapters.terraform.cli_config import config_for_module
 from infraplane.adapters.terraform.plan_summary import normalized_plan, plan_document, plan_summary
 from infraplane.adapters.terraform.preview import WRAPPER_FILE, unwrapped, wrapper_config
 from infraplane.adapters.terraform.progress import ProgressParser, diagnostics_summary, output_values
 from infraplane.adapters.terraform.provider import aws_provider_override_hcl, override_endpoints
-from infraplane.adapters.terraform.retries import Transient, TransientToolError, classify_failure, retrying
+from infraplane.adapters.terraform.retries import (
+    Transient,
+    TransientToolError,
+    classify_failure,
+    retrying,
+    tool_running_in,
+)
 from infraplane.adapters.terraform.scrub import scrubbed_plan
 from infraplane.adapters.terraform_module import ModuleInterfaceCache
 from infraplane.adapters.workdir import materialize, private_directory, write_private_bytes, write_private_json
@@ -48,7 +55,6 @@ from infraplane.errors import FailureError
 __all__ = ["TerraformRunner"]
 
 OVERRIDE_FILE = "_infraplane_override.tf"
-LOCK_FILE = ".terraform.lock.hcl"
 PROVIDER_FILE = "_infraplane_provider.tf"
 TFVARS_FILE = "infraplane.tfvars.json"
 # Where a component's preview (planned before its inputs are known) is made, beside its real work directory.
@@ -141,23 +147,17 @@ class TerraformRunner:
             on_event(RunEvent(request.component, "tool-started", step, pid=pid))
 
         def on_retry(attempt: int, transient: Transient) -> None:
-            on_event(
-                RunEvent(
-                    request.component,
-                    "message",
-                    f"{step} attempt {attempt} failed ({transient.kind}): {transient.reason}; retrying",
-                    action="retry",
-                )
-            )
+            message = f"{step} attempt {attempt} failed ({transient.kind}): {transient.reason}; retrying"
+            on_event(RunEvent(request.component, "message", message, action="retry"))
 
-        on_line: Callable[[str], None] | None = None
-        if parser is not None:
-            on_line = parser.feed
+        on_line: Callable[[str], None] | None = parser.feed if parser is not None else None
         environment = self._environment(request)
         if cli_config is not None:
             environment["TF_CLI_CONFIG_FILE"] = str(cli_config)
 
         def attempt() -> ToolResult:
+            if step != "init":
+                provider_lock.check(module)  # the packages init verified, or Terraform's own check is back
             result = run_tool([self._binary, *args], module, environment, step, on_line, on_start)
             if step in _PRINTS_VALUES:
                 # These steps only read, and print values in clear (sensitive ones too): their log is not kept.
@@ -166,7 +166,7 @@ class TerraformRunner:
                 return result
             reason = diagnostics_summary(result.stdout, result.stderr)
             failure = FailureError(f"{request.component}: {self._binary} {step} failed: {reason}")
-            transient = classify_failure(step, f"{result.stdout}\n{result.stderr}", lambda: _tool_running_in(module))
+            transient = classify_failure(step, f"{result.stdout}\n{result.stderr}", lambda: tool_running_in(module))
             if transient is not None:
                 raise TransientToolError(transient, failure)
             raise failure
@@ -202,9 +202,11 @@ class TerraformRunner:
         """
         marker = root / ".terraform" / PREPARED_MARKER
         prepared = self._preparation(request, generated, cli_config)
-        if marker.is_file() and marker.read_text(encoding="utf-8") == _with_lock_file(prepared, root):
+        prepared_before = marker.is_file() and marker.read_text(encoding="utf-8") == _with_lock_file(prepared, root)
+        if prepared_before and provider_lock.check(root):
             return
         marker.unlink(missing_ok=True)
+        provider_lock.unseal(root)  # init verifies the packages against the hashes it recorded, if any
         args = ["init", "-input=false", "-no-color", "-reconfigure"]
         # From the unpacked mirror, init links the work dir to the mirror: nothing shared is written, no lock.
         # Direct installs share the plugin cache, which is not safe for concurrent installs: queue them.
@@ -213,10 +215,11 @@ class TerraformRunner:
                 self._run(request, root, "init", args, on_event, cli_config=cli_config)
         else:
             self._run(request, root, "init", args, on_event, cli_config=cli_config)
-        lock_file = root / LOCK_FILE
+        lock_file = root / provider_lock.LOCK_FILE
         if lock_file.is_file():
             # Terraform writes its lock file 0644 whatever the umask; it holds no secret, but the home is private.
             lock_file.chmod(0o600)
+        provider_lock.seal(root)  # later commands skip hashing the packages again (see provider_lock.py)
         marker.write_text(_with_lock_file(prepared, root), encoding="utf-8")
 
     def _preparation(self, request: RunRequest, generated: Sequence[Path], cli_config: Path) -> str:
@@ -353,13 +356,13 @@ class TerraformRunner:
     def apply(self, request: RunRequest, plan: PlanSummary, on_event: EventSink) -> OutputValues:
         """Apply exactly the saved plan; Terraform refuses it if the state moved since it was made.
 
-        The outputs come from the apply's own stream; `output -json` (another ~0.5 CPU-s: Terraform checks
-        the provider package against the lock file at every command) only when one of them is sensitive,
-        for the stream leaves those values out.
+        The outputs come from the apply's own stream; `output -json` (another Terraform process) only when
+        one of them is sensitive, for the stream leaves those values out.
         """
         if plan.plan_file is None or not plan.plan_file.is_file():
             raise FailureError(f"{request.component}: no saved plan to apply")
         module = plan.plan_file.parent
+        provider_lock.lock_for_plan(module, plan.plan_file)
         parser = ProgressParser(request.component, on_event)
         try:
             self._run(
@@ -388,15 +391,6 @@ class TerraformRunner:
 
 def _with_lock_file(prepared: str, root: Path) -> str:
     """The preparation digest with the provider lock file init wrote: a lock file changed or gone means init again."""
-    lock_file = root / LOCK_FILE
+    lock_file = root / provider_lock.LOCK_FILE
     lock = hashlib.sha256(lock_file.read_bytes()).hexdigest() if lock_file.is_file() else "no lock file"
     return f"{prepared} {lock}"
-
-
-def _tool_running_in(module: Path) -> bool:
-    """Whether a process (another run's terraform) is working in `module`: then it holds the state lock."""
-    for process in psutil.process_iter(["cwd"]):
-        with contextlib.suppress(psutil.Error):
-            if process.info.get("cwd") == str(module):
-                return True
-    return False
