@@ -1,4 +1,5 @@
-"""What the benchmarks share: a free loopback port, and publishing a catalog into a throw-away home."""
+"""What the benchmarks share: a free loopback port, publishing a catalog into a throw-away home, and how a peer's
+plain Terraform reaches the sandbox (the way infraplane's runner does, so that only the orchestration differs)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,17 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-__all__ = ["free_port", "home_environment", "plain_terraform_environment", "publish", "run_or_exit"]
+from infraplane.adapters.sandbox.provider import SANDBOX_PROVIDER_SETTINGS, sandbox_environment
+from infraplane.adapters.terraform.provider import aws_provider_override_hcl
+
+__all__ = [
+    "free_port",
+    "home_environment",
+    "plain_terraform_environment",
+    "publish",
+    "run_or_exit",
+    "sandbox_override_hcl",
+]
 
 
 def free_port() -> int:
@@ -38,13 +49,21 @@ def publish(home: Path, catalog: Path) -> None:
         raise SystemExit(f"catalog publish {catalog} failed:\n{published.stderr}")
 
 
-def plain_terraform_environment(cli_config: Path) -> dict[str, str]:
-    """What a peer's plain `terraform` runs with: PATH, HOME and a CLI configuration (the provider mirror)."""
+def sandbox_override_hcl() -> str:
+    """The provider override infraplane's runner writes for a module on the sandbox: its settings, no `endpoints`
+    block (the endpoint is in Terraform's environment, see `plain_terraform_environment`)."""
+    return aws_provider_override_hcl(SANDBOX_PROVIDER_SETTINGS, {})
+
+
+def plain_terraform_environment(cli_config: Path, sandbox_endpoint: str) -> dict[str, str]:
+    """What a peer's plain `terraform` runs with: PATH, HOME, a CLI configuration (the provider mirror) and the
+    sandbox's endpoint and test credentials, as infraplane's runner gives them."""
     return {
         "PATH": os.environ["PATH"],
         "HOME": os.environ.get("HOME", "/root"),
         "TF_CLI_CONFIG_FILE": str(cli_config),
         "TF_IN_AUTOMATION": "1",
+        **sandbox_environment(sandbox_endpoint),
     }
 
 

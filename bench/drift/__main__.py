@@ -27,10 +27,16 @@ from typing import Any
 
 import boto3
 
-from bench.common import free_port, home_environment, plain_terraform_environment, publish, run_or_exit
+from bench.common import (
+    free_port,
+    home_environment,
+    plain_terraform_environment,
+    publish,
+    run_or_exit,
+    sandbox_override_hcl,
+)
 from infraplane.adapters.archive import unpack_archive
 from infraplane.adapters.sandbox.control import start_sandbox, stop_sandbox
-from infraplane.adapters.sandbox.provider import provider_override_hcl
 from infraplane.core.drift import drift_items
 from infraplane.core.plan import normalize_plan
 from infraplane.interfaces.container import Container
@@ -104,7 +110,7 @@ class Peer:
         self.dirs: list[tuple[str, str, Path]] = []
 
     def _run(self, args: list[str], cwd: Path) -> str:
-        return run_or_exit(args, cwd, plain_terraform_environment(self.cli_config))
+        return run_or_exit(args, cwd, plain_terraform_environment(self.cli_config, self.endpoint))
 
     def prepare(self, names: list[str]) -> None:
         for environment, components in self.container.environments.environments():
@@ -117,7 +123,7 @@ class Peer:
                     state = tx.environments.latest_state(environment.name, component.name)
                 assert state is not None
                 module = work / "module"
-                (module / "_override.tf").write_text(provider_override_hcl(self.endpoint))
+                (module / "_override.tf").write_text(sandbox_override_hcl())
                 (module / "terraform.tfstate").write_bytes(state.content)
                 variables = {**component.inputs, "context": dict(component.context)}
                 (module / "bench.tfvars.json").write_text(json.dumps(variables))

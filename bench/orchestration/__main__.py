@@ -17,10 +17,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from bench.common import free_port, plain_terraform_environment, run_or_exit
+from bench.common import free_port, plain_terraform_environment, run_or_exit, sandbox_override_hcl
 from infraplane.adapters.archive import unpack_archive
 from infraplane.adapters.sandbox.control import start_sandbox, stop_sandbox
-from infraplane.adapters.sandbox.provider import provider_override_hcl, sandbox_environment
 from infraplane.adapters.terraform.cli_config import discover_mirror, write_cli_config
 from infraplane.core.graph import ResolvedComponent
 from infraplane.core.wiring import OutputRef
@@ -69,7 +68,7 @@ class PlainRunner:
         self.dirs: list[tuple[str, Path, dict[str, Any]]] = []
 
     def _env(self) -> dict[str, str]:
-        return plain_terraform_environment(self.cli_config)
+        return plain_terraform_environment(self.cli_config, self.endpoint)
 
     def _run(self, args: list[str], cwd: Path, env: Mapping[str, str]) -> str:
         return run_or_exit(args, cwd, env)
@@ -101,7 +100,7 @@ class PlainRunner:
             }
             variables["ansible_python_interpreter"] = "{{ ansible_playbook_python }}"
             (work / "vars.json").write_text(json.dumps(variables))
-            env = {**self._env(), **sandbox_environment(self.endpoint), "ANSIBLE_LOCALHOST_WARNING": "False"}
+            env = {**self._env(), "ANSIBLE_LOCALHOST_WARNING": "False"}
             playbook = str(Path(sys.executable).parent / "ansible-playbook")
             self._run(
                 [
@@ -119,7 +118,7 @@ class PlainRunner:
             )
             produced = json.loads((work / "outputs.json").read_text())
         else:
-            (source / "_override.tf").write_text(provider_override_hcl(self.endpoint))
+            (source / "_override.tf").write_text(sandbox_override_hcl())
             (source / "bench.tfvars.json").write_text(json.dumps({**values, "context": context}))
             self._run(["terraform", "init", "-input=false", "-no-color"], source, self._env())
             self._run(
@@ -158,7 +157,7 @@ class PlainRunner:
                         }
                     )
                 )
-                env = {**self._env(), **sandbox_environment(self.endpoint)}
+                env = self._env()
                 self._run(
                     [
                         str(Path(sys.executable).parent / "ansible-playbook"),

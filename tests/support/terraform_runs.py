@@ -22,6 +22,7 @@ from infraplane.core.runs import RunRequest, Target
 
 __all__ = [
     "MIRROR",
+    "REQUIRES_AWS",
     "TERRAFORM",
     "ModuleBlueprint",
     "memory_state_server",
@@ -32,6 +33,14 @@ __all__ = [
 ]
 
 MIRROR = discover_mirror()
+# The opening of a test module that uses the AWS provider (from the machine's mirror).
+REQUIRES_AWS = """
+terraform {
+  required_providers {
+    aws = { source = "hashicorp/aws", version = "~> 5.0" }
+  }
+}
+"""
 TERRAFORM = shutil.which("terraform")
 # Tests of the real runner: terraform on PATH and the AWS provider in a mirror.
 needs_terraform = pytest.mark.skipif(

@@ -16,6 +16,7 @@ import pytest
 from infraplane.core.runs import PlanSummary, RunEvent, RunRequest
 from tests.support.terraform_runs import (
     MIRROR,
+    REQUIRES_AWS,
     TERRAFORM,
     memory_state_server,
     module_blueprint,
@@ -33,13 +34,9 @@ pytestmark = [
     needs_terraform,
 ]
 
-MODULE = """
-terraform {
-  required_providers {
-    aws = { source = "hashicorp/aws", version = "~> 5.0" }
-  }
-}
-
+MODULE = (
+    REQUIRES_AWS
+    + """
 variable "name" {
   type = string
 }
@@ -59,6 +56,7 @@ resource "aws_ssm_parameter" "marker" {
   value = var.name
 }
 """
+)
 
 BLUEPRINT = terraform_blueprint("concurrent-marker", {"name": {"type": "string"}})
 

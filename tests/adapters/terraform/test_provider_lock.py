@@ -19,6 +19,7 @@ from infraplane.core.runs import PlanSummary, RunEvent
 from infraplane.errors import FailureError
 from tests.support.terraform_runs import (
     MIRROR,
+    REQUIRES_AWS,
     TERRAFORM,
     memory_state_server,
     module_blueprint,
@@ -28,13 +29,9 @@ from tests.support.terraform_runs import (
 
 pytestmark = needs_terraform
 
-MODULE = """
-terraform {
-  required_providers {
-    aws = { source = "hashicorp/aws", version = "~> 5.0" }
-  }
-}
-
+MODULE = (
+    REQUIRES_AWS
+    + """
 variable "name" {
   type = string
 }
@@ -43,6 +40,7 @@ resource "terraform_data" "named" {
   input = var.name
 }
 """
+)
 PACKAGE = Path("registry.terraform.io/hashicorp/aws")
 
 

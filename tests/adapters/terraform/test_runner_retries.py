@@ -16,6 +16,7 @@ import pytest
 from infraplane.core.runs import RunEvent
 from infraplane.errors import FailureError
 from tests.support.terraform_runs import (
+    REQUIRES_AWS,
     TERRAFORM,
     memory_state_server,
     module_blueprint,
@@ -29,13 +30,9 @@ pytestmark = [
     needs_terraform,
 ]
 
-MODULE = """
-terraform {
-  required_providers {
-    aws = { source = "hashicorp/aws", version = "~> 5.0" }
-  }
-}
-
+MODULE = (
+    REQUIRES_AWS
+    + """
 variable "endpoint" {
   type = string
 }
@@ -63,6 +60,7 @@ output "vpcs" {
   value = length(data.aws_vpcs.all.ids)
 }
 """
+)
 BLUEPRINT = terraform_blueprint("vpc-reader", {"endpoint": {"type": "string"}})
 EMPTY_VPCS = (
     b'<DescribeVpcsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">'

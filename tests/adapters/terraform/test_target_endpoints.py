@@ -16,6 +16,7 @@ import boto3
 from infraplane.adapters.sandbox.control import SandboxInfo
 from infraplane.adapters.sandbox.provider import sandbox_target
 from tests.support.terraform_runs import (
+    REQUIRES_AWS,
     memory_state_server,
     module_blueprint,
     needs_terraform,
@@ -25,13 +26,9 @@ from tests.support.terraform_runs import (
 
 pytestmark = needs_terraform
 
-PROVIDER = """
-terraform {
-  required_providers {
-    aws = { source = "hashicorp/aws", version = "~> 5.0" }
-  }
-}
-
+PROVIDER = (
+    REQUIRES_AWS
+    + """
 variable "path" {
   type = string
 }
@@ -47,6 +44,7 @@ output "names" {
 provider "aws" {
   region = "us-east-1"
 """
+)
 # Nothing listens on port 1: a read sent there fails at once.
 OWN_ENDPOINTS = '  endpoints {\n    ssm = "http://127.0.0.1:1"\n  }\n'
 
