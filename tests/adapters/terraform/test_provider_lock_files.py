@@ -95,3 +95,10 @@ def test_a_plan_made_before_the_directory_was_sealed_is_applied_with_its_own_loc
     assert (root / LOCK_FILE).read_text(encoding="utf-8") == sealed
     lock_for_plan(root, before)
     assert (root / LOCK_FILE).read_text(encoding="utf-8") == LOCK
+
+
+def test_a_package_that_cannot_be_read_whole_is_left_to_terraform(tmp_path: Path) -> None:
+    root, mirror = _initialized(tmp_path)
+    (mirror / "gone").symlink_to(tmp_path / "nowhere")
+    seal(root)
+    assert (root / LOCK_FILE).read_text(encoding="utf-8") == LOCK and check(root)

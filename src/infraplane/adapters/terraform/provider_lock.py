@@ -29,6 +29,7 @@ import contextlib
 import json
 import os
 import re
+import stat
 import threading
 import zipfile
 from pathlib import Path
@@ -52,8 +53,8 @@ def _identities(root: Path) -> dict[str, list[int | str]]:
         where = package.resolve()
         found[str(package)] = [str(where)]
         for path in sorted(where.rglob("*")):
-            status = path.stat()
-            if path.is_file():
+            status = path.stat()  # a link inside the package: its target's identity
+            if stat.S_ISREG(status.st_mode):
                 found[str(path)] = [
                     status.st_dev,
                     status.st_ino,
@@ -69,10 +70,13 @@ def seal(root: Path) -> None:
     lock = root / LOCK_FILE
     if not lock.is_file():
         return
+    try:
+        identities = _identities(root)
+    except OSError:
+        return  # a package that cannot be read whole (a dangling link): Terraform keeps checking it itself
     text = lock.read_text(encoding="utf-8")
-    kept = root / KEPT_LOCK
-    write_private_bytes(kept, text.encode("utf-8"))
-    write_private_bytes(root / IDENTITIES, json.dumps(_identities(root)).encode("utf-8"))
+    write_private_bytes(root / KEPT_LOCK, text.encode("utf-8"))
+    write_private_bytes(root / IDENTITIES, json.dumps(identities).encode("utf-8"))
     _replace(lock, _HASHES.sub("", text))
 
 
