@@ -78,7 +78,6 @@ def read_module_interface(directory: Path) -> tuple[ModuleInterface, list[Proble
     variables: dict[str, ModuleVariable] = {}
     outputs: dict[str, ModuleOutput] = {}
     providers: set[str] = set()
-    endpoint_providers: set[str] = set()
     attribute_inputs: dict[str, str] = {}
     problems: list[Problem] = []
     for path in sorted(directory.glob("*.tf")):
@@ -100,13 +99,20 @@ def read_module_interface(directory: Path) -> tuple[ModuleInterface, list[Proble
             )
         for name, body in _blocks(document, "output"):
             outputs[name] = ModuleOutput(name=name, sensitive=bool(body.get("sensitive", False)), file=str(path))
-        for name, body in _blocks(document, "provider"):
-            providers.add(name)
-            if "endpoints" in body:
-                endpoint_providers.add(name)
+        providers.update(name for name, _ in _blocks(document, "provider"))
         attribute_inputs.update(_attribute_inputs(document))
-    own_endpoints = frozenset(endpoint_providers)
-    return ModuleInterface(variables, outputs, frozenset(providers), attribute_inputs, own_endpoints), problems
+    return ModuleInterface(
+        variables, outputs, frozenset(providers), attribute_inputs, _names_endpoints(directory)
+    ), problems
+
+
+_ENDPOINTS = re.compile(rb"\bendpoints\b")
+
+
+def _names_endpoints(directory: Path) -> bool:
+    """Whether any Terraform file of `directory` has the word `endpoints` (a false alarm only costs a little speed)."""
+    files = [*directory.glob("*.tf"), *directory.glob("*.tf.json")]
+    return any(_ENDPOINTS.search(path.read_bytes()) for path in files if path.is_file())
 
 
 def _to_json(interface: ModuleInterface) -> dict[str, Any]:
@@ -115,7 +121,7 @@ def _to_json(interface: ModuleInterface) -> dict[str, Any]:
         "outputs": [vars(o) for o in interface.outputs.values()],
         "providers": sorted(interface.providers),
         "attribute_inputs": interface.attribute_inputs,
-        "endpoint_providers": sorted(interface.endpoint_providers),
+        "names_endpoints": interface.names_endpoints,
     }
 
 
@@ -126,7 +132,7 @@ def _from_json(data: Any) -> ModuleInterface:
         frozenset(data["providers"]),
         # An entry cached before one of these fields existed is parsed again (KeyError).
         dict(data["attribute_inputs"]),
-        frozenset(data["endpoint_providers"]),
+        bool(data["names_endpoints"]),
     )
 
 

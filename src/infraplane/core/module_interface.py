@@ -36,5 +36,6 @@ class ModuleInterface:
     # `TYPE.NAME.ATTRIBUTE` of a resource attribute the module sets to exactly one variable (`x = var.v`),
     # to that variable: what a drifted attribute's accepted value would become (drift accept).
     attribute_inputs: dict[str, str] = field(default_factory=dict)
-    # Providers whose block in this module sets its own `endpoints` (a run target's override must replace them).
-    endpoint_providers: frozenset[str] = frozenset()
+    # Whether a file of the module's root names `endpoints` anywhere (a provider's own endpoint block, in HCL or
+    # JSON, dynamic or in an override file): a run target's override then writes its endpoints block.
+    names_endpoints: bool = False

@@ -59,5 +59,6 @@ def test_the_client_environment_uses_dummy_credentials_and_the_sandbox_endpoint(
         "AWS_SECRET_ACCESS_KEY": "test",
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_ENDPOINT_URL": ENDPOINT,
+        "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "false",
         "AWS_EC2_METADATA_DISABLED": "true",
     }

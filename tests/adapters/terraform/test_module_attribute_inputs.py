@@ -41,16 +41,32 @@ def test_a_provider_block_naming_its_own_endpoints_is_known_and_cached(tmp_path:
         encoding="utf-8",
     )
     own, problems = read_module_interface(module)
-    assert problems == [] and own.providers == {"aws", "random"} and own.endpoint_providers == {"aws"}
+    assert problems == [] and own.providers == {"aws", "random"} and own.names_endpoints
     queue, _ = read_module_interface(REPO / "examples" / "catalog" / "queue" / "module")
-    assert queue.endpoint_providers == frozenset()
+    assert not queue.names_endpoints
     cache = tmp_path / "cache"
     ModuleInterfaceCache(cache).read("sha256:e", ".", module)
     [entry] = cache.glob("*.json")
-    assert ModuleInterfaceCache(cache).cached("sha256:e", ".").endpoint_providers == {"aws"}  # type: ignore[union-attr]
+    assert ModuleInterfaceCache(cache).cached("sha256:e", ".").names_endpoints  # type: ignore[union-attr]
     # An entry written before the field existed is not trusted to say "none": it is parsed again.
     old = json.loads(entry.read_text(encoding="utf-8"))
-    del old["endpoint_providers"]
+    del old["names_endpoints"]
     entry.write_text(json.dumps(old), encoding="utf-8")
     assert ModuleInterfaceCache(cache).cached("sha256:e", ".") is None
-    assert ModuleInterfaceCache(cache).read("sha256:e", ".", module)[0].endpoint_providers == {"aws"}
+    assert ModuleInterfaceCache(cache).read("sha256:e", ".", module)[0].names_endpoints
+
+
+def test_endpoints_named_in_json_or_a_dynamic_block_count_too(tmp_path: Path) -> None:
+    dynamic = tmp_path / "dynamic"
+    dynamic.mkdir()
+    (dynamic / "main.tf").write_text(
+        'provider "aws" {\n  dynamic "endpoints" {\n    for_each = [1]\n'
+        '    content {\n      s3 = "http://x"\n    }\n  }\n}\n',
+        encoding="utf-8",
+    )
+    assert read_module_interface(dynamic)[0].names_endpoints
+    as_json = tmp_path / "json"
+    as_json.mkdir()
+    (as_json / "main.tf").write_text('variable "name" {}\n', encoding="utf-8")
+    (as_json / "z_override.tf.json").write_text('{"provider": {"aws": {"endpoints": {"s3": "http://x"}}}}')
+    assert read_module_interface(as_json)[0].names_endpoints

@@ -9,7 +9,14 @@ import os
 import zipfile
 from pathlib import Path
 
-from infraplane.adapters.terraform.provider_lock import KEPT_LOCK, LOCK_FILE, check, lock_for_plan, seal
+from infraplane.adapters.terraform.provider_lock import (
+    KEPT_LOCK,
+    LOCK_FILE,
+    check,
+    lock_for_plan,
+    predates_endpoint_url,
+    seal,
+)
 
 LOCK = """# This file is maintained automatically by "terraform init".
 
@@ -54,11 +61,13 @@ def test_sealed_the_lock_file_loses_only_its_hashes_until_a_package_changes(tmp_
     assert (root / KEPT_LOCK).stat().st_mode & 0o777 == 0o600
     assert check(root) and (root / LOCK_FILE).read_text(encoding="utf-8") == sealed
 
-    # A file added to the package: the lock file with its hashes is back, and stays (nothing is sealed now).
+    # A file added to the package: the lock file with its hashes is back, and stays until init seals it again.
     (mirror / "extra").write_bytes(b"x")
     assert not check(root)
     assert (root / LOCK_FILE).read_text(encoding="utf-8") == LOCK
-    assert check(root) and (root / LOCK_FILE).read_text(encoding="utf-8") == LOCK
+    assert not check(root) and (root / LOCK_FILE).read_text(encoding="utf-8") == LOCK
+    seal(root)
+    assert check(root) and "hashes" not in (root / LOCK_FILE).read_text(encoding="utf-8")
 
 
 def test_a_package_rewritten_in_place_or_relinked_is_noticed(tmp_path: Path) -> None:
@@ -102,3 +111,21 @@ def test_a_package_that_cannot_be_read_whole_is_left_to_terraform(tmp_path: Path
     (mirror / "gone").symlink_to(tmp_path / "nowhere")
     seal(root)
     assert (root / LOCK_FILE).read_text(encoding="utf-8") == LOCK and check(root)
+
+
+def test_which_aws_provider_versions_predate_reading_aws_endpoint_url(tmp_path: Path) -> None:
+    assert not predates_endpoint_url(tmp_path)  # no lock file yet: decided after init
+    for version, older in (("4.67.0", True), ("5.99.1", True), ("5.100.0", False), ("6.2.0", False)):
+        (tmp_path / LOCK_FILE).write_text(LOCK.replace('"5.100.0"', f'"{version}"'), encoding="utf-8")
+        assert predates_endpoint_url(tmp_path) is older, version
+    opentofu = LOCK.replace("registry.terraform.io", "registry.opentofu.org").replace('"5.100.0"', '"5.1.0"')
+    (tmp_path / LOCK_FILE).write_text(opentofu, encoding="utf-8")
+    assert predates_endpoint_url(tmp_path)
+
+
+def test_a_sealed_directory_without_its_record_gets_the_hashes_back(tmp_path: Path) -> None:
+    root, _ = _initialized(tmp_path)
+    seal(root)
+    (root / ".infraplane-packages.json").write_text("{not json", encoding="utf-8")
+    assert not check(root) and (root / LOCK_FILE).read_text(encoding="utf-8") == LOCK
+    assert not check(root) and (root / LOCK_FILE).read_text(encoding="utf-8") == LOCK  # until init seals it again

@@ -3,7 +3,8 @@
 The sandbox target sends every AWS service to the emulator through `AWS_ENDPOINT_URL`, without an
 `endpoints` block in the override (see adapters/terraform/provider.py). A module whose own provider block
 sets `endpoints` gets the override's block, which replaces its own: its calls go to the sandbox, never to
-the address it names. Real Terraform, the real AWS provider, a data source read at plan time.
+the address it names, and a shared AWS config that says to ignore endpoint URLs set elsewhere does not
+apply. Real Terraform, the real AWS provider, a data source read at plan time.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import boto3
+import pytest
 
 from infraplane.adapters.sandbox.control import SandboxInfo
 from infraplane.adapters.sandbox.provider import sandbox_target
@@ -72,8 +74,13 @@ def _names_read(tmp_path: Path, sandbox: SandboxInfo, provider_body: str) -> tup
 
 
 def test_a_module_without_endpoints_reaches_the_sandbox_through_the_environment(
-    tmp_path: Path, sandbox: SandboxInfo
+    tmp_path: Path, sandbox: SandboxInfo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Not even when the operator's shared AWS config says to ignore endpoint URLs set outside the provider block.
+    operator = tmp_path / "operator"
+    (operator / ".aws").mkdir(parents=True)
+    (operator / ".aws" / "config").write_text("[default]\nignore_configured_endpoint_urls = true\n", encoding="utf-8")
+    monkeypatch.setenv("HOME", str(operator))
     names, override = _names_read(tmp_path, sandbox, "")
     assert names == [f"/endpoints-test/{tmp_path.name}/one"]
     assert "endpoints" not in override and '"test"' in override

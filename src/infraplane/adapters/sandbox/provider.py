@@ -84,6 +84,8 @@ def sandbox_environment(endpoint: str) -> dict[str, str]:
         "AWS_SECRET_ACCESS_KEY": "test",
         "AWS_DEFAULT_REGION": SANDBOX_REGION,
         "AWS_ENDPOINT_URL": endpoint.rstrip("/"),
+        # Above any shared config's `ignore_configured_endpoint_urls` (the operator's ~/.aws/config, a module's own).
+        "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "false",
         "AWS_EC2_METADATA_DISABLED": "true",
     }
 

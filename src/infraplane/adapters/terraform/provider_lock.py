@@ -36,13 +36,19 @@ from pathlib import Path
 
 from infraplane.adapters.workdir import write_private_bytes
 
-__all__ = ["LOCK_FILE", "check", "lock_for_plan", "seal", "unseal"]
+__all__ = ["LOCK_FILE", "check", "lock_for_plan", "predates_endpoint_url", "seal", "unseal"]
 
 LOCK_FILE = ".terraform.lock.hcl"
 KEPT_LOCK = ".infraplane-lock.hcl"
 IDENTITIES = ".infraplane-packages.json"
 # `hashes = [ "h1:...", "zh:...", ]` in a provider block of the lock file (a hash holds no `]`).
 _HASHES = re.compile(r"\n[ \t]*hashes[ \t]*=[ \t]*\[[^\]]*\]")
+_AWS_VERSION = re.compile(
+    r'provider\s+"registry\.(?:terraform\.io|opentofu\.org)/hashicorp/aws"\s*\{\s*version\s*=\s*"(\d+)\.(\d+)\.(\d+)'
+)
+# The hashicorp/aws version infraplane was verified with to read `AWS_ENDPOINT_URL` for every service (the sandbox's
+# endpoint); an older one keeps the target's `endpoints` block in its override (adapters/terraform/provider.py).
+ENDPOINT_URL_VERIFIED = (5, 100, 0)
 
 
 def _identities(root: Path) -> dict[str, list[int | str]]:
@@ -72,8 +78,8 @@ def seal(root: Path) -> None:
         return
     try:
         identities = _identities(root)
-    except OSError:
-        return  # a package that cannot be read whole (a dangling link): Terraform keeps checking it itself
+    except (OSError, RuntimeError):  # a dangling link, a loop of links
+        return  # a package that cannot be read whole: Terraform keeps checking it itself
     text = lock.read_text(encoding="utf-8")
     write_private_bytes(root / KEPT_LOCK, text.encode("utf-8"))
     write_private_bytes(root / IDENTITIES, json.dumps(identities).encode("utf-8"))
@@ -82,14 +88,11 @@ def seal(root: Path) -> None:
 
 def check(root: Path) -> bool:
     """Before a command: whether the packages are those init verified; if not, Terraform's own check is back."""
-    recorded = root / IDENTITIES
+    if not (root / KEPT_LOCK).is_file():
+        return True  # never sealed: the lock file is Terraform's own, hashes and all
     try:
-        identities = json.loads(recorded.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return True  # not sealed: the lock file has its hashes and Terraform checks them
-    try:
-        same = bool(identities == _identities(root))
-    except OSError:
+        same = bool(json.loads((root / IDENTITIES).read_text(encoding="utf-8")) == _identities(root))
+    except (OSError, ValueError, RuntimeError):  # no record (or a damaged one), a package that cannot be read
         same = False
     if not same:
         unseal(root)
@@ -109,7 +112,7 @@ def lock_for_plan(root: Path, plan_file: Path) -> None:
     kept = root / KEPT_LOCK
     if not kept.is_file():
         return
-    with contextlib.suppress(OSError, KeyError, zipfile.BadZipFile), zipfile.ZipFile(plan_file) as plan:
+    with contextlib.suppress(OSError, KeyError, ValueError, zipfile.BadZipFile), zipfile.ZipFile(plan_file) as plan:
         made_with = plan.read(LOCK_FILE).decode("utf-8")
         current = root / LOCK_FILE
         if made_with != current.read_text(encoding="utf-8") and made_with == kept.read_text(encoding="utf-8"):
@@ -121,3 +124,12 @@ def _replace(path: Path, text: str) -> None:
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
     write_private_bytes(temporary, text.encode("utf-8"))
     temporary.replace(path)
+
+
+def predates_endpoint_url(root: Path) -> bool:
+    """Whether the lock file in `root` selects a hashicorp/aws older than ENDPOINT_URL_VERIFIED (no lock: False)."""
+    try:
+        found = _AWS_VERSION.search((root / LOCK_FILE).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return False
+    return found is not None and tuple(int(n) for n in found.groups()) < ENDPOINT_URL_VERIFIED

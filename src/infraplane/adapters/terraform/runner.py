@@ -35,7 +35,7 @@ from infraplane.adapters.terraform.cli_config import config_for_module
 from infraplane.adapters.terraform.plan_summary import normalized_plan, plan_document, plan_summary
 from infraplane.adapters.terraform.preview import WRAPPER_FILE, unwrapped, wrapper_config
 from infraplane.adapters.terraform.progress import ProgressParser, diagnostics_summary, output_values
-from infraplane.adapters.terraform.provider import aws_provider_override_hcl, override_endpoints
+from infraplane.adapters.terraform.provider import OVERRIDE_FILE, PROVIDER_FILE, write_override
 from infraplane.adapters.terraform.retries import (
     Transient,
     TransientToolError,
@@ -54,8 +54,6 @@ from infraplane.errors import FailureError
 
 __all__ = ["TerraformRunner"]
 
-OVERRIDE_FILE = "_infraplane_override.tf"
-PROVIDER_FILE = "_infraplane_provider.tf"
 TFVARS_FILE = "infraplane.tfvars.json"
 # Where a component's preview (planned before its inputs are known) is made, beside its real work directory.
 PREVIEW_DIR = "preview"
@@ -93,23 +91,22 @@ class TerraformRunner:
 
     def _materialize(self, request: RunRequest, backend: bool = True) -> Path:
         module = materialize(request)
-        # Files an earlier run generated are not part of the blueprint (nor of its cached interface).
-        (module / PROVIDER_FILE).unlink(missing_ok=True)
         interface, _ = self._interfaces.read(request.digest, request.blueprint.spec.source or ".", module)
-        override = ['terraform {\n  backend "http" {}\n}\n'] if backend else []
-        target = request.target
-        endpoints = override_endpoints(target, "aws" in interface.endpoint_providers)
-        if endpoints or target.provider_settings:
-            provider = aws_provider_override_hcl(target.provider_settings, endpoints)
-            if "aws" in interface.providers:
-                override.append(provider)
-            else:
-                (module / PROVIDER_FILE).write_text(provider, encoding="utf-8")
-        (module / OVERRIDE_FILE).unlink(missing_ok=True)
-        if override:
-            (module / OVERRIDE_FILE).write_text("\n".join(override), encoding="utf-8")
+        self._write_override(request, module, module, backend)
         write_private_json(module / TFVARS_FILE, self._values(request, interface))
         return module
+
+    def _write_override(self, request: RunRequest, module: Path, initialized: Path, backend: bool) -> None:
+        interface, _ = self._interfaces.read(request.digest, request.blueprint.spec.source or ".", module)
+        older = provider_lock.predates_endpoint_url(initialized)
+        write_override(module, request.target, interface, backend, provider_predates_endpoint_url=older)
+
+    def _endpoints_back(self, request: RunRequest, module: Path, initialized: Path, backend: bool = True) -> bool:
+        """After an init that installed an AWS provider too old for `AWS_ENDPOINT_URL`: the endpoints block is back."""
+        if not provider_lock.predates_endpoint_url(initialized):
+            return False
+        self._write_override(request, module, initialized, backend)
+        return True
 
     def _values(self, request: RunRequest, interface: ModuleInterface) -> dict[str, Any]:
         values = {k: v for k, v in request.inputs.items() if k in interface.variables}
@@ -181,6 +178,8 @@ class TerraformRunner:
         cli_config, shared_cache = config_for_module(self._cli_config, request.workdir / "blueprint")
         generated = (module / OVERRIDE_FILE, module / PROVIDER_FILE)
         self._init_once(request, module, generated, cli_config, shared_cache, on_event)
+        if self._endpoints_back(request, module, module):  # a changed override: init again
+            self._init_once(request, module, generated, cli_config, shared_cache, on_event)
         return module
 
     def _init_once(
@@ -276,6 +275,8 @@ class TerraformRunner:
         try:
             generated = (root / WRAPPER_FILE, module / OVERRIDE_FILE, module / PROVIDER_FILE)
             self._init_once(preview_request, root, generated, cli_config, shared_cache, on_event)
+            if self._endpoints_back(preview_request, module, root, backend=False):
+                self._init_once(preview_request, root, generated, cli_config, shared_cache, on_event)
             parser = ProgressParser(request.component, on_event)
             self._run(preview_request, root, "plan", args, on_event, parser)
             shown = self._run(preview_request, root, "show", ["show", "-json", "-no-color", plan_file.name], on_event)
