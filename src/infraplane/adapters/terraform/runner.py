@@ -92,20 +92,17 @@ class TerraformRunner:
     def _materialize(self, request: RunRequest, backend: bool = True) -> Path:
         module = materialize(request)
         interface, _ = self._interfaces.read(request.digest, request.blueprint.spec.source or ".", module)
-        self._write_override(request, module, module, backend)
+        older = provider_lock.predates_endpoint_url(module)  # a lock file the blueprint ships, if any
+        write_override(module, request.target, interface, backend, provider_predates_endpoint_url=older)
         write_private_json(module / TFVARS_FILE, self._values(request, interface))
         return module
-
-    def _write_override(self, request: RunRequest, module: Path, initialized: Path, backend: bool) -> None:
-        interface, _ = self._interfaces.read(request.digest, request.blueprint.spec.source or ".", module)
-        older = provider_lock.predates_endpoint_url(initialized)
-        write_override(module, request.target, interface, backend, provider_predates_endpoint_url=older)
 
     def _endpoints_back(self, request: RunRequest, module: Path, initialized: Path, backend: bool = True) -> bool:
         """After an init that installed an AWS provider too old for `AWS_ENDPOINT_URL`: the endpoints block is back."""
         if not provider_lock.predates_endpoint_url(initialized):
             return False
-        self._write_override(request, module, initialized, backend)
+        interface, _ = self._interfaces.read(request.digest, request.blueprint.spec.source or ".", module)
+        write_override(module, request.target, interface, backend, provider_predates_endpoint_url=True)
         return True
 
     def _values(self, request: RunRequest, interface: ModuleInterface) -> dict[str, Any]:
