@@ -12,11 +12,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from infraplane.errors import ConfigError, Problem
+from infraplane.core.yaml_text import load_yaml_text
+from infraplane.errors import ConfigError, InputError, Problem
 
 __all__ = ["HOME_DIR_NAME", "Settings", "discover_home", "load_settings"]
 
@@ -331,9 +331,16 @@ def _read_config_file(path: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}", [Problem(str(path), "", "not valid YAML")]) from None
+        data = load_yaml_text(path.read_text(encoding="utf-8"), str(path))
+    except UnicodeDecodeError:
+        reason = "not valid YAML: not UTF-8 text"
+        raise ConfigError(f"{path}: {reason}", [Problem(str(path), "", reason)]) from None
+    except OSError as exc:
+        reason = f"cannot be read: {exc.strerror or exc}"
+        raise ConfigError(f"{path}: {reason}", [Problem(str(path), "", reason)]) from None
+    except InputError as exc:
+        reason = exc.problems[0].reason if exc.problems else exc.message
+        raise ConfigError(f"{path}: {reason}", list(exc.problems)) from None
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -101,6 +101,11 @@ def test_unreadable_or_invalid_yaml_is_a_config_error(tmp_path: Path) -> None:
     bad.write_text("ec2: [unclosed\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_price_table(bad)
+    twice = tmp_path / "twice.yaml"
+    twice.write_text("ec2: {}\nec2: {}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="duplicate key 'ec2'") as raised:
+        load_price_table(twice)
+    assert raised.value.problems[0].file == str(twice)
 
 
 def test_packaged_table_loads_by_path_too() -> None:

@@ -35,6 +35,12 @@ def test_a_bad_concurrency_variable_is_named(
         ("limits: {document_bytes: lots}\n", ["config.yaml", "limits.document_bytes"]),
         ("limits: {file_count: 3}\n", ["config.yaml", "limits.file_count"]),
         ("- a list\n", ["config.yaml", "expected a mapping"]),
+        ("concurrency: 2\nconcurrency: 64\n", ["config.yaml", "duplicate key 'concurrency'"]),
+        (
+            "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+            + "".join(f"{c}: &{c} [{', '.join(['*' + p] * 10)}]\n" for p, c in zip("abcde", "bcdef", strict=True)),
+            ["config.yaml", "aliases repeat content"],
+        ),
     ],
 )
 def test_a_bad_limits_setting_is_named(

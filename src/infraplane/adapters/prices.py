@@ -5,10 +5,9 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-import yaml
-
 from infraplane.core.cost import PriceTable, PriceTableError
-from infraplane.errors import ConfigError, Problem
+from infraplane.core.yaml_text import load_yaml_text
+from infraplane.errors import ConfigError, InputError, Problem
 
 __all__ = ["DEFAULT_PRICE_TABLE", "load_price_table"]
 
@@ -43,12 +42,10 @@ def load_price_table(path: Path | None = None) -> PriceTable:
     """
     text, name = _read(path)
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        reason = f"is not valid YAML{where}: {getattr(error, 'problem', None) or error}"
-        raise ConfigError(f"price table {name} {reason}", [Problem(name, "", reason)]) from error
+        data = load_yaml_text(text, name)
+    except InputError as error:
+        reason = error.problems[0].reason if error.problems else error.message
+        raise ConfigError(f"price table {name}: {reason}", list(error.problems)) from None
     try:
         return PriceTable.from_mapping(data)
     except PriceTableError as error:

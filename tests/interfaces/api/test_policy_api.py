@@ -65,3 +65,35 @@ def test_bad_uploads_are_named_4xx(api: Api) -> None:
     assert broken.status_code == 422 and "infraplane-bundle-" not in str(body), body
     missing = api.client.get("/api/v1/policy/replays/r-nothere", headers=api.headers("admin"))
     assert missing.status_code == 404
+
+
+BOMB = "\n".join(
+    [
+        'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+        *[f"{chr(98 + i)}: &{chr(98 + i)} [{','.join([f'*{chr(97 + i)}'] * 9)}]" for i in range(8)],
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("manifest", "needle"),
+    [
+        # Without the strict reader this took 10 GB and never ended: pydantic expanded every alias.
+        ("name: retention\nversion: 9.0.0\nparams:\n  " + BOMB.replace("\n", "\n  ") + "\n", "aliases repeat content"),
+        ("name: retention\nversion: 9.0.0\nversion: 9.0.1\n", "duplicate key 'version'"),
+    ],
+    ids=["alias bomb", "duplicate key"],
+)
+def test_a_hostile_bundle_manifest_is_a_named_422_and_nothing_is_published(
+    api: Api, tmp_path: Path, manifest: str, needle: str
+) -> None:
+    bundle = tmp_path / "bundle"
+    bundle.mkdir()
+    (bundle / "queues.rego").write_text((BUNDLES / "retention-v1" / "queues.rego").read_text())
+    (bundle / "bundle.yaml").write_text(manifest)
+    events = api.client.get("/api/v1/audit", headers=api.headers("admin")).json()
+    refused = _post(api, "/api/v1/policy/bundles?yes=true", _archive(bundle))
+    error = refused.json()["error"]
+    assert refused.status_code == 422, error
+    assert needle in error["message"] and "bundle.yaml" in error["message"], error
+    assert api.client.get("/api/v1/audit", headers=api.headers("admin")).json() == events

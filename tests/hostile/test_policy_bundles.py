@@ -1,0 +1,36 @@
+"""Hostile policy bundles: `policy publish` refuses a bad `bundle.yaml` naming it, before storing anything."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.hostile.conftest import StoreView, assert_refused, store_view
+from tests.support.cli import run_cli
+
+RULES = (Path(__file__).resolve().parents[1] / "fixtures" / "bundles" / "retention-v1" / "queues.rego").read_text()
+HEAD = "name: retention\nversion: 9.0.0\n"
+LAUGHS = "".join(
+    f"  {name}: &{name} [{', '.join([f'*{below}'] * 9)}]\n" for below, name in zip("abcdefgh", "bcdefghi", strict=True)
+)
+
+CASES = {
+    "alias bomb": (HEAD + "params:\n  a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + LAUGHS, "aliases"),
+    "duplicate key": (HEAD + "params: {min_retention_days: 7}\nparams: {min_retention_days: 0}\n", "duplicate key"),
+    "not YAML": (HEAD + "params: [unclosed\n", "not valid YAML"),
+    "a list": ("- retention\n", "expected a mapping"),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_a_hostile_bundle_manifest_is_refused(
+    published_home: Path, baseline: StoreView, tmp_path: Path, case: str
+) -> None:
+    text, needle = CASES[case]
+    bundle = tmp_path / "bundle"
+    bundle.mkdir()
+    (bundle / "queues.rego").write_text(RULES)
+    (bundle / "bundle.yaml").write_text(text)
+    assert_refused(run_cli(published_home, "policy", "publish", str(bundle), "--yes"), "bundle.yaml", needle)
+    assert store_view(published_home) == baseline
