@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+from enum import IntEnum, StrEnum
 from pathlib import Path
+from types import MappingProxyType
+
+import pytest
 
 from infraplane.adapters.policy.bundles import load_bundle
 from infraplane.adapters.policy.engine import RegoEngine
+from infraplane.adapters.policy.input import to_input
 from infraplane.core.plan import normalize_plan
 from infraplane.core.policy import BundleManifest, plan_input
 from infraplane.core.policy_bundles import LoadedBundle
@@ -37,3 +42,39 @@ deny contains {"rule": "P-1", "address": input.a} if input.a == "x[\"k\"]\\n"
     probe = LoadedBundle(BundleManifest(name="probe", version="1.0.0"), {"probe.rego": rule}, "sha256:probe", b"")
     found = RegoEngine([probe]).evaluate_bundle(probe, "plan", {"a": 'x["k"]\\n', "params": {}})
     assert [(f.rule, f.address) for f in found] == [("P-1", 'x["k"]\\n')]
+
+
+def test_every_kind_of_value_reaches_the_rules_as_its_json_counterpart() -> None:
+    class Colour(StrEnum):
+        RED = "red"
+
+    class Size(IntEnum):
+        BIG = 3
+
+    rule = """package probe
+import rego.v1
+deny contains {"rule": "P-2"} if input.v == {
+    "tuple": ["a", 1],
+    "proxy": {"k": [true, null, 1.5]},
+    "keys": {"1": "one"},
+    "enums": ["red", 3],
+    "same": ["create", "create", {"create": "create"}],
+}
+"""
+    probe = LoadedBundle(BundleManifest(name="probe", version="1.0.0"), {"probe.rego": rule}, "sha256:probe2", b"")
+    value = {
+        "tuple": ("a", 1),
+        "proxy": MappingProxyType({"k": [True, None, 1.5]}),
+        "keys": {1: "one"},
+        "enums": [Colour.RED, Size.BIG],
+        "same": ["create", "create", {"create": "create"}],
+    }
+    found = RegoEngine([probe]).evaluate_bundle(probe, "plan", {"v": value, "params": {}})
+    assert [f.rule for f in found] == ["P-2"]
+    changed = RegoEngine([probe]).evaluate_bundle(probe, "plan", {"v": {**value, "keys": {2: "one"}}, "params": {}})
+    assert changed == []
+
+
+def test_a_value_json_has_no_counterpart_for_is_refused() -> None:
+    with pytest.raises(ValueError, match="cannot hand a set"):
+        to_input({"v": {1, 2}})

@@ -8,6 +8,7 @@ does not expose those functions (another version), `regopy.Input` is used as it 
 
 from __future__ import annotations
 
+import ctypes
 import json
 import re
 from collections.abc import Mapping
@@ -51,29 +52,68 @@ def _text(value: str) -> bytes:
     return json.dumps(value, ensure_ascii=False)[1:-1].encode("utf-8")
 
 
-def _add(handle: Any, value: Any) -> int:
-    """Push `value` onto the input under construction; a non-zero result is regopy's error code."""
-    if isinstance(value, str):
-        return int(_string(handle, _text(value)))
-    if value is True or value is False:
-        return int(_bool(handle, value))
-    if value is None:
-        return int(_null(handle))
-    if isinstance(value, int):
-        return int(_int(handle, value))
-    if isinstance(value, float):
-        return int(_float(handle, value))
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            if _string(handle, _text(str(key))) or _add(handle, item) or _item(handle):
-                return 1
-        return int(_object(handle, len(value)))
-    if isinstance(value, list | tuple):
-        for item in value:
-            if _add(handle, item):
-                return 1
-        return int(_array(handle, len(value)))
-    raise ValueError(f"cannot hand a {type(value).__name__} to the policy engine")
+# Strings a plan repeats in every change (field names, actions, types), encoded once per conversion.
+_MEMO_LIMIT = 65536
+
+
+class _Builder:
+    """One input under construction: each method pushes a value and returns regopy's code (0 when it worked).
+
+    The values of a JSON document (dict, list, str, bool, None, int, float) are told apart by their exact
+    type, the cheapest test; any other mapping or sequence takes the general path.
+    """
+
+    def __init__(self, handle: int) -> None:
+        self.handle = ctypes.c_void_p(handle)  # converted once rather than at every call
+        self.encoded: dict[str, bytes] = {}
+
+    def text(self, value: str) -> bytes:
+        found = self.encoded.get(value)
+        if found is None:
+            found = _text(value)
+            if len(self.encoded) < _MEMO_LIMIT:
+                self.encoded[value] = found
+        return found
+
+    def add(self, value: Any) -> int:
+        kind = type(value)
+        handle = self.handle
+        if kind is str:
+            return _string(handle, self.text(value))  # type: ignore[no-any-return]
+        if kind is dict:
+            for key, item in value.items():
+                if _string(handle, self.text(key if type(key) is str else str(key))) or self.add(item) or _item(handle):
+                    return 1
+            return _object(handle, len(value))  # type: ignore[no-any-return]
+        if kind is list:
+            for item in value:
+                if self.add(item):
+                    return 1
+            return _array(handle, len(value))  # type: ignore[no-any-return]
+        if kind is bool:
+            return _bool(handle, value)  # type: ignore[no-any-return]
+        if value is None:
+            return _null(handle)  # type: ignore[no-any-return]
+        if kind is int:
+            return _int(handle, value)  # type: ignore[no-any-return]
+        if kind is float:
+            return _float(handle, value)  # type: ignore[no-any-return]
+        return self.add_other(value)
+
+    def add_other(self, value: Any) -> int:
+        """A subclass of str, int or float (an enum), a mapping other than dict, a tuple: as its JSON counterpart."""
+        handle = self.handle
+        if isinstance(value, str):
+            return _string(handle, self.text(value))  # type: ignore[no-any-return]
+        if isinstance(value, int):
+            return _int(handle, value)  # type: ignore[no-any-return]
+        if isinstance(value, float):
+            return _float(handle, value)  # type: ignore[no-any-return]
+        if isinstance(value, Mapping):
+            return self.add({str(key): item for key, item in value.items()})
+        if isinstance(value, list | tuple):
+            return self.add(list(value))
+        raise ValueError(f"cannot hand a {type(value).__name__} to the policy engine")
 
 
 def to_input(document: Mapping[str, Any]) -> Input:
@@ -82,7 +122,7 @@ def to_input(document: Mapping[str, Any]) -> Input:
         return Input(document)
     handle = _new()
     try:
-        failed = _add(handle, document)
+        failed = _Builder(handle).add(document)
     except BaseException:
         _free(handle)
         raise

@@ -25,24 +25,27 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for machines.
 
 
 def print_findings(decision: PolicyDecision, title: str = "") -> None:
-    """Every finding with where it is and how to fix it."""
-    if title:
-        console.print(f"[bold]{escape(title)}[/]", highlight=False)
+    """Every finding with where it is and how to fix it.
+
+    The lines are printed at once: Rich renders one text of a hundred findings several times faster
+    than a hundred calls of one line each.
+    """
+    lines = [f"[bold]{escape(title)}[/]"] if title else []
     if not decision.findings:
-        console.print("[green]no findings[/]", highlight=False)
+        lines.append("[green]no findings[/]")
     for finding in decision.findings:
         colour = "red" if finding.severity == "deny" else "yellow"
         where = f"{finding.component}: " if finding.component else ""
-        console.print(
+        lines.append(
             f"[{colour}]{finding.severity.upper()}[/] [bold]{finding.rule}[/] {escape(where + finding.address)}"
-            f"{' (' + escape(finding.attribute) + ')' if finding.attribute else ''}",
-            highlight=False,
+            f"{' (' + escape(finding.attribute) + ')' if finding.attribute else ''}"
         )
-        console.print(f"    {escape(finding.message)}", highlight=False)
+        lines.append(f"    {escape(finding.message)}")
         if finding.remediation:
-            console.print(f"    [dim]fix:[/] {escape(finding.remediation)}", highlight=False)
+            lines.append(f"    [dim]fix:[/] {escape(finding.remediation)}")
     bundles = ", ".join(f"{b.name}@{b.version} ({b.digest[:19]})" for b in decision.bundles)
-    console.print(f"[dim]decided by {bundles or 'no bundle'}[/]", highlight=False)
+    lines.append(f"[dim]decided by {bundles or 'no bundle'}[/]")
+    console.print("\n".join(lines), highlight=False)
 
 
 @app.command("check")
