@@ -23,6 +23,25 @@ CASES = {
 }
 
 
+ARITY = {
+    "a.rego": 'package hunt.a\nimport rego.v1\nf(x) := x\ndeny contains "a" if f(1) == 1\n',
+    "b.rego": 'package hunt.b\nimport rego.v1\nf(x, y) := x\ndeny contains "b" if f(1, 2) == 1\n',
+}
+
+
+@pytest.mark.parametrize("command", [["policy", "publish"], ["policy", "replay"], ["policy", "test"]])
+def test_a_bundle_that_crashes_the_rego_engine_is_refused_and_the_command_lives(
+    published_home: Path, baseline: StoreView, tmp_path: Path, command: list[str]
+) -> None:
+    bundle = tmp_path / "bundle"
+    bundle.mkdir()
+    (bundle / "bundle.yaml").write_text(HEAD)
+    for name, text in ARITY.items():
+        (bundle / name).write_text(text)
+    assert_refused(run_cli(published_home, *command, str(bundle)), "retention@9.0.0", "the Rego engine crashed")
+    assert store_view(published_home) == baseline
+
+
 @pytest.mark.parametrize("case", list(CASES))
 def test_a_hostile_bundle_manifest_is_refused(
     published_home: Path, baseline: StoreView, tmp_path: Path, case: str

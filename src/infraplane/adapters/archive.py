@@ -14,9 +14,12 @@ import tarfile
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
-from infraplane.core.archives import EXCLUDED_DIRS, ArchiveTooLarge, digest_of
+from infraplane.core.archives import EXCLUDED_DIRS, ArchiveTooLarge, UnsafeArchive, digest_of
 
-__all__ = ["EXCLUDED_DIRS", "digest_of", "pack_directory", "unpack_archive"]
+__all__ = ["EXCLUDED_DIRS", "MAX_ENTRY_DEPTH", "UnsafeArchive", "digest_of", "pack_directory", "unpack_archive"]
+
+# No blueprint or bundle nests deeper; Python's own extraction recurses once per level.
+MAX_ENTRY_DEPTH = 64
 
 _EXCLUDED_SUFFIXES = (".tfstate", ".tfstate.backup", ".tfplan", ".pyc")
 _EXCLUDED_NAMES = frozenset({"terraform.tfstate.d", ".terraform.tfstate.lock.info", ".DS_Store"})
@@ -63,11 +66,34 @@ def pack_directory(root: Path, max_bytes: int | None = None) -> bytes:
     return buffer.getvalue()
 
 
-def unpack_archive(data: bytes, target: Path) -> None:
-    """Extract an archive made by :func:`pack_directory` into `target` (regular files only)."""
+def unpack_archive(data: bytes, target: Path, max_bytes: int | None = None, max_entries: int | None = None) -> None:
+    """Extract an archive made by :func:`pack_directory`, or uploaded, into `target` (regular files only).
+
+    With `max_bytes` or `max_entries` (an upload) every header is read first, and the archive is refused
+    (UnsafeArchive) before a byte is written when its files add up to more than `max_bytes`, it has more
+    than `max_entries` entries, one of them is sparse (a few bytes that unpack to gigabytes) or nests more
+    than MAX_ENTRY_DEPTH directories deep. Reading stops at the first header past a limit, so a compressed
+    archive is never inflated further than the limit.
+    """
     target.mkdir(parents=True, exist_ok=True)
     with tarfile.open(fileobj=io.BytesIO(data), mode="r") as tar:
+        if max_bytes is not None or max_entries is not None:
+            _check_members(tar, max_bytes, max_entries)
         tar.extractall(target, filter=_owner_only)  # noqa: S202 - the data filter refuses links out and ../
+
+
+def _check_members(tar: tarfile.TarFile, max_bytes: int | None, max_entries: int | None) -> None:
+    total = 0
+    for count, member in enumerate(tar, start=1):
+        if max_entries is not None and count > max_entries:
+            raise UnsafeArchive(f"more than {max_entries:,} entries")
+        if member.issparse():
+            raise UnsafeArchive(f"{member.name!r} is a sparse file")
+        if len(PurePosixPath(member.name).parts) > MAX_ENTRY_DEPTH:
+            raise UnsafeArchive(f"an entry nests more than {MAX_ENTRY_DEPTH} directories deep")
+        total += member.size
+        if max_bytes is not None and total > max_bytes:
+            raise UnsafeArchive(f"its files unpack to more than {max_bytes:,} bytes")
 
 
 def _owner_only(member: tarfile.TarInfo, path: str) -> tarfile.TarInfo:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from infraplane.core.excerpt import bounded
 from infraplane.core.module_interface import ModuleInterface, ModuleOutput, ModuleVariable
 from infraplane.errors import Problem
 
@@ -67,6 +68,10 @@ def _attribute_inputs(document: dict[str, Any]) -> dict[str, str]:
     return found
 
 
+# Hand-written Terraform files are kilobytes; the HCL parser takes ~250 times a file's size in memory.
+MAX_TF_FILE_BYTES = 1024 * 1024
+
+
 def read_module_interface(directory: Path) -> tuple[ModuleInterface, list[Problem]]:
     """Variables and outputs of every `*.tf` file in `directory` (not recursive, like Terraform)."""
     # python-hcl2 (and its grammar) costs ~0.4 s to import: only a cache miss pays for it.
@@ -82,11 +87,19 @@ def read_module_interface(directory: Path) -> tuple[ModuleInterface, list[Proble
     problems: list[Problem] = []
     for path in sorted(directory.glob("*.tf")):
         try:
+            size = path.stat().st_size
+            if size > MAX_TF_FILE_BYTES:
+                reason = f"{size:,} bytes; a .tf file read for the interface may have {MAX_TF_FILE_BYTES:,}"
+                problems.append(Problem(str(path), "", reason))
+                continue
             with path.open(encoding="utf-8") as handle:
                 document = hcl2.load(handle, serialization_options=options)
-        except (LarkError, ValueError, UnicodeDecodeError) as exc:
+        except OSError as exc:  # a directory named x.tf, a broken link, a link loop
+            problems.append(Problem(str(path), "", f"cannot be read: {exc.strerror or exc}"))
+            continue
+        except (LarkError, ValueError, UnicodeDecodeError, RecursionError) as exc:
             first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            problems.append(Problem(str(path), "", f"cannot parse HCL: {first_line}"))
+            problems.append(Problem(str(path), "", f"cannot parse HCL: {bounded(first_line)}"))
             continue
         for name, body in _blocks(document, "variable"):
             variables[name] = ModuleVariable(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-__all__ = ["EXCLUDED_DIRS", "ArchiveTooLarge", "digest_of"]
+__all__ = ["EXCLUDED_DIRS", "ArchiveTooLarge", "UnsafeArchive", "digest_of"]
 
 # Tool working directories: never part of a blueprint's source, nor searched for blueprint files.
 EXCLUDED_DIRS = frozenset({".terraform", ".git", "__pycache__", ".infraplane"})
@@ -17,6 +17,10 @@ class ArchiveTooLarge(Exception):
         super().__init__(f"{size:,} bytes of files; the limit is {limit:,} bytes")
         self.size = size
         self.limit = limit
+
+
+class UnsafeArchive(ValueError):
+    """An uploaded archive refused before anything was unpacked; the message says why."""
 
 
 def digest_of(data: bytes) -> str:

@@ -9,6 +9,7 @@ look-ups come in through a callable.
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -104,9 +105,14 @@ def _schema_errors(blueprint: Blueprint, values: Mapping[str, Any], skip: set[st
     errors = []
     from jsonschema import Draft202012Validator  # ~0.1-0.2 s to import: only when inputs are checked
 
+    secret = blueprint.sensitive_inputs()
+    errors += _non_finite(literal)
     for error in sorted(Draft202012Validator(schema).iter_errors(literal), key=lambda e: list(e.path)):
         where = ".".join(str(p) for p in error.path)
-        if error.validator == "additionalProperties":
+        if error.path and error.path[0] in secret:  # the message would quote the value
+            rule = bounded(f"{error.validator}: {error.validator_value}", 80)
+            errors.append((where, f"the value (sensitive, not shown) does not satisfy `{rule}`"))
+        elif error.validator == "additionalProperties":
             allowed = ", ".join(sorted(blueprint.spec.inputs)) or "none"
             extra = sorted(str(k) for k in error.instance if k not in blueprint.spec.inputs)
             names = ", ".join(excerpt(k) for k in extra[:5]) + (f" and {len(extra) - 5} more" if len(extra) > 5 else "")
@@ -124,6 +130,17 @@ def _schema_errors(blueprint: Blueprint, values: Mapping[str, Any], skip: set[st
         else:
             errors.append((where, schema_message(error.message, error.instance)))
     return errors
+
+
+def _non_finite(value: Any, where: str = "") -> list[tuple[str, str]]:
+    """NaN and infinities (JSON has neither, Python's parser takes both): no bound in a schema refuses NaN."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return [(where, "not a finite number (NaN or infinity)")]
+    items = value.items() if isinstance(value, Mapping) else enumerate(value) if isinstance(value, list) else ()
+    found: list[tuple[str, str]] = []
+    for key, item in items:
+        found += _non_finite(item, f"{where}.{key}" if where else str(key))
+    return found
 
 
 def expand(

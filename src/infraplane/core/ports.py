@@ -239,6 +239,13 @@ class PolicyBundles(Protocol):
 
     def load_archive(self, archive: bytes, target: Path) -> LoadedBundle: ...
 
+    def vet(self, bundle: LoadedBundle) -> None:
+        """Compile and try a bundle where a crash or a hang of the Rego engine cannot reach this process.
+
+        InputError naming the bundle when the engine crashes, runs out of time or memory on it.
+        """
+        ...
+
     def engine(self, bundles: list[LoadedBundle]) -> PolicyEngine: ...
 
 

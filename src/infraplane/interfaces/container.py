@@ -172,7 +172,12 @@ class Container:
         keep_files_private()
         cache = self.settings.home / "policies"  # unpacked published bundles, and compiled bundles in compiled/
         return PolicyService(
-            store, RegoPolicies(cache / "compiled"), cache, configured.params, configured.builtin, reader
+            store,
+            RegoPolicies(cache / "compiled", self.settings.limits.archive_bytes),
+            cache,
+            configured.params,
+            configured.builtin,
+            reader,
         )
 
     @cached_property

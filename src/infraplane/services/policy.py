@@ -167,6 +167,12 @@ class PolicyService:
 
     def engine(self, bundles: list[LoadedBundle] | None = None) -> PolicyEngine:
         if bundles is not None:
+            # A bundle handed over (a directory, an upload) is tried apart first; the built-in ones ship with
+            # infraplane, and a published one was tried when it was published.
+            trusted = {b.digest for b in self.builtin()} | {b.digest for b in self.published()}
+            for bundle in bundles:
+                if bundle.digest not in trusted:
+                    self._bundles.vet(bundle)
             engine = self._bundles.engine(bundles)
             engine.check()
             return engine

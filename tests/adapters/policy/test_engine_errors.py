@@ -10,8 +10,9 @@ import pytest
 from infraplane.adapters.policy.bundles import load_bundle
 from infraplane.adapters.policy.engine import RegoEngine
 from infraplane.core.plan import normalize_plan
-from infraplane.core.policy import plan_input
-from infraplane.errors import FailureError
+from infraplane.core.policy import BundleManifest, plan_input
+from infraplane.core.policy_bundles import LoadedBundle
+from infraplane.errors import FailureError, InputError
 from infraplane.services.policy import BUILTIN_POLICIES
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -42,3 +43,20 @@ def test_the_baseline_judges_a_bucket_update_whose_state_has_an_empty_policy() -
     findings = engine.evaluate_bundle(bundle, "plan", strict)
     assert [(f.rule, f.severity, f.address) for f in findings] == [("TAG-001", "deny", "aws_s3_bucket.this")]
     assert "data-classification" in findings[0].message
+
+
+@pytest.mark.parametrize(
+    ("rules", "reason"),
+    [
+        ("a if b\nb if a\ndeny contains 'x' if a\n".replace("'", '"'), "Recursion detected in rule body"),
+        ('deny contains "x" if strings.repeat("a", 3) == "aaa"\n', "Function not found"),
+    ],
+    ids=["rules that recurse", "a function rego-cpp does not have"],
+)
+def test_an_error_rego_cpp_reports_as_an_answer_is_named(rules: str, reason: str) -> None:
+    # rego-cpp answers these with an error where the result should be, which regopy fails to parse as JSON.
+    modules = {"odd.rego": "package odd\nimport rego.v1\n" + rules}
+    bundle = LoadedBundle(BundleManifest(name="odd", version="1.0.0"), modules, "sha256:o", b"")
+    with pytest.raises(InputError, match=reason) as raised:
+        RegoEngine([bundle]).evaluate_bundle(bundle, "plan", _document())
+    assert raised.value.problems[0].file == "odd@1.0.0"

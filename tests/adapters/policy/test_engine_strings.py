@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from enum import IntEnum, StrEnum
 from pathlib import Path
 from types import MappingProxyType
@@ -15,6 +16,7 @@ from infraplane.adapters.policy.input import to_input
 from infraplane.core.plan import normalize_plan
 from infraplane.core.policy import BundleManifest, plan_input
 from infraplane.core.policy_bundles import LoadedBundle
+from infraplane.errors import InputError
 from infraplane.services.policy import BUILTIN_POLICIES
 
 PLAN = Path(__file__).resolve().parents[2] / "fixtures" / "plans" / "postgres-create.json"
@@ -78,3 +80,22 @@ deny contains {"rule": "P-2"} if input.v == {
 def test_a_value_json_has_no_counterpart_for_is_refused() -> None:
     with pytest.raises(ValueError, match="cannot hand a set"):
         to_input({"v": {1, 2}})
+
+
+def test_numbers_past_64_bits_dates_and_non_numbers() -> None:
+    rule = """package probe
+import rego.v1
+deny contains {"rule": "P-3"} if {
+    input.big > 1e29
+    input.negative < -1e19
+    input.day == "2024-01-01"
+}
+"""
+    probe = LoadedBundle(BundleManifest(name="probe", version="1.0.0"), {"probe.rego": rule}, "sha256:probe3", b"")
+    engine = RegoEngine([probe])
+    document = {"big": 123456789012345678901234567890, "negative": -(2**64) - 5, "day": date(2024, 1, 1), "params": {}}
+    # Past 64 bits as the nearest float, as JSON readers do (it was cut to its low 64 bits: a negative number).
+    assert [f.rule for f in engine.evaluate_bundle(probe, "plan", document)] == ["P-3"]
+    for bad, reason in ((float("nan"), "NaN or infinity"), (10**400, "too large"), ({1, 2}, "cannot hand a set")):
+        with pytest.raises(InputError, match=reason):
+            engine.evaluate_bundle(probe, "plan", {**document, "big": bad})

@@ -73,6 +73,20 @@ def _load(bundle: LoadedBundle, sources: Mapping[str, str]) -> Interpreter:
     return interpreter
 
 
+def _converted(document: Mapping[str, Any]) -> Any:
+    """The document as rego-cpp's input; InputError for a value it cannot take (a set or bytes in params, a NaN)."""
+    try:
+        return to_input(document)
+    except ValueError as exc:
+        raise InputError.from_problems([Problem("", "policy input", str(exc))]) from None
+
+
+def _unparsed(error: Exception) -> str:
+    """What regopy could not read as a result: rego-cpp reports some errors (a rule that recurses, a function
+    it does not know) as a successful answer holding an error, on which regopy's JSON parsing fails."""
+    return str(getattr(error, "doc", "")) if isinstance(error, ValueError) else ""
+
+
 def _raise_on_runtime_error(bundle: LoadedBundle, printed: str) -> None:
     """regopy reports a runtime error (a builtin failing) only by printing it and leaving the result undefined.
 
@@ -132,7 +146,7 @@ class RegoEngine:
         if last is not None and last[0] is document and last[1] == (keep, omit) and last[2] == params:
             return last[3]
         narrowed = project_plan_input(document, keep, omit) if keep is not None else document
-        converted = to_input({**narrowed, "params": params})
+        converted = _converted({**narrowed, "params": params})
         self._last = (document, (keep, omit), params, converted)
         return converted
 
@@ -222,7 +236,7 @@ class RegoEngine:
     ) -> list[Any]:
         """Every entrypoint's output; what regopy prints is read once, after the last query."""
         outputs = []
-        error: RegoError | None = None
+        error: Exception | None = None
         with _captured_stdout() as printed:
             for _, entrypoint in entrypoints:
                 try:
@@ -230,11 +244,11 @@ class RegoEngine:
                         outputs.append(interpreter.query_bundle_entrypoint(compiled, entrypoint))
                     else:
                         outputs.append(interpreter.query(f"x := data.{entrypoint.replace('/', '.')}"))
-                except RegoError as exc:
+                except (RegoError, ValueError) as exc:
                     error = exc
                     break
         if error is not None:
-            raise _rego_problem(bundle, error) from None
+            raise _rego_problem(bundle, error, _unparsed(error)) from None
         _raise_on_runtime_error(bundle, "".join(printed))
         return outputs
 
@@ -264,12 +278,12 @@ class RegoEngine:
             params = {**bundle.manifest.params, **dict(document.get("params") or {})}
             with self._lock:
                 interpreter = self._interpreter(bundle)
-                interpreter.set_input(to_input({**document, "params": params}))
+                interpreter.set_input(_converted({**document, "params": params}))
                 try:
                     with _captured_stdout() as printed:
                         output = interpreter.query(f"entries := [{', '.join(parts)}]")
-                except RegoError as exc:
-                    raise _rego_problem(bundle, exc) from None
+                except (RegoError, ValueError) as exc:
+                    raise _rego_problem(bundle, exc, _unparsed(exc)) from None
                 _raise_on_runtime_error(bundle, "".join(printed))
             results = getattr(output, "results", None) or []
             collected = results[0].bindings.get("entries", []) if results else []
@@ -325,6 +339,6 @@ class RegoEngine:
                 found = getattr(output, "results", None) or []
                 outcome = found[0].bindings.get("results", {}).get(test.name) if found else None
                 results.append(TestResult(ref, package, test.name, outcome == [True]))
-        except RegoError as exc:
-            raise _rego_problem(bundle, exc) from None
+        except (RegoError, ValueError) as exc:
+            raise _rego_problem(bundle, exc, _unparsed(exc)) from None
         return results

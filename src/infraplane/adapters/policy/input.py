@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import ctypes
 import json
+import math
 import re
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from regopy import Input, RegoError
@@ -95,20 +97,36 @@ class _Builder:
         if value is None:
             return _null(handle)  # type: ignore[no-any-return]
         if kind is int:
-            return _int(handle, value)  # type: ignore[no-any-return]
+            return self.add_int(value)
         if kind is float:
-            return _float(handle, value)  # type: ignore[no-any-return]
+            return self.add_float(value)
         return self.add_other(value)
 
+    def add_int(self, value: int) -> int:
+        """An integer; one past 64 bits (rego-cpp's C API takes no more) as the nearest float, as JSON readers do."""
+        if -(2**63) <= value < 2**63:
+            return _int(self.handle, value)  # type: ignore[no-any-return]
+        try:
+            return self.add_float(float(value))
+        except OverflowError:
+            raise ValueError("a number too large for the policy engine (over 1e308)") from None
+
+    def add_float(self, value: float) -> int:
+        if not math.isfinite(value):  # rego-cpp would write it out as invalid JSON
+            raise ValueError(f"{value} is not a number the policy engine can take (NaN or infinity)")
+        return _float(self.handle, value)  # type: ignore[no-any-return]
+
     def add_other(self, value: Any) -> int:
-        """A subclass of str, int or float (an enum), a mapping other than dict, a tuple: as its JSON counterpart."""
+        """A subclass of str, int or float (an enum), a date, a mapping other than dict, a tuple: as in JSON."""
         handle = self.handle
         if isinstance(value, str):
             return _string(handle, self.text(value))  # type: ignore[no-any-return]
         if isinstance(value, int):
-            return _int(handle, value)  # type: ignore[no-any-return]
+            return self.add_int(int(value))
         if isinstance(value, float):
-            return _float(handle, value)  # type: ignore[no-any-return]
+            return self.add_float(float(value))
+        if isinstance(value, date):  # a YAML timestamp in a bundle's params: text, as in JSON
+            return _string(handle, self.text(value.isoformat()))  # type: ignore[no-any-return]
         if isinstance(value, Mapping):
             return self.add({str(key): item for key, item in value.items()})
         if isinstance(value, list | tuple):

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from starlette.concurrency import run_in_threadpool
 
 from infraplane.core.identity import Action
 from infraplane.interfaces.api.deps import ContainerDep, IdentityDep, require
 from infraplane.interfaces.api.schemas import ERRORS, BlueprintDetailOut, BlueprintSearchOut, PublishOut
-from infraplane.interfaces.api.uploads import unpacked
+from infraplane.interfaces.api.uploads import BLUEPRINT_ENTRIES, unpacked
 from infraplane.interfaces.mcp.views import blueprint_version, search_hit
 
 __all__ = ["router"]
@@ -73,6 +74,12 @@ async def publish_blueprints(request: Request, container: ContainerDep, identity
     All or nothing, as `infraplane catalog publish`: an invalid blueprint publishes none.
     """
     require(container, identity, Action.PUBLISH)
-    with unpacked(await request.body(), "catalog", "blueprint directories") as root:
-        results = container.catalog.publish(root, identity.actor)
-    return {"published": [{"ref": r.ref, "digest": r.digest, "status": r.status} for r in results]}
+    data = await request.body()
+    limit = container.settings.limits.archive_bytes
+
+    def publish() -> dict[str, Any]:  # on a worker thread: the server goes on answering meanwhile
+        with unpacked(data, "catalog", "blueprint directories", limit, BLUEPRINT_ENTRIES) as root:
+            results = container.catalog.publish(root, identity.actor)
+        return {"published": [{"ref": r.ref, "digest": r.digest, "status": r.status} for r in results]}
+
+    return await run_in_threadpool(publish)

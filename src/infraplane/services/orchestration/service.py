@@ -29,10 +29,10 @@ from infraplane.core.records import (
 )
 from infraplane.core.runs import PlanSummary, Target
 from infraplane.core.upstream import UpstreamAccess, UpstreamOutputs
-from infraplane.errors import FailureError, InputError, NotFoundError
+from infraplane.errors import FailureError, InputError, NotFoundError, Problem
 from infraplane.services.audit import record
 from infraplane.services.catalog import CatalogService
-from infraplane.services.documents import MAX_DOCUMENT_BYTES
+from infraplane.services.documents import MAX_DEPTH, MAX_DOCUMENT_BYTES, json_depth_exceeds
 from infraplane.services.environments.resolution import Resolution, load_environment_file, resolve
 from infraplane.services.environments.sealing import unsealed
 from infraplane.services.environments.upstream import UpstreamReader, UpstreamView
@@ -128,6 +128,8 @@ class EnvironmentService:
         Sensitive inputs a stored document holds sealed are opened here, for the run, and only here.
         `access` checks the other environments it reads; None for a stored revision (checked when proposed).
         """
+        if json_depth_exceeds(document, MAX_DEPTH):  # as deep as an environment file may be; deeper recurses away
+            raise InputError.from_problems([Problem(source, "", f"refused: nested more than {MAX_DEPTH} levels deep")])
         environment, problems = parse_environment(unsealed(document, self._store.unseal, source), source)
         if environment is None:
             raise InputError.from_problems(problems)
