@@ -60,3 +60,28 @@ def test_an_error_rego_cpp_reports_as_an_answer_is_named(rules: str, reason: str
     with pytest.raises(InputError, match=reason) as raised:
         RegoEngine([bundle]).evaluate_bundle(bundle, "plan", _document())
     assert raised.value.problems[0].file == "odd@1.0.0"
+
+
+def test_a_test_whose_input_is_a_local_variable_fails_alone() -> None:
+    policy = 'package odd\nimport rego.v1\ndeny contains "x" if input.x == 1\n'
+    tests = """package odd_test
+import rego.v1
+import data.odd
+one := {"x": 1}
+test_literal if { count(odd.deny) == 1 with input as {"x": 1} }
+test_rule if { count(odd.deny) == 1 with input as one }
+test_local if {
+    local := {"x": 1}
+    count(odd.deny) == 1 with input as local
+}
+"""
+    modules = {"odd.rego": policy, "odd_test.rego": tests}
+    bundle = LoadedBundle(BundleManifest(name="odd", version="1.0.0"), modules, "sha256:t", b"")
+    results = {r.name: r for r in RegoEngine([bundle]).run_tests(bundle)}
+    # The local variable made every test's input undefined, so all three failed.
+    assert (results["test_literal"].passed, results["test_rule"].passed, results["test_local"].passed) == (
+        True,
+        True,
+        False,
+    )
+    assert "`with input as local` is undefined on its own" in results["test_local"].note

@@ -191,3 +191,19 @@ def test_a_terraform_file_that_cannot_be_read_is_named(
     }
     response = _post(roomy_api, "/api/v1/blueprints", _tar(files))
     assert response.status_code == 422 and needle in response.text, response.text
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (b"{not json", 422),
+        (b'{"environment": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", 400),
+        (b'{"justification": "caf\xe9"}', 400),
+    ],
+    ids=["not JSON", "nested 100,000 deep", "not UTF-8"],
+)
+def test_a_body_that_is_not_json_names_the_body(api: Api, body: bytes, status: int) -> None:
+    headers = {**api.headers("requester"), "Content-Type": "application/json"}
+    response = api.client.post("/api/v1/proposals", content=body, headers=headers)
+    error = response.json()["error"]
+    assert (response.status_code, error["code"], error["field"]) == (status, "invalid_input", "body"), error

@@ -323,6 +323,11 @@ class RegoEngine:
                 output = interpreter.query(f"inputs := [{', '.join(term_query(t) for t in terms)}]")
                 found = getattr(output, "results", None) or []
                 values = dict(zip(terms, found[0].bindings.get("inputs", []), strict=False)) if found else {}
+            if terms and not values:  # one term undefined (a local variable) leaves them all undefined together
+                for term in terms:
+                    found = getattr(interpreter.query(f"term := {term_query(term)}"), "results", None) or []
+                    if found and "term" in found[0].bindings:
+                        values[term] = found[0].bindings["term"]
             names = [t.name for t in module.tests]
             query = "results := {" + ", ".join(f'"{n}": [r | r := data.{package}.{n}]' for n in names) + "}"
             with _captured_stdout():
@@ -334,7 +339,11 @@ class RegoEngine:
                         TestResult(ref, package, test.name, False, "more than one `with input as` in one test")
                     )
                     continue
-                interpreter.set_input(values.get(test.inputs[0], {}) if test.inputs else {})
+                if test.inputs and test.inputs[0] not in values:
+                    note = f"`with input as {test.inputs[0]}` is undefined on its own: use a rule or a literal"
+                    results.append(TestResult(ref, package, test.name, False, note))
+                    continue
+                interpreter.set_input(values[test.inputs[0]] if test.inputs else {})
                 output = interpreter.query_bundle(compiled)
                 found = getattr(output, "results", None) or []
                 outcome = found[0].bindings.get("results", {}).get(test.name) if found else None

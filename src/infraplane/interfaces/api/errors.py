@@ -43,7 +43,13 @@ async def _infraplane_error(request: Request, exc: Exception) -> JSONResponse:
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     problems = [
-        {"field": ".".join(str(part) for part in error["loc"][1:]) or str(error["loc"][0]), "reason": error["msg"]}
+        {
+            # A body that is not JSON at all is located by its character offset: name the body instead.
+            "field": "body"
+            if error.get("type") == "json_invalid"
+            else ".".join(str(part) for part in error["loc"][1:]) or str(error["loc"][0]),
+            "reason": error["msg"],
+        }
         for error in exc.errors()
     ]
     first = problems[0] if problems else {"field": "", "reason": "invalid request"}
@@ -55,6 +61,9 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     codes = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
+    if exc.status_code == 400 and str(exc.detail) == "There was an error parsing the body":  # FastAPI's own
+        reason = "not readable as JSON (not UTF-8, nested too deep, or a number of thousands of digits)"
+        return error_response(400, "invalid_input", f"body: {reason}", "body")
     return error_response(exc.status_code, codes.get(exc.status_code, "error"), str(exc.detail))
 
 

@@ -84,7 +84,8 @@ def test(
     failed = [r for r in results if not r.passed]
     for result in results:
         mark = "[green]pass[/]" if result.passed else "[red]FAIL[/]"
-        console.print(f"{mark} {result.bundle} {result.package}.{result.name}", highlight=False)
+        note = f" ({escape(result.note)})" if result.note else ""
+        console.print(f"{mark} {result.bundle} {result.package}.{result.name}{note}", highlight=False)
     console.print(f"{len(results) - len(failed)} passed, {len(failed)} failed", highlight=False)
     if failed or not results:
         raise typer.Exit(1)
