@@ -53,3 +53,18 @@ def test_a_hostile_bundle_manifest_is_refused(
     (bundle / "bundle.yaml").write_text(text)
     assert_refused(run_cli(published_home, "policy", "publish", str(bundle), "--yes"), "bundle.yaml", needle)
     assert store_view(published_home) == baseline
+
+
+@pytest.mark.parametrize("target", ["elsewhere", "nothere"], ids=["a link to a file outside", "a broken link"])
+def test_a_linked_module_is_refused_since_the_archive_leaves_links_out(
+    published_home: Path, baseline: StoreView, tmp_path: Path, target: str
+) -> None:
+    bundle = tmp_path / "bundle"
+    bundle.mkdir()
+    (bundle / "bundle.yaml").write_text(HEAD)
+    (bundle / "queues.rego").write_text(RULES)
+    (tmp_path / "elsewhere").write_text("package shared\n")
+    (bundle / "shared.rego").symlink_to(tmp_path / target)
+    result = run_cli(published_home, "policy", "publish", str(bundle), "--yes")
+    assert_refused(result, "shared.rego", "a symbolic link: copy the file into the bundle")
+    assert store_view(published_home) == baseline
