@@ -70,6 +70,11 @@ def _attribute_inputs(document: dict[str, Any]) -> dict[str, str]:
 
 # Hand-written Terraform files are kilobytes; the HCL parser takes ~250 times a file's size in memory.
 MAX_TF_FILE_BYTES = 1024 * 1024
+# python-hcl2 is not thread-safe: two threads parsing at once (components planned side by side) each got a
+# document whose resources were missing, with no error, and that interface was cached for good (a drift
+# accept then said the blueprint sets nothing from an input). Parsing is pure Python: one at a time costs
+# nothing the GIL did not already take.
+_HCL_PARSER = threading.Lock()
 
 
 def read_module_interface(directory: Path) -> tuple[ModuleInterface, list[Problem]]:
@@ -92,7 +97,7 @@ def read_module_interface(directory: Path) -> tuple[ModuleInterface, list[Proble
                 reason = f"{size:,} bytes; a .tf file read for the interface may have {MAX_TF_FILE_BYTES:,}"
                 problems.append(Problem(str(path), "", reason))
                 continue
-            with path.open(encoding="utf-8") as handle:
+            with path.open(encoding="utf-8") as handle, _HCL_PARSER:
                 document = hcl2.load(handle, serialization_options=options)
         except OSError as exc:  # a directory named x.tf, a broken link, a link loop
             problems.append(Problem(str(path), "", f"cannot be read: {exc.strerror or exc}"))

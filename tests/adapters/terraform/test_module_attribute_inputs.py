@@ -70,3 +70,27 @@ def test_endpoints_named_in_json_or_a_dynamic_block_count_too(tmp_path: Path) ->
     (as_json / "main.tf").write_text('variable "name" {}\n', encoding="utf-8")
     (as_json / "z_override.tf.json").write_text('{"provider": {"aws": {"endpoints": {"s3": "http://x"}}}}')
     assert read_module_interface(as_json)[0].names_endpoints
+
+
+def test_modules_read_side_by_side_read_whole() -> None:
+    # python-hcl2 is not thread-safe: without the lock about 1 read in 30 came back with no resources and no
+    # error, and was cached (components are planned side by side, each reading its module's interface).
+    import threading
+
+    modules = [REPO / "examples" / "catalog" / name / "module" for name in ("queue", "network", "postgres")]
+    expected = {str(m): read_module_interface(m)[0].attribute_inputs for m in modules}
+    assert all(expected.values())
+    wrong: list[str] = []
+
+    def read(module: Path) -> None:
+        for _ in range(15):
+            interface, problems = read_module_interface(module)
+            if problems or interface.attribute_inputs != expected[str(module)]:
+                wrong.append(module.parent.name)
+
+    threads = [threading.Thread(target=read, args=(m,)) for m in modules for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert wrong == []
