@@ -17,13 +17,11 @@ a check of that plan. Compiling rego-cpp with a deadline is not possible from Py
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 from infraplane.core.policy_bundles import LoadedBundle
 from infraplane.errors import InputError, Problem
@@ -69,7 +67,7 @@ def vet(
         default=str,
     ).encode()
     child = subprocess.Popen(
-        [sys.executable, "-m", "infraplane.adapters.policy.vetting"],
+        [sys.executable, "-m", "infraplane.adapters.policy.vetting_child"],
         stdin=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -110,42 +108,3 @@ def vet(
             marker.touch()
         except OSError:
             pass  # the next use tries it again
-
-
-def _child() -> int:
-    """In the child: compile and ask everything; 0 when it all ran, 3 on a Rego error (the engine names it)."""
-    from regopy import Interpreter, RegoError
-
-    from infraplane.adapters.policy.input import to_input
-    from infraplane.adapters.policy.rego_tests import transform_test_module
-
-    request: dict[str, Any] = json.loads(sys.stdin.buffer.read())
-    modules: dict[str, str] = request["modules"]
-    entrypoints: list[str] = request["entrypoints"]
-    try:
-        interpreter = Interpreter()
-        for name, text in modules.items():
-            if not name.endswith("_test.rego"):
-                interpreter.add_module(name, text)
-        compiled = interpreter.build(None, entrypoints)
-        interpreter.set_input(to_input({"hook": "plan", "params": request["params"], "plan": {"resource_changes": []}}))
-        for entrypoint in entrypoints:
-            interpreter.query_bundle_entrypoint(compiled, entrypoint)
-        tests = [transform_test_module(text) for name, text in modules.items() if name.endswith("_test.rego")]
-        if tests:
-            with_tests = Interpreter()
-            for name, text in modules.items():
-                if not name.endswith("_test.rego"):
-                    with_tests.add_module(name, text)
-            for number, module in enumerate(tests):
-                if module is not None:
-                    with_tests.add_module(f"test-{number}.rego", module.text)
-            with_tests.build(None, entrypoints)
-    except (RegoError, ValueError):
-        return 3
-    return 0
-
-
-if __name__ == "__main__":
-    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # regopy prints compile errors on file descriptor 1
-    sys.exit(_child())
