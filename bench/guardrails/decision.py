@@ -84,7 +84,7 @@ def package_profile(bundle: Any, document: dict[str, Any]) -> list[dict[str, Any
     for name, text in bundle.modules.items():
         if not name.endswith("_test.rego"):
             interpreter.add_module(name, text)
-    entrypoints = [f"{p.replace('.', '/')}/{s}" for p in bundle.policy_packages() for s in ("deny", "warn")]
+    entrypoints = [name for _, name in bundle.entrypoints()]
     compiled = interpreter.build(None, entrypoints)
     params = {**bundle.manifest.params, **dict(document.get("params") or {})}
     keep = attribute_names(bundle, params)

@@ -38,7 +38,7 @@ def prepare(plan: Path, tier: str, work: Path) -> list[str]:
     (work / "input.json").write_text(json.dumps({**narrowed, "params": params}), encoding="utf-8")
     engine = RegoEngine([bundle], work / "compiled")
     engine.check()  # compiles the bundle and saves the program under work/compiled
-    names = [f"{p.replace('.', '/')}/{s}" for p in bundle.policy_packages() for s in ("deny", "warn")]
+    names = [name for _, name in bundle.entrypoints()]
     (program,) = (work / "compiled").glob("*.rbb")
     return [sys.executable, __file__, str(work / "input.json"), str(program), ",".join(names)]
 

@@ -43,6 +43,10 @@ class LoadedBundle:
         }
         return sorted(found)
 
+    def entrypoints(self) -> list[tuple[str, str]]:
+        """`(severity, entrypoint)` of every policy package's `deny` and `warn` (`infraplane/baseline/tags/deny`)."""
+        return [(s, f"{p.replace('.', '/')}/{s}") for p in self.policy_packages() for s in ("deny", "warn")]
+
     def test_modules(self) -> dict[str, str]:
         return {name: text for name, text in self.modules.items() if name.endswith("_test.rego")}
 

@@ -52,7 +52,7 @@ def test_a_saved_program_that_does_not_match_its_checksum_is_compiled_again(tmp_
     assert CompiledBundles(cache).load(BASELINE.digest, ["infraplane/baseline/storage/deny"]) is None
     assert _decide(RegoEngine([BASELINE], cache)) == first
     # Compiled again and replaced: the saved program matches its checksum once more.
-    entrypoints = [f"{p.replace('.', '/')}/{s}" for p in BASELINE.policy_packages() for s in ("deny", "warn")]
+    entrypoints = [name for _, name in BASELINE.entrypoints()]
     assert CompiledBundles(cache).load(BASELINE.digest, entrypoints) is not None
 
 

@@ -171,9 +171,7 @@ class RegoEngine:
         """
         key = bundle.digest + ":compiled"
         if key not in self._compiled_queries:
-            entrypoints = [
-                (s, f"{p.replace('.', '/')}/{s}") for p in bundle.policy_packages() for s in ("deny", "warn")
-            ]
+            entrypoints = bundle.entrypoints()
             names = [e for _, e in entrypoints]
             with _captured_stdout():
                 saved = self._cache.load(bundle.digest, names) if self._cache is not None else None

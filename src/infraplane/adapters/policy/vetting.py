@@ -61,7 +61,7 @@ def vet(
     payload = json.dumps(
         {
             "modules": bundle.modules,
-            "entrypoints": [f"{p.replace('.', '/')}/{s}" for p in bundle.policy_packages() for s in ("deny", "warn")],
+            "entrypoints": [name for _, name in bundle.entrypoints()],
             "params": bundle.manifest.params,
         },
         default=str,
