@@ -21,6 +21,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from infraplane.core.policy_bundles import LoadedBundle
@@ -49,11 +50,17 @@ def _refused(bundle: LoadedBundle, reason: str) -> InputError:
 
 
 def vet(
-    bundle: LoadedBundle, vetted: Path | None, timeout: float = TIMEOUT_SECONDS, max_rss: int = MAX_RSS_BYTES
+    bundle: LoadedBundle,
+    vetted: Path | None,
+    timeout: float = TIMEOUT_SECONDS,
+    max_rss: int = MAX_RSS_BYTES,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> None:
     """Compile and try `bundle` in a child process; InputError when rego-cpp crashes, hangs or swells on it.
 
-    `vetted` is a directory remembering the digests that passed (None: always try).
+    `vetted` is a directory remembering the digests that passed (None: always try). The child is looked at
+    every `_POLL_SECONDS` of `sleep`, and its time measured by `clock`.
     """
     marker = vetted / f"{bundle.digest.removeprefix('sha256:')}.vetted" if vetted is not None else None
     if marker is not None and marker.is_file():
@@ -78,19 +85,15 @@ def vet(
         child.stdin.close()
     except BrokenPipeError:
         pass
-    started = time.monotonic()
+    started = clock()
+    trying = "compiling it and asking its rules about an empty plan took over"
     try:
         while child.poll() is None:
-            if time.monotonic() - started > timeout:
-                raise _refused(
-                    bundle, f"compiling it and asking its rules about an empty plan took over {timeout:.0f} s"
-                )
+            if clock() - started > timeout:
+                raise _refused(bundle, f"{trying} {timeout:.0f} s")
             if _rss_bytes(child.pid) > max_rss:
-                raise _refused(
-                    bundle,
-                    f"compiling it and asking its rules about an empty plan took over {max_rss:,} bytes of memory",
-                )
-            time.sleep(_POLL_SECONDS)
+                raise _refused(bundle, f"{trying} {max_rss:,} bytes of memory")
+            sleep(_POLL_SECONDS)
     finally:
         if child.poll() is None:
             child.kill()
