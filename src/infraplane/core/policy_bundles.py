@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from infraplane.core.policy import BundleManifest, BundleRef
+if TYPE_CHECKING:  # pydantic models: a process that only transforms Rego tests (vetting's child) skips them
+    from infraplane.core.policy import BundleManifest, BundleRef
 
 __all__ = ["LoadedBundle", "TestResult", "package_names"]
 
@@ -31,6 +33,8 @@ class LoadedBundle:
 
     @property
     def ref(self) -> BundleRef:
+        from infraplane.core.policy import BundleRef
+
         return BundleRef(self.manifest.name, self.manifest.version, self.digest)
 
     def policy_packages(self) -> list[str]:

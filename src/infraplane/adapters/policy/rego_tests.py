@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from infraplane.adapters.policy.bundles import package_names
+from infraplane.core.policy_bundles import package_names
 
 __all__ = ["TestRule", "TransformedModule", "transform_test_module"]
 

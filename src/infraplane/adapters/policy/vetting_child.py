@@ -1,8 +1,8 @@
 """The child process of `vetting`: compile a bundle and ask its rules about an empty plan, nothing else.
 
-It imports regopy and the input conversion only (no pydantic, no settings), so trying a bundle costs about
-the compilation. Exit 0 when everything ran, 3 on a Rego error (the engine in the parent names it); a crash,
-a hang or a swelling is what the parent watches for.
+It imports regopy, the input conversion and the test transformation only (no pydantic, no settings), so
+trying a bundle costs about the compilation. Exit 0 when everything ran, 3 on a Rego error (the engine in
+the parent names it); a crash, a hang or a swelling is what the parent watches for.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 from regopy import Interpreter, RegoError
 
 from infraplane.adapters.policy.input import to_input
+from infraplane.adapters.policy.rego_tests import transform_test_module
 
 
 def main() -> int:
@@ -32,9 +33,7 @@ def main() -> int:
             interpreter.query_bundle_entrypoint(compiled, entrypoint)
         if any(name.endswith("_test.rego") for name in modules):
             # Test modules compiled with the policies, transformed as `policy test` does (rego-cpp aborts
-            # building the baseline's tests as they are written). Imported only here: it costs pydantic.
-            from infraplane.adapters.policy.rego_tests import transform_test_module
-
+            # building the baseline's tests as they are written).
             with_tests = Interpreter()
             for name, text in modules.items():
                 transformed = transform_test_module(text) if name.endswith("_test.rego") else None
