@@ -98,13 +98,16 @@ class PolicyService:
         self._params = dict(params)
         self._include_builtin = include_builtin
         self._engine: PolicyEngine | None = None
+        self._builtin: list[LoadedBundle] | None = None
 
     # -- which bundles -------------------------------------------------------------------------
 
     def builtin(self) -> list[LoadedBundle]:
-        if not BUILTIN_POLICIES.is_dir():
-            return []
-        return [self._bundles.load(d) for d in sorted(BUILTIN_POLICIES.iterdir()) if (d / "bundle.yaml").is_file()]
+        """The bundles that ship with infraplane, read (and digested) once per service: they never change."""
+        if self._builtin is None:
+            directories = sorted(BUILTIN_POLICIES.iterdir()) if BUILTIN_POLICIES.is_dir() else []
+            self._builtin = [self._bundles.load(d) for d in directories if (d / "bundle.yaml").is_file()]
+        return list(self._builtin)
 
     def _published(self, bundle: PublishedBundle) -> LoadedBundle:
         if self._reader is not None:
