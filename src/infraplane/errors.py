@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Self
 
 __all__ = [
     "AuditChainBrokenError",
@@ -75,6 +76,13 @@ class InfraplaneError(Exception):
             body["problems"] = [p.as_dict() for p in self.problems]
         return body
 
+    @classmethod
+    def from_problems(cls, problems: Sequence[Problem]) -> Self:
+        """The error saying its first problem (and how many more there are)."""
+        first = str(problems[0]) if problems else "invalid input"
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        return cls(first + more, problems)
+
 
 class InputError(InfraplaneError):
     """The caller gave something invalid: a file, a field, an argument."""
@@ -82,12 +90,6 @@ class InputError(InfraplaneError):
     code = "invalid_input"
     exit_code = 2
     http_status = 422
-
-    @classmethod
-    def from_problems(cls, problems: Sequence[Problem]) -> InputError:
-        first = str(problems[0]) if problems else "invalid input"
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        return cls(first + more, problems)
 
 
 class NotFoundError(InputError):

@@ -339,8 +339,7 @@ def _read_config_file(path: Path) -> dict[str, Any]:
         reason = f"cannot be read: {exc.strerror or exc}"
         raise ConfigError(f"{path}: {reason}", [Problem(str(path), "", reason)]) from None
     except InputError as exc:
-        reason = exc.problems[0].reason if exc.problems else exc.message
-        raise ConfigError(f"{path}: {reason}", list(exc.problems)) from None
+        raise ConfigError.from_problems(exc.problems) from None
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -44,8 +44,7 @@ def load_price_table(path: Path | None = None) -> PriceTable:
     try:
         data = load_yaml_text(text, name)
     except InputError as error:
-        reason = error.problems[0].reason if error.problems else error.message
-        raise ConfigError(f"price table {name}: {reason}", list(error.problems)) from None
+        raise ConfigError.from_problems(error.problems) from None
     try:
         return PriceTable.from_mapping(data)
     except PriceTableError as error:
